@@ -1,0 +1,50 @@
+// RFC 3261 7.3.3 and the IANA SIP header registry: compact forms.
+const COMPACT: Record<string, string> = {
+  a: "accept-contact", b: "referred-by", c: "content-type", d: "request-disposition", e: "content-encoding",
+  f: "from", i: "call-id", j: "reject-contact", k: "supported", l: "content-length", m: "contact",
+  n: "identity-info", o: "event", r: "refer-to", s: "subject", t: "to", u: "allow-events", v: "via",
+  x: "session-expires", y: "identity",
+};
+
+const CANONICAL: Record<string, string> = {
+  "call-id": "Call-ID", cseq: "CSeq", "www-authenticate": "WWW-Authenticate", rseq: "RSeq", rack: "RAck",
+  "mime-version": "MIME-Version", "p-asserted-identity": "P-Asserted-Identity", "p-associated-uri": "P-Associated-URI",
+  "p-preferred-identity": "P-Preferred-Identity", "p-access-network-info": "P-Access-Network-Info",
+  "p-charging-vector": "P-Charging-Vector", "p-charging-function-addresses": "P-Charging-Function-Addresses",
+  "p-called-party-id": "P-Called-Party-ID", "p-visited-network-id": "P-Visited-Network-ID",
+};
+
+/** Lower-case long name of a header, expanding compact forms (RFC 3261 7.3.3). */
+export function headerKey(name: string): string {
+  const lower = name.toLowerCase();
+  return lower.length === 1 ? COMPACT[lower] ?? lower : lower;
+}
+
+/** Conventional spelling for a header name we write: "call-id" -> "Call-ID". */
+export function canonicalHeaderName(name: string): string {
+  const key = headerKey(name);
+  const known = CANONICAL[key];
+  if (known) return known;
+  return key.replace(/(^|-)([a-z])/g, (_m, sep: string, c: string) => sep + c.toUpperCase());
+}
+
+/**
+ * Headers whose value is not a comma-separated list: a comma inside them is data (RFC 3261 7.3.1
+ * names WWW-Authenticate, Authorization, Proxy-Authenticate and Proxy-Authorization).
+ */
+const NOT_LISTS = new Set([
+  "www-authenticate", "authorization", "proxy-authenticate", "proxy-authorization", "date", "subject",
+  "call-id", "cseq", "content-length", "content-type", "from", "to", "max-forwards", "expires",
+  "min-expires", "user-agent", "server", "organization", "timestamp", "retry-after", "rseq", "rack",
+  "session-expires", "min-se", "event", "subscription-state",
+]);
+
+export function isListHeader(key: string): boolean {
+  return !NOT_LISTS.has(key);
+}
+
+/** RFC 3261 20: headers that appear at most once; a second value is an error (RFC 4475 3.1.2.19). */
+export const SINGLE_VALUED = new Set([
+  "call-id", "cseq", "content-length", "content-type", "from", "to", "max-forwards", "expires", "min-expires",
+  "rseq", "rack", "event", "subscription-state",
+]);

@@ -1,0 +1,83 @@
+// RFC 3261 20.10, 25.1: (name-addr / addr-spec) *( SEMI generic-param ), used by From, To, Contact,
+// Route, Record-Route, Path, Service-Route, P-Associated-URI, P-Asserted-Identity.
+import { type Param, findQuoteEnd, formatParams, paramValue, parseParams, quote, unquote } from "./params.ts";
+import { type Uri, formatUri, isUriParseError, parseUri } from "./uri.ts";
+
+export interface NameAddr {
+  /** Display name without quotes, or undefined when absent. */
+  readonly displayName?: string;
+  readonly uri: Uri;
+  /** Header parameters (tag, expires, q, +sip.instance ...), not URI parameters. */
+  readonly params: readonly Param[];
+}
+
+export interface NameAddrParseError {
+  readonly error: string;
+}
+
+export function isNameAddrError(v: NameAddr | NameAddrParseError): v is NameAddrParseError {
+  return (v as NameAddrParseError).error !== undefined;
+}
+
+const TOKEN_DISPLAY = /^[A-Za-z0-9\-.!%*_+`'~ \t]*$/;
+
+/** Parses one name-addr or addr-spec with its header parameters. Never throws. */
+export function parseNameAddr(text: string): NameAddr | NameAddrParseError {
+  const s = text.trim();
+  let displayName: string | undefined;
+  let uriText: string;
+  let rest: number;
+  const lt = findAngle(s);
+  if (lt >= 0) {
+    const before = s.slice(0, lt).trim();
+    if (before.startsWith('"')) {
+      const close = findQuoteEnd(before, 0);
+      if (close < 0) return { error: `unterminated quoted display name in "${s}"` };
+      if (close !== before.length - 1) return { error: `text after the quoted display name in "${s}"` };
+      displayName = unquote(before);
+    } else if (before !== "") {
+      // RFC 3261 25.1: display-name = *(token LWS) / quoted-string
+      if (!TOKEN_DISPLAY.test(before)) return { error: `display name "${before}" has characters that need quoting (RFC 3261 25.1)` };
+      displayName = before.replace(/[ \t]+/g, " ");
+    }
+    const gt = s.indexOf(">", lt);
+    if (gt < 0) return { error: `missing ">" in "${s}"` };
+    uriText = s.slice(lt + 1, gt);
+    rest = gt + 1;
+  } else {
+    if (s.startsWith('"')) return { error: `quoted display name without <URI> in "${s}"` };
+    // RFC 3261 20.10: in an addr-spec, parameters after the URI are header parameters
+    const semi = s.indexOf(";");
+    uriText = semi >= 0 ? s.slice(0, semi) : s;
+    rest = semi >= 0 ? semi : s.length;
+    if (/\s/.test(uriText.trim())) return { error: `URI "${uriText.trim()}" contains whitespace: a display name needs <URI> (RFC 3261 20.10)` };
+    uriText = uriText.trim();
+  }
+  const uri = parseUri(uriText);
+  if (isUriParseError(uri)) return { error: uri.error };
+  const params = parseParams(s, rest);
+  if (!params) return { error: `malformed parameters after the URI in "${s}"` };
+  return displayName === undefined ? { uri, params } : { displayName, uri, params };
+}
+
+/** Index of the "<" that opens the URI, skipping a quoted display name. */
+function findAngle(s: string): number {
+  let i = 0;
+  if (s.startsWith('"')) {
+    const close = findQuoteEnd(s, 0);
+    if (close < 0) return s.indexOf("<");
+    i = close + 1;
+  }
+  return s.indexOf("<", i);
+}
+
+/** Renders as name-addr (always with angle brackets: RFC 3261 20.10 requires them with URI parameters). */
+export function formatNameAddr(na: NameAddr): string {
+  const name = na.displayName === undefined ? "" : `${quote(na.displayName)} `;
+  return `${name}<${formatUri(na.uri)}>${formatParams(na.params)}`;
+}
+
+export function tagOf(na: NameAddr): string | undefined {
+  const t = paramValue(na.params, "tag");
+  return t === "" ? undefined : t;
+}

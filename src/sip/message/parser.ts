@@ -1,0 +1,147 @@
+// RFC 3261 7 and 18.3: the message grammar at the level needed to route it: start line, header
+// lines (folding, compact names), body framed by Content-Length. Never throws: a malformed message
+// yields a ParseError with the position and the reason.
+import { headerKey } from "./header-names.ts";
+import { type SipHeader, type SipMessage, SipRequest, SipResponse } from "./sip-message.ts";
+
+export interface ParseError {
+  /** Offset in the input (bytes of the header section, 0-based) where the problem was found. */
+  readonly position: number;
+  /** 1-based line number. */
+  readonly line: number;
+  readonly reason: string;
+}
+
+export type ParseResult = { readonly ok: true; readonly message: SipMessage } | { readonly ok: false; readonly error: ParseError };
+
+const TOKEN = /^[A-Za-z0-9.!%*_+`'~-]+$/;
+const VERSION = /^SIP\/\d+\.\d+$/i;
+const CRLFCRLF = Buffer.from("\r\n\r\n");
+const LFLF = Buffer.from("\n\n");
+
+function fail(position: number, line: number, reason: string): ParseResult {
+  return { ok: false, error: { position, line, reason } };
+}
+
+/**
+ * Parses one whole message. Without Content-Length the body runs to the end of the input (RFC 3261
+ * 18.3 allows it for datagrams; stream transports frame by Content-Length before parsing); bytes
+ * beyond Content-Length are discarded.
+ */
+export function parseMessage(input: Buffer | string): ParseResult {
+  const buf = typeof input === "string" ? Buffer.from(input, "utf8") : input;
+  // RFC 3261 7.5: CRLFs before the start line are ignored
+  let start = 0;
+  while (start < buf.length && (buf[start] === 13 || buf[start] === 10)) start++;
+  if (start >= buf.length) return fail(0, 1, "empty message");
+  let headEnd = buf.indexOf(CRLFCRLF, start);
+  let sepLen = 4;
+  if (headEnd < 0) {
+    headEnd = buf.indexOf(LFLF, start);
+    sepLen = 2;
+  }
+  if (headEnd < 0) return fail(buf.length, 0, "no empty line after the header fields (RFC 3261 7)");
+  const head = buf.toString("utf8", start, headEnd);
+  const bodyStart = headEnd + sepLen;
+
+  // Start line
+  let eol = head.indexOf("\n");
+  const startLine = stripCr(eol < 0 ? head : head.slice(0, eol));
+  const first = parseStartLine(startLine);
+  if (typeof first === "string") return fail(start, 1, first);
+  const message = first;
+
+  // Header lines, with RFC 3261 7.3.1 folding: a line starting with SP or HT continues the previous one
+  let pos = eol < 0 ? head.length : eol + 1;
+  let lineNo = 1;
+  let pendingRaw: string | undefined;
+  let pendingLine = 0;
+  let pendingPos = 0;
+  const flush = (): ParseError | undefined => {
+    if (pendingRaw === undefined) return undefined;
+    const colon = pendingRaw.indexOf(":");
+    if (colon < 0) return { position: pendingPos, line: pendingLine, reason: `header line without ":" ("${clip(pendingRaw)}")` };
+    const name = pendingRaw.slice(0, colon).trimEnd();
+    if (!TOKEN.test(name)) return { position: pendingPos, line: pendingLine, reason: `invalid header name "${clip(name)}"` };
+    const rawValue = pendingRaw.slice(colon + 1);
+    const value = (rawValue.includes("\n") ? rawValue.replace(/\r?\n[ \t]+/g, " ") : rawValue).trim();
+    const h: SipHeader = { name, key: headerKey(name), value, raw: pendingRaw };
+    message.headers.push(h);
+    pendingRaw = undefined;
+    return undefined;
+  };
+  while (pos < head.length) {
+    eol = head.indexOf("\n", pos);
+    const lineEnd = eol < 0 ? head.length : eol;
+    const line = stripCr(head.slice(pos, lineEnd));
+    lineNo++;
+    const c = line.charCodeAt(0);
+    if (c === 32 || c === 9) {
+      if (pendingRaw === undefined) return fail(start + pos, lineNo, "continuation line before any header");
+      pendingRaw += "\r\n" + line;
+    } else {
+      const err = flush();
+      if (err) return fail(start + err.position, err.line, err.reason);
+      pendingRaw = line;
+      pendingLine = lineNo;
+      pendingPos = pos;
+    }
+    pos = lineEnd + 1;
+  }
+  const err = flush();
+  if (err) return fail(start + err.position, err.line, err.reason);
+
+  // RFC 3261 18.3 / 20.14: the body is Content-Length bytes
+  const available = buf.length - bodyStart;
+  let contentLength: number | undefined;
+  for (const h of message.headers) {
+    if (h.key !== "content-length") continue;
+    if (!/^\d+$/.test(h.value)) return fail(start, 0, `Content-Length "${clip(h.value)}" is not a number of bytes (RFC 3261 20.14)`);
+    const n = Number(h.value);
+    if (contentLength !== undefined && n !== contentLength) return fail(start, 0, "two different Content-Length values");
+    contentLength = n;
+  }
+  if (contentLength === undefined) {
+    message.body = available > 0 ? buf.subarray(bodyStart) : message.body;
+  } else if (contentLength > available) {
+    return fail(buf.length, lineNo, `Content-Length ${contentLength} exceeds the ${available} bytes of body received (RFC 3261 18.3)`);
+  } else {
+    // RFC 3261 18.3: bytes beyond Content-Length in a datagram are discarded
+    message.body = contentLength > 0 ? buf.subarray(bodyStart, bodyStart + contentLength) : message.body;
+  }
+  return { ok: true, message };
+}
+
+function parseStartLine(line: string): SipMessage | string {
+  if (line.startsWith("SIP/")) {
+    // RFC 3261 7.2: Status-Line = SIP-Version SP Status-Code SP Reason-Phrase
+    const sp1 = line.indexOf(" ");
+    if (sp1 < 0) return `malformed Status-Line "${clip(line)}"`;
+    const version = line.slice(0, sp1);
+    if (!VERSION.test(version)) return `malformed SIP-Version "${clip(version)}" in Status-Line`;
+    const sp2 = line.indexOf(" ", sp1 + 1);
+    const code = sp2 < 0 ? line.slice(sp1 + 1) : line.slice(sp1 + 1, sp2);
+    if (!/^[1-6]\d\d$/.test(code)) return `Status-Code "${clip(code)}" is not three digits from 100 to 699 (RFC 3261 7.2)`;
+    return new SipResponse(Number(code), sp2 < 0 ? "" : line.slice(sp2 + 1), version);
+  }
+  // RFC 3261 7.1: Request-Line = Method SP Request-URI SP SIP-Version CRLF
+  const parts = line.split(" ");
+  if (parts.length !== 3) {
+    return parts.length > 3
+      ? `Request-Line "${clip(line)}" has more than three parts: whitespace inside the Request-URI? (RFC 3261 7.1)`
+      : `malformed Request-Line "${clip(line)}" (RFC 3261 7.1)`;
+  }
+  const [method, uri, version] = parts as [string, string, string];
+  if (!TOKEN.test(method)) return `invalid method "${clip(method)}" in Request-Line`;
+  if (uri === "" || uri.startsWith("<")) return `Request-URI "${clip(uri)}" is not an absolute URI (RFC 3261 7.1)`;
+  if (!VERSION.test(version)) return `malformed SIP-Version "${clip(version)}" in Request-Line`;
+  return new SipRequest(method, uri, version);
+}
+
+function stripCr(s: string): string {
+  return s.charCodeAt(s.length - 1) === 13 ? s.slice(0, -1) : s;
+}
+
+function clip(s: string): string {
+  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+}

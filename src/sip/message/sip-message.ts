@@ -1,0 +1,268 @@
+// RFC 3261 7: SIP messages. Headers are an ordered list that keeps the received text; typed views
+// (Via, From, CSeq ...) are parsed on demand.
+import { canonicalHeaderName, headerKey, isListHeader } from "./header-names.ts";
+import { type NameAddr, isNameAddrError, parseNameAddr, tagOf } from "./name-addr.ts";
+import { splitHeaderValues } from "./split-values.ts";
+import { type Uri, formatUri, isUriParseError, parseUri } from "./uri.ts";
+import { type Via, isViaError, parseVia, viaBranch } from "./via.ts";
+
+export interface SipHeader {
+  /** The name as received or as written by the caller (may be a compact form). */
+  readonly name: string;
+  /** Lower-case long name used for look-ups. */
+  readonly key: string;
+  /** The value with line folding undone and surrounding whitespace removed. */
+  readonly value: string;
+  /** The whole header line(s) exactly as received, when the message was parsed and the header left alone. */
+  readonly raw?: string;
+}
+
+export interface CSeq {
+  readonly seq: number;
+  readonly method: string;
+}
+
+/** A header whose value could not be read as its grammar requires. */
+export class HeaderError extends Error {
+  constructor(
+    readonly header: string,
+    readonly reason: string,
+  ) {
+    super(`${header}: ${reason}`);
+    this.name = "HeaderError";
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+abstract class SipMessageBase {
+  readonly headers: SipHeader[] = [];
+  body: Buffer = EMPTY;
+
+  /** The first value of a header (whole line, not split at commas), or undefined. */
+  header(name: string): string | undefined {
+    const key = headerKey(name);
+    for (const h of this.headers) if (h.key === key) return h.value;
+    return undefined;
+  }
+
+  hasHeader(name: string): boolean {
+    return this.header(name) !== undefined;
+  }
+
+  /** Every value of a header across all its lines; list headers are split at commas (RFC 3261 7.3.1). */
+  headerValues(name: string): string[] {
+    const key = headerKey(name);
+    const out: string[] = [];
+    const split = isListHeader(key);
+    for (const h of this.headers) {
+      if (h.key !== key) continue;
+      if (split) for (const v of splitHeaderValues(h.value)) out.push(v);
+      else out.push(h.value);
+    }
+    return out;
+  }
+
+  /** Appends a header line. */
+  addHeader(name: string, value: string | number): this {
+    this.headers.push({ name: canonicalHeaderName(name), key: headerKey(name), value: String(value) });
+    return this;
+  }
+
+  /** Inserts a header line before the first line of the same header (topmost Via, Record-Route). */
+  prependHeader(name: string, value: string | number): this {
+    const key = headerKey(name);
+    const h = { name: canonicalHeaderName(name), key, value: String(value) };
+    const at = this.headers.findIndex((x) => x.key === key);
+    if (at >= 0) this.headers.splice(at, 0, h);
+    else this.headers.push(h);
+    return this;
+  }
+
+  /** Replaces every line of a header with one line (kept at the position of the first), or appends it. */
+  setHeader(name: string, value: string | number): this {
+    const key = headerKey(name);
+    const at = this.headers.findIndex((x) => x.key === key);
+    const h = { name: canonicalHeaderName(name), key, value: String(value) };
+    if (at < 0) {
+      this.headers.push(h);
+      return this;
+    }
+    this.removeHeader(name);
+    this.headers.splice(at, 0, h);
+    return this;
+  }
+
+  removeHeader(name: string): this {
+    const key = headerKey(name);
+    for (let i = this.headers.length - 1; i >= 0; i--) if (this.headers[i]!.key === key) this.headers.splice(i, 1);
+    return this;
+  }
+
+  /** Removes the first value of a list header (the topmost Via or Route), keeping the other values. */
+  removeFirstValue(name: string): string | undefined {
+    const key = headerKey(name);
+    const at = this.headers.findIndex((x) => x.key === key);
+    if (at < 0) return undefined;
+    const h = this.headers[at]!;
+    const values = splitHeaderValues(h.value);
+    const first = values.shift();
+    if (values.length === 0) this.headers.splice(at, 1);
+    else this.headers[at] = { name: h.name, key, value: values.join(", ") };
+    return first;
+  }
+
+  // Typed views. They throw HeaderError; a message from the network is checked first (check.ts).
+
+  get callId(): string {
+    return this.required("call-id");
+  }
+
+  get cseq(): CSeq {
+    const v = this.required("cseq");
+    // RFC 3261 20.16: CSeq = 1*DIGIT LWS Method
+    const m = /^(\d{1,10})\s+([A-Za-z0-9.!%*_+`'~-]+)$/.exec(v);
+    if (!m) throw new HeaderError("CSeq", `"${v}" is not "sequence-number method" (RFC 3261 20.16)`);
+    const seq = Number(m[1]);
+    if (seq > 2 ** 31 - 1) throw new HeaderError("CSeq", `sequence number ${m[1]} exceeds 2**31-1 (RFC 3261 8.1.1.5)`);
+    return { seq, method: m[2]! };
+  }
+
+  get from(): NameAddr {
+    return this.nameAddr("from");
+  }
+
+  get to(): NameAddr {
+    return this.nameAddr("to");
+  }
+
+  get fromTag(): string | undefined {
+    return tagOf(this.from);
+  }
+
+  get toTag(): string | undefined {
+    return tagOf(this.to);
+  }
+
+  get vias(): Via[] {
+    return this.headerValues("via").map((v) => {
+      const via = parseVia(v);
+      if (isViaError(via)) throw new HeaderError("Via", via.error);
+      return via;
+    });
+  }
+
+  get topVia(): Via {
+    const first = this.headerValues("via")[0];
+    if (first === undefined) throw new HeaderError("Via", "missing (RFC 3261 8.1.1.7)");
+    const via = parseVia(first);
+    if (isViaError(via)) throw new HeaderError("Via", via.error);
+    return via;
+  }
+
+  get branch(): string | undefined {
+    return viaBranch(this.topVia);
+  }
+
+  /** Values of a name-addr list header (Contact, Route, Record-Route, Path, Service-Route, P-Associated-URI ...). */
+  nameAddrs(name: string): NameAddr[] {
+    return this.headerValues(name)
+      .filter((v) => v !== "*")
+      .map((v) => {
+        const na = parseNameAddr(v);
+        if (isNameAddrError(na)) throw new HeaderError(canonicalHeaderName(name), na.error);
+        return na;
+      });
+  }
+
+  get contentType(): string | undefined {
+    return this.header("content-type");
+  }
+
+  get expires(): number | undefined {
+    const v = this.header("expires");
+    if (v === undefined) return undefined;
+    if (!/^\d+$/.test(v)) throw new HeaderError("Expires", `"${v}" is not delta-seconds (RFC 3261 20.19)`);
+    return Number(v);
+  }
+
+  /** Option tags of Supported/Require/Proxy-Require/Unsupported, lower-cased. */
+  optionTags(name: "supported" | "require" | "proxy-require" | "unsupported"): string[] {
+    return this.headerValues(name).map((t) => t.toLowerCase());
+  }
+
+  get bodyText(): string {
+    return this.body.toString("utf8");
+  }
+
+  setBody(body: string | Buffer, contentType?: string): this {
+    this.body = typeof body === "string" ? Buffer.from(body, "utf8") : body;
+    if (contentType !== undefined) this.setHeader("Content-Type", contentType);
+    return this;
+  }
+
+  protected required(key: string): string {
+    const v = this.header(key);
+    if (v === undefined) throw new HeaderError(canonicalHeaderName(key), "missing (RFC 3261 8.1.1)");
+    return v;
+  }
+
+  private nameAddr(key: string): NameAddr {
+    const na = parseNameAddr(this.required(key));
+    if (isNameAddrError(na)) throw new HeaderError(canonicalHeaderName(key), na.error);
+    return na;
+  }
+
+  abstract startLine(): string;
+}
+
+export class SipRequest extends SipMessageBase {
+  readonly kind = "request" as const;
+  constructor(
+    public method: string,
+    /** The Request-URI as text, kept verbatim. */
+    public uriText: string,
+    public version = "SIP/2.0",
+  ) {
+    super();
+  }
+
+  get uri(): Uri {
+    const u = parseUri(this.uriText);
+    if (isUriParseError(u)) throw new HeaderError("Request-URI", u.error);
+    return u;
+  }
+
+  set uri(u: Uri) {
+    this.uriText = formatUri(u);
+  }
+
+  startLine(): string {
+    return `${this.method} ${this.uriText} ${this.version}`;
+  }
+}
+
+export class SipResponse extends SipMessageBase {
+  readonly kind = "response" as const;
+  constructor(
+    public status: number,
+    public reason: string,
+    public version = "SIP/2.0",
+  ) {
+    super();
+  }
+
+  startLine(): string {
+    return `${this.version} ${this.status} ${this.reason}`;
+  }
+}
+
+export type SipMessage = SipRequest | SipResponse;
+
+export function isRequest(m: SipMessage): m is SipRequest {
+  return m.kind === "request";
+}
+
+export function isResponse(m: SipMessage): m is SipResponse {
+  return m.kind === "response";
+}

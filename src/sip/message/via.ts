@@ -1,0 +1,81 @@
+// RFC 3261 20.42, 18.2.1: Via: SIP/2.0/UDP host:port;branch=z9hG4bK...;received=...;rport=...
+import { type Param, paramValue, parseParams } from "./params.ts";
+
+export interface Via {
+  readonly protocolName: string;
+  readonly protocolVersion: string;
+  /** Transport token as received, e.g. "UDP", "TCP", "TLS", "WS", "WSS", "SCTP". */
+  readonly transport: string;
+  readonly host: string;
+  readonly port?: number;
+  readonly params: readonly Param[];
+}
+
+export interface ViaParseError {
+  readonly error: string;
+}
+
+export function isViaError(v: Via | ViaParseError): v is ViaParseError {
+  return (v as ViaParseError).error !== undefined;
+}
+
+/** RFC 3261 8.1.1.7: branches of RFC 3261 compliant elements start with this magic cookie. */
+export const MAGIC_COOKIE = "z9hG4bK";
+
+const SENT_PROTOCOL = /^\s*([A-Za-z0-9.!%*_+`'~-]+)\s*\/\s*([A-Za-z0-9.!%*_+`'~-]+)\s*\/\s*([A-Za-z0-9.!%*_+`'~-]+)\s+/;
+
+/** Parses one via-parm. Never throws. */
+export function parseVia(text: string): Via | ViaParseError {
+  const m = SENT_PROTOCOL.exec(text);
+  if (!m) return { error: `malformed sent-protocol in Via "${text}"` };
+  let i = m[0].length;
+  let host: string;
+  if (text[i] === "[") {
+    const close = text.indexOf("]", i);
+    if (close < 0) return { error: `unterminated IPv6 reference in Via "${text}"` };
+    host = text.slice(i, close + 1);
+    i = close + 1;
+  } else {
+    let j = i;
+    while (j < text.length && !/[:;\s]/.test(text[j]!)) j++;
+    host = text.slice(i, j);
+    i = j;
+  }
+  if (host === "") return { error: `missing sent-by host in Via "${text}"` };
+  while (text[i] === " " || text[i] === "\t") i++;
+  let port: number | undefined;
+  if (text[i] === ":") {
+    i++;
+    while (text[i] === " " || text[i] === "\t") i++;
+    let j = i;
+    while (j < text.length && text.charCodeAt(j) >= 48 && text.charCodeAt(j) <= 57) j++;
+    const digits = text.slice(i, j);
+    port = Number(digits);
+    if (digits === "" || port > 65535) return { error: `invalid sent-by port "${digits}" in Via "${text}"` };
+    i = j;
+  }
+  const params = parseParams(text, i);
+  if (!params) return { error: `malformed Via parameters in "${text}"` };
+  const via = { protocolName: m[1]!, protocolVersion: m[2]!, transport: m[3]!.toUpperCase(), host, params };
+  return port === undefined ? via : { ...via, port };
+}
+
+export function formatVia(v: Via): string {
+  let s = `${v.protocolName}/${v.protocolVersion}/${v.transport} ${v.host}`;
+  if (v.port !== undefined) s += `:${v.port}`;
+  for (const p of v.params) s += p.value === undefined ? `;${p.name}` : `;${p.name}=${p.value}`;
+  return s;
+}
+
+export function viaBranch(v: Via): string | undefined {
+  return paramValue(v.params, "branch") || undefined;
+}
+
+/** RFC 3581 4: rport without value asks for it; with a value it carries the source port. */
+export function viaRport(v: Via): number | "requested" | undefined {
+  const r = paramValue(v.params, "rport");
+  if (r === undefined) return undefined;
+  if (r === "") return "requested";
+  const n = Number(r);
+  return Number.isInteger(n) ? n : undefined;
+}
