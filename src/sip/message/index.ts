@@ -8,3 +8,5 @@ export * from "./sip-message.ts";
 export * from "./parser.ts";
 export * from "./serializer.ts";
 export * from "./check.ts";
+export * from "./create-response.ts";
+export * from "./reason-phrases.ts";

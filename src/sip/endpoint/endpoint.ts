@@ -1,0 +1,328 @@
+// The message-level API of the driver: one SIP endpoint (a simulated UE, or the reference core)
+// with its transports, its transaction layer (RFC 3261 17) and its transport-layer routing (18).
+// Send any request or response, including a malformed one; expect a message matching a template.
+import { type Clock, systemClock } from "../clock.ts";
+import { Deadline } from "../deadline.ts";
+import { ExpectationError, summarizeMessage } from "../failure.ts";
+import { newBranch } from "../identifiers.ts";
+import {
+  type ParseError,
+  type SerializeOptions,
+  type SipMessage,
+  type SipRequest,
+  type SipResponse,
+  HeaderError,
+  checkMessage,
+  createResponse,
+  parseMessage,
+  serializeMessage,
+} from "../message/index.ts";
+import type { ClientTransaction, ClientTransactionUser, Flow, ServerTransaction, TimerSettings } from "../transaction/index.ts";
+import { TransactionLayer, transactionTimeout } from "../transaction/index.ts";
+import { type TransportAddress, type TransportProtocol, isReliable, viaTransportToken } from "../transport/address.ts";
+import type { IncomingPacket, SipTransport, TransportError } from "../transport/transport.ts";
+import type { TraceSink } from "../transport/trace.ts";
+import { createTransport } from "../transport/transport-factory.ts";
+import { type Destination, formatDestination, responseDestination, stampReceived } from "./destination.ts";
+import { Inbox, type Received } from "./inbox.ts";
+
+export interface ListenOptions {
+  readonly protocol: TransportProtocol;
+  readonly host?: string;
+  readonly port?: number;
+  readonly tls?: { readonly key: string | Buffer; readonly cert: string | Buffer; readonly ca?: string | Buffer; readonly rejectUnauthorized?: boolean };
+}
+
+export interface EndpointOptions {
+  readonly listen: readonly ListenOptions[];
+  readonly trace?: TraceSink;
+  readonly timers?: Partial<TimerSettings>;
+  readonly clock?: Clock;
+}
+
+/** Something the endpoint received or met that no test asked for: evidence for the report. */
+export interface EndpointProblem {
+  readonly kind: "unparsable" | "invalid" | "transport";
+  readonly description: string;
+  readonly source?: Destination;
+  readonly at: number;
+}
+
+/** Consumes a received request and returns true, or returns false to leave it for others. */
+export type RequestHandler = (received: Received) => boolean;
+/** Responses that match no client transaction: 2xx retransmissions for dialogs (RFC 3261 13.2.2.4). */
+export type StrayResponseHandler = (response: SipResponse, source: Destination) => boolean;
+
+export interface RequestOptions {
+  /** Ends the wait before 64*T1; the transaction itself keeps running to absorb late responses. */
+  readonly deadline?: Deadline;
+  readonly onProvisional?: (response: SipResponse) => void;
+  /** Cited when no final response arrives. */
+  readonly clause?: string;
+}
+
+export class SipEndpoint {
+  readonly transactions: TransactionLayer;
+  readonly inbox: Inbox;
+  readonly problems: EndpointProblem[] = [];
+  readonly clock: Clock;
+  private readonly handlers: RequestHandler[] = [];
+  private readonly strayHandlers: StrayResponseHandler[] = [];
+  private closed = false;
+
+  private constructor(
+    private readonly transports: Map<TransportProtocol, SipTransport>,
+    options: EndpointOptions,
+  ) {
+    this.clock = options.clock ?? systemClock;
+    this.transactions = new TransactionLayer({ ...(options.timers ? { timers: options.timers } : {}), clock: this.clock });
+    this.inbox = new Inbox(this.clock);
+    for (const t of transports.values()) {
+      t.onPacket((p) => this.receive(p));
+      t.onError((e) => this.transportProblem(e));
+    }
+  }
+
+  static async start(options: EndpointOptions): Promise<SipEndpoint> {
+    const transports = new Map<TransportProtocol, SipTransport>();
+    try {
+      for (const l of options.listen) {
+        const t = await createTransport({
+          protocol: l.protocol,
+          host: l.host ?? "127.0.0.1",
+          port: l.port ?? 0,
+          ...(options.trace ? { trace: options.trace } : {}),
+          ...(l.tls ? { tls: l.tls } : {}),
+        });
+        transports.set(l.protocol, t);
+      }
+    } catch (e) {
+      await Promise.all([...transports.values()].map((t) => t.close()));
+      throw e;
+    }
+    return new SipEndpoint(transports, options);
+  }
+
+  get timers(): TimerSettings {
+    return this.transactions.timers;
+  }
+
+  get protocols(): TransportProtocol[] {
+    return [...this.transports.keys()];
+  }
+
+  transport(protocol: TransportProtocol): SipTransport {
+    const t = this.transports.get(protocol);
+    if (!t) throw new Error(`this endpoint has no ${protocol.toUpperCase()} transport (it listens on ${this.protocols.join(", ") || "nothing"})`);
+    return t;
+  }
+
+  local(protocol: TransportProtocol): TransportAddress {
+    return this.transport(protocol).local;
+  }
+
+  /** A top Via for a new client transaction: sent-by is our listening address, rport asked (RFC 3581). */
+  via(protocol: TransportProtocol, branch = newBranch()): string {
+    const l = this.local(protocol);
+    const host = l.host.includes(":") ? `[${l.host}]` : l.host;
+    return `SIP/2.0/${viaTransportToken(protocol)} ${host}:${l.port};branch=${branch};rport`;
+  }
+
+  /** A Contact URI reaching this endpoint over `protocol`. */
+  contactUri(user: string, protocol: TransportProtocol): string {
+    const l = this.local(protocol);
+    const host = l.host.includes(":") ? `[${l.host}]` : l.host;
+    return `sip:${user}@${host}:${l.port}${protocol === "udp" ? "" : `;transport=${protocol}`}`;
+  }
+
+  /** Declares a behaviour for incoming requests; handlers run in the order added. */
+  onRequest(handler: RequestHandler): () => void {
+    this.handlers.push(handler);
+    return () => {
+      const i = this.handlers.indexOf(handler);
+      if (i >= 0) this.handlers.splice(i, 1);
+    };
+  }
+
+  onStrayResponse(handler: StrayResponseHandler): () => void {
+    this.strayHandlers.push(handler);
+    return () => {
+      const i = this.strayHandlers.indexOf(handler);
+      if (i >= 0) this.strayHandlers.splice(i, 1);
+    };
+  }
+
+  /**
+   * Starts a client transaction for the request to `destination`. A request without Via gets ours
+   * (RFC 3261 8.1.1.7) and one without Max-Forwards gets 70 (8.1.1.6).
+   */
+  send(request: SipRequest, destination: Destination, user: ClientTransactionUser): ClientTransaction {
+    if (!request.hasHeader("via")) request.prependHeader("Via", this.via(destination.protocol));
+    if (!request.hasHeader("max-forwards")) request.addHeader("Max-Forwards", 70);
+    let tx: ClientTransaction | undefined;
+    const flow: Flow = {
+      reliable: isReliable(destination.protocol),
+      send: (m) => {
+        this.sendTo(m, destination).catch((e: unknown) => tx?.transportError(asError(e)));
+      },
+    };
+    tx = this.transactions.sendRequest(request, flow, user);
+    return tx;
+  }
+
+  /**
+   * Sends a request and resolves with its final response; provisional ones go to onProvisional.
+   * Rejects with an ExpectationError on Timer B/F (64*T1), on the caller's deadline, or when the
+   * transport cannot reach the destination.
+   */
+  request(request: SipRequest, destination: Destination, options: RequestOptions = {}): Promise<SipResponse> {
+    const provisional: SipResponse[] = [];
+    const started = this.clock.now();
+    return new Promise<SipResponse>((resolve, reject) => {
+      let settled = false;
+      let timer: ReturnType<Clock["setTimeout"]> | undefined;
+      const what = `a final response to ${request.method} ${request.uriText} sent to ${formatDestination(destination)}`;
+      const finish = (fn: () => void): void => {
+        if (settled) return;
+        settled = true;
+        if (timer !== undefined) this.clock.clearTimeout(timer);
+        fn();
+      };
+      const tx = this.send(request, destination, {
+        onResponse: (r) => {
+          if (r.status < 200) {
+            provisional.push(r);
+            options.onProvisional?.(r);
+          } else finish(() => resolve(r));
+        },
+        onTimeout: () =>
+          finish(() => {
+            const budget = `64*T1 = ${transactionTimeout(this.timers)} ms, Timer ${request.method === "INVITE" ? "B" : "F"}`;
+            const clause = options.clause ?? `RFC 3261 ${request.method === "INVITE" ? "17.1.1.2" : "17.1.2.2"}`;
+            reject(new ExpectationError({ expected: what, received: provisional.map((r) => summarizeMessage(r)), timeout: { ms: this.clock.now() - started, budget }, clause }));
+          }),
+        onTransportError: (e) =>
+          finish(() => reject(new ExpectationError({ expected: what, received: [`transport error: ${e.message}`], clause: "RFC 3261 17.1.4" }))),
+      });
+      if (options.deadline && options.deadline.at < started + transactionTimeout(this.timers)) {
+        const deadline = options.deadline;
+        timer = this.clock.setTimeout(
+          () => finish(() => reject(new ExpectationError({ expected: what, received: provisional.map((r) => summarizeMessage(r)), timeout: { ms: this.clock.now() - started, budget: deadline.budget }, ...(options.clause ? { clause: options.clause } : {}) }))),
+          deadline.remaining(),
+        );
+      }
+      void tx;
+    });
+  }
+
+  /** Sends a response within its server transaction (which retransmits it as RFC 3261 17.2 says). */
+  respond(tx: ServerTransaction, response: SipResponse): void {
+    tx.respond(response);
+  }
+
+  /** RFC 3261 8.2.6 response to a received request, sent in its transaction. */
+  reply(received: Received, status: number, options: { reason?: string; toTag?: string; headers?: Record<string, string | number>; body?: { type: string; content: string | Buffer } } = {}): SipResponse {
+    if (!received.transaction || received.message.kind !== "request") throw new Error(`cannot answer ${received.message.startLine()}: it has no server transaction`);
+    const response = createResponse(received.message, status, options);
+    for (const [n, v] of Object.entries(options.headers ?? {})) response.addHeader(n, v);
+    if (options.body) response.setBody(options.body.content, options.body.type);
+    received.transaction.respond(response);
+    return response;
+  }
+
+  /**
+   * Sends a message outside any transaction: ACK for 2xx, stateless responses, and deliberately
+   * malformed messages (raw bytes are sent as they are; `contentLength: "keep"` keeps a wrong length).
+   */
+  sendStateless(message: SipMessage | Buffer, destination: Destination, options: SerializeOptions = {}): Promise<void> {
+    const bytes = Buffer.isBuffer(message) ? message : serializeMessage(message, options);
+    return this.sendBytes(bytes, destination);
+  }
+
+  private sendTo(message: SipMessage, destination: Destination): Promise<void> {
+    return this.sendBytes(serializeMessage(message), destination);
+  }
+
+  private sendBytes(bytes: Buffer, destination: Destination): Promise<void> {
+    if (this.closed) return Promise.reject(new Error("the endpoint is closed"));
+    const transport = this.transports.get(destination.protocol);
+    if (!transport) return Promise.reject(new Error(`no ${destination.protocol.toUpperCase()} transport to reach ${formatDestination(destination)}`));
+    const opts = destination.connectionId !== undefined ? { connectionId: destination.connectionId } : undefined;
+    return transport.send(bytes, { host: destination.host, port: destination.port }, opts);
+  }
+
+  private receive(p: IncomingPacket): void {
+    const source: Destination = p.connectionId !== undefined
+      ? { protocol: p.protocol, host: p.remote.host, port: p.remote.port, connectionId: p.connectionId }
+      : { protocol: p.protocol, host: p.remote.host, port: p.remote.port };
+    const parsed = parseMessage(p.bytes);
+    if (!parsed.ok) {
+      this.problem("unparsable", describeParseError(parsed.error, p.bytes), source);
+      return;
+    }
+    const m = parsed.message;
+    try {
+      if (m.kind === "response") this.receiveResponse(m, source);
+      else this.receiveRequest(m, source);
+    } catch (e) {
+      if (!(e instanceof HeaderError)) throw e;
+      this.problem("invalid", `${m.startLine()}: ${e.message}`, source);
+    }
+  }
+
+  private receiveResponse(response: SipResponse, source: Destination): void {
+    if (this.transactions.receiveResponse(response)) return;
+    for (const h of this.strayHandlers) if (h(response, source)) return;
+    this.inbox.push({ message: response, source, at: this.clock.now() });
+  }
+
+  private receiveRequest(request: SipRequest, source: Destination): void {
+    const problems = checkMessage(request).filter((p) => ["Via", "From", "To", "Call-ID", "CSeq", "Request-Line"].includes(p.header));
+    if (problems.length > 0) {
+      this.problem("invalid", `${request.startLine()}: ${problems.map((p) => `${p.header} ${p.reason}`).join("; ")}`, source);
+      return;
+    }
+    stampReceived(request, source);
+    const flow: Flow = {
+      reliable: isReliable(source.protocol),
+      send: (m) => {
+        this.sendTo(m, responseDestination(request.topVia, source)).catch((e: unknown) => this.problem("transport", asError(e).message, source));
+      },
+    };
+    const result = this.transactions.receiveRequest(request, flow);
+    if (result.kind === "absorbed") return;
+    const received: Received = result.kind === "new"
+      ? { message: request, transaction: result.transaction, source, at: this.clock.now() }
+      : { message: request, source, at: this.clock.now() };
+    for (const h of this.handlers) if (h(received)) return;
+    this.inbox.push(received);
+  }
+
+  private transportProblem(e: TransportError): void {
+    const source = e.remote ? { protocol: e.protocol, host: e.remote.host, port: e.remote.port } : undefined;
+    this.problem("transport", e.message, source);
+  }
+
+  private problem(kind: EndpointProblem["kind"], description: string, source?: Destination): void {
+    this.problems.push(source ? { kind, description, source, at: this.clock.now() } : { kind, description, at: this.clock.now() });
+  }
+
+  /** Closes every transport and terminates every transaction. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.transactions.dispose();
+    await Promise.all([...this.transports.values()].map((t) => t.close()));
+  }
+}
+
+function asError(e: unknown): Error {
+  return e instanceof Error ? e : new Error(String(e));
+}
+
+function describeParseError(e: ParseError, bytes: Buffer): string {
+  const firstLine = bytes.toString("utf8", 0, Math.min(bytes.length, 120)).split(/\r?\n/)[0] ?? "";
+  return `unparsable message (line ${e.line}, offset ${e.position}): ${e.reason}; starts "${firstLine}"`;
+}
+
+export { Deadline };

@@ -1,0 +1,98 @@
+// RFC 3261 17.1.1 INVITE client transaction, with the Accepted state of RFC 6026 7.2.
+import { SipRequest, type SipResponse } from "../message/index.ts";
+import type { ClientTransaction, ClientTransactionUser } from "./client-transaction.ts";
+import { timerD, transactionTimeout } from "./timer-settings.ts";
+import { Transaction, type TransactionContext } from "./transaction.ts";
+
+export type InviteClientState = "calling" | "proceeding" | "accepted" | "completed" | "terminated";
+
+export class InviteClientTransaction extends Transaction<InviteClientState> implements ClientTransaction {
+  readonly kind = "ict";
+  private ack: SipRequest | undefined;
+
+  constructor(
+    id: string,
+    readonly request: SipRequest,
+    ctx: TransactionContext,
+    private readonly user: ClientTransactionUser,
+  ) {
+    super(id, ctx, "calling");
+    this.ctx.send(request);
+    // RFC 3261 17.1.1.2: for an unreliable transport Timer A starts at T1 and doubles
+    if (!ctx.reliable) this.scheduleTimerA(ctx.timers.t1);
+    this.startTimer("B", transactionTimeout(ctx.timers), () => {
+      if (this.state !== "calling") return;
+      this.terminate();
+      this.user.onTimeout();
+    });
+  }
+
+  private scheduleTimerA(interval: number): void {
+    this.startTimer("A", interval, () => {
+      if (this.state !== "calling") return;
+      this.ctx.send(this.request);
+      this.scheduleTimerA(interval * 2);
+    });
+  }
+
+  receiveResponse(response: SipResponse): void {
+    const s = response.status;
+    switch (this.state) {
+      case "calling":
+      case "proceeding":
+        if (s < 200) {
+          this.state = "proceeding";
+          this.stopTimer("A");
+          this.user.onResponse(response);
+        } else if (s < 300) {
+          // RFC 6026 7.2: a 2xx moves the transaction to Accepted; Timer M absorbs retransmissions
+          this.state = "accepted";
+          this.stopTimer("A");
+          this.stopTimer("B");
+          this.startTimer("M", transactionTimeout(this.ctx.timers), () => this.terminate());
+          this.user.onResponse(response);
+        } else {
+          // RFC 3261 17.1.1.2: 300-699 -> Completed, ACK sent by the transaction, Timer D
+          this.state = "completed";
+          this.stopTimer("A");
+          this.stopTimer("B");
+          this.ack = buildNon2xxAck(this.request, response);
+          this.ctx.send(this.ack);
+          this.startTimer("D", timerD(this.ctx.timers, this.ctx.reliable), () => this.terminate());
+          this.user.onResponse(response);
+        }
+        return;
+      case "accepted":
+        // RFC 6026 7.2: further 2xx are passed up so the TU can re-send its ACK
+        if (s >= 200 && s < 300) this.user.onResponse(response);
+        return;
+      case "completed":
+        // RFC 3261 17.1.1.2: retransmitted final responses are answered with the ACK again, not passed up
+        if (s >= 300 && this.ack) this.ctx.send(this.ack);
+        return;
+      case "terminated":
+        return;
+    }
+  }
+
+  transportError(error: Error): void {
+    if (this.terminated) return;
+    this.terminate();
+    this.user.onTransportError(error);
+  }
+}
+
+/** RFC 3261 17.1.1.3: the ACK for a non-2xx final response, built by the transaction. */
+export function buildNon2xxAck(invite: SipRequest, response: SipResponse): SipRequest {
+  const ack = new SipRequest("ACK", invite.uriText);
+  const topVia = invite.headerValues("via")[0];
+  if (topVia !== undefined) ack.addHeader("Via", topVia);
+  for (const route of invite.headers.filter((h) => h.key === "route")) ack.addHeader("Route", route.value);
+  ack.addHeader("Max-Forwards", invite.header("max-forwards") ?? "70");
+  ack.addHeader("From", invite.header("from") ?? "");
+  // The To header equals the To of the response being acknowledged (it carries the tag)
+  ack.addHeader("To", response.header("to") ?? invite.header("to") ?? "");
+  ack.addHeader("Call-ID", invite.header("call-id") ?? "");
+  ack.addHeader("CSeq", `${invite.cseq.seq} ACK`);
+  return ack;
+}

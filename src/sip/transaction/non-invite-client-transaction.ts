@@ -1,0 +1,59 @@
+// RFC 3261 17.1.2 non-INVITE client transaction.
+import type { SipRequest, SipResponse } from "../message/index.ts";
+import type { ClientTransaction, ClientTransactionUser } from "./client-transaction.ts";
+import { transactionTimeout } from "./timer-settings.ts";
+import { Transaction, type TransactionContext } from "./transaction.ts";
+
+export type NonInviteClientState = "trying" | "proceeding" | "completed" | "terminated";
+
+export class NonInviteClientTransaction extends Transaction<NonInviteClientState> implements ClientTransaction {
+  readonly kind = "nict";
+
+  constructor(
+    id: string,
+    readonly request: SipRequest,
+    ctx: TransactionContext,
+    private readonly user: ClientTransactionUser,
+  ) {
+    super(id, ctx, "trying");
+    this.ctx.send(request);
+    // RFC 3261 17.1.2.2: Timer E starts at T1 for unreliable transports
+    if (!ctx.reliable) this.scheduleTimerE(ctx.timers.t1);
+    this.startTimer("F", transactionTimeout(ctx.timers), () => {
+      this.terminate();
+      this.user.onTimeout();
+    });
+  }
+
+  private scheduleTimerE(interval: number): void {
+    this.startTimer("E", interval, () => {
+      this.ctx.send(this.request);
+      // RFC 3261 17.1.2.2: in Trying the interval doubles up to T2; in Proceeding it stays at T2
+      const next = this.state === "trying" ? Math.min(interval * 2, this.ctx.timers.t2) : this.ctx.timers.t2;
+      this.scheduleTimerE(next);
+    });
+  }
+
+  receiveResponse(response: SipResponse): void {
+    if (this.state === "completed" || this.terminated) return;
+    if (response.status < 200) {
+      // RFC 3261 17.1.2.2: in Proceeding, Timer E is reset to T2 when it next fires
+      if (this.state === "trying") this.state = "proceeding";
+      this.user.onResponse(response);
+      return;
+    }
+    this.state = "completed";
+    this.stopTimer("E");
+    this.stopTimer("F");
+    // RFC 3261 17.1.2.2: Timer K is T4 for unreliable transports, zero for reliable ones
+    if (this.ctx.reliable) this.terminate();
+    else this.startTimer("K", this.ctx.timers.t4, () => this.terminate());
+    this.user.onResponse(response);
+  }
+
+  transportError(error: Error): void {
+    if (this.terminated) return;
+    this.terminate();
+    this.user.onTransportError(error);
+  }
+}

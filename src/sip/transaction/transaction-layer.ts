@@ -1,0 +1,98 @@
+// RFC 3261 17: the table of live transactions, creating them for outgoing requests and new incoming
+// requests, and handing each received message to the transaction it belongs to.
+import { type Clock, systemClock } from "../clock.ts";
+import type { SipRequest, SipResponse } from "../message/index.ts";
+import type { ClientTransaction, ClientTransactionUser } from "./client-transaction.ts";
+import { InviteClientTransaction } from "./invite-client-transaction.ts";
+import { InviteServerTransaction } from "./invite-server-transaction.ts";
+import { NonInviteClientTransaction } from "./non-invite-client-transaction.ts";
+import { NonInviteServerTransaction } from "./non-invite-server-transaction.ts";
+import type { ServerTransaction } from "./server-transaction.ts";
+import { DEFAULT_TIMERS, type TimerSettings } from "./timer-settings.ts";
+import { clientTransactionKey, responseKey, serverTransactionKey } from "./transaction-key.ts";
+import type { SendFn, TransactionContext } from "./transaction.ts";
+
+export interface Flow {
+  readonly send: SendFn;
+  readonly reliable: boolean;
+}
+
+export type IncomingRequestResult =
+  /** A new request: a server transaction was created for it (none for ACK). */
+  | { readonly kind: "new"; readonly transaction: ServerTransaction }
+  /** RFC 3261 17.2.3: a retransmission or the ACK of a non-2xx, absorbed by its transaction. */
+  | { readonly kind: "absorbed"; readonly transaction: ServerTransaction }
+  /** An ACK that matches no transaction: the ACK of a 2xx, for the dialog (RFC 3261 17.2.1). */
+  | { readonly kind: "ack" };
+
+export class TransactionLayer {
+  readonly timers: TimerSettings;
+  readonly clock: Clock;
+  private readonly clients = new Map<string, ClientTransaction>();
+  private readonly servers = new Map<string, ServerTransaction>();
+
+  constructor(options: { timers?: Partial<TimerSettings>; clock?: Clock } = {}) {
+    this.timers = { ...DEFAULT_TIMERS, ...options.timers };
+    this.clock = options.clock ?? systemClock;
+  }
+
+  private context(flow: Flow): TransactionContext {
+    return { send: flow.send, reliable: flow.reliable, timers: this.timers, clock: this.clock };
+  }
+
+  /** Starts a client transaction; the request must carry its top Via with a unique branch. */
+  sendRequest(request: SipRequest, flow: Flow, user: ClientTransactionUser): ClientTransaction {
+    const branch = request.branch;
+    if (!branch) throw new Error(`${request.method} has no Via branch: a client transaction needs one (RFC 3261 8.1.1.7)`);
+    const key = clientTransactionKey(branch, request.method);
+    if (this.clients.has(key)) throw new Error(`a client transaction with branch ${branch} for ${request.method} is already running`);
+    const ctx = this.context(flow);
+    const tx = request.method === "INVITE" ? new InviteClientTransaction(key, request, ctx, user) : new NonInviteClientTransaction(key, request, ctx, user);
+    if (!tx.terminated) {
+      this.clients.set(key, tx);
+      tx.onTerminated(() => this.clients.delete(key));
+    }
+    return tx;
+  }
+
+  /** Hands a response to its client transaction; false when none matches (a stray or late 2xx). */
+  receiveResponse(response: SipResponse): boolean {
+    const key = responseKey(response);
+    const tx = key === undefined ? undefined : this.clients.get(key);
+    if (!tx) return false;
+    tx.receiveResponse(response);
+    return true;
+  }
+
+  receiveRequest(request: SipRequest, flow: Flow): IncomingRequestResult {
+    const key = serverTransactionKey(request);
+    const existing = this.servers.get(key);
+    if (existing) {
+      if (request.method === "ACK" || request.method === existing.request.method) {
+        existing.receiveRequest(request);
+        return { kind: "absorbed", transaction: existing };
+      }
+    }
+    if (request.method === "ACK") return { kind: "ack" };
+    const ctx = this.context(flow);
+    const tx = request.method === "INVITE" ? new InviteServerTransaction(key, request, ctx) : new NonInviteServerTransaction(key, request, ctx);
+    this.servers.set(key, tx);
+    tx.onTerminated(() => this.servers.delete(key));
+    return { kind: "new", transaction: tx };
+  }
+
+  /** RFC 3261 9.2: the INVITE server transaction a CANCEL refers to (same key but the method). */
+  findInviteFor(cancel: SipRequest): ServerTransaction | undefined {
+    return this.servers.get(serverTransactionKey(cancel, "INVITE"));
+  }
+
+  get size(): { clients: number; servers: number } {
+    return { clients: this.clients.size, servers: this.servers.size };
+  }
+
+  /** Terminates every transaction and clears every timer. */
+  dispose(): void {
+    for (const tx of [...this.clients.values()]) tx.dispose();
+    for (const tx of [...this.servers.values()]) tx.dispose();
+  }
+}

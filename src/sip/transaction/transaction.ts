@@ -1,0 +1,75 @@
+// RFC 3261 17: what client and server transactions share: a state machine with named timers that
+// are all cleared when the transaction terminates.
+import type { Clock, TimerHandle } from "../clock.ts";
+import type { SipMessage } from "../message/index.ts";
+import type { TimerSettings } from "./timer-settings.ts";
+
+/** Sends one message to the transaction's peer over its flow; errors come back through `transportError`. */
+export type SendFn = (message: SipMessage) => void;
+
+export interface TransactionContext {
+  readonly send: SendFn;
+  /** RFC 3261 17: reliable transports (TCP, TLS, WS) need no retransmission and zero wait timers. */
+  readonly reliable: boolean;
+  readonly timers: TimerSettings;
+  readonly clock: Clock;
+}
+
+export abstract class Transaction<State extends string> {
+  abstract readonly kind: "ict" | "nict" | "ist" | "nist";
+  private readonly running = new Map<string, TimerHandle>();
+  private terminatedListeners: Array<() => void> = [];
+  protected constructor(
+    readonly id: string,
+    protected readonly ctx: TransactionContext,
+    public state: State,
+  ) {}
+
+  /** Registers a callback for the transition to Terminated (the layer removes the transaction then). */
+  onTerminated(fn: () => void): void {
+    this.terminatedListeners.push(fn);
+  }
+
+  get terminated(): boolean {
+    return this.state === "terminated";
+  }
+
+  protected startTimer(name: string, ms: number, fire: () => void): void {
+    this.stopTimer(name);
+    this.running.set(
+      name,
+      this.ctx.clock.setTimeout(() => {
+        this.running.delete(name);
+        if (!this.terminated) fire();
+      }, ms),
+    );
+  }
+
+  protected stopTimer(name: string): void {
+    const h = this.running.get(name);
+    if (h !== undefined) {
+      this.ctx.clock.clearTimeout(h);
+      this.running.delete(name);
+    }
+  }
+
+  /** Names of the timers now running, for tests and traces. */
+  runningTimers(): string[] {
+    return [...this.running.keys()];
+  }
+
+  protected terminate(): void {
+    if (this.terminated) return;
+    this.state = "terminated" as State;
+    for (const h of this.running.values()) this.ctx.clock.clearTimeout(h);
+    this.running.clear();
+    const listeners = this.terminatedListeners;
+    this.terminatedListeners = [];
+    for (const fn of listeners) fn();
+  }
+
+  /** Ends the transaction now, clearing every timer (used when a run is torn down). */
+  dispose(): void {
+    this.terminate();
+  }
+}
