@@ -1,10 +1,11 @@
 // Messages the endpoint received that no declared behaviour consumed, waiting for `expect`.
-// RFC-agnostic bookkeeping: a message nobody consumes is reported at the end of a test case.
+// A message nobody consumes is reported at the end of a test case.
 import { type Clock, systemClock } from "../clock.ts";
-import { Deadline } from "../deadline.ts";
-import { ExpectationError, summarizeMessage } from "../failure.ts";
+import type { Deadline } from "../deadline.ts";
+import { summarizeMessage } from "../failure.ts";
 import type { SipMessage } from "../message/index.ts";
 import type { ServerTransaction } from "../transaction/index.ts";
+import { WaitableQueue } from "../waitable-queue.ts";
 import type { Destination } from "./destination.ts";
 import { type MessageTemplate, describeTemplate, matchesTemplate } from "./message-template.ts";
 
@@ -17,73 +18,29 @@ export interface Received {
   readonly at: number;
 }
 
-interface Waiter {
-  readonly template: MessageTemplate;
-  readonly resolve: (r: Received) => void;
-}
-
 export class Inbox {
-  private readonly queue: Received[] = [];
-  private readonly waiters = new Set<Waiter>();
+  private readonly queue: WaitableQueue<Received>;
 
-  constructor(private readonly clock: Clock = systemClock) {}
+  constructor(clock: Clock = systemClock) {
+    this.queue = new WaitableQueue<Received>((r) => summarizeMessage(r.message), clock);
+  }
 
   push(r: Received): void {
-    for (const w of this.waiters) {
-      if (matchesTemplate(r.message, w.template)) {
-        this.waiters.delete(w);
-        w.resolve(r);
-        return;
-      }
-    }
     this.queue.push(r);
   }
 
   /** Takes the first queued message matching the template, if any, without waiting. */
   take(template: MessageTemplate): Received | undefined {
-    const i = this.queue.findIndex((r) => matchesTemplate(r.message, template));
-    return i < 0 ? undefined : this.queue.splice(i, 1)[0];
+    return this.queue.take((r) => matchesTemplate(r.message, template));
   }
 
-  /**
-   * Waits for a message matching the template until the deadline. On timeout the error lists what
-   * arrived instead (still queued) and the clause of the template.
-   */
-  expect(template: MessageTemplate, deadline: Deadline, callLog?: () => string[]): Promise<Received> {
-    const found = this.take(template);
-    if (found) return Promise.resolve(found);
-    const started = this.clock.now();
-    return new Promise<Received>((resolve, reject) => {
-      const waiter: Waiter = {
-        template,
-        resolve: (r) => {
-          this.clock.clearTimeout(timer);
-          resolve(r);
-        },
-      };
-      const timer = this.clock.setTimeout(() => {
-        this.waiters.delete(waiter);
-        const parts = {
-          expected: describeTemplate(template),
-          received: this.queue.map((r) => summarizeMessage(r.message)),
-          timeout: { ms: this.clock.now() - started, budget: deadline.budget },
-          ...(template.clause ? { clause: template.clause } : {}),
-          ...(callLog ? { callLog: callLog() } : {}),
-        };
-        reject(new ExpectationError(parts));
-      }, deadline.remaining());
-      this.waiters.add(waiter);
-    });
+  /** Waits for a message matching the template; on timeout the error lists what arrived instead. */
+  expect(template: MessageTemplate, deadline: Deadline): Promise<Received> {
+    return this.queue.next((r) => matchesTemplate(r.message, template), deadline, describeTemplate(template), template.clause);
   }
 
   /** Messages received and never consumed: an After hook fails the test case on them. */
   unconsumed(): readonly Received[] {
-    return this.queue;
-  }
-
-  clear(): void {
-    this.queue.length = 0;
+    return this.queue.pending();
   }
 }
-
-export { Deadline };

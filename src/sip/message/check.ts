@@ -3,6 +3,7 @@
 // single-valued headers (RFC 3261 7.3.1), the protocol version (RFC 3261 8.2.2... 21.5.20).
 import { SINGLE_VALUED, canonicalHeaderName } from "./header-names.ts";
 import { HeaderError, type SipMessage } from "./sip-message.ts";
+import { isSipUri } from "./uri.ts";
 
 export interface MessageProblem {
   readonly header: string;
@@ -41,10 +42,15 @@ export function checkMessage(m: SipMessage): MessageProblem[] {
   for (const key of NAME_ADDR_LISTS) if (m.hasHeader(key)) attempt(() => m.nameAddrs(key));
   if (m.hasHeader("expires")) attempt(() => m.expires);
   if (m.kind === "request") {
-    attempt(() => m.uri, 400);
+    attempt(() => {
+      const u = m.uri;
+      // RFC 3261 19.1.1 (Table 1): headers are not allowed in a Request-URI (RFC 4475 3.1.2.11)
+      if (isSipUri(u) && u.headers.length > 0) throw new HeaderError("Request-URI", `escaped headers "?${u.headers.map((h) => `${h.name}=${h.value ?? ""}`).join("&")}" are not allowed in a Request-URI (RFC 3261 19.1.1)`);
+    }, 400);
     const mf = m.header("max-forwards");
     if (mf === undefined) problems.push({ header: "Max-Forwards", reason: "missing (RFC 3261 8.1.1.6)", status: 400 });
-    else if (!/^\d{1,3}$/.test(mf) || Number(mf) > 255) problems.push({ header: "Max-Forwards", reason: `"${mf}" is not 0 to 255 (RFC 3261 20.22)`, status: 400 });
+    // RFC 3261 20.22: Max-Forwards = 1*DIGIT, so leading zeros are allowed (RFC 4475 3.1.1.1: "0068")
+    else if (!/^\d+$/.test(mf) || Number(mf) > 255) problems.push({ header: "Max-Forwards", reason: `"${mf}" is not 0 to 255 (RFC 3261 20.22)`, status: 400 });
     try {
       const cseq = m.cseq;
       // RFC 3261 8.1.1.5: the CSeq method MUST match that of the request

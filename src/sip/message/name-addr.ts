@@ -52,6 +52,8 @@ export function parseNameAddr(text: string): NameAddr | NameAddrParseError {
     rest = semi >= 0 ? semi : s.length;
     if (/\s/.test(uriText.trim())) return { error: `URI "${uriText.trim()}" contains whitespace: a display name needs <URI> (RFC 3261 20.10)` };
     uriText = uriText.trim();
+    // RFC 3261 20.10: a URI containing a comma, question mark or semicolon MUST be in <> (RFC 4475 3.1.2.13)
+    if (uriText.includes("?")) return { error: `URI "${uriText}" has headers ("?") but is not enclosed in <> (RFC 3261 20.10)` };
   }
   const uri = parseUri(uriText);
   if (isUriParseError(uri)) return { error: uri.error };

@@ -41,7 +41,14 @@ export function parseMessage(input: Buffer | string): ParseResult {
     sepLen = 2;
   }
   if (headEnd < 0) return fail(buf.length, 0, "no empty line after the header fields (RFC 3261 7)");
-  const head = buf.toString("utf8", start, headEnd);
+  let head = buf.toString("utf8", start, headEnd);
+  if (sepLen === 4 && head.includes("\n\n")) {
+    // RFC 3261 7.5 (bare LF tolerated): an LF LF empty line before the first CRLF CRLF ends the
+    // header section, so a CRLF CRLF inside the body of an LF-only message does not frame it
+    headEnd = buf.indexOf(LFLF, start);
+    sepLen = 2;
+    head = buf.toString("utf8", start, headEnd);
+  }
   const bodyStart = headEnd + sepLen;
 
   // Start line
@@ -61,10 +68,10 @@ export function parseMessage(input: Buffer | string): ParseResult {
     if (pendingRaw === undefined) return undefined;
     const colon = pendingRaw.indexOf(":");
     if (colon < 0) return { position: pendingPos, line: pendingLine, reason: `header line without ":" ("${clip(pendingRaw)}")` };
-    const name = pendingRaw.slice(0, colon).trimEnd();
+    const name = trimLws(pendingRaw.slice(0, colon));
     if (!TOKEN.test(name)) return { position: pendingPos, line: pendingLine, reason: `invalid header name "${clip(name)}"` };
     const rawValue = pendingRaw.slice(colon + 1);
-    const value = (rawValue.includes("\n") ? rawValue.replace(/\r?\n[ \t]+/g, " ") : rawValue).trim();
+    const value = trimLws(rawValue.includes("\n") ? rawValue.replace(/\r?\n[ \t]+/g, " ") : rawValue);
     const h: SipHeader = { name, key: headerKey(name), value, raw: pendingRaw };
     message.headers.push(h);
     pendingRaw = undefined;
@@ -136,6 +143,23 @@ function parseStartLine(line: string): SipMessage | string {
   if (uri === "" || uri.startsWith("<")) return `Request-URI "${clip(uri)}" is not an absolute URI (RFC 3261 7.1)`;
   if (!VERSION.test(version)) return `malformed SIP-Version "${clip(version)}" in Request-Line`;
   return new SipRequest(method, uri, version);
+}
+
+/**
+ * Removes SP, HTAB, CR and LF at both ends (RFC 3261 25.1 LWS). Not String.prototype.trim, which
+ * also strips U+FEFF, U+00A0 and other Unicode spaces that are UTF8-NONASCII data in a header value
+ * (RFC 4475 3.1.1.2: the extension header value starts with U+FEFF).
+ */
+function trimLws(s: string): string {
+  let a = 0;
+  let b = s.length;
+  while (a < b && isLwsCode(s.charCodeAt(a))) a++;
+  while (b > a && isLwsCode(s.charCodeAt(b - 1))) b--;
+  return a === 0 && b === s.length ? s : s.slice(a, b);
+}
+
+function isLwsCode(c: number): boolean {
+  return c === 32 || c === 9 || c === 13 || c === 10;
 }
 
 function stripCr(s: string): string {

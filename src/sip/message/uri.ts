@@ -44,7 +44,11 @@ export function isTelUri(u: Uri): u is TelUri {
 const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*$/;
 const HOSTNAME = /^[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?\.?$/;
 const IPV6REF = /^\[[0-9A-Fa-f:.]+\]$/;
-const TEL_NUMBER = /^(?:\+[0-9().-]*[0-9][0-9().-]*|[0-9A-Fa-f*#().-]*[0-9A-Fa-f*#][0-9A-Fa-f*#().-]*)$/;
+// RFC 3966 3: global-number-digits = "+" *phonedigit DIGIT *phonedigit; local-number-digits likewise
+// with HEXDIG / "*" / "#". Tested as "allowed characters" plus "one digit" so the test stays linear
+// (the single-regex form backtracks quadratically on a long invalid number).
+const TEL_GLOBAL = /^\+[0-9().-]+$/;
+const TEL_LOCAL = /^[0-9A-Fa-f*#().-]+$/;
 
 /** Parses an absolute URI. Never throws: returns `{ error }` with the reason. */
 export function parseUri(text: string): Uri | UriParseError {
@@ -122,7 +126,8 @@ function withOptional(uri: SipUri, user?: string, password?: string, port?: numb
 function parseTelUri(text: string, start: number): TelUri | UriParseError {
   const semi = text.indexOf(";", start);
   const number = text.slice(start, semi >= 0 ? semi : text.length);
-  if (!TEL_NUMBER.test(number)) return { error: `invalid telephone-subscriber "${number}" in "${text}"` };
+  const valid = number.startsWith("+") ? TEL_GLOBAL.test(number) && /[0-9]/.test(number) : TEL_LOCAL.test(number) && /[0-9A-Fa-f*#]/.test(number);
+  if (!valid) return { error: `invalid telephone-subscriber "${number}" in "${text}"` };
   const params = semi >= 0 ? parseParams(text, semi) : [];
   if (!params) return { error: `malformed tel URI parameters in "${text}"` };
   // RFC 3966 5.1.4: a local number requires phone-context
@@ -159,30 +164,70 @@ export function unescapeUriPart(s: string): string {
 
 const COMPARED_IF_EITHER = ["user", "ttl", "method", "maddr", "transport"];
 
-/** RFC 3261 19.1.4 URI comparison for SIP/SIPS; tel URIs compare by digits (RFC 3966 4); others textually. */
+/** Parameters or headers as unescaped "name=value" entries (RFC 3261 19.1.4: %HH equals the character). */
+function normalized(params: readonly Param[], lowerValues: boolean): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const p of params) {
+    const name = unescapeUriPart(p.name).toLowerCase();
+    const raw = unescapeUriPart(p.value ?? "");
+    const value = lowerValues ? raw.toLowerCase() : raw;
+    const list = out.get(name);
+    if (list) list.push(value);
+    else out.set(name, [value]);
+  }
+  return out;
+}
+
+function sameEntries(a: Map<string, string[]>, b: Map<string, string[]>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [name, va] of a) {
+    const vb = b.get(name);
+    if (!vb || va.length !== vb.length) return false;
+    const sa = [...va].sort();
+    const sb = [...vb].sort();
+    for (let i = 0; i < sa.length; i++) if (sa[i] !== sb[i]) return false;
+  }
+  return true;
+}
+
+/** RFC 3261 19.1.4 URI comparison for SIP/SIPS; tel URIs per RFC 3966 4; others textually. */
 export function uriEquals(a: Uri, b: Uri): boolean {
   if (a.scheme !== b.scheme) return false;
   if (isSipUri(a) && isSipUri(b)) {
-    if (unescapeUriPart(a.user ?? "") !== unescapeUriPart(b.user ?? "")) return false;
-    if ((a.password ?? "") !== (b.password ?? "")) return false;
+    // RFC 3261 19.1.4: userinfo is compared case-sensitively, after unescaping
+    if ((a.user === undefined) !== (b.user === undefined) || unescapeUriPart(a.user ?? "") !== unescapeUriPart(b.user ?? "")) return false;
+    if ((a.password === undefined) !== (b.password === undefined) || unescapeUriPart(a.password ?? "") !== unescapeUriPart(b.password ?? "")) return false;
     if (a.host.toLowerCase() !== b.host.toLowerCase()) return false;
     if (a.port !== b.port) return false;
-    for (const name of COMPARED_IF_EITHER) {
-      const pa = getParam(a.params, name);
-      const pb = getParam(b.params, name);
-      if ((pa === undefined) !== (pb === undefined)) return false;
-      if (pa && pb && (pa.value ?? "").toLowerCase() !== (pb.value ?? "").toLowerCase()) return false;
+    // RFC 3261 19.1.4: a uri-parameter in both must match; user, ttl, method, maddr (and transport,
+    // a component with a default) in only one never match; other parameters in one only are ignored
+    const pa = normalized(a.params, true);
+    const pb = normalized(b.params, true);
+    for (const name of COMPARED_IF_EITHER) if (pa.has(name) !== pb.has(name)) return false;
+    for (const [name, va] of pa) {
+      const vb = pb.get(name);
+      if (vb && va[0] !== vb[0]) return false;
     }
-    for (const pa of a.params) {
-      const pb = getParam(b.params, pa.name);
-      if (pb && unescapeUriPart(pa.value ?? "").toLowerCase() !== unescapeUriPart(pb.value ?? "").toLowerCase()) return false;
-    }
-    return true;
+    // RFC 3261 19.1.4: header components are never ignored; any present must be present in both and match
+    return sameEntries(normalized(a.headers, false), normalized(b.headers, false));
   }
   if (isTelUri(a) && isTelUri(b)) {
-    return telDigits(a.number) === telDigits(b.number);
+    // RFC 3966 4: numbers compare without visual separators; parameters compare by name regardless
+    // of order, and a parameter present in only one URI makes them differ
+    if (telDigits(a.number) !== telDigits(b.number)) return false;
+    return sameEntries(telParams(a.params), telParams(b.params));
   }
   return (a as OtherUri).text === (b as OtherUri).text;
+}
+
+function telParams(params: readonly Param[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const [name, values] of normalized(params, true)) {
+    // RFC 3966 5.1.5, 5.1.4: ext, isub and a global-number phone-context may carry visual separators
+    const digits = (v: string): boolean => name === "ext" || name === "isub" || (name === "phone-context" && v.startsWith("+"));
+    out.set(name, values.map((v) => (digits(v) ? telDigits(v) : v)));
+  }
+  return out;
 }
 
 /** The digits of a telephone-subscriber without visual separators (RFC 3966 5.1.1). */

@@ -58,7 +58,9 @@ export class InviteClientTransaction extends Transaction<InviteClientState> impl
           this.stopTimer("B");
           this.ack = buildNon2xxAck(this.request, response);
           this.ctx.send(this.ack);
-          this.startTimer("D", timerD(this.ctx.timers, this.ctx.reliable), () => this.terminate());
+          // RFC 3261 17.1.1.2: Timer D is zero for reliable transports: Terminated at once
+          if (this.ctx.reliable) this.terminate();
+          else this.startTimer("D", timerD(this.ctx.timers, false), () => this.terminate());
           this.user.onResponse(response);
         }
         return;

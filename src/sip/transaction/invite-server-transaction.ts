@@ -76,7 +76,8 @@ export class InviteServerTransaction extends Transaction<InviteServerState> impl
 
   transportError(error: Error): void {
     if (this.terminated) return;
-    this.terminate();
+    // RFC 6026 7.1 (updating RFC 3261 17.2.4): a transport error when sending a response does not
+    // discard the state; the TU is informed and the timers end the transaction
     this.user.onTransportError?.(error);
   }
 }

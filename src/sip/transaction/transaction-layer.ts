@@ -22,7 +22,7 @@ export type IncomingRequestResult =
   | { readonly kind: "new"; readonly transaction: ServerTransaction }
   /** RFC 3261 17.2.3: a retransmission or the ACK of a non-2xx, absorbed by its transaction. */
   | { readonly kind: "absorbed"; readonly transaction: ServerTransaction }
-  /** An ACK that matches no transaction: the ACK of a 2xx, for the dialog (RFC 3261 17.2.1). */
+  /** The ACK of a 2xx, for the dialog: it matches no transaction (RFC 3261 17.2.1) or one in Accepted (RFC 6026 7.1). */
   | { readonly kind: "ack" };
 
 export class TransactionLayer {
@@ -68,6 +68,8 @@ export class TransactionLayer {
     const key = serverTransactionKey(request);
     const existing = this.servers.get(key);
     if (existing) {
+      // RFC 6026 7.1: an ACK matching an INVITE server transaction in Accepted goes to the TU
+      if (request.method === "ACK" && existing.state === "accepted") return { kind: "ack" };
       if (request.method === "ACK" || request.method === existing.request.method) {
         existing.receiveRequest(request);
         return { kind: "absorbed", transaction: existing };

@@ -1,0 +1,170 @@
+import { createSocket } from "node:dgram";
+import type { RemoteInfo, Socket } from "node:dgram";
+import { formatAddress, ipFamily, unbracketHost } from "./address.ts";
+import type { TransportAddress } from "./address.ts";
+import { TransportEvents } from "./transport-events.ts";
+import { TransportError, afterPendingCloses, describeFailure } from "./transport.ts";
+import type { IncomingPacket, SipTransport, TransportBaseOptions } from "./transport.ts";
+
+export interface UdpTransportOptions extends TransportBaseOptions {
+  /** SO_RCVBUF asked for; the OS may clamp it (net.core.rmem_max). Default 4 MiB. */
+  recvBufferSize?: number;
+  /** SO_SNDBUF asked for; the OS may clamp it (net.core.wmem_max). Default 4 MiB. */
+  sendBufferSize?: number;
+  /** For an IPv6 bind address: refuse IPv4-mapped traffic. Default false (dual stack). */
+  ipv6Only?: boolean;
+}
+
+export const DEFAULT_UDP_BUFFER_SIZE = 4 * 1024 * 1024;
+
+/** True for a datagram made only of CR and LF (a CRLF keep-alive some UAs send over UDP). */
+function isCrlfOnly(bytes: Buffer): boolean {
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    if (b !== 0x0d && b !== 0x0a) return false;
+  }
+  return true;
+}
+
+/** RFC 3261 18 over UDP: one datagram carries one message. */
+export class UdpTransport implements SipTransport {
+  readonly protocol = "udp" as const;
+  local: TransportAddress;
+  private readonly socket: Socket;
+  private readonly events: TransportEvents;
+  private closing: Promise<void> | undefined;
+  private isClosed = false;
+
+  private constructor(socket: Socket, options: UdpTransportOptions) {
+    this.socket = socket;
+    this.local = { host: options.host, port: options.port };
+    this.events = new TransportEvents("udp", options.trace);
+  }
+
+  /** Binds the socket; resolves once it is bound. */
+  static async open(options: UdpTransportOptions): Promise<UdpTransport> {
+    const host = unbracketHost(options.host);
+    const socket = createSocket({
+      type: ipFamily(host) === 6 ? "udp6" : "udp4",
+      ...(options.ipv6Only === undefined ? {} : { ipv6Only: options.ipv6Only }),
+    });
+    const transport = new UdpTransport(socket, options);
+    await new Promise<void>((resolve, reject) => {
+      const onError = (cause: Error): void => {
+        socket.close();
+        reject(
+          new TransportError(describeFailure("udp bind to", options, cause), {
+            code: "bind",
+            protocol: "udp",
+            local: { host: options.host, port: options.port },
+            cause,
+          }),
+        );
+      };
+      socket.once("error", onError);
+      socket.bind({ address: host, port: options.port }, () => {
+        socket.off("error", onError);
+        resolve();
+      });
+    });
+    const bound = socket.address();
+    transport.local = { host: bound.address, port: bound.port };
+    transport.setBufferSizes(
+      options.recvBufferSize ?? DEFAULT_UDP_BUFFER_SIZE,
+      options.sendBufferSize ?? DEFAULT_UDP_BUFFER_SIZE,
+    );
+    socket.on("message", (bytes, rinfo) => transport.receive(bytes, rinfo));
+    socket.on("error", (cause) => {
+      transport.events.error(
+        new TransportError(describeFailure("udp socket", transport.local, cause), {
+          code: "socket",
+          protocol: "udp",
+          local: transport.local,
+          cause,
+        }),
+      );
+    });
+    return transport;
+  }
+
+  /** Socket buffer sizes in effect (Linux reports twice the size asked, clamped to the system maximum). */
+  get bufferSizes(): { recv: number; send: number } {
+    return { recv: this.socket.getRecvBufferSize(), send: this.socket.getSendBufferSize() };
+  }
+
+  private setBufferSizes(recv: number, send: number): void {
+    // Large buffers absorb bursts of a load run; an OS refusing the size keeps its own.
+    try {
+      this.socket.setRecvBufferSize(recv);
+    } catch {
+      // clamped or refused by the OS
+    }
+    try {
+      this.socket.setSendBufferSize(send);
+    } catch {
+      // clamped or refused by the OS
+    }
+  }
+
+  onPacket(handler: (packet: IncomingPacket) => void): void {
+    this.events.onPacket(handler);
+  }
+
+  onError(handler: (error: TransportError) => void): void {
+    this.events.onError(handler);
+  }
+
+  send(bytes: Buffer, remote: TransportAddress): Promise<void> {
+    if (this.isClosed) {
+      return Promise.reject(
+        new TransportError(`udp transport ${formatAddress(this.local)} is closed`, {
+          code: "closed",
+          protocol: "udp",
+          remote,
+          local: this.local,
+        }),
+      );
+    }
+    this.events.sent(bytes, this.local, remote);
+    return new Promise<void>((resolve, reject) => {
+      this.socket.send(bytes, remote.port, unbracketHost(remote.host), (cause) => {
+        if (!cause) {
+          resolve();
+          return;
+        }
+        const error = new TransportError(describeFailure("udp send to", remote, cause), {
+          code: "send",
+          protocol: "udp",
+          remote,
+          local: this.local,
+          cause,
+        });
+        this.events.error(error);
+        reject(error);
+      });
+    });
+  }
+
+  close(): Promise<void> {
+    this.closing ??= new Promise<void>((resolve) => {
+      this.isClosed = true;
+      this.events.muted = true;
+      this.socket.close(() => resolve());
+    }).then(afterPendingCloses);
+    return this.closing;
+  }
+
+  private receive(bytes: Buffer, rinfo: RemoteInfo): void {
+    const remote: TransportAddress = { host: rinfo.address, port: rinfo.port };
+    if (bytes.length === 0 || isCrlfOnly(bytes)) {
+      this.events.receivedOther(bytes, this.local, remote, "keep-alive");
+      return;
+    }
+    this.events.received({ bytes, protocol: "udp", local: this.local, remote });
+  }
+}
+
+/** A UDP transport bound to host:port (resolves once bound). */
+export function createUdpTransport(options: UdpTransportOptions): Promise<UdpTransport> {
+  return UdpTransport.open(options);
+}

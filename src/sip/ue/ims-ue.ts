@@ -1,0 +1,226 @@
+// A simulated IMS UE per TS 24.229 clause 5.1: registration with Path, Service-Route and
+// P-Associated-URI, the reg event subscription, calls with or without preconditions, page-mode
+// MESSAGE, all through its P-CSCF. Requests nobody declared a behaviour for stay in the inbox.
+import type { Clock } from "../clock.ts";
+import { Deadline } from "../deadline.ts";
+import { type Received, SipEndpoint } from "../endpoint/index.ts";
+import type { Destination } from "../endpoint/destination.ts";
+import { dialogKey } from "../dialog/index.ts";
+import { summarizeMessage } from "../failure.ts";
+import { newCallId, newTag } from "../identifiers.ts";
+import { SipRequest, type SipResponse, createResponse } from "../message/index.ts";
+import type { TimerSettings } from "../transaction/index.ts";
+import { transactionTimeout } from "../transaction/index.ts";
+import type { TransportProtocol } from "../transport/address.ts";
+import type { TraceSink } from "../transport/trace.ts";
+import { WaitableQueue } from "../waitable-queue.ts";
+import { IncomingCall } from "./incoming-call.ts";
+import { type CallOptions, OutgoingCall } from "./outgoing-call.ts";
+import { RegistrationClient, type RegisterOptions, type RegistrationOutcome } from "./registration.ts";
+import { Subscription } from "./subscription.ts";
+import { UeAuthenticator, type UeCredentials } from "./ue-credentials.ts";
+import type { DialogHandler, UeContext } from "./ue-context.ts";
+
+export interface UeConfig {
+  /** The UE's name in traces and reports: "UE-A". */
+  readonly name: string;
+  /** Private user identity (TS 23.228 4.3.3.1), the Digest username. */
+  readonly impi: string;
+  /** Public user identity: a SIP URI (TS 23.228 4.3.3.2). */
+  readonly impu: string;
+  readonly displayName?: string;
+  /** Home network domain: the REGISTER Request-URI and realm (TS 24.229 5.1.1.2.1). */
+  readonly domain: string;
+  readonly credentials: UeCredentials;
+  /** Where every request goes: the P-CSCF. */
+  readonly pcscf: Destination;
+  /** P-CSCF URI placed first in the preloaded Route (TS 24.229 5.1.2A.1.1); none in direct tests. */
+  readonly pcscfUri?: string;
+  readonly protocol: TransportProtocol;
+  readonly localHost?: string;
+  readonly localPort?: number;
+  readonly timers?: Partial<TimerSettings>;
+  readonly trace?: TraceSink;
+  readonly clock?: Clock;
+  /** Answer MESSAGE with 200 automatically (default true). */
+  readonly autoAnswerMessages?: boolean;
+}
+
+const ALLOW = "INVITE, ACK, CANCEL, BYE, PRACK, UPDATE, MESSAGE, OPTIONS, NOTIFY, SUBSCRIBE";
+
+export class ImsUe implements UeContext {
+  readonly name: string;
+  readonly impu: string;
+  readonly displayName?: string;
+  readonly outbound: Destination;
+  readonly protocol: TransportProtocol;
+  readonly contact: string;
+  readonly registration: RegistrationClient;
+  readonly auth: UeAuthenticator;
+  readonly incomingCalls: WaitableQueue<IncomingCall>;
+  readonly messages: WaitableQueue<Received>;
+  private readonly dialogs = new Map<string, DialogHandler>();
+  private readonly pendingSubscriptions = new Map<string, Subscription>();
+  private readonly calls = new Map<string, IncomingCall>();
+
+  private constructor(
+    readonly endpoint: SipEndpoint,
+    readonly config: UeConfig,
+  ) {
+    this.name = config.name;
+    this.impu = config.impu;
+    if (config.displayName !== undefined) this.displayName = config.displayName;
+    this.outbound = config.pcscf;
+    this.protocol = config.protocol;
+    this.contact = endpoint.contactUri(config.impi.split("@")[0] ?? "ue", config.protocol);
+    this.auth = new UeAuthenticator(config.impi, config.credentials);
+    this.registration = new RegistrationClient(this, this.auth, config.domain);
+    this.incomingCalls = new WaitableQueue((c) => summarizeMessage(c.invite), endpoint.clock);
+    this.messages = new WaitableQueue((r) => summarizeMessage(r.message), endpoint.clock);
+    endpoint.onRequest((r) => this.dispatch(r));
+  }
+
+  static async start(config: UeConfig): Promise<ImsUe> {
+    const endpoint = await SipEndpoint.start({
+      listen: [{ protocol: config.protocol, host: config.localHost ?? "127.0.0.1", port: config.localPort ?? 0 }],
+      ...(config.trace ? { trace: config.trace } : {}),
+      ...(config.timers ? { timers: config.timers } : {}),
+      ...(config.clock ? { clock: config.clock } : {}),
+    });
+    return new ImsUe(endpoint, config);
+  }
+
+  // UeContext
+
+  preloadedRoute(): string[] {
+    const routes = this.config.pcscfUri ? [`<${this.config.pcscfUri}>`] : [];
+    return [...routes, ...this.registration.serviceRoute];
+  }
+
+  deadline(label: string, ms?: number): Deadline {
+    return Deadline.after(ms ?? transactionTimeout(this.endpoint.timers), label, this.endpoint.clock);
+  }
+
+  via(): string {
+    return this.endpoint.via(this.protocol);
+  }
+
+  addDialog(key: string, handler: DialogHandler): void {
+    this.dialogs.set(key, handler);
+  }
+
+  removeDialog(key: string): void {
+    this.dialogs.delete(key);
+  }
+
+  // TS 24.229 5.1.1
+
+  register(options: RegisterOptions = {}): Promise<RegistrationOutcome> {
+    return this.registration.register(options);
+  }
+
+  /** TS 24.229 5.1.1.6: REGISTER with Expires: 0. */
+  deregister(options: Omit<RegisterOptions, "expires"> = {}): Promise<RegistrationOutcome> {
+    return this.registration.register({ ...options, expires: 0 });
+  }
+
+  /** TS 24.229 5.1.1.3: SUBSCRIBE to the reg event package of our own IMPU, routed by Service-Route. */
+  async subscribeReg(options: { expires?: number; deadline?: Deadline } = {}): Promise<Subscription> {
+    const s = new Subscription(this, "reg", this.impu, options.expires ?? 600000);
+    this.pendingSubscriptions.set(s.pendingKey, s);
+    try {
+      await s.start(options.deadline);
+    } finally {
+      this.pendingSubscriptions.delete(s.pendingKey);
+    }
+    return s;
+  }
+
+  // Calls and messages
+
+  call(target: string, options: CallOptions = {}): OutgoingCall {
+    return new OutgoingCall(this, target, options).start();
+  }
+
+  waitForCall(deadline?: Deadline): Promise<IncomingCall> {
+    return this.incomingCalls.next(() => true, deadline ?? this.deadline(`INVITE to ${this.name}`), `an INVITE for ${this.name} (${this.impu})`);
+  }
+
+  /** RFC 3428: a page-mode MESSAGE routed by the preloaded route. */
+  sendMessage(target: string, text: string, options: { contentType?: string; deadline?: Deadline; headers?: Readonly<Record<string, string>> } = {}): Promise<SipResponse> {
+    const r = new SipRequest("MESSAGE", target);
+    r.addHeader("Via", this.via());
+    r.addHeader("Max-Forwards", 70);
+    for (const route of this.preloadedRoute()) r.addHeader("Route", route);
+    r.addHeader("From", `<${this.impu}>;tag=${newTag()}`);
+    r.addHeader("To", `<${target}>`);
+    r.addHeader("Call-ID", newCallId());
+    r.addHeader("CSeq", "1 MESSAGE");
+    for (const [n, v] of Object.entries(options.headers ?? {})) r.addHeader(n, v);
+    r.setBody(text, options.contentType ?? "text/plain");
+    return this.endpoint.request(r, this.outbound, { ...(options.deadline ? { deadline: options.deadline } : {}), clause: "RFC 3428 4" });
+  }
+
+  waitForMessage(deadline?: Deadline): Promise<Received> {
+    return this.messages.next(() => true, deadline ?? this.deadline(`MESSAGE to ${this.name}`), `a MESSAGE for ${this.name} (${this.impu})`);
+  }
+
+  /** Declared behaviours for requests the UE receives; what is left goes to the endpoint's inbox. */
+  private dispatch(rec: Received): boolean {
+    const m = rec.message;
+    if (m.kind !== "request") return false;
+    const toTag = m.toTag;
+    if (toTag) {
+      const handler = this.dialogs.get(dialogKey({ callId: m.callId, localTag: toTag, remoteTag: m.fromTag ?? "" }));
+      if (handler) {
+        handler(rec);
+        return true;
+      }
+      const pending = this.pendingSubscriptions.get(`${m.callId}|${toTag}`);
+      if (pending) {
+        pending.receive(rec);
+        return true;
+      }
+      if (m.method === "ACK") return false;
+      // RFC 3261 12.2.2: a request for a dialog we do not know gets 481
+      rec.transaction?.respond(createResponse(m, 481));
+      return false;
+    }
+    switch (m.method) {
+      case "INVITE": {
+        const call = new IncomingCall(this, rec);
+        this.calls.set(rec.transaction!.id, call);
+        rec.transaction!.onTerminated(() => this.calls.delete(rec.transaction!.id));
+        this.incomingCalls.push(call);
+        return true;
+      }
+      case "CANCEL": {
+        // RFC 3261 9.2: match the INVITE transaction; without one the CANCEL gets 481
+        const invite = this.endpoint.transactions.findInviteFor(m);
+        const call = invite ? this.calls.get(invite.id) : undefined;
+        if (call) call.cancelled(rec);
+        else rec.transaction?.respond(createResponse(m, 481));
+        return true;
+      }
+      case "MESSAGE":
+        if (this.config.autoAnswerMessages !== false) rec.transaction?.respond(createResponse(m, 200, { toTag: newTag() }));
+        this.messages.push(rec);
+        return true;
+      case "OPTIONS": {
+        // RFC 3261 11.2
+        const r = createResponse(m, 200, { toTag: newTag() });
+        r.addHeader("Allow", ALLOW);
+        r.addHeader("Accept", "application/sdp");
+        r.addHeader("Supported", "100rel, precondition, path");
+        rec.transaction?.respond(r);
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.endpoint.close();
+  }
+}

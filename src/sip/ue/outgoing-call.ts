@@ -1,0 +1,272 @@
+// The caller's side of a call (UAC): INVITE (RFC 3261 13.2), early dialogs and forking
+// (12.1.2, 13.2.2.4), PRACK for reliable provisional responses (RFC 3262), UPDATE (RFC 3311),
+// CANCEL (RFC 3261 9.1), ACK for 2xx, re-INVITE and BYE (15.1.1).
+import type { Deadline } from "../deadline.ts";
+import { Dialog, checkRSeq, isReliableProvisional, rackValue } from "../dialog/index.ts";
+import { summarizeMessage } from "../failure.ts";
+import { newCallId, newTag } from "../identifiers.ts";
+import type { Received } from "../endpoint/index.ts";
+import { SipRequest, type SipResponse, createResponse } from "../message/index.ts";
+import { WaitableQueue } from "../waitable-queue.ts";
+import type { UeContext } from "./ue-context.ts";
+
+export interface CallOptions {
+  /** SDP offer carried by the INVITE. */
+  readonly sdp?: string;
+  /** RFC 3262: "supported" (default) or "required" puts 100rel in Supported or Require; false leaves it out. */
+  readonly reliable?: "supported" | "required" | false;
+  /** RFC 3312: adds the precondition option tag (TS 24.229 5.1.3.1). */
+  readonly preconditions?: boolean;
+  /** PRACK each reliable provisional response automatically (default true, RFC 3262 4). */
+  readonly autoPrack?: boolean;
+  /** SDP to put in PRACK when the reliable 1xx carried an answer and preconditions are used. */
+  readonly prackSdp?: (response: SipResponse) => string | undefined;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export interface PrackExchange {
+  readonly provisional: SipResponse;
+  readonly prack: SipRequest;
+  readonly response: SipResponse;
+}
+
+export class OutgoingCall {
+  readonly invite: SipRequest;
+  /** Every response to the INVITE the transaction passed up, in order. */
+  readonly responses: WaitableQueue<SipResponse>;
+  /** Requests the callee sent within the call (BYE, UPDATE, re-INVITE, INFO). */
+  readonly requests: WaitableQueue<Received>;
+  readonly pracks: WaitableQueue<PrackExchange>;
+  /** Early and confirmed dialogs by the callee's To tag (forking gives several, RFC 3261 13.2.2.4). */
+  readonly dialogs = new Map<string, Dialog>();
+  confirmed: Dialog | undefined;
+  private readonly acks = new Map<string, SipRequest>();
+
+  private final: SipResponse | undefined;
+
+  constructor(
+    private readonly ctx: UeContext,
+    readonly target: string,
+    private readonly options: CallOptions = {},
+  ) {
+    const clock = ctx.endpoint.clock;
+    this.responses = new WaitableQueue((r) => summarizeMessage(r), clock);
+    this.requests = new WaitableQueue((r) => summarizeMessage(r.message), clock);
+    this.pracks = new WaitableQueue((p) => `PRACK for RSeq ${p.provisional.header("rseq")} -> ${p.response.status}`, clock);
+    this.invite = this.buildInvite();
+  }
+
+  private buildInvite(): SipRequest {
+    const r = new SipRequest("INVITE", this.target);
+    r.addHeader("Via", this.ctx.via());
+    r.addHeader("Max-Forwards", 70);
+    for (const route of this.ctx.preloadedRoute()) r.addHeader("Route", route);
+    const from = this.ctx.displayName ? `"${this.ctx.displayName}" <${this.ctx.impu}>` : `<${this.ctx.impu}>`;
+    r.addHeader("From", `${from};tag=${newTag()}`);
+    r.addHeader("To", `<${this.target}>`);
+    r.addHeader("Call-ID", newCallId());
+    r.addHeader("CSeq", "1 INVITE");
+    r.addHeader("Contact", `<${this.ctx.contact}>`);
+    r.addHeader("Allow", "INVITE, ACK, CANCEL, BYE, PRACK, UPDATE, MESSAGE, OPTIONS, NOTIFY");
+    const tags: string[] = [];
+    if (this.options.reliable !== false) tags.push("100rel");
+    if (this.options.preconditions) tags.push("precondition");
+    // TS 24.229 5.1.3.1: precondition and 100rel are indicated in Supported (or Require when insisted on)
+    if (this.options.reliable === "required") r.addHeader("Require", "100rel");
+    const supported = this.options.reliable === "required" ? tags.filter((t) => t !== "100rel") : tags;
+    if (supported.length) r.addHeader("Supported", supported.join(", "));
+    for (const [n, v] of Object.entries(this.options.headers ?? {})) r.addHeader(n, v);
+    if (this.options.sdp) r.setBody(this.options.sdp, "application/sdp");
+    return r;
+  }
+
+  get callId(): string {
+    return this.invite.callId;
+  }
+
+  /** Sends the INVITE. */
+  start(): this {
+    this.ctx.endpoint.send(this.invite, this.ctx.outbound, {
+      onResponse: (r) => this.onResponse(r),
+      onTimeout: () => this.responses.push(timeoutMarker(this.invite)),
+      onTransportError: () => this.responses.push(timeoutMarker(this.invite, 503)),
+    });
+    return this;
+  }
+
+  private onResponse(r: SipResponse): void {
+    const tag = r.toTag;
+    if (r.status < 200) {
+      if (tag && r.status > 100) this.earlyDialog(r, tag);
+      this.responses.push(r);
+      if (tag && isReliableProvisional(r) && this.options.autoPrack !== false) void this.prackFor(r, tag).catch(() => undefined);
+      return;
+    }
+    if (r.status < 300 && tag) {
+      const seen = this.acks.get(tag);
+      if (seen) {
+        // RFC 3261 13.2.2.4: a retransmitted 2xx gets the same ACK again
+        void this.ctx.endpoint.sendStateless(seen, this.ctx.outbound).catch(() => undefined);
+        return;
+      }
+      let dialog = this.dialogs.get(tag);
+      if (dialog) dialog.confirm(r);
+      else {
+        dialog = Dialog.asUac(this.invite, r);
+        this.dialogs.set(tag, dialog);
+        this.ctx.addDialog(dialog.key, (rec) => this.inDialog(rec, dialog!));
+      }
+      const ack = dialog.createRequest("ACK", this.ctx.via(), { cseq: this.invite.cseq.seq });
+      this.acks.set(tag, ack);
+      void this.ctx.endpoint.sendStateless(ack, this.ctx.outbound).catch(() => undefined);
+      if (this.confirmed) {
+        // RFC 3261 13.2.2.4: a second 2xx from another fork is acknowledged and its dialog ended with BYE
+        void this.sendInDialog(dialog, "BYE").catch(() => undefined);
+        dialog.terminate();
+        return;
+      }
+      this.confirmed = dialog;
+      this.final = r;
+      for (const [t, d] of this.dialogs) if (t !== tag && d.state === "early") d.terminate();
+      this.responses.push(r);
+      return;
+    }
+    this.final = r;
+    for (const d of this.dialogs.values()) d.terminate();
+    this.responses.push(r);
+  }
+
+  private earlyDialog(r: SipResponse, tag: string): void {
+    const existing = this.dialogs.get(tag);
+    if (existing) {
+      existing.refreshTarget(r);
+      return;
+    }
+    const d = Dialog.asUac(this.invite, r);
+    this.dialogs.set(tag, d);
+    this.ctx.addDialog(d.key, (rec) => this.inDialog(rec, d));
+  }
+
+  /** RFC 3262 4: PRACK a reliable provisional response with RAck; retransmissions are not PRACKed twice. */
+  async prackFor(provisional: SipResponse, tag = provisional.toTag ?? ""): Promise<PrackExchange | undefined> {
+    const dialog = this.dialogs.get(tag);
+    if (!dialog) return undefined;
+    const check = checkRSeq(dialog.lastRSeq, provisional);
+    if (check.verdict !== "new") return undefined;
+    dialog.lastRSeq = check.rseq;
+    const prack = dialog.createRequest("PRACK", this.ctx.via());
+    prack.addHeader("RAck", rackValue(provisional));
+    const sdp = this.options.prackSdp?.(provisional);
+    if (sdp) prack.setBody(sdp, "application/sdp");
+    const response = await this.ctx.endpoint.request(prack, this.ctx.outbound, { deadline: this.ctx.deadline("PRACK"), clause: "RFC 3262 4" });
+    const exchange = { provisional, prack, response };
+    this.pracks.push(exchange);
+    return exchange;
+  }
+
+  /** Waits for a response to the INVITE with this status (or matching the predicate). */
+  waitForResponse(status: number | ((r: SipResponse) => boolean), deadline?: Deadline, clause?: string): Promise<SipResponse> {
+    const match = typeof status === "number" ? (r: SipResponse) => r.status === status : status;
+    const what = typeof status === "number" ? `${status} to INVITE ${this.target}` : `a matching response to INVITE ${this.target}`;
+    return this.responses.next(match, deadline ?? this.ctx.deadline(what), what, clause);
+  }
+
+  /** Waits for the final response to the INVITE. */
+  waitForFinal(deadline?: Deadline): Promise<SipResponse> {
+    if (this.final) return Promise.resolve(this.final);
+    return this.waitForResponse((r) => r.status >= 200, deadline);
+  }
+
+  /** RFC 3311: UPDATE within the (early or confirmed) dialog, e.g. with resources reserved (RFC 3312). */
+  update(sdp?: string, deadline?: Deadline, tag?: string): Promise<SipResponse> {
+    const dialog = this.dialogFor(tag);
+    return this.sendInDialog(dialog, "UPDATE", sdp, deadline, "RFC 3311 5.1");
+  }
+
+  /** RFC 3261 14.1: a re-INVITE in the confirmed dialog (hold/resume); ACKs its 2xx. */
+  async reinvite(sdp: string, deadline?: Deadline): Promise<SipResponse> {
+    const dialog = this.dialogFor();
+    const req = dialog.createRequest("INVITE", this.ctx.via());
+    req.addHeader("Contact", `<${this.ctx.contact}>`);
+    req.setBody(sdp, "application/sdp");
+    const response = await this.ctx.endpoint.request(req, this.ctx.outbound, { ...(deadline ? { deadline } : {}), clause: "RFC 3261 14.1" });
+    if (response.status >= 200 && response.status < 300) {
+      dialog.refreshTarget(response);
+      await this.ctx.endpoint.sendStateless(dialog.createRequest("ACK", this.ctx.via(), { cseq: req.cseq.seq }), this.ctx.outbound);
+    }
+    return response;
+  }
+
+  /** RFC 3261 15.1.1: BYE in the confirmed dialog. */
+  async bye(deadline?: Deadline): Promise<SipResponse> {
+    const dialog = this.dialogFor();
+    const response = await this.sendInDialog(dialog, "BYE", undefined, deadline, "RFC 3261 15.1.1");
+    dialog.terminate();
+    this.ctx.removeDialog(dialog.key);
+    return response;
+  }
+
+  /**
+   * RFC 3261 9.1: CANCEL with the INVITE's Request-URI, Call-ID, From, To, CSeq number and top Via,
+   * sent only after a provisional response. Resolves with the CANCEL's response.
+   */
+  cancel(deadline?: Deadline): Promise<SipResponse> {
+    const c = new SipRequest("CANCEL", this.invite.uriText);
+    c.addHeader("Via", this.invite.headerValues("via")[0]!);
+    c.addHeader("Max-Forwards", 70);
+    for (const route of this.invite.headerValues("route")) c.addHeader("Route", route);
+    c.addHeader("From", this.invite.header("from")!);
+    c.addHeader("To", this.invite.header("to")!);
+    c.addHeader("Call-ID", this.invite.callId);
+    c.addHeader("CSeq", `${this.invite.cseq.seq} CANCEL`);
+    return this.ctx.endpoint.request(c, this.ctx.outbound, { ...(deadline ? { deadline } : {}), clause: "RFC 3261 9.1" });
+  }
+
+  /** Waits for a request from the callee within the call (BYE is answered 200 automatically). */
+  waitForRequest(method: string, deadline?: Deadline): Promise<Received> {
+    const what = `${method} from ${this.target} within the call`;
+    return this.requests.next((r) => r.message.kind === "request" && r.message.method === method, deadline ?? this.ctx.deadline(what), what);
+  }
+
+  private dialogFor(tag?: string): Dialog {
+    if (tag) {
+      const d = this.dialogs.get(tag);
+      if (d) return d;
+    }
+    if (this.confirmed && this.confirmed.state !== "terminated") return this.confirmed;
+    const early = [...this.dialogs.values()].find((d) => d.state === "early");
+    if (early) return early;
+    throw new Error(`no dialog for the call to ${this.target}: no response with a To tag arrived`);
+  }
+
+  private sendInDialog(dialog: Dialog, method: string, sdp?: string, deadline?: Deadline, clause?: string): Promise<SipResponse> {
+    const req = dialog.createRequest(method, this.ctx.via());
+    if (method === "UPDATE") req.addHeader("Contact", `<${this.ctx.contact}>`);
+    if (sdp) req.setBody(sdp, "application/sdp");
+    return this.ctx.endpoint.request(req, this.ctx.outbound, { ...(deadline ? { deadline } : {}), ...(clause ? { clause } : {}) });
+  }
+
+  /** Requests from the callee within one of our dialogs. */
+  private inDialog(rec: Received, dialog: Dialog): void {
+    const m = rec.message;
+    if (m.kind !== "request") return;
+    if (m.method === "ACK") return;
+    const check = dialog.receiveRequest(m);
+    if (!check.ok) {
+      if (rec.transaction) rec.transaction.respond(createResponse(m, check.status, { reason: "Server Internal Error" }));
+      return;
+    }
+    if (m.method === "BYE") {
+      // RFC 3261 15.1.2: the UAS core answers BYE 200 and ends the dialog
+      if (rec.transaction) rec.transaction.respond(createResponse(m, 200));
+      dialog.terminate();
+      this.ctx.removeDialog(dialog.key);
+    }
+    this.requests.push(rec);
+  }
+}
+
+/** A synthetic final response standing for Timer B (408) or a transport failure (503), RFC 3261 8.1.3.1. */
+function timeoutMarker(invite: SipRequest, status = 408): SipResponse {
+  return createResponse(invite, status, { reason: status === 408 ? "Request Timeout (Timer B, no response)" : "Service Unavailable (transport error)" });
+}

@@ -1,0 +1,28 @@
+// What calls, registrations and subscriptions of one simulated UE share: its endpoint, where it
+// sends requests (the P-CSCF, TS 24.229 5.1.1.1), its identity and its dialogs.
+import type { Deadline } from "../deadline.ts";
+import type { Received, SipEndpoint } from "../endpoint/index.ts";
+import type { Destination } from "../endpoint/destination.ts";
+import type { TransportProtocol } from "../transport/address.ts";
+
+export type DialogHandler = (received: Received) => void;
+
+export interface UeContext {
+  readonly name: string;
+  readonly endpoint: SipEndpoint;
+  /** Every request of this UE goes to its P-CSCF (or, in direct tests, to the peer). */
+  readonly outbound: Destination;
+  readonly protocol: TransportProtocol;
+  /** The public user identity used in From (TS 24.229 5.1.2A.1.1). */
+  readonly impu: string;
+  readonly displayName?: string;
+  /** Contact URI of this UE. */
+  readonly contact: string;
+  /** TS 24.229 5.1.2A.1.1: P-CSCF URI then the Service-Route of the last registration. */
+  preloadedRoute(): string[];
+  /** The default budget of a step's wait: 64*T1 unless the test asks for less. */
+  deadline(label: string, ms?: number): Deadline;
+  via(): string;
+  addDialog(key: string, handler: DialogHandler): void;
+  removeDialog(key: string): void;
+}

@@ -1,0 +1,41 @@
+// Shared test fixtures (not a test file).
+
+// A VoLTE UE's initial INVITE offer (GSMA IR.92 style): AMR-WB and AMR in both payload
+// formats, telephone-event at both rates, QoS preconditions, b=AS/RS/RR, ptime/maxptime.
+export const VOLTE_OFFER_LINES = [
+  "v=0",
+  "o=rue 3251 3251 IN IP6 2001:db8:0:1:5054:ff:fe12:3456",
+  "s=-",
+  "c=IN IP6 2001:db8:0:1:5054:ff:fe12:3456",
+  "b=AS:41",
+  "b=RR:0",
+  "b=RS:0",
+  "t=0 0",
+  "m=audio 31000 RTP/AVP 116 107 118 96 111 110",
+  "b=AS:41",
+  "b=RR:0",
+  "b=RS:0",
+  "a=rtpmap:116 AMR-WB/16000/1",
+  "a=fmtp:116 mode-change-capability=2;max-red=0",
+  "a=rtpmap:107 AMR-WB/16000/1",
+  "a=fmtp:107 octet-align=1;mode-change-capability=2;max-red=0",
+  "a=rtpmap:118 AMR/8000/1",
+  "a=fmtp:118 mode-change-capability=2;max-red=0",
+  "a=rtpmap:96 AMR/8000/1",
+  "a=fmtp:96 octet-align=1;mode-change-capability=2;max-red=0",
+  "a=rtpmap:111 telephone-event/16000",
+  "a=fmtp:111 0-15",
+  "a=rtpmap:110 telephone-event/8000",
+  "a=fmtp:110 0-15",
+  "a=ptime:20",
+  "a=maxptime:240",
+  "a=curr:qos local none",
+  "a=curr:qos remote none",
+  "a=des:qos mandatory local sendrecv",
+  "a=des:qos optional remote sendrecv",
+  "a=sendrecv",
+  "a=rtcp:31001",
+  "a=X-vendor-ext:foo bar=baz;x",
+  "a=anat",
+];
+export const VOLTE_OFFER = VOLTE_OFFER_LINES.map((l) => `${l}\r\n`).join("");
