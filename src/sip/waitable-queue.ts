@@ -1,8 +1,11 @@
 // A queue of things that happened (responses, requests, notifications) that steps wait for with a
 // deadline; a timed-out wait lists what did arrive.
-import { type Clock, systemClock } from "./clock.ts";
+import { type Clock, type TimerHandle, systemClock } from "./clock.ts";
 import type { Deadline } from "./deadline.ts";
 import { ExpectationError } from "./failure.ts";
+
+/** The longest delay a Node timer holds; Node fires a larger or infinite delay after 1 ms. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 interface Waiter<T> {
   readonly match: (item: T) => boolean;
@@ -43,24 +46,37 @@ export class WaitableQueue<T> {
     if (found !== undefined) return Promise.resolve(found);
     const started = this.clock.now();
     return new Promise<T>((resolve, reject) => {
+      let timer: TimerHandle | undefined;
       const waiter: Waiter<T> = {
         match,
         resolve: (item) => {
-          this.clock.clearTimeout(timer);
+          if (timer !== undefined) this.clock.clearTimeout(timer);
           resolve(item);
         },
       };
-      const timer = this.clock.setTimeout(() => {
-        this.waiters.delete(waiter);
-        reject(
-          new ExpectationError({
-            expected,
-            received: this.items.map(this.summarize),
-            timeout: { ms: this.clock.now() - started, budget: deadline.budget },
-            ...(clause ? { clause } : {}),
-          }),
-        );
-      }, deadline.remaining());
+      // Deadline.never() has no timer at all, and a deadline beyond what a Node timer holds
+      // (2**31-1 ms; a larger or infinite delay fires after 1 ms) waits in chunks.
+      const arm = (): void => {
+        const remaining = deadline.remaining();
+        if (!Number.isFinite(remaining)) return;
+        const chunk = Math.min(remaining, MAX_TIMER_MS);
+        timer = this.clock.setTimeout(() => {
+          if (chunk < remaining) {
+            arm();
+            return;
+          }
+          this.waiters.delete(waiter);
+          reject(
+            new ExpectationError({
+              expected,
+              received: this.items.map(this.summarize),
+              timeout: { ms: this.clock.now() - started, budget: deadline.budget },
+              ...(clause ? { clause } : {}),
+            }),
+          );
+        }, chunk);
+      };
+      arm();
       this.waiters.add(waiter);
     });
   }

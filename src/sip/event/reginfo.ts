@@ -42,9 +42,18 @@ function text(node: XmlNode | string | undefined): string {
 
 /** Parses a reginfo document; rejects with the XML parser's reason when it is not well formed. */
 export async function parseReginfo(xml: string): Promise<Reginfo> {
-  const doc = (await parseStringPromise(xml, { explicitArray: true, tagNameProcessors: [stripPrefix] })) as Record<string, XmlNode>;
-  const root = doc["reginfo"];
-  if (!root) throw new Error(`not a reginfo document: the root element is <${Object.keys(doc)[0] ?? "none"}> (RFC 3680 5.3)`);
+  let doc: Record<string, XmlNode | string> | null;
+  try {
+    doc = (await parseStringPromise(xml, { explicitArray: true, tagNameProcessors: [stripPrefix] })) as Record<string, XmlNode | string> | null;
+  } catch (e) {
+    const reason = e instanceof Error ? e.message.replace(/\s*\n\s*/g, ", ") : String(e);
+    throw new Error(`the reginfo body is not well-formed XML: ${reason} (RFC 3680 5.3)`, { cause: e });
+  }
+  // xml2js yields null for an empty document and a string for an element without attributes or children
+  if (doc === null) throw new Error("the reginfo body is empty: no root element (RFC 3680 5.3)");
+  const found = doc["reginfo"];
+  if (found === undefined) throw new Error(`not a reginfo document: the root element is <${Object.keys(doc)[0] ?? "none"}> (RFC 3680 5.3)`);
+  const root: XmlNode = typeof found === "string" ? {} : found;
   const attrs = root.$ ?? {};
   return {
     version: Number(attrs["version"] ?? "0"),

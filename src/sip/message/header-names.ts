@@ -14,8 +14,22 @@ const CANONICAL: Record<string, string> = {
   "p-called-party-id": "P-Called-Party-ID", "p-visited-network-id": "P-Visited-Network-ID",
 };
 
+/** Header names as usually written, mapped to their keys: saves the lower-casing on the hot path. */
+const KNOWN = new Map<string, string>(
+  ["Via", "From", "To", "Call-ID", "CSeq", "Contact", "Max-Forwards", "Content-Length", "Content-Type", "Route", "Record-Route",
+   "Supported", "Require", "Allow", "Expires", "User-Agent", "Server", "Authorization", "WWW-Authenticate", "RSeq", "RAck",
+   "Event", "Subscription-State", "P-Asserted-Identity", "P-Associated-URI", "Service-Route", "Path"].map((n) => [n, n.toLowerCase()]),
+);
+
+/** Whether `name` is a header name we know by this spelling (so it is a valid token). */
+export function isKnownHeaderSpelling(name: string): boolean {
+  return KNOWN.has(name);
+}
+
 /** Lower-case long name of a header, expanding compact forms (RFC 3261 7.3.3). */
 export function headerKey(name: string): string {
+  const known = KNOWN.get(name);
+  if (known !== undefined) return known;
   const lower = name.toLowerCase();
   return lower.length === 1 ? COMPACT[lower] ?? lower : lower;
 }

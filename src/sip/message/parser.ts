@@ -1,7 +1,7 @@
 // RFC 3261 7 and 18.3: the message grammar at the level needed to route it: start line, header
 // lines (folding, compact names), body framed by Content-Length. Never throws: a malformed message
 // yields a ParseError with the position and the reason.
-import { headerKey } from "./header-names.ts";
+import { headerKey, isKnownHeaderSpelling } from "./header-names.ts";
 import { type SipHeader, type SipMessage, SipRequest, SipResponse } from "./sip-message.ts";
 
 export interface ParseError {
@@ -64,19 +64,6 @@ export function parseMessage(input: Buffer | string): ParseResult {
   let pendingRaw: string | undefined;
   let pendingLine = 0;
   let pendingPos = 0;
-  const flush = (): ParseError | undefined => {
-    if (pendingRaw === undefined) return undefined;
-    const colon = pendingRaw.indexOf(":");
-    if (colon < 0) return { position: pendingPos, line: pendingLine, reason: `header line without ":" ("${clip(pendingRaw)}")` };
-    const name = trimLws(pendingRaw.slice(0, colon));
-    if (!TOKEN.test(name)) return { position: pendingPos, line: pendingLine, reason: `invalid header name "${clip(name)}"` };
-    const rawValue = pendingRaw.slice(colon + 1);
-    const value = trimLws(rawValue.includes("\n") ? rawValue.replace(/\r?\n[ \t]+/g, " ") : rawValue);
-    const h: SipHeader = { name, key: headerKey(name), value, raw: pendingRaw };
-    message.headers.push(h);
-    pendingRaw = undefined;
-    return undefined;
-  };
   while (pos < head.length) {
     eol = head.indexOf("\n", pos);
     const lineEnd = eol < 0 ? head.length : eol;
@@ -87,16 +74,20 @@ export function parseMessage(input: Buffer | string): ParseResult {
       if (pendingRaw === undefined) return fail(start + pos, lineNo, "continuation line before any header");
       pendingRaw += "\r\n" + line;
     } else {
-      const err = flush();
-      if (err) return fail(start + err.position, err.line, err.reason);
+      if (pendingRaw !== undefined) {
+        const reason = pushHeader(message, pendingRaw);
+        if (reason !== undefined) return fail(start + pendingPos, pendingLine, reason);
+      }
       pendingRaw = line;
       pendingLine = lineNo;
       pendingPos = pos;
     }
     pos = lineEnd + 1;
   }
-  const err = flush();
-  if (err) return fail(start + err.position, err.line, err.reason);
+  if (pendingRaw !== undefined) {
+    const reason = pushHeader(message, pendingRaw);
+    if (reason !== undefined) return fail(start + pendingPos, pendingLine, reason);
+  }
 
   // RFC 3261 18.3 / 20.14: the body is Content-Length bytes
   const available = buf.length - bodyStart;
@@ -117,6 +108,19 @@ export function parseMessage(input: Buffer | string): ParseResult {
     message.body = contentLength > 0 ? buf.subarray(bodyStart, bodyStart + contentLength) : message.body;
   }
   return { ok: true, message };
+}
+
+/** Adds one (unfolded) header line to the message; returns the reason when the line is malformed. */
+function pushHeader(message: SipMessage, raw: string): string | undefined {
+  const colon = raw.indexOf(":");
+  if (colon < 0) return `header line without ":" ("${clip(raw)}")`;
+  const name = trimLws(raw.slice(0, colon));
+  if (!isKnownHeaderSpelling(name) && !TOKEN.test(name)) return `invalid header name "${clip(name)}"`;
+  const rawValue = raw.slice(colon + 1);
+  const value = trimLws(rawValue.includes("\n") ? rawValue.replace(/\r?\n[ \t]+/g, " ") : rawValue);
+  const h: SipHeader = { name, key: headerKey(name), value, raw };
+  message.headers.push(h);
+  return undefined;
 }
 
 function parseStartLine(line: string): SipMessage | string {

@@ -111,16 +111,8 @@ function parseSipUri(scheme: "sip" | "sips", text: string, start: number): SipUr
       headers.push({ name: pair.slice(0, eq), value: pair.slice(eq + 1) });
     }
   }
-  const uri: SipUri = { scheme, host, params, headers };
-  return withOptional(uri, user, password, port);
-}
-
-function withOptional(uri: SipUri, user?: string, password?: string, port?: number): SipUri {
-  const u: { -readonly [K in keyof SipUri]: SipUri[K] } = { ...uri };
-  if (user !== undefined) u.user = user;
-  if (password !== undefined) u.password = password;
-  if (port !== undefined) u.port = port;
-  return u;
+  // One object shape for every SIP URI keeps property access monomorphic on the hot path.
+  return { scheme, user, password, host, port, params, headers };
 }
 
 function parseTelUri(text: string, start: number): TelUri | UriParseError {

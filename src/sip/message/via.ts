@@ -37,7 +37,10 @@ export function parseVia(text: string): Via | ViaParseError {
     i = close + 1;
   } else {
     let j = i;
-    while (j < text.length && !/[:;\s]/.test(text[j]!)) j++;
+    for (; j < text.length; j++) {
+      const c = text.charCodeAt(j);
+      if (c === 58 || c === 59 || c === 32 || c === 9 || c === 13 || c === 10) break; // ":" ";" or whitespace
+    }
     host = text.slice(i, j);
     i = j;
   }
@@ -56,8 +59,7 @@ export function parseVia(text: string): Via | ViaParseError {
   }
   const params = parseParams(text, i);
   if (!params) return { error: `malformed Via parameters in "${text}"` };
-  const via = { protocolName: m[1]!, protocolVersion: m[2]!, transport: m[3]!.toUpperCase(), host, params };
-  return port === undefined ? via : { ...via, port };
+  return { protocolName: m[1]!, protocolVersion: m[2]!, transport: m[3]!.toUpperCase(), host, port, params };
 }
 
 export function formatVia(v: Via): string {

@@ -31,12 +31,15 @@ export class UdpTransport implements SipTransport {
   readonly protocol = "udp" as const;
   local: TransportAddress;
   private readonly socket: Socket;
+  /** An udp6 socket (bound to an IPv6 address). */
+  private readonly ipv6: boolean;
   private readonly events: TransportEvents;
   private closing: Promise<void> | undefined;
   private isClosed = false;
 
-  private constructor(socket: Socket, options: UdpTransportOptions) {
+  private constructor(socket: Socket, ipv6: boolean, options: UdpTransportOptions) {
     this.socket = socket;
+    this.ipv6 = ipv6;
     this.local = { host: options.host, port: options.port };
     this.events = new TransportEvents("udp", options.trace);
   }
@@ -44,11 +47,12 @@ export class UdpTransport implements SipTransport {
   /** Binds the socket; resolves once it is bound. */
   static async open(options: UdpTransportOptions): Promise<UdpTransport> {
     const host = unbracketHost(options.host);
+    const ipv6 = ipFamily(host) === 6;
     const socket = createSocket({
-      type: ipFamily(host) === 6 ? "udp6" : "udp4",
+      type: ipv6 ? "udp6" : "udp4",
       ...(options.ipv6Only === undefined ? {} : { ipv6Only: options.ipv6Only }),
     });
-    const transport = new UdpTransport(socket, options);
+    const transport = new UdpTransport(socket, ipv6, options);
     await new Promise<void>((resolve, reject) => {
       const onError = (cause: Error): void => {
         socket.close();
@@ -127,11 +131,7 @@ export class UdpTransport implements SipTransport {
     }
     this.events.sent(bytes, this.local, remote);
     return new Promise<void>((resolve, reject) => {
-      this.socket.send(bytes, remote.port, unbracketHost(remote.host), (cause) => {
-        if (!cause) {
-          resolve();
-          return;
-        }
+      const failed = (cause: unknown): void => {
         const error = new TransportError(describeFailure("udp send to", remote, cause), {
           code: "send",
           protocol: "udp",
@@ -141,8 +141,23 @@ export class UdpTransport implements SipTransport {
         });
         this.events.error(error);
         reject(error);
-      });
+      };
+      try {
+        this.socket.send(bytes, remote.port, this.destinationHost(remote.host), (cause) => {
+          if (cause) failed(cause);
+          else resolve();
+        });
+      } catch (cause) {
+        // Invalid port or address: dgram throws synchronously.
+        failed(cause);
+      }
     });
+  }
+
+  /** A dual-stack IPv6 socket reaches IPv4 peers through IPv4-mapped addresses. */
+  private destinationHost(host: string): string {
+    const bare = unbracketHost(host);
+    return this.ipv6 && ipFamily(bare) === 4 ? `::ffff:${bare}` : bare;
   }
 
   close(): Promise<void> {

@@ -4,7 +4,7 @@ import { networkInterfaces } from "node:os";
 import { Trace } from "../../../src/sip/transport/trace.ts";
 import { createUdpTransport } from "../../../src/sip/transport/udp-transport.ts";
 import { TransportError } from "../../../src/sip/transport/transport.ts";
-import { openSocketHandles, packetsOf, sipRequest, sipResponse } from "./transport-test-helpers.ts";
+import { errorsOf, openSocketHandles, packetsOf, sipRequest, sipResponse } from "./transport-test-helpers.ts";
 
 function hasIpv6Loopback(): boolean {
   return Object.values(networkInterfaces()).some((list) => list?.some((i) => i.address === "::1"));
@@ -92,6 +92,41 @@ describe("UdpTransport", () => {
     } finally {
       await a.close();
       await b.close();
+    }
+  });
+
+  test("a dual-stack socket bound to :: reaches IPv4 peers", { skip: hasIpv6Loopback() ? false : "no IPv6 on this machine" }, async () => {
+    const a = await createUdpTransport({ host: "::", port: 0 });
+    const b = await createUdpTransport({ host: "127.0.0.1", port: 0 });
+    try {
+      const atA = packetsOf(a);
+      const atB = packetsOf(b);
+      await a.send(sipRequest("dual"), b.local);
+      const got = await atB.next();
+      assert.deepEqual(got.remote, { host: "127.0.0.1", port: a.local.port });
+      await b.send(sipResponse("dual"), got.remote);
+      const back = await atA.next();
+      assert.deepEqual(back.remote, { host: "::ffff:127.0.0.1", port: b.local.port });
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  test("an invalid destination rejects and is reported, never thrown", async () => {
+    const a = await createUdpTransport({ host: "127.0.0.1", port: 0 });
+    try {
+      const errors = errorsOf(a);
+      const remote = { host: "127.0.0.1", port: 70000 };
+      await assert.rejects(a.send(sipRequest("bad-port"), remote), (error: unknown) => {
+        assert.ok(error instanceof TransportError);
+        assert.equal(error.code, "send");
+        assert.deepEqual(error.remote, remote);
+        return true;
+      });
+      assert.deepEqual((await errors.next()).remote, remote);
+    } finally {
+      await a.close();
     }
   });
 
