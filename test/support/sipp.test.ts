@@ -106,6 +106,23 @@ for (const transport of ["udp", "tcp"] as const) {
       assert.equal(r.client.failed, 1, explain(r.client));
     });
 
+    test("digest registration without de-registration succeeds after the registrar's wait", async () => {
+      const dir = await mkdtemp(join(tmpdir(), "sipp-test-"));
+      scratch.push(dir);
+      const xml = await readFile(sippScenario("uac-register-digest"), "utf8");
+      const cut = xml.lastIndexOf('  <send retrans="500">'); // the de-REGISTER and its 200
+      assert.ok(xml.slice(cut).includes("Expires: 0"));
+      const registerOnly = join(dir, "uac-register-only.xml");
+      await writeFile(registerOnly, `${xml.slice(0, cut)}</scenario>\n`);
+      const r = await pair(
+        transport,
+        { scenario: sippScenario("registrar-digest"), keys: registrarDigestKeys() },
+        { scenario: registerOnly, ...REGISTER_UE, authPass: TEST_DIGEST_PASSWORD },
+      );
+      assertAllSucceeded(r.client, 1);
+      assertAllSucceeded(r.server, 1);
+    });
+
     test("IMS AKA registration (Milenage test set 1) succeeds", async () => {
       const r = await pair(
         transport,
@@ -137,6 +154,21 @@ for (const transport of ["udp", "tcp"] as const) {
       assertAllSucceeded(r.server, 1);
       assert.match(r.server.messages ?? "", /MESSAGE sip:bob@127\.0\.0\.1:\d+ SIP\/2\.0/);
       assert.match(r.server.messages ?? "", /X-Received-Content-Type: text\/plain/);
+    });
+
+    test("injectCsv feeds [field0]", async () => {
+      const dir = await mkdtemp(join(tmpdir(), "sipp-test-"));
+      scratch.push(dir);
+      const xml = await readFile(sippScenario("uac-message"), "utf8");
+      const fromCsv = join(dir, "uac-message-field0.xml");
+      await writeFile(fromCsv, xml.replace("MESSAGE sip:[service]@", "MESSAGE sip:[field0]@"));
+      const r = await pair(
+        transport,
+        { scenario: sippScenario("uas-message"), traceMessages: true },
+        { scenario: fromCsv, injectCsv: "SEQUENTIAL\ncarol;\n" },
+      );
+      assertAllSucceeded(r.client, 1);
+      assert.match(r.server.messages ?? "", /MESSAGE sip:carol@127\.0\.0\.1:\d+ SIP\/2\.0/);
     });
 
     test("reliable 183 with PRACK", async () => {

@@ -158,7 +158,7 @@ export class OutgoingCall {
     prack.addHeader("RAck", rackValue(provisional));
     const sdp = this.options.prackSdp?.(provisional);
     if (sdp) prack.setBody(sdp, "application/sdp");
-    const response = await this.ctx.endpoint.request(prack, this.ctx.outbound, { deadline: this.ctx.deadline("PRACK"), clause: "RFC 3262 4" });
+    const response = await this.ctx.endpoint.request(prack, this.ctx.outbound, { clause: "RFC 3262 4" });
     const exchange = { provisional, prack, response };
     this.pracks.push(exchange);
     return exchange;

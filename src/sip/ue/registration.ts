@@ -69,14 +69,15 @@ export class RegistrationClient {
   /** Registers (or re-registers, or with expires 0 de-registers), answering up to maxChallenges challenges. */
   async register(options: RegisterOptions = {}): Promise<RegistrationOutcome> {
     const expires = options.expires ?? 600000;
-    const deadline = options.deadline ?? this.ctx.deadline(`REGISTER of ${this.ctx.impu}`);
+    // Without a caller deadline each REGISTER ends at Timer F (64*T1), which the error then names.
+    const deadline = options.deadline;
     const exchanges: RegisterExchange[] = [];
     const akaResults: string[] = [];
     let request = this.build(expires, options.headers ?? {});
     if (options.initialAuthorization ?? true) request.addHeader("Authorization", this.auth.initial(this.domain, request.uriText));
     const maxChallenges = options.maxChallenges ?? 3;
     for (let challenges = 0; ; challenges++) {
-      const response = await this.ctx.endpoint.request(request, this.ctx.outbound, { deadline, clause: "TS 24.229 5.1.1.2" });
+      const response = await this.ctx.endpoint.request(request, this.ctx.outbound, { ...(deadline ? { deadline } : {}), clause: "TS 24.229 5.1.1.2" });
       exchanges.push({ request, response });
       if ((response.status !== 401 && response.status !== 407) || challenges >= maxChallenges) {
         return this.finish(exchanges, response, expires, akaResults);
