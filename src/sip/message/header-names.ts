@@ -34,12 +34,16 @@ export function headerKey(name: string): string {
   return lower.length === 1 ? COMPACT[lower] ?? lower : lower;
 }
 
-/** Conventional spelling for a header name we write: "call-id" -> "Call-ID". */
+const spellings = new Map<string, string>();
+
+/** Conventional spelling for a header name we write: "call-id" -> "Call-ID" (memoised: it is on the send path). */
 export function canonicalHeaderName(name: string): string {
+  const cached = spellings.get(name);
+  if (cached !== undefined) return cached;
   const key = headerKey(name);
-  const known = CANONICAL[key];
-  if (known) return known;
-  return key.replace(/(^|-)([a-z])/g, (_m, sep: string, c: string) => sep + c.toUpperCase());
+  const spelled = CANONICAL[key] ?? key.replace(/(^|-)([a-z])/g, (_m, sep: string, c: string) => sep + c.toUpperCase());
+  if (spellings.size < 1000) spellings.set(name, spelled);
+  return spelled;
 }
 
 /**
