@@ -19,10 +19,11 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   "sip/ue": ["sip/*"],
   sip: ["sip/message", "sip/clock", "sip/deadline", "sip/failure", "sip/identifiers", "sip/waitable-queue"],
   media: [],
-  profile: [],
+  profile: ["sip/message", "sip/transport"],
+  runner: ["profile", "targets", "sip/*"],
   targets: ["sip/*", "profile", "reference-core"],
   "reference-core": ["sip/*", "media", "profile"],
-  report: ["sip/*", "profile"],
+  report: ["sip/*", "profile", "runner"],
   cli: ["*"],
 };
 

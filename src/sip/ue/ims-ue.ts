@@ -148,6 +148,12 @@ export class ImsUe implements UeContext {
 
   /** RFC 3428: a page-mode MESSAGE routed by the preloaded route. */
   sendMessage(target: string, text: string, options: { contentType?: string; deadline?: Deadline; headers?: Readonly<Record<string, string>> } = {}): Promise<SipResponse> {
+    const r = this.buildMessage(target, text, options);
+    return this.endpoint.request(r, this.outbound, { ...(options.deadline ? { deadline: options.deadline } : {}), clause: "RFC 3428 4" });
+  }
+
+  /** The MESSAGE sendMessage would send, for tests that send it themselves (e.g. twice, RFC 3261 17.2). */
+  buildMessage(target: string, text: string, options: { contentType?: string; headers?: Readonly<Record<string, string>> } = {}): SipRequest {
     const r = new SipRequest("MESSAGE", target);
     r.addHeader("Via", this.via());
     r.addHeader("Max-Forwards", 70);
@@ -158,7 +164,7 @@ export class ImsUe implements UeContext {
     r.addHeader("CSeq", "1 MESSAGE");
     for (const [n, v] of Object.entries(options.headers ?? {})) r.addHeader(n, v);
     r.setBody(text, options.contentType ?? "text/plain");
-    return this.endpoint.request(r, this.outbound, { ...(options.deadline ? { deadline: options.deadline } : {}), clause: "RFC 3428 4" });
+    return r;
   }
 
   waitForMessage(deadline?: Deadline): Promise<Received> {

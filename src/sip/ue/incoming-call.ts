@@ -27,6 +27,7 @@ export class IncomingCall {
   /** Requests within the call: PRACK, UPDATE, ACK, BYE, CANCEL, re-INVITE. */
   readonly requests: WaitableQueue<Received>;
   private readonly transaction: ServerTransaction;
+  private readonly source: Received["source"];
   private readonly rseq = new RSeqCounter();
   private registered = false;
   private finalSent = false;
@@ -38,6 +39,7 @@ export class IncomingCall {
     if (received.message.kind !== "request" || !received.transaction) throw new Error("an incoming call needs an INVITE with its server transaction");
     this.invite = received.message;
     this.transaction = received.transaction;
+    this.source = received.source;
     this.dialog = Dialog.asUas(this.invite, this.localTag);
     this.requests = new WaitableQueue((r) => summarizeMessage(r.message), ctx.endpoint.clock);
   }
@@ -149,10 +151,12 @@ export class IncomingCall {
     }
   }
 
-  /** A final non-2xx response (486, 603, 480 ...); the transaction retransmits it and absorbs the ACK. */
+  /** A final non-2xx response (486, 603, 480 ...); the transaction retransmits it and absorbs the ACK, which is reported. */
   reject(status: number, options: RespondOptions = {}): SipResponse {
     const r = this.build(status, options);
     this.finalSent = true;
+    // RFC 3261 17.2.1: the ACK for a non-2xx stays in the transaction; it is reported for steps to see
+    this.transaction.setUser({ onAck: (ack) => this.requests.push({ message: ack, source: this.source, at: this.ctx.endpoint.clock.now() }) });
     this.transaction.respond(r);
     this.dialog.terminate();
     this.ctx.removeDialog(this.dialog.key);

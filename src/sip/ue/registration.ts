@@ -74,7 +74,11 @@ export class RegistrationClient {
     const exchanges: RegisterExchange[] = [];
     const akaResults: string[] = [];
     let request = this.build(expires, options.headers ?? {});
-    if (options.initialAuthorization ?? true) request.addHeader("Authorization", this.auth.initial(this.domain, request.uriText));
+    // TS 24.229 5.1.1.4.1: a re-REGISTER (or de-REGISTER) carries credentials for the last nonce;
+    // 5.1.1.2.1: an initial one carries the empty-response Authorization
+    const reused = this.registered ? this.auth.reuse({ method: "REGISTER", uri: request.uriText }) : undefined;
+    if (reused) request.addHeader(reused.header, reused.value);
+    else if (options.initialAuthorization ?? true) request.addHeader("Authorization", this.auth.initial(this.domain, request.uriText));
     const maxChallenges = options.maxChallenges ?? 3;
     for (let challenges = 0; ; challenges++) {
       const response = await this.ctx.endpoint.request(request, this.ctx.outbound, { ...(deadline ? { deadline } : {}), clause: "TS 24.229 5.1.1.2" });
@@ -101,7 +105,10 @@ export class RegistrationClient {
       this.associatedUris = final.headerValues("p-associated-uri");
       granted = grantedExpiry(final, this.ctx.contact) ?? final.expires;
       this.registered = expires > 0 && granted !== 0;
-      if (!this.registered) this.serviceRoute = [];
+      if (!this.registered) {
+        this.serviceRoute = [];
+        this.auth.forget();
+      }
     }
     const outcome = { exchanges, final, serviceRoute: [...this.serviceRoute], associatedUris: ok ? final.headerValues("p-associated-uri") : [], akaResults };
     return granted === undefined ? outcome : { ...outcome, expires: granted };

@@ -29,6 +29,8 @@ export interface ChallengeAnswer {
 export class UeAuthenticator {
   private readonly digest: DigestClient;
   private sqnMs: bigint;
+  /** The last challenge answered successfully and its secret, reused while its nonce is valid (TS 24.229 5.1.1.4.1). */
+  private last: { challenge: AuthChallenge; header: ChallengeAnswer["header"]; password?: Buffer } | undefined;
 
   constructor(
     readonly impi: string,
@@ -61,7 +63,9 @@ export class UeAuthenticator {
     if (!isAka) {
       if (this.credentials.kind !== "digest") return { error: `challenged with ${algorithm} but the UE holds AKA credentials` };
       const a = this.digest.respond(c, digestRequest);
-      return a.kind === "credentials" ? { header, value: a.value } : { error: a.message };
+      if (a.kind !== "credentials") return { error: a.message };
+      this.last = { challenge: c, header };
+      return { header, value: a.value };
     }
     if (this.credentials.kind !== "aka") return { error: `challenged with ${algorithm} but the UE holds a Digest password` };
     const version = algorithm === "AKAV2-MD5" ? 2 : 1;
@@ -75,7 +79,23 @@ export class UeAuthenticator {
     }
     const a = this.digest.respond(c, digestRequest, options);
     if (a.kind !== "credentials") return { error: a.message };
+    this.last = usim.kind === "ok" && options.password !== undefined ? { challenge: c, header, password: Buffer.from(options.password) } : undefined;
     return { header, value: a.value, aka: usim.kind === "ok" ? "ok" : "sync-failure" };
+  }
+
+  /**
+   * TS 24.229 5.1.1.4.1 / RFC 7616 3.4: credentials for a new request with the last nonce and the
+   * next nonce count, or undefined before any successful answer.
+   */
+  reuse(request: { method: string; uri: string }): ChallengeAnswer | undefined {
+    if (!this.last) return undefined;
+    const a = this.digest.respond(this.last.challenge, request, this.last.password ? { password: this.last.password } : {});
+    return a.kind === "credentials" ? { header: this.last.header, value: a.value } : undefined;
+  }
+
+  /** Forgets the last challenge (after a de-registration). */
+  forget(): void {
+    this.last = undefined;
   }
 
   /** Sets SQNms, e.g. to provoke a synchronisation failure in a test (RFC 3310 3.4). */

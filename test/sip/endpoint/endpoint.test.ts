@@ -1,7 +1,7 @@
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createSocket, type Socket } from "node:dgram";
-import { createServer, type Server } from "node:net";
+import { type Server, type Socket as Socket2, createServer } from "node:net";
 import { Deadline } from "../../../src/sip/deadline.ts";
 import { type Destination, type Received, SipEndpoint } from "../../../src/sip/endpoint/index.ts";
 import { ExpectationError } from "../../../src/sip/failure.ts";
@@ -143,9 +143,16 @@ describe("SipEndpoint.request (RFC 3261 8.1, 17.1)", () => {
     const uac = await endpoint(["udp", "tcp"], { timers: { t1: 50 } });
     const silent = await udpSocket();
     const connections: Buffer[] = [];
-    const server: Server = createServer((s) => s.on("data", (d) => connections.push(d)));
+    const sockets: Socket2[] = [];
+    const server: Server = createServer((s) => {
+      sockets.push(s);
+      s.on("data", (d) => connections.push(d));
+    });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-    closers.push(() => new Promise<void>((r) => server.close(() => r())));
+    closers.push(() => {
+      for (const s of sockets) s.destroy();
+      return new Promise<void>((r) => server.close(() => r()));
+    });
     const tcpPort = (server.address() as { port: number }).port;
     const udpTarget = `sip:silent@127.0.0.1:${silent.port}`;
     const tcpTarget = `sip:silent@127.0.0.1:${tcpPort};transport=tcp`;
@@ -209,14 +216,18 @@ describe("SipEndpoint.request (RFC 3261 8.1, 17.1)", () => {
     assert.deepEqual(uac.inbox.unconsumed(), []);
   });
 
-  test("a destination whose protocol the endpoint does not listen on rejects with the transport error (RFC 3261 17.1.4)", async () => {
+  test("a destination whose protocol the endpoint does not listen on: the transport error (RFC 3261 17.1.4)", async () => {
     const uac = await endpoint("udp");
-    await assert.rejects(uac.request(outOfDialog("OPTIONS", "sip:x@127.0.0.1:5999"), { protocol: "tcp", host: "127.0.0.1", port: 5999 }), (e: unknown) => {
-      assert.ok(e instanceof ExpectationError);
+    const withVia = outOfDialog("OPTIONS", "sip:x@127.0.0.1:5999");
+    withVia.addHeader("Via", "SIP/2.0/TCP 127.0.0.1:5998;branch=z9hG4bKnotcp");
+    await assert.rejects(uac.request(withVia, { protocol: "tcp", host: "127.0.0.1", port: 5999 }), (e: unknown) => {
+      assert.ok(e instanceof ExpectationError, String(e));
       assert.equal(e.name, "ExpectationError");
       assert.match(e.message, /\nReceived: transport error: no TCP transport to reach TCP 127\.0\.0\.1:5999\nClause: {3}RFC 3261 17\.1\.4$/);
       return true;
     });
+    // without a Via the endpoint cannot even write its sent-by
+    await assert.rejects(uac.request(outOfDialog("OPTIONS", "sip:x@127.0.0.1:5999"), { protocol: "tcp", host: "127.0.0.1", port: 5999 }), /this endpoint has no TCP transport \(it listens on udp\)/);
     assert.throws(() => uac.transport("tcp"), /this endpoint has no TCP transport \(it listens on udp\)/);
   });
 });

@@ -62,7 +62,7 @@ const VALID: readonly ValidCase[] = [
     name: "wsinv",
     section: "3.1.1.1 A Short Tortuous INVITE",
     verify(m) {
-      assert.ok(isRequest(m));
+      assert.ok(isRequest(m), "isRequest(m)");
       assert.equal(m.method, "INVITE");
       const ruri = sipUri(m.uri);
       assert.equal(ruri.user, "vivekg");
@@ -94,7 +94,7 @@ const VALID: readonly ValidCase[] = [
       assert.equal(m.topVia.host, "192.0.2.2");
       // an empty Subject in compact form
       assert.equal(m.header("subject"), "");
-      assert.ok(m.hasHeader("Subject"));
+      assert.ok(m.hasHeader("Subject"), "m.hasHeader(\"Subject\")");
       assert.equal(m.header("NewFangledHeader"), "newfangled value continued newfangled value");
       assert.equal(m.header("unknownheaderwithunusualvalue"), ";;,,;;,;");
       const route = m.nameAddrs("route");
@@ -108,15 +108,15 @@ const VALID: readonly ValidCase[] = [
       assert.equal(paramValue(contact[0]!.params, "q"), "0.33");
       assert.equal(m.contentType, "application/sdp");
       assert.equal(m.body.length, SDP_LENGTH);
-      assert.ok(m.bodyText.startsWith("v=0\r\n"));
-      assert.ok(m.bodyText.endsWith("a=rtpmap:31 LPC\r\n"));
+      assert.ok(m.bodyText.startsWith("v=0\r\n"), "m.bodyText.startsWith(\"v=0\\r\\n\")");
+      assert.ok(m.bodyText.endsWith("a=rtpmap:31 LPC\r\n"), "m.bodyText.endsWith(\"a=rtpmap:31 LPC\\r\\n\")");
     },
   },
   {
     name: "intmeth",
     section: "3.1.1.2 Wide Range of Valid Characters",
     verify(m) {
-      assert.ok(isRequest(m));
+      assert.ok(isRequest(m), "isRequest(m)");
       assert.equal(m.method, "!interesting-Method0123456789_*+`.%indeed'~");
       assert.notEqual(m.method, "INVITE");
       const ruri = sipUri(m.uri);
@@ -146,13 +146,13 @@ const VALID: readonly ValidCase[] = [
     name: "esc01",
     section: "3.1.1.3 Valid Use of the % Escaping Mechanism",
     verify(m) {
-      assert.ok(isRequest(m));
+      assert.ok(isRequest(m), "isRequest(m)");
       const ruri = sipUri(m.uri);
       assert.equal(ruri.user, "sips%3Auser%40example.com");
       assert.equal(unescapeUriPart(ruri.user!), "sips:user@example.com");
       assert.equal(ruri.host, "example.net");
       assert.equal(unescapeUriPart(sipUri(m.to.uri).user!), "user");
-      assert.ok(uriEquals(m.to.uri, parseUri("sip:user@example.com") as SipUri));
+      assert.ok(uriEquals(m.to.uri, parseUri("sip:user@example.com") as SipUri), "uriEquals(m.to.uri, parseUri(\"sip:user@example.com\") as SipUri)");
       assert.equal(unescapeUriPart(sipUri(m.from.uri).user!), "I have spaces");
       assert.equal(m.fromTag, "938");
       assert.equal(m.callId, "esc01.239409asdfakjkn23onasd0-3234"); // compact i:
@@ -167,8 +167,8 @@ const VALID: readonly ValidCase[] = [
           ["name", "value%41"],
         ],
       );
-      assert.ok(uriEquals(contact, parseUri("sip:caller@host5.example.net;lr;name=value%2541") as SipUri));
-      assert.ok(!uriEquals(contact, parseUri("sip:caller@host5.example.net;lr;name=valueA") as SipUri));
+      assert.ok(uriEquals(contact, parseUri("sip:caller@host5.example.net;lr;name=value%2541") as SipUri), "uriEquals(contact, parseUri(\"sip:caller@host5.example.net;lr;name=value%2541\") as SipUri)");
+      assert.ok(!uriEquals(contact, parseUri("sip:caller@host5.example.net;lr;name=valueA") as SipUri), "!uriEquals(contact, parseUri(\"sip:caller@host5.example.net;lr;name=valueA\") as SipUri)");
       assert.equal(m.body.length, SDP_LENGTH);
     },
   },
@@ -176,7 +176,7 @@ const VALID: readonly ValidCase[] = [
     name: "escnull",
     section: "3.1.1.4 Escaped Nulls in URIs",
     verify(m) {
-      assert.ok(isRequest(m));
+      assert.ok(isRequest(m), "isRequest(m)");
       assert.equal(m.method, "REGISTER");
       const aor = sipUri(m.to.uri);
       assert.equal(aor.user, "null-%00-null");
@@ -187,7 +187,7 @@ const VALID: readonly ValidCase[] = [
       const contacts = m.nameAddrs("contact").map((c) => sipUri(c.uri));
       assert.deepEqual(contacts.map((c) => unescapeUriPart(c.user!)), ["\u0000", "\u0000\u0000"]);
       // two distinct contacts
-      assert.ok(!uriEquals(contacts[0]!, contacts[1]!));
+      assert.ok(!uriEquals(contacts[0]!, contacts[1]!), "!uriEquals(contacts[0]!, contacts[1]!)");
       assert.equal(m.header("l"), "0");
     },
   },
@@ -195,7 +195,7 @@ const VALID: readonly ValidCase[] = [
     name: "esc02",
     section: "3.1.1.5 Use of % When It Is Not an Escape",
     verify(m) {
-      assert.ok(isRequest(m));
+      assert.ok(isRequest(m), "isRequest(m)");
       // % is not an escape in a method: an unknown method, not REGISTER
       assert.equal(m.method, "RE%47IST%45R");
       assert.deepEqual(m.cseq, { seq: 29344, method: "RE%47IST%45R" });
@@ -220,7 +220,7 @@ const VALID: readonly ValidCase[] = [
     name: "longreq",
     section: "3.1.1.7 Long Values in Header Fields",
     verify(m) {
-      assert.ok(isRequest(m));
+      assert.ok(isRequest(m), "isRequest(m)");
       assert.equal(m.to.displayName, `I have a user name of ${"extreme".repeat(10)} proportion`);
       const to = sipUri(m.to.uri);
       assert.equal(to.port, 6000);
@@ -251,7 +251,7 @@ const VALID: readonly ValidCase[] = [
     name: "dblreq",
     section: "3.1.1.8 Extra Trailing Octets in a UDP Datagram",
     verify(m) {
-      assert.ok(isRequest(m));
+      assert.ok(isRequest(m), "isRequest(m)");
       // Content-Length: 0 frames the REGISTER; the INVITE after it is noise (RFC 3261 18.3)
       assert.equal(m.method, "REGISTER");
       assert.equal(m.body.length, 0);
@@ -260,14 +260,14 @@ const VALID: readonly ValidCase[] = [
       assert.equal(m.header("to"), "sip:j.user@example.com");
       assert.equal(m.branch, "z9hG4bKkdjuw23492");
       // the serialized request does not carry the INVITE octets
-      assert.ok(!serializeMessage(m).toString("latin1").includes("INVITE"));
+      assert.ok(!serializeMessage(m).toString("latin1").includes("INVITE"), "!serializeMessage(m).toString(\"latin1\").includes(\"INVITE\")");
     },
   },
   {
     name: "semiuri",
     section: "3.1.1.9 Semicolon-Separated Parameters in URI User Part",
     verify(m) {
-      assert.ok(isRequest(m));
+      assert.ok(isRequest(m), "isRequest(m)");
       const ruri = sipUri(m.uri);
       assert.equal(unescapeUriPart(ruri.user!), "user;par=u@example.net");
       assert.equal(ruri.host, "example.com");
@@ -289,14 +289,14 @@ const VALID: readonly ValidCase[] = [
     name: "mpart01",
     section: "3.1.1.11 Multipart MIME Message",
     verify(m) {
-      assert.ok(isRequest(m));
+      assert.ok(isRequest(m), "isRequest(m)");
       assert.equal(m.method, "MESSAGE");
       assert.equal(m.header("content-length"), "553");
       assert.equal(m.body.length, 553);
       assert.equal(m.contentType, "multipart/mixed;boundary=7a9cbec02ceef655");
       // the binary part contains NULs and bare LFs; framing is by Content-Length only
-      assert.ok(m.body.includes(0));
-      assert.ok(m.body.subarray(-24).equals(Buffer.from("\r\n--7a9cbec02ceef655--\r\n")));
+      assert.ok(m.body.includes(0), "m.body.includes(0)");
+      assert.ok(m.body.subarray(-24).equals(Buffer.from("\r\n--7a9cbec02ceef655--\r\n")), "m.body.subarray(-24).equals(Buffer.from(\"\\r\\n--7a9cbec02ceef655--\\r\\n\"))");
       assert.equal(viaRport(m.topVia), "requested");
       assert.equal(m.topVia.port, 5070);
       assert.equal(m.callId, "3d9485ad0c49859b@Zmx1ZmZ5LW1hYy0xNi5sb2NhbA..");
@@ -306,7 +306,7 @@ const VALID: readonly ValidCase[] = [
     name: "unreason",
     section: "3.1.1.12 Unusual Reason Phrase",
     verify(m) {
-      assert.ok(isResponse(m));
+      assert.ok(isResponse(m), "isResponse(m)");
       assert.equal(m.status, 200);
       assert.equal(m.reason, "= 2**3 * 5**2 но сто девяносто девять - простое");
       assert.equal(m.toTag, "2229");
@@ -317,7 +317,7 @@ const VALID: readonly ValidCase[] = [
     name: "noreason",
     section: "3.1.1.13 Empty Reason Phrase",
     verify(m) {
-      assert.ok(isResponse(m));
+      assert.ok(isResponse(m), "isResponse(m)");
       assert.equal(m.status, 100);
       assert.equal(m.reason, "");
       assert.equal(m.startLine(), "SIP/2.0 100 ");
@@ -338,7 +338,7 @@ const VALID: readonly ValidCase[] = [
     name: "unkscm",
     section: "3.3.2 Request-URI with Unknown Scheme (416 is the application's)",
     verify(m) {
-      assert.ok(isRequest(m));
+      assert.ok(isRequest(m), "isRequest(m)");
       assert.deepEqual(m.uri, { scheme: "nobodyknowsthisscheme", text: "nobodyKnowsThisScheme:totallyopaquecontent" });
     },
   },
@@ -346,7 +346,7 @@ const VALID: readonly ValidCase[] = [
     name: "novelsc",
     section: "3.3.3 Request-URI with Known but Atypical Scheme",
     verify(m) {
-      assert.ok(isRequest(m));
+      assert.ok(isRequest(m), "isRequest(m)");
       assert.equal(m.uri.scheme, "soap.beep");
     },
   },
@@ -389,7 +389,7 @@ const VALID: readonly ValidCase[] = [
     name: "bcast",
     section: "3.3.10 200 OK Response with Broadcast Via Header Field Value",
     verify(m) {
-      assert.ok(isResponse(m));
+      assert.ok(isResponse(m), "isResponse(m)");
       assert.deepEqual(m.vias.map((v) => v.host), ["192.0.2.198", "255.255.255.255"]);
     },
   },
@@ -523,11 +523,12 @@ describe("RFC 4475 fixtures", () => {
   test("fixtures are bit-exact: CRLF line ends and the Content-Length the RFC gives", () => {
     const wsinv = load("wsinv");
     assert.equal(wsinv.length, 1001);
-    assert.ok(wsinv.subarray(0, 62).equals(Buffer.from("INVITE sip:vivekg@chair-dnrc.example.com;unknownparam SIP/2.0\r\n")));
+    const requestLine = Buffer.from("INVITE sip:vivekg@chair-dnrc.example.com;unknownparam SIP/2.0\r\n");
+    assert.ok(wsinv.subarray(0, requestLine.length).equals(requestLine), "wsinv starts with its Request-Line and CRLF");
     assert.equal(load("longreq").length, 3515);
     assert.equal(load("mpart01").length, 1290);
     // intmeth carries a raw NUL, BEL and DEL inside the To display name
-    assert.ok(load("intmeth").includes(Buffer.from('To: "BEL:\\\x07 NUL:\\\x00 DEL:\\\x7f" <', "latin1")));
+    assert.ok(load("intmeth").includes(Buffer.from('To: "BEL:\\\x07 NUL:\\\x00 DEL:\\\x7f" <', "latin1")), "load(\"intmeth\").includes(Buffer.from('To: \"BEL:\\\\\\x07 NUL:\\\\\\x00 DEL:\\\\\\x7f\" <', \"latin1\"))");
   });
 });
 
@@ -555,7 +556,7 @@ describe("RFC 4475 invalid messages", () => {
       if ("parse" in o) {
         if (r.ok) assert.fail(`${c.name} parsed; expected a parse error ${o.parse}`);
         assert.match(r.error.reason, o.parse);
-        assert.ok(r.error.position >= 0);
+        assert.ok(r.error.position >= 0, "r.error.position >= 0");
         return;
       }
       if (!r.ok) assert.fail(`${c.name}: unexpected parse error: ${r.error.reason}`);
@@ -606,12 +607,12 @@ describe("RFC 4475 messages survive serialization", () => {
     test(`${c.name}: serialize with contentLength "keep" gives the received bytes back`, () => {
       const input = load(c.name);
       const m = parsed(c.name);
-      assert.ok(serializeMessage(m, { contentLength: "keep" }).equals(input));
+      assert.ok(serializeMessage(m, { contentLength: "keep" }).equals(input), "serializeMessage(m, { contentLength: \"keep\" }).equals(input)");
       const again = parseMessage(serializeMessage(m));
       if (!again.ok) assert.fail(again.error.reason);
       assert.equal(again.message.startLine(), m.startLine());
       assert.equal(again.message.headers.length, m.headers.length + (m.hasHeader("content-length") ? 0 : 1));
-      assert.ok(again.message.body.equals(m.body));
+      assert.ok(again.message.body.equals(m.body), "again.message.body.equals(m.body)");
     });
   }
 });

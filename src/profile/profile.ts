@@ -1,0 +1,80 @@
+// A profile: one YAML file per SUT endpoint (design: IXIT + PICS). This module is the validated,
+// resolved form every other layer reads; src/profile/load-profile.ts turns YAML into it.
+import type { TransportProtocol } from "../sip/transport/address.ts";
+
+/** PICS: the optional capabilities a SUT claims (TTCN-3 sense). */
+export const PICS_NAMES = ["aka", "digest", "tcp", "preconditions", "100rel", "reg-event", "tel-uri", "sms-over-ip", "sec-agree", "websocket", "session-timer", "ipsec"] as const;
+export type PicsName = (typeof PICS_NAMES)[number];
+export type Pics = Readonly<Record<PicsName, boolean>>;
+
+/** Faults the embedded reference core can be told to commit (src/reference-core/faults.ts). */
+export const FAULT_NAMES = [
+  "no-service-route",
+  "wrong-p-associated-uri",
+  "drop-first-notify",
+  "no-100rel",
+  "cseq-mismatch-in-response",
+  "silent-after-401",
+  "stale-nonce-loop",
+  "500-on-invite",
+  "strip-record-route",
+] as const;
+export type FaultName = (typeof FAULT_NAMES)[number];
+
+export interface SipAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** Secrets are resolved from the environment variables the YAML names; the names stay for messages. */
+export type SubscriberAuth =
+  | { readonly kind: "digest"; readonly password: string; readonly passwordEnv: string; readonly algorithm: "MD5" | "SHA-256" }
+  | { readonly kind: "aka"; readonly k: Buffer; readonly kEnv: string; readonly opc: Buffer; readonly opcEnv: string; readonly amf: Buffer; readonly sqn: bigint; readonly version: 1 | 2 };
+
+export interface Subscriber {
+  /** The role the scenarios use: "UE-A", "UE-B", "UE-C". */
+  readonly role: string;
+  readonly impi: string;
+  /** Public identities; the first is the default IMPU (a SIP URI), a tel: alias may follow. */
+  readonly impus: readonly string[];
+  readonly displayName?: string;
+  readonly auth: SubscriberAuth;
+}
+
+export type TargetConfig =
+  | { readonly kind: "embedded"; readonly faults: readonly FaultName[] }
+  | { readonly kind: "remote" }
+  | { readonly kind: "process"; readonly command: string; readonly args: readonly string[]; readonly cwd?: string; readonly env: Readonly<Record<string, string>>; readonly startTimeoutMs: number }
+  | { readonly kind: "container"; readonly image?: string; readonly build?: string; readonly env: Readonly<Record<string, string>>; readonly startTimeoutMs: number };
+
+export interface Ixit {
+  /** Home network domain: REGISTER Request-URI and realm. */
+  readonly domain: string;
+  /** Where the simulated UEs send every request. For the embedded target, the core's own address. */
+  readonly pcscf: SipAddress;
+  /** The P-CSCF URI the UEs put first in their preloaded Route (TS 24.229 5.1.2A.1.1). */
+  readonly pcscfUri?: string;
+  readonly transports: readonly TransportProtocol[];
+  /** The address the simulated UEs bind to (127.0.0.1 unless the SUT must reach another). */
+  readonly localHost: string;
+  readonly timers: { readonly t1: number; readonly t2: number; readonly t4: number };
+  readonly subscribers: readonly Subscriber[];
+  /** A public identity that is not registered and not provisioned (IMS-CALL-007, IMS-MSG-003). */
+  readonly unregisteredImpu: string;
+  /** An identity the SUT does not know at all (IMS-REG-004). */
+  readonly unknownImpi: string;
+}
+
+export interface Profile {
+  /** The file it was loaded from, for messages and reports. */
+  readonly file: string;
+  readonly name: string;
+  readonly vendor: string;
+  readonly product: string;
+  readonly productVersion: string;
+  readonly target: TargetConfig;
+  readonly ixit: Ixit;
+  readonly pics: Pics;
+  /** Comments a profile gives for expected verdicts that differ from the reference: test case id -> reason. */
+  readonly knownDeviations: Readonly<Record<string, string>>;
+}

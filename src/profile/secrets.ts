@@ -1,0 +1,47 @@
+// Secrets (Digest passwords, AKA K and OPc) never appear in a profile: it names the environment
+// variables that hold them, and this module reads those variables. Messages name variables only.
+import { randomBytes } from "node:crypto";
+
+/** The shape of an environment variable name (POSIX portable names). */
+export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** A long run of hexadecimal digits: a key pasted where a variable name belongs. */
+const LOOKS_LIKE_KEY = /^[0-9A-Fa-f]{16,}$/;
+
+export type SecretLookup =
+  | { readonly ok: true; readonly value: string; readonly generated: boolean }
+  | { readonly ok: false; readonly reason: "unset" | "empty" };
+
+export interface SecretSource {
+  lookup(name: string): SecretLookup;
+}
+
+/**
+ * Reads secrets from `env`. With `generateUnset` (the embedded target: the simulated UEs and the
+ * reference core are both the harness, so no external secret exists), an unset or empty variable
+ * gets a random value of 32 hexadecimal digits for this load; every field naming the same variable
+ * gets the same value, so one value serves as a password, a K or an OPc.
+ */
+export function secretSource(env: Readonly<Record<string, string | undefined>>, generateUnset: boolean): SecretSource {
+  const generated = new Map<string, string>();
+  return {
+    lookup(name) {
+      const value = env[name];
+      if (value !== undefined && value !== "") return { ok: true, value, generated: false };
+      if (!generateUnset) return { ok: false, reason: value === undefined ? "unset" : "empty" };
+      let g = generated.get(name);
+      if (g === undefined) {
+        g = randomBytes(16).toString("hex");
+        generated.set(name, g);
+      }
+      return { ok: true, value: g, generated: true };
+    },
+  };
+}
+
+/** Why a string cannot be a variable name, or undefined when it can. Never repeats the string. */
+export function envNameProblem(name: string): string | undefined {
+  if (LOOKS_LIKE_KEY.test(name)) return "expected the name of an environment variable; found what looks like a key (not shown: a profile never holds a secret)";
+  if (!ENV_NAME.test(name)) return "expected the name of an environment variable (letters, digits and _, not starting with a digit); found a string that is not one (not shown)";
+  return undefined;
+}

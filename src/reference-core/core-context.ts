@@ -1,0 +1,20 @@
+// What the parts of the reference core (registrar, reg event notifier, proxy) share: the SIP
+// endpoint on the core's sockets, its addressing, the HSS, the registrations, the faults in force
+// and the log.
+import type { Clock } from "../sip/clock.ts";
+import type { SipEndpoint } from "../sip/endpoint/index.ts";
+import type { CoreAddressing } from "./addressing.ts";
+import type { BindingStore } from "./bindings.ts";
+import type { FaultSet } from "./faults.ts";
+import type { Hss } from "./hss.ts";
+
+export interface CoreContext {
+  readonly endpoint: SipEndpoint;
+  readonly addressing: CoreAddressing;
+  readonly hss: Hss;
+  readonly bindings: BindingStore;
+  readonly faults: FaultSet;
+  readonly clock: Clock;
+  /** One line per notable event; never a secret. */
+  log(line: string): void;
+}

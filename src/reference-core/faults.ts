@@ -1,0 +1,77 @@
+// The faults the reference core can be told to commit, so that a test case can be shown to fail
+// with the symptom an engineer meets on a faulty core. This file is the one place that says what
+// each fault does; the code that commits it asks `FaultSet.has` and calls the helpers below.
+import type { SipRequest, SipResponse } from "../sip/message/index.ts";
+import { FAULT_NAMES, type FaultName } from "../profile/profile.ts";
+
+/** What each fault does, in the words a report shows next to the fault's name. */
+export const FAULT_EFFECTS: Readonly<Record<FaultName, string>> = {
+  "no-service-route": "the 200 (REGISTER) carries no Service-Route (TS 24.229 5.4.1.2.2 violated)",
+  "wrong-p-associated-uri": "the 200 (REGISTER) lists sip:someone-else@<domain> in P-Associated-URI instead of the subscriber's identities (TS 24.229 5.4.1.2.2)",
+  "drop-first-notify": "the first NOTIFY of every reg event subscription is not sent (RFC 6665 4.2.1 / TS 24.229 5.4.2.1.2 violated)",
+  "no-100rel": "100rel is removed from Supported/Require of forwarded INVITEs, and Require: 100rel and RSeq from provisional responses relayed to the caller (RFC 3262 violated)",
+  "cseq-mismatch-in-response": "responses relayed to the caller for INVITE, MESSAGE and BYE carry the request's CSeq number plus one (RFC 3261 8.2.6.2 violated)",
+  "silent-after-401": "after a 401 the core never answers the next REGISTER of that Call-ID (the UE runs into Timer F)",
+  "stale-nonce-loop": "every REGISTER with credentials, valid or not, gets a new 401 with stale=true (registration never completes)",
+  "500-on-invite": "every initial INVITE is answered 500 Server Internal Error by the core",
+  "strip-record-route": "the core adds no Record-Route (RFC 3261 16.6 item 4 / TS 24.229 5.2.6.3 violated): dialogs are set up without the core in the route set",
+};
+
+export function isFaultName(name: string): name is FaultName {
+  return (FAULT_NAMES as readonly string[]).includes(name);
+}
+
+/** The faults in force; they can be switched on and off while the core runs. */
+export class FaultSet {
+  private readonly active = new Set<FaultName>();
+
+  constructor(initial: readonly FaultName[] = []) {
+    for (const f of initial) this.set(f, true);
+  }
+
+  get view(): ReadonlySet<FaultName> {
+    return this.active;
+  }
+
+  has(name: FaultName): boolean {
+    return this.active.has(name);
+  }
+
+  set(name: FaultName, on: boolean): void {
+    if (!isFaultName(name)) throw new Error(`unknown fault "${String(name)}"; known faults: ${FAULT_NAMES.join(", ")}`);
+    if (on) this.active.add(name);
+    else this.active.delete(name);
+  }
+}
+
+/** no-100rel on a forwarded INVITE: 100rel disappears from Supported and Require. */
+export function strip100relFromRequest(request: SipRequest): void {
+  for (const name of ["Supported", "Require"] as const) {
+    const tags = request.headerValues(name);
+    if (tags.length === 0) continue;
+    const kept = tags.filter((t) => t.trim().toLowerCase() !== "100rel");
+    if (kept.length === tags.length) continue;
+    if (kept.length === 0) request.removeHeader(name);
+    else request.setHeader(name, kept.join(", "));
+  }
+}
+
+/** no-100rel on a provisional response relayed to the caller: Require: 100rel and RSeq disappear. */
+export function strip100relFromProvisional(response: SipResponse): void {
+  const tags = response.headerValues("require");
+  const kept = tags.filter((t) => t.trim().toLowerCase() !== "100rel");
+  if (kept.length !== tags.length) {
+    if (kept.length === 0) response.removeHeader("Require");
+    else response.setHeader("Require", kept.join(", "));
+  }
+  response.removeHeader("RSeq");
+}
+
+/** cseq-mismatch-in-response: the relayed response carries the CSeq number plus one. */
+export function bumpCSeq(response: SipResponse): void {
+  const cseq = response.cseq;
+  response.setHeader("CSeq", `${cseq.seq + 1} ${cseq.method}`);
+}
+
+/** The methods whose relayed responses cseq-mismatch-in-response alters. */
+export const CSEQ_MISMATCH_METHODS: ReadonlySet<string> = new Set(["INVITE", "MESSAGE", "BYE"]);

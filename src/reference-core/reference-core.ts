@@ -1,0 +1,176 @@
+// The embedded reference IMS core: P-CSCF, S-CSCF and HSS collapsed into one SIP element on real
+// sockets (UDP and TCP on the same port), so that the driver talks to it as to a vendor's system
+// (TS 23.228 4, TS 24.228 6-7). It registers and authenticates subscribers, notifies the reg
+// event, and proxies requests between registered UEs; faults make it misbehave on purpose.
+import { createServer } from "node:net";
+import type { FaultName, Subscriber } from "../profile/profile.ts";
+import { type Received, SipEndpoint } from "../sip/endpoint/index.ts";
+import type { TimerSettings } from "../sip/transaction/index.ts";
+import type { TransportProtocol } from "../sip/transport/address.ts";
+import type { TraceSink } from "../sip/transport/trace.ts";
+import { CoreAddressing } from "./addressing.ts";
+import { Authenticator } from "./authenticator.ts";
+import { BindingStore } from "./bindings.ts";
+import type { CoreContext } from "./core-context.ts";
+import { FaultSet } from "./faults.ts";
+import { Hss } from "./hss.ts";
+import { StatefulProxy } from "./proxy.ts";
+import { RegEventNotifier } from "./reg-event.ts";
+import { Registrar } from "./registrar.ts";
+import { CoreRouter } from "./router.ts";
+
+export interface ReferenceCoreOptions {
+  /** Home network domain: the realm, the REGISTER Request-URI, the host of the IMPUs. */
+  readonly domain: string;
+  /** Address to listen on; default 127.0.0.1. */
+  readonly host?: string;
+  /** Port for every transport; 0 (default) picks one free for both UDP and TCP. */
+  readonly port?: number;
+  /** Default ["udp", "tcp"]; only UDP and TCP are offered. */
+  readonly transports?: readonly TransportProtocol[];
+  readonly subscribers: readonly Subscriber[];
+  readonly faults?: readonly FaultName[];
+  readonly timers?: Partial<TimerSettings>;
+  readonly trace?: TraceSink;
+  /** The longest registration the registrar grants, in seconds (default 600000). */
+  readonly registrationExpiresMax?: number;
+}
+
+const MAX_LOG_LINES = 10000;
+const PORT_ATTEMPTS = 20;
+
+export class ReferenceCore {
+  readonly host: string;
+  readonly port: number;
+  readonly pcscfUri: string;
+  private readonly logLines: string[] = [];
+  private readonly faultSet: FaultSet;
+  private readonly ctx: CoreContext;
+  private readonly notifier: RegEventNotifier;
+  private stopping: Promise<void> | undefined;
+
+  private constructor(
+    private readonly endpoint: SipEndpoint,
+    options: ReferenceCoreOptions,
+    host: string,
+    port: number,
+  ) {
+    this.host = host;
+    this.port = port;
+    this.faultSet = new FaultSet(options.faults ?? []);
+    const addressing = new CoreAddressing(options.domain, host, port);
+    this.pcscfUri = addressing.pcscfUri;
+    const hss = new Hss(options.subscribers);
+    this.ctx = {
+      endpoint,
+      addressing,
+      hss,
+      bindings: new BindingStore(endpoint.clock),
+      faults: this.faultSet,
+      clock: endpoint.clock,
+      log: (line) => this.record(line),
+    };
+    this.notifier = new RegEventNotifier(this.ctx);
+    const registrar = new Registrar(this.ctx, new Authenticator(hss, options.domain, endpoint.clock), options.registrationExpiresMax ?? 600000, (record, changes) => this.notifier.registrationChanged(record, changes));
+    const router = new CoreRouter(this.ctx, registrar, this.notifier, new StatefulProxy(this.ctx));
+    endpoint.onRequest((rec: Received) => router.receive(rec));
+  }
+
+  static async start(options: ReferenceCoreOptions): Promise<ReferenceCore> {
+    const host = options.host ?? "127.0.0.1";
+    const transports: TransportProtocol[] = [...new Set<TransportProtocol>(options.transports ?? ["udp", "tcp"])];
+    const unsupported = transports.filter((t) => t !== "udp" && t !== "tcp");
+    if (unsupported.length > 0) throw new Error(`the reference core offers UDP and TCP only, not ${unsupported.map((t) => t.toUpperCase()).join(", ")}`);
+    if (transports.length === 0) throw new Error("the reference core needs at least one transport");
+    const common = { ...(options.trace ? { trace: options.trace } : {}), ...(options.timers ? { timers: options.timers } : {}) };
+    const listen = (port: number): Promise<SipEndpoint> => SipEndpoint.start({ listen: transports.map((protocol) => ({ protocol, host, port })), ...common });
+    let endpoint: SipEndpoint | undefined;
+    if (options.port !== undefined && options.port !== 0) {
+      try {
+        endpoint = await listen(options.port);
+      } catch (e) {
+        throw new Error(`the reference core cannot listen on ${host}:${options.port}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      }
+    } else {
+      // One port number for every transport: take a free TCP port and bind UDP to it too; retry on a race
+      let last: unknown;
+      for (let i = 0; i < PORT_ATTEMPTS && !endpoint; i++) {
+        try {
+          endpoint = await listen(await freeTcpPort(host));
+        } catch (e) {
+          last = e;
+        }
+      }
+      if (!endpoint) throw new Error(`the reference core found no port free for ${transports.join(" and ")} on ${host} in ${PORT_ATTEMPTS} attempts`, { cause: last });
+    }
+    const port = endpoint.local(transports[0]!).port;
+    const core = new ReferenceCore(endpoint, options, host, port);
+    core.record(`listening on ${transports.map((t) => t.toUpperCase()).join("/")} ${host}:${port} for ${options.domain}; ${options.subscribers.length} subscriber(s)${core.faultSet.view.size ? `; faults ${[...core.faultSet.view].join(", ")}` : ""}`);
+    return core;
+  }
+
+  get faults(): ReadonlySet<FaultName> {
+    return this.faultSet.view;
+  }
+
+  get log(): readonly string[] {
+    return this.logLines;
+  }
+
+  setFault(name: FaultName, on: boolean): void {
+    this.faultSet.set(name, on);
+    this.record(`fault ${name} ${on ? "on" : "off"}`);
+  }
+
+  /** Whether the identity (or one of its implicit registration set) has a valid binding. */
+  isRegistered(impu: string): boolean {
+    const record = this.ctx.hss.byImpu(impu);
+    return record !== undefined && this.ctx.bindings.isRegistered(record);
+  }
+
+  /**
+   * TS 24.228 6.7, TS 24.229 5.4.1.5: network-initiated deregistration. Every reg event subscriber
+   * of the identity gets a NOTIFY with the registration terminated; then the bindings are removed.
+   * Resolves when the NOTIFYs are answered or given up on.
+   */
+  async deregister(impu: string, event: "deactivated" | "rejected" = "deactivated"): Promise<void> {
+    const record = this.ctx.hss.byImpu(impu);
+    if (!record) throw new Error(`cannot deregister ${impu}: no subscriber has this public identity`);
+    this.record(`network-initiated deregistration of ${record.defaultImpu} (${event})`);
+    await this.notifier.deregister(record, event);
+    const removed = this.ctx.bindings.removeAll(record);
+    this.record(`deregistered ${record.defaultImpu}: ${removed.length} binding(s) removed`);
+  }
+
+  /** TS 24.228 6.8: the next REGISTER of the identity is challenged even with valid credentials. */
+  requireReauthentication(impu: string): void {
+    const record = this.ctx.hss.byImpu(impu);
+    if (!record) throw new Error(`cannot require re-authentication of ${impu}: no subscriber has this public identity`);
+    record.reauthenticate = true;
+    this.record(`re-authentication required for ${record.defaultImpu}`);
+  }
+
+  /** Closes the sockets and ends every transaction. Idempotent. */
+  stop(): Promise<void> {
+    this.stopping ??= this.endpoint.close().then(() => this.record("stopped"));
+    return this.stopping;
+  }
+
+  private record(line: string): void {
+    if (this.logLines.length >= MAX_LOG_LINES) this.logLines.splice(0, this.logLines.length - MAX_LOG_LINES + 1);
+    this.logLines.push(line);
+  }
+}
+
+/** A port the OS considers free for TCP on `host` right now. */
+function freeTcpPort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen({ host, port: 0 }, () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => (port ? resolve(port) : reject(new Error("no port assigned"))));
+    });
+  });
+}

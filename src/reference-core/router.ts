@@ -1,0 +1,210 @@
+// Where each request received by the reference core goes: to the registrar, to the reg event
+// notifier, answered by the core itself (OPTIONS, 405, 420), or proxied between registered UEs
+// (TS 24.229 5.2.6 at the P-CSCF, 5.4.3 at the S-CSCF, RFC 3261 16 as the proxy behaviour).
+import type { Destination, Received } from "../sip/endpoint/index.ts";
+import { newTag } from "../sip/identifiers.ts";
+import { HeaderError, type NameAddr, type SipRequest, type SipResponse, createResponse, formatUri, isUriParseError, parseUri } from "../sip/message/index.ts";
+import type { CoreContext } from "./core-context.ts";
+import { strip100relFromRequest } from "./faults.ts";
+import { type SubscriberRecord, sameIdentity } from "./hss.ts";
+import { copyRequest } from "./message-copy.ts";
+import type { StatefulProxy } from "./proxy.ts";
+import { type RegEventNotifier, eventPackage } from "./reg-event.ts";
+import type { Registrar } from "./registrar.ts";
+
+/** RFC 3261 20.5: what the core accepts for itself (REGISTER, OPTIONS) ... */
+const OWN_ALLOW = "REGISTER, OPTIONS";
+/** ... and what it handles as a whole, proxying the rest (RFC 3261 11.2). */
+const ALLOW = "INVITE, ACK, CANCEL, BYE, PRACK, UPDATE, INFO, MESSAGE, OPTIONS, SUBSCRIBE, NOTIFY, REGISTER";
+/** RFC 3261 8.2.2.3: option tags the core supports where it is the UAS (registrar, notifier). */
+const SUPPORTED: ReadonlySet<string> = new Set(["path"]);
+/** RFC 3261 16.3 item 4: option tags the core supports as a proxy (Proxy-Require). */
+const PROXY_SUPPORTED: ReadonlySet<string> = new Set<string>();
+
+export class CoreRouter {
+  constructor(
+    private readonly ctx: CoreContext,
+    private readonly registrar: Registrar,
+    private readonly notifier: RegEventNotifier,
+    private readonly proxy: StatefulProxy,
+  ) {}
+
+  /** The endpoint's request handler: every request is consumed here. */
+  receive(rec: Received): boolean {
+    const m = rec.message;
+    if (m.kind !== "request") return false;
+    try {
+      this.route(rec, m);
+    } catch (e) {
+      const reason = e instanceof Error ? e.message : String(e);
+      this.ctx.log(`${m.startLine()}: ${reason}`);
+      if (rec.transaction && m.method !== "ACK") {
+        // RFC 3261 8.2 / 16.3: a request the core cannot read gets 400, anything else 500
+        const status = e instanceof HeaderError ? 400 : 500;
+        rec.transaction.respond(withTag(rec, status, e instanceof HeaderError ? reason.slice(0, 100) : undefined));
+      }
+    }
+    return true;
+  }
+
+  private route(rec: Received, req: SipRequest): void {
+    if (req.method === "ACK") return this.routeAck(rec, req);
+    if (req.method === "CANCEL") return this.proxy.cancel(rec, req);
+    // RFC 3261 16.3 item 4: the P-CSCF part is a proxy and honours Proxy-Require
+    const proxyUnsupported = req.optionTags("proxy-require").filter((t) => !PROXY_SUPPORTED.has(t));
+    if (proxyUnsupported.length > 0) return this.badExtension(rec, req, proxyUnsupported, "Proxy-Require, RFC 3261 16.3 item 4");
+    const fwd = copyRequest(req);
+    const nextRoute = stripOwnRoutes(this.ctx, fwd);
+    if (req.toTag !== undefined) {
+      // RFC 3261 12.2.2: within a dialog; ours when it is addressed to the core itself
+      if (!nextRoute && this.ctx.addressing.isOwnAddress(req.uri)) {
+        if (!this.notifier.inDialog(rec, req)) this.answer(rec, req, 481, "no such dialog at the core");
+        return;
+      }
+      return this.forwardInDialog(rec, req, fwd, nextRoute);
+    }
+    if (req.method === "REGISTER") {
+      if (!this.requireSupported(rec, req)) return;
+      return this.registrar.handle(rec, req);
+    }
+    if (!nextRoute && this.ctx.addressing.isOwnTarget(req.uri)) return this.answerOwn(rec, req);
+    if (req.method === "SUBSCRIBE" && eventPackage(req) === "reg") {
+      const target = this.ctx.hss.byImpu(req.uri);
+      if (target) {
+        if (!this.requireSupported(rec, req)) return;
+        return this.notifier.subscribe(rec, req, target);
+      }
+    }
+    this.forwardInitial(rec, req, fwd, nextRoute);
+  }
+
+  /** RFC 3261 8.2.1, 8.2.2.3, 11.2: requests addressed to the core itself. */
+  private answerOwn(rec: Received, req: SipRequest): void {
+    if (req.method !== "OPTIONS") {
+      // RFC 3261 8.2.1: a method the core does not accept for its own address: 405 with Allow
+      this.answer(rec, req, 405, `${req.method} is not accepted for the core's own address`, { Allow: OWN_ALLOW });
+      return;
+    }
+    if (!this.requireSupported(rec, req)) return;
+    // RFC 3261 11.2: the capabilities of the core
+    this.answer(rec, req, 200, "OPTIONS to the core", { Allow: ALLOW, Supported: [...SUPPORTED].join(", "), Accept: "application/sdp, application/reginfo+xml" });
+  }
+
+  /** RFC 3261 8.2.2.3: a Require the core (as UAS) does not support: 420 with Unsupported. */
+  private requireSupported(rec: Received, req: SipRequest): boolean {
+    const unsupported = req.optionTags("require").filter((t) => !SUPPORTED.has(t));
+    if (unsupported.length === 0) return true;
+    this.badExtension(rec, req, unsupported, "Require, RFC 3261 8.2.2.3");
+    return false;
+  }
+
+  private badExtension(rec: Received, req: SipRequest, tags: string[], clause: string): void {
+    this.answer(rec, req, 420, `unsupported ${tags.join(", ")} (${clause})`, { Unsupported: tags.join(", ") });
+  }
+
+  /**
+   * TS 24.229 5.2.6.3 (originating P-CSCF) and 5.4.3.3 (terminating S-CSCF): an initial request
+   * from a registered UE to a public identity, sent to the contact the target registered.
+   */
+  private forwardInitial(rec: Received, req: SipRequest, fwd: SipRequest, nextRoute: NameAddr | undefined): void {
+    const { hss, bindings, addressing, faults } = this.ctx;
+    if (!decrementMaxForwards(fwd)) return this.answer(rec, req, 483, "Max-Forwards reached 0 (RFC 3261 16.3 item 3)");
+    if (req.method === "INVITE" && faults.has("500-on-invite")) {
+      this.ctx.log(`fault 500-on-invite: INVITE ${req.uriText} answered 500`);
+      rec.transaction?.respond(withTag(rec, 500));
+      return;
+    }
+    const caller = hss.byImpu(req.from.uri);
+    if (!caller || !bindings.isRegistered(caller)) return this.answer(rec, req, 403, `the originating identity ${formatUri(req.from.uri)} is not registered (TS 24.229 5.2.6.3)`);
+    // TS 24.229 5.2.6.3.1: P-Asserted-Identity from P-Preferred-Identity when it is one of the user's, else the default IMPU
+    fwd.removeHeader("P-Preferred-Identity");
+    fwd.setHeader("P-Asserted-Identity", `<${assertedIdentity(req, caller)}>`);
+    let destination: Destination | undefined;
+    if (nextRoute) destination = addressing.destination(nextRoute.uri, rec.source.protocol);
+    else {
+      // TS 24.229 5.4.3.3: the terminating identity: unknown 404, known but unregistered 480
+      const target = hss.byImpu(req.uri);
+      if (!target) return this.answer(rec, req, 404, `no subscriber has the identity ${req.uriText}`);
+      const binding = bindings.target(target);
+      if (!binding) return this.answer(rec, req, 480, `${target.defaultImpu} is not registered`);
+      // RFC 3261 16.5 / 16.6 item 2: the Request-URI becomes the registered contact
+      fwd.uriText = binding.contact;
+      const uri = parseUri(binding.contact);
+      destination = isUriParseError(uri) ? undefined : addressing.destination(uri, binding.protocol);
+    }
+    if (!destination) return this.answer(rec, req, 416, `no way to reach ${fwd.uriText}`);
+    // RFC 3261 16.6 item 4: the core stays on the path of the dialog
+    if (faults.has("strip-record-route")) this.ctx.log(`fault strip-record-route: ${req.method} ${req.uriText} forwarded without Record-Route`);
+    else fwd.prependHeader("Record-Route", addressing.recordRoute);
+    this.forward(rec, fwd, destination);
+  }
+
+  /** RFC 3261 16.4, 16.6 item 6: a request within a dialog goes to its Request-URI (the peer's contact). */
+  private forwardInDialog(rec: Received, req: SipRequest, fwd: SipRequest, nextRoute: NameAddr | undefined): void {
+    if (!decrementMaxForwards(fwd)) return this.answer(rec, req, 483, "Max-Forwards reached 0 (RFC 3261 16.3 item 3)");
+    const destination = this.ctx.addressing.destination(nextRoute ? nextRoute.uri : req.uri, rec.source.protocol);
+    if (!destination) return this.answer(rec, req, 416, `no way to reach ${req.uriText}`);
+    this.forward(rec, fwd, destination);
+  }
+
+  private forward(rec: Received, fwd: SipRequest, destination: Destination): void {
+    if (fwd.method === "INVITE" && this.ctx.faults.has("no-100rel")) {
+      const before = fwd.headerValues("supported").length + fwd.headerValues("require").length;
+      strip100relFromRequest(fwd);
+      if (fwd.headerValues("supported").length + fwd.headerValues("require").length !== before || before > 0) this.ctx.log(`fault no-100rel: INVITE ${fwd.uriText} forwarded without 100rel`);
+    }
+    this.proxy.forward(rec, fwd, destination);
+  }
+
+  /** RFC 3261 16.11 / 17.2.1: the ACK for a 2xx has no transaction here; forward it statelessly. */
+  private routeAck(rec: Received, req: SipRequest): void {
+    const fwd = copyRequest(req);
+    const nextRoute = stripOwnRoutes(this.ctx, fwd);
+    if (!nextRoute && this.ctx.addressing.isOwnAddress(req.uri)) return;
+    if (!decrementMaxForwards(fwd)) return;
+    const destination = this.ctx.addressing.destination(nextRoute ? nextRoute.uri : req.uri, rec.source.protocol);
+    if (destination) this.proxy.forwardStateless(rec, fwd, destination);
+  }
+
+  private answer(rec: Received, req: SipRequest, status: number, why: string, headers: Record<string, string> = {}): void {
+    const r = withTag(rec, status);
+    for (const [n, v] of Object.entries(headers)) r.addHeader(n, v);
+    rec.transaction?.respond(r);
+    this.ctx.log(`${req.method} ${req.uriText}: ${status} (${why})`);
+  }
+}
+
+/** A response of the core itself, with its To tag (RFC 3261 8.2.6.2). */
+function withTag(rec: Received, status: number, reason?: string): SipResponse {
+  return createResponse(rec.message as SipRequest, status, { toTag: newTag(), ...(reason !== undefined ? { reason } : {}) });
+}
+
+/** RFC 3261 16.4: removes the leading Route entries that point at the core; returns the next one. */
+function stripOwnRoutes(ctx: CoreContext, fwd: SipRequest): NameAddr | undefined {
+  for (;;) {
+    const first = fwd.nameAddrs("route")[0];
+    if (!first) return undefined;
+    if (!ctx.addressing.isOwnAddress(first.uri)) return first;
+    fwd.removeFirstValue("route");
+  }
+}
+
+/** RFC 3261 16.6 item 3; false when it is already 0 (16.3 item 3). */
+function decrementMaxForwards(fwd: SipRequest): boolean {
+  const v = fwd.header("max-forwards");
+  const n = v === undefined ? 70 : Number(v.trim());
+  if (!Number.isInteger(n) || n < 0) throw new HeaderError("Max-Forwards", `"${v ?? ""}" is not a number (RFC 3261 20.22)`);
+  if (n === 0) return false;
+  fwd.setHeader("Max-Forwards", n - 1);
+  return true;
+}
+
+/** TS 24.229 5.2.6.3.1: the asserted identity of the caller. */
+function assertedIdentity(req: SipRequest, caller: SubscriberRecord): string {
+  const preferred = req.nameAddrs("p-preferred-identity")[0];
+  if (preferred) {
+    const match = caller.impus.find((i) => sameIdentity(i, preferred.uri));
+    if (match) return match;
+  }
+  return caller.defaultImpu;
+}

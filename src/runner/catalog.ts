@@ -1,0 +1,62 @@
+// Reads the feature files into test cases without running them (for `list`, applicability and
+// the not-applicable verdicts), with Gherkin's own parser and pickle compiler.
+import { readFile, readdir } from "node:fs/promises";
+import { join, relative } from "node:path";
+import { AstBuilder, GherkinClassicTokenMatcher, Parser, compile } from "@cucumber/gherkin";
+import { IdGenerator } from "@cucumber/messages";
+import { type TestCase, testCaseFromTags } from "./test-case.ts";
+
+async function featureFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  const out: string[] = [];
+  for (const e of entries) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await featureFiles(p)));
+    else if (e.name.endsWith(".feature")) out.push(p);
+  }
+  return out.sort();
+}
+
+export class CatalogError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`the suite has ${problems.length} problem(s):\n${problems.join("\n")}`);
+    this.name = "CatalogError";
+  }
+}
+
+/** Every scenario of `featuresDir` as a test case; duplicated identifiers and missing tags are errors. */
+export async function loadCatalog(featuresDir: string, projectDir: string): Promise<TestCase[]> {
+  const cases: TestCase[] = [];
+  const problems: string[] = [];
+  const newId = IdGenerator.incrementing();
+  for (const file of await featureFiles(featuresDir)) {
+    const uri = relative(projectDir, file).replace(/\\/g, "/");
+    const parser = new Parser(new AstBuilder(newId), new GherkinClassicTokenMatcher());
+    const doc = parser.parse(await readFile(file, "utf8"));
+    if (!doc.feature) continue;
+    for (const pickle of compile(doc, uri, newId)) {
+      const line = lineOf(doc, pickle.astNodeIds[0]);
+      const tc = testCaseFromTags(pickle.tags.map((t) => t.name), pickle.name, doc.feature.name, uri, line);
+      if ("error" in tc) problems.push(tc.error);
+      else cases.push(tc);
+    }
+  }
+  const seen = new Map<string, TestCase>();
+  for (const tc of cases) {
+    const other = seen.get(tc.id);
+    if (other) problems.push(`${tc.uri}:${tc.line}: identifier ${tc.id} is already used at ${other.uri}:${other.line}`);
+    seen.set(tc.id, tc);
+  }
+  if (problems.length) throw new CatalogError(problems);
+  return cases;
+}
+
+function lineOf(doc: ReturnType<Parser<unknown>["parse"]>, astNodeId: string | undefined): number {
+  for (const child of doc.feature?.children ?? []) {
+    const scenario = child.scenario ?? child.rule?.children.find((c) => c.scenario?.id === astNodeId)?.scenario;
+    if (!scenario) continue;
+    if (scenario.id === astNodeId) return scenario.location.line;
+    for (const ex of scenario.examples) for (const row of ex.tableBody) if (row.id === astNodeId) return row.location.line;
+  }
+  return 0;
+}

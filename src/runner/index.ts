@@ -1,0 +1,5 @@
+export * from "./verdict.ts";
+export * from "./test-case.ts";
+export * from "./catalog.ts";
+export * from "./suite-parameters.ts";
+export * from "./run-suite.ts";

@@ -1,0 +1,186 @@
+// Runs the conformance suite: profile -> test cases selected by tags and PICS -> SUT started and
+// probed -> Cucumber -> one verdict per test case (pass, fail, inconclusive, not-applicable, error).
+import { mkdir, writeFile } from "node:fs/promises";
+import { join, relative, resolve } from "node:path";
+import { Writable } from "node:stream";
+import { loadConfiguration, runCucumber } from "@cucumber/cucumber/api";
+import type { Envelope } from "@cucumber/messages";
+import parseTagExpression from "@cucumber/tag-expressions";
+import { applicability, loadProfile } from "../profile/index.ts";
+import type { FaultName, Profile } from "../profile/profile.ts";
+import { createTarget, preflightOptions, type StartedTarget } from "../targets/index.ts";
+import { loadCatalog } from "./catalog.ts";
+import type { SuiteParameters, SutParameters } from "./suite-parameters.ts";
+import type { TestCase } from "./test-case.ts";
+import { type Verdict, VERDICTS, verdictOfStep, worse } from "./verdict.ts";
+
+export interface RunOptions {
+  readonly profileFile: string;
+  /** A Cucumber tag expression narrowing the selection, e.g. "@IMS-REG-001 or @IMS-CALL-001". */
+  readonly tags?: string;
+  readonly parallel?: number;
+  /** Faults for the embedded reference core, added to the profile's. */
+  readonly faults?: readonly FaultName[];
+  readonly projectDir: string;
+  readonly reportsDir: string;
+  readonly onProgress?: (result: TestCaseResult) => void;
+}
+
+export interface TestCaseResult {
+  readonly testCase: TestCase;
+  readonly verdict: Verdict;
+  /** Why: the failure message, the not-applicable reason, or the test-bed problem. */
+  readonly reason?: string;
+  readonly durationMs: number;
+}
+
+export interface RunResult {
+  readonly profile: Profile;
+  readonly sut: string;
+  readonly results: readonly TestCaseResult[];
+  readonly counts: Readonly<Record<Verdict, number>>;
+  readonly durationMs: number;
+}
+
+export async function runSuite(o: RunOptions): Promise<RunResult> {
+  const started = performance.now();
+  const profileFile = resolve(o.projectDir, o.profileFile);
+  const profile = await loadProfile(profileFile);
+  const catalog = await loadCatalog(join(o.projectDir, "features"), o.projectDir);
+  const filter = o.tags ? parseTagExpression(o.tags) : undefined;
+  const selected = catalog.filter((tc) => !filter || filter.evaluate([...tc.tags]));
+  const results: TestCaseResult[] = [];
+  const applicable: TestCase[] = [];
+  for (const tc of selected) {
+    const a = applicability(tc.picsTags, profile.pics);
+    if (a.applicable) applicable.push(tc);
+    else results.push({ testCase: tc, verdict: "not-applicable", reason: a.reason ?? "excluded by the profile's PICS", durationMs: 0 });
+  }
+  for (const r of results) o.onProgress?.(r);
+
+  const faults = [...(profile.target.kind === "embedded" ? profile.target.faults : []), ...(o.faults ?? [])];
+  let target: StartedTarget | undefined;
+  let sut: SutParameters;
+  let sutDescription: string;
+  const failAll = (reason: string): void => {
+    for (const tc of applicable) {
+      const r: TestCaseResult = { testCase: tc, verdict: "error", reason, durationMs: 0 };
+      results.push(r);
+      o.onProgress?.(r);
+    }
+  };
+  try {
+    if (profile.target.kind === "embedded") {
+      sut = { kind: "embedded" };
+      sutDescription = `embedded reference core${faults.length ? ` with faults ${faults.join(", ")}` : ""}`;
+    } else {
+      target = await createTarget(profile).start();
+      sutDescription = target.description;
+      const probe = await preflightOptions(target.pcscf, profile.ixit.transports[0] ?? "udp", profile.ixit.domain, 3000, profile.ixit.localHost);
+      if (!probe.ok) throw new Error(`the SUT is unreachable: ${probe.detail}`);
+      sut = { kind: "address", pcscf: target.pcscf, ...(target.pcscfUri ? { pcscfUri: target.pcscfUri } : {}), description: target.description };
+    }
+  } catch (e) {
+    await target?.stop().catch(() => undefined);
+    const reason = e instanceof Error ? e.message : String(e);
+    failAll(reason);
+    return finish(profile, `${profile.target.kind} SUT (not started)`, results, started, o);
+  }
+
+  try {
+    if (applicable.length > 0) {
+      const parameters: SuiteParameters = { profileFile, faults, sut };
+      const verdicts = await runCucumberOn(applicable, parameters, o);
+      for (const tc of applicable) {
+        if (!verdicts.has(tc.id)) {
+          const r: TestCaseResult = { testCase: tc, verdict: "error", reason: "the test case did not run (no result from Cucumber)", durationMs: 0 };
+          results.push(r);
+          o.onProgress?.(r);
+        }
+      }
+      results.push(...verdicts.values());
+    }
+  } finally {
+    await target?.stop().catch(() => undefined);
+  }
+  return finish(profile, sutDescription, results, started, o);
+}
+
+async function finish(profile: Profile, sut: string, results: TestCaseResult[], started: number, o: RunOptions): Promise<RunResult> {
+  const order = new Map(results.map((r) => [r.testCase.id, r]));
+  const sorted = [...order.values()].sort((a, b) => a.testCase.id.localeCompare(b.testCase.id));
+  const counts = Object.fromEntries(VERDICTS.map((v) => [v, sorted.filter((r) => r.verdict === v).length])) as Record<Verdict, number>;
+  const result: RunResult = { profile, sut, results: sorted, counts, durationMs: performance.now() - started };
+  await mkdir(o.reportsDir, { recursive: true });
+  await writeFile(
+    join(o.reportsDir, "results.json"),
+    JSON.stringify({ profile: relative(o.projectDir, profile.file), sut, counts, results: sorted.map((r) => ({ id: r.testCase.id, name: r.testCase.name, verdict: r.verdict, level: r.testCase.level, references: r.testCase.references, pics: r.testCase.picsTags, durationMs: Math.round(r.durationMs), reason: r.reason })) }, null, 2) + "\n",
+  );
+  return result;
+}
+
+/** Runs the applicable test cases through Cucumber and reads one verdict per test case from its messages. */
+async function runCucumberOn(cases: readonly TestCase[], parameters: SuiteParameters, o: RunOptions): Promise<Map<string, TestCaseResult>> {
+  const byId = new Map(cases.map((tc) => [tc.id, tc]));
+  const tagExpression = cases.map((tc) => `@${tc.id}`).join(" or ");
+  // Workers of a parallel run load the TypeScript steps through tsx, as this process does.
+  const nodeOptions = `${process.env["NODE_OPTIONS"] ?? ""} --import tsx`.trim();
+  const environment = {
+    cwd: o.projectDir,
+    stdout: new Writable({ write: (_c, _e, done) => done() }),
+    stderr: process.stderr,
+    env: { ...process.env, NODE_OPTIONS: nodeOptions },
+  };
+  const { runConfiguration } = await loadConfiguration(
+    {
+      file: false,
+      provided: {
+        paths: ["features/**/*.feature"],
+        import: ["steps/**/*.ts"],
+        tags: tagExpression,
+        parallel: o.parallel ?? 0,
+        worldParameters: JSON.parse(JSON.stringify(parameters)) as Record<string, never>,
+        format: [["junit", join(o.reportsDir, "junit.xml")] as [string, string]],
+      },
+    },
+    environment,
+  );
+  const pickles = new Map<string, string>(); // pickle id -> test case id
+  const testCases = new Map<string, string>(); // Cucumber test case id -> our id
+  const attempts = new Map<string, { id: string; start: number; verdict: Verdict; reason?: string }>();
+  const out = new Map<string, TestCaseResult>();
+  const onMessage = (m: Envelope): void => {
+    if (m.pickle) {
+      const id = m.pickle.tags.map((t) => /^@(IMS-[A-Z]+-\d{3})$/.exec(t.name)?.[1]).find((x) => x);
+      if (id) pickles.set(m.pickle.id, id);
+    } else if (m.testCase) {
+      const id = pickles.get(m.testCase.pickleId);
+      if (id) testCases.set(m.testCase.id, id);
+    } else if (m.testCaseStarted) {
+      const id = testCases.get(m.testCaseStarted.testCaseId);
+      if (id) attempts.set(m.testCaseStarted.id, { id, start: toMs(m.testCaseStarted.timestamp), verdict: "pass" });
+    } else if (m.testStepFinished) {
+      const a = attempts.get(m.testStepFinished.testCaseStartedId);
+      const r = m.testStepFinished.testStepResult;
+      if (!a) return;
+      const v = verdictOfStep(r.status, r.exception?.type);
+      if (worse(a.verdict, v) !== a.verdict) {
+        a.verdict = v;
+        a.reason = r.exception?.message ?? r.message ?? r.status;
+      }
+    } else if (m.testCaseFinished) {
+      const a = attempts.get(m.testCaseFinished.testCaseStartedId);
+      const tc = a && byId.get(a.id);
+      if (!a || !tc) return;
+      const result: TestCaseResult = { testCase: tc, verdict: a.verdict, ...(a.reason ? { reason: a.reason } : {}), durationMs: toMs(m.testCaseFinished.timestamp) - a.start };
+      out.set(tc.id, result);
+      o.onProgress?.(result);
+    }
+  };
+  await runCucumber(runConfiguration, environment, onMessage);
+  return out;
+}
+
+function toMs(t: { seconds: number; nanos: number }): number {
+  return t.seconds * 1000 + t.nanos / 1e6;
+}

@@ -1,0 +1,38 @@
+// The verdicts of a test case (TTCN-3 sense) and the errors steps throw to ask for one.
+
+export type Verdict = "pass" | "fail" | "inconclusive" | "not-applicable" | "error";
+export const VERDICTS: readonly Verdict[] = ["pass", "fail", "inconclusive", "not-applicable", "error"];
+
+/** A precondition of the test could not be established (e.g. UE-A could not register): not the SUT's fault for this test case. */
+export class InconclusiveError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "InconclusiveError";
+  }
+}
+
+/** A fault of the harness or the test bed (SUT unreachable, missing trigger): never counted against the vendor. */
+export class TestBedError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "TestBedError";
+  }
+}
+
+/** Cucumber's step status and exception type -> verdict. */
+export function verdictOfStep(status: string, exceptionType: string | undefined): Verdict {
+  if (status === "PASSED" || status === "SKIPPED") return "pass";
+  if (status === "FAILED") {
+    if (exceptionType === "InconclusiveError") return "inconclusive";
+    if (exceptionType === "TestBedError") return "error";
+    return "fail";
+  }
+  // UNDEFINED, AMBIGUOUS, PENDING, UNKNOWN: the suite itself is broken
+  return "error";
+}
+
+/** The worst verdict wins, in the order error > fail > inconclusive > pass (TTCN-3 verdict overwriting, with error on top). */
+export function worse(a: Verdict, b: Verdict): Verdict {
+  const rank: Record<Verdict, number> = { "not-applicable": 0, pass: 1, inconclusive: 2, fail: 3, error: 4 };
+  return rank[b] > rank[a] ? b : a;
+}

@@ -1,0 +1,33 @@
+// The embedded reference core as the SUT, in this process.
+import type { FaultName, Profile } from "../profile/profile.ts";
+import { ReferenceCore } from "../reference-core/index.ts";
+import type { StartedTarget, Target } from "./target.ts";
+
+export class EmbeddedTarget implements Target {
+  readonly kind = "embedded";
+  constructor(
+    private readonly profile: Profile,
+    private readonly faults: readonly FaultName[],
+  ) {}
+
+  async start(): Promise<StartedTarget & { readonly core: ReferenceCore }> {
+    const ixit = this.profile.ixit;
+    const core = await ReferenceCore.start({
+      domain: ixit.domain,
+      host: ixit.localHost,
+      transports: [...ixit.transports],
+      subscribers: ixit.subscribers,
+      faults: this.faults,
+      timers: ixit.timers,
+    });
+    const faults = this.faults.length ? ` with faults ${this.faults.join(", ")}` : "";
+    return {
+      description: `embedded reference core at ${ixit.transports.map((t) => t.toUpperCase()).join("/")} ${core.host}:${core.port}${faults}`,
+      pcscf: { host: core.host, port: core.port },
+      pcscfUri: core.pcscfUri,
+      core,
+      logs: () => core.log.join("\n"),
+      stop: () => core.stop(),
+    };
+  }
+}

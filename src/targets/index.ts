@@ -1,0 +1,6 @@
+export * from "./target.ts";
+export * from "./preflight.ts";
+export * from "./embedded-target.ts";
+export * from "./remote-target.ts";
+export * from "./process-target.ts";
+export * from "./create-target.ts";

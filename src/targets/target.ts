@@ -1,0 +1,28 @@
+// SUT lifecycle (design: "Target"): configured -> started -> stopped. stop() is idempotent;
+// readiness is a SIP OPTIONS answer, never a log line.
+import type { SipAddress } from "../profile/profile.ts";
+
+export interface StartedTarget {
+  /** For progress lines and reports: "embedded reference core at UDP/TCP 127.0.0.1:40123". */
+  readonly description: string;
+  /** Where the simulated UEs send every request. */
+  readonly pcscf: SipAddress;
+  /** First entry of the UEs' preloaded Route, when the SUT wants one. */
+  readonly pcscfUri?: string;
+  /** What the SUT printed (process and container targets), attached to failed test cases. */
+  logs(): string;
+  stop(): Promise<void>;
+}
+
+export interface Target {
+  readonly kind: string;
+  start(): Promise<StartedTarget>;
+}
+
+/** The SUT could not be started or reached: every applicable test case gets the error verdict with this message. */
+export class TargetUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "TargetUnavailableError";
+  }
+}

@@ -1,0 +1,45 @@
+// Per-worker state shared by the scenarios of one Cucumber worker: the profile, and the embedded
+// reference core when the SUT is embedded. Started in BeforeAll, stopped in AfterAll.
+import { AfterAll, BeforeAll } from "@cucumber/cucumber";
+import { loadProfile } from "../../src/profile/index.ts";
+import type { Profile } from "../../src/profile/profile.ts";
+import type { ReferenceCore } from "../../src/reference-core/index.ts";
+import type { SuiteParameters } from "../../src/runner/suite-parameters.ts";
+import { EmbeddedTarget, type StartedTarget } from "../../src/targets/index.ts";
+
+export interface SuiteContext {
+  readonly profile: Profile;
+  readonly sut: StartedTarget;
+  /** The embedded core, for network-side triggers (TS 24.228 6.7, 6.8); absent for other targets. */
+  readonly core?: ReferenceCore;
+}
+
+let context: SuiteContext | undefined;
+let starting: Promise<SuiteContext> | undefined;
+
+export function suiteContext(parameters: SuiteParameters): Promise<SuiteContext> {
+  if (context) return Promise.resolve(context);
+  starting ??= (async () => {
+    const profile = await loadProfile(parameters.profileFile);
+    if (parameters.sut.kind === "embedded") {
+      const started = await new EmbeddedTarget(profile, parameters.faults).start();
+      context = { profile, sut: started, core: started.core };
+    } else {
+      const { pcscf, pcscfUri, description } = parameters.sut;
+      context = { profile, sut: { description, pcscf, ...(pcscfUri ? { pcscfUri } : {}), logs: () => "", stop: () => Promise.resolve() } };
+    }
+    return context;
+  })();
+  return starting;
+}
+
+BeforeAll(function () {
+  // The context is started lazily by the first scenario, which has the world parameters.
+});
+
+AfterAll(async function () {
+  const c = context;
+  context = undefined;
+  starting = undefined;
+  await c?.sut.stop();
+});

@@ -1,0 +1,164 @@
+// The World of one scenario: its simulated UEs by role, the trace of everything they sent and
+// received, and what the steps observed. Per-scenario state only (cucumber-js: a small World).
+import { setWorldConstructor, World, type IWorldOptions } from "@cucumber/cucumber";
+import type { Subscriber } from "../../src/profile/profile.ts";
+import { InconclusiveError } from "../../src/runner/verdict.ts";
+import type { SuiteParameters } from "../../src/runner/suite-parameters.ts";
+import { Deadline } from "../../src/sip/deadline.ts";
+import type { TransportProtocol } from "../../src/sip/transport/address.ts";
+import { Trace } from "../../src/sip/transport/trace.ts";
+import { ImsUe, type IncomingCall, type OutgoingCall, type Notification, type RegistrationOutcome, type Subscription, type UeCredentials } from "../../src/sip/ue/index.ts";
+import type { SipRequest, SipResponse } from "../../src/sip/message/index.ts";
+import { type SuiteContext, suiteContext } from "./suite-context.ts";
+
+export class ImsWorld extends World<SuiteParameters> {
+  readonly trace = new Trace();
+  /** Started UEs by role ("UE-A", "UE-B", "UE-B2" for a second device, "the UE" for the subject of a REG test). */
+  readonly ues = new Map<string, ImsUe>();
+  readonly registrations = new Map<string, RegistrationOutcome>();
+  readonly outgoing = new Map<string, OutgoingCall>();
+  readonly incoming = new Map<string, IncomingCall>();
+  readonly subscriptions = new Map<string, Subscription>();
+  readonly responses = new Map<string, SipResponse>();
+  readonly notifications = new Map<string, Notification>();
+  /** Pending waits started by a When step and awaited by a Then step, by role. */
+  readonly acks = new Map<string, Promise<unknown>>();
+  readonly pracks = new Map<string, Promise<unknown>>();
+  readonly updates = new Map<string, Promise<SipResponse>>();
+  readonly cancels = new Map<string, Promise<SipResponse>>();
+  readonly byes = new Map<string, Promise<SipResponse>>();
+  readonly messages = new Map<string, Promise<SipResponse>>();
+  /** The role whose registration the "the registration ..." steps look at. */
+  lastRegistration: string | undefined;
+  previousRegistration: RegistrationOutcome | undefined;
+  protocol: TransportProtocol | undefined;
+  /** The request a robustness step sent twice. */
+  retransmitted: SipRequest | undefined;
+  suite!: SuiteContext;
+
+  constructor(options: IWorldOptions<SuiteParameters>) {
+    super(options);
+  }
+
+  async init(tags: readonly string[]): Promise<void> {
+    this.suite = await suiteContext(this.parameters);
+    const t = tags.find((x) => x.startsWith("@transport:"))?.slice(11) as TransportProtocol | undefined;
+    this.protocol = t ?? this.suite.profile.ixit.transports[0] ?? "udp";
+  }
+
+  get profile() {
+    return this.suite.profile;
+  }
+
+  subscriber(role: string): Subscriber {
+    const s = this.profile.ixit.subscribers.find((x) => x.role === role);
+    if (!s) throw new InconclusiveError(`the profile ${this.profile.file} has no subscriber with role ${role}`);
+    return s;
+  }
+
+  /** The first subscriber whose credentials are of this kind (AKA or Digest). */
+  subscriberWith(kind: "aka" | "digest"): Subscriber {
+    const s = this.profile.ixit.subscribers.find((x) => x.auth.kind === kind);
+    if (!s) throw new InconclusiveError(`the profile ${this.profile.file} has no subscriber with ${kind === "aka" ? "AKA" : "Digest"} credentials`);
+    return s;
+  }
+
+  credentialsOf(s: Subscriber): UeCredentials {
+    return s.auth.kind === "digest" ? { kind: "digest", password: s.auth.password } : { kind: "aka", k: s.auth.k, opc: s.auth.opc, sqn: s.auth.sqn };
+  }
+
+  /** Starts a UE for a subscriber under a name; a name already started is returned as it is. */
+  async startUe(name: string, s: Subscriber, overrides: { credentials?: UeCredentials; impi?: string; impu?: string } = {}): Promise<ImsUe> {
+    const existing = this.ues.get(name);
+    if (existing) return existing;
+    const ixit = this.profile.ixit;
+    const protocol = this.protocol ?? "udp";
+    const ue = await ImsUe.start({
+      name,
+      impi: overrides.impi ?? s.impi,
+      impu: overrides.impu ?? s.impus[0]!,
+      ...(s.displayName ? { displayName: s.displayName } : {}),
+      domain: ixit.domain,
+      credentials: overrides.credentials ?? this.credentialsOf(s),
+      pcscf: { protocol, host: this.suite.sut.pcscf.host, port: this.suite.sut.pcscf.port },
+      ...(this.suite.sut.pcscfUri ? { pcscfUri: this.suite.sut.pcscfUri } : {}),
+      protocol,
+      localHost: ixit.localHost,
+      timers: ixit.timers,
+      trace: this.trace,
+    });
+    this.ues.set(name, ue);
+    return ue;
+  }
+
+  /** The UE of a role, started from the profile's subscriber with that role. */
+  ue(role: string): Promise<ImsUe> {
+    const existing = this.ues.get(role);
+    if (existing) return Promise.resolve(existing);
+    const base = role.replace(/\d+$/, "");
+    return this.startUe(role, this.subscriber(base));
+  }
+
+  /** A precondition: the role is registered. Failing here makes the test case inconclusive. */
+  async registered(role: string): Promise<ImsUe> {
+    const ue = await this.ue(role);
+    if (ue.registration.registered) return ue;
+    let outcome: RegistrationOutcome;
+    try {
+      outcome = await ue.register({ expires: 3600 });
+    } catch (e) {
+      throw new InconclusiveError(`precondition: ${role} could not register: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    }
+    this.registrations.set(role, outcome);
+    if (!ue.registration.registered) {
+      throw new InconclusiveError(`precondition: ${role} could not register: the registration ended with ${outcome.final.startLine()} after ${outcome.exchanges.map((x) => x.response.status).join(", ")}`);
+    }
+    return ue;
+  }
+
+  outgoingCall(role: string): OutgoingCall {
+    const c = this.outgoing.get(role);
+    if (!c) throw new Error(`${role} has placed no call in this scenario`);
+    return c;
+  }
+
+  incomingCall(role: string): IncomingCall {
+    const c = this.incoming.get(role);
+    if (!c) throw new Error(`${role} has received no call in this scenario`);
+    return c;
+  }
+
+  lastOutcome(): RegistrationOutcome {
+    return this.registration(this.lastRegistration ?? "the UE");
+  }
+
+  registration(role: string): RegistrationOutcome {
+    const r = this.registrations.get(role);
+    if (!r) throw new Error(`${role} has not registered in this scenario`);
+    return r;
+  }
+
+  /** A deadline for one step: 64*T1 of the profile unless given. */
+  deadline(label: string, ms?: number): Deadline {
+    return Deadline.after(ms ?? 64 * this.profile.ixit.timers.t1, label);
+  }
+
+  /** Ends every UE: de-registers the registered ones (best effort, short deadline), closes sockets. */
+  async dispose(): Promise<void> {
+    const ues = [...this.ues.values()];
+    await Promise.all(
+      ues.map(async (ue) => {
+        if (ue.registration.registered) await ue.deregister({ deadline: Deadline.after(1000, "clean-up de-registration"), maxChallenges: 1 }).catch(() => undefined);
+        await ue.close();
+      }),
+    );
+  }
+}
+
+setWorldConstructor(ImsWorld);
+
+/** A wait started by a When step and awaited by a later Then: marked handled now, so that a scenario that fails earlier leaves no unhandled rejection. */
+export function later<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
+}
