@@ -253,12 +253,13 @@ Then("the network sends a fresh challenge", function (this: ImsWorld) {
 });
 
 Then("every response reached {role} on the TCP connection it opened", async function (this: ImsWorld, role: string) {
-  const ue = await this.ue(role);
-  const local = ue.endpoint.local("tcp");
-  const mine = this.trace.entries.filter((e) => e.local.port === local.port || (e.direction === "sent" && e.protocol === "tcp"));
-  const received = mine.filter((e) => e.direction === "received");
-  const connections = new Set(mine.map((e) => e.note ?? ""));
-  expectThat(received.length > 0 && received.every((e) => e.protocol === "tcp") && connections.size === 1, "every response on the one TCP connection the UE opened", `${received.length} responses over ${connections.size} connection(s): ${[...connections].join(", ")}`, "RFC 3261 18.2.2");
+  await this.ue(role);
+  const sut = this.suite.sut.pcscf;
+  // Over TCP a trace entry's local address is the connection's, and its note names the connection
+  const withSut = this.trace.entries.filter((e) => e.remote.port === sut.port && e.remote.host === sut.host);
+  const received = withSut.filter((e) => e.direction === "received");
+  const connections = new Set(withSut.map((e) => `${e.protocol} ${e.note ?? ""} local port ${e.local.port}`));
+  expectThat(received.length > 0 && withSut.every((e) => e.protocol === "tcp") && connections.size === 1, "every response on the one TCP connection the UE opened", `${received.length} responses over ${connections.size} connection(s): ${[...connections].join("; ")}`, "RFC 3261 18.2.2");
 });
 
 function sameContact(a: string, b: string): boolean {

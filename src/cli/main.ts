@@ -49,7 +49,7 @@ async function run(args: string[]): Promise<number> {
 
 async function list(args: string[]): Promise<number> {
   const a = parseArgs(args, { profile: "value", tags: "value" });
-  const profile = await loadProfile(resolve(single(a, "profile") ?? "profiles/embedded.yaml"));
+  const profile = await loadProfile(single(a, "profile") ?? "profiles/embedded.yaml");
   const catalog = await loadCatalog(resolve(PROJECT, "features"), PROJECT);
   for (const tc of catalog) {
     const app = applicability(tc.picsTags, profile.pics);
@@ -62,7 +62,7 @@ async function validate(args: string[]): Promise<number> {
   const a = parseArgs(args, {});
   const file = a.positionals[0];
   if (!file) throw new UsageError("validate needs a profile file");
-  const p = await loadProfile(resolve(file));
+  const p = await loadProfile(file);
   stdout.write(`${file}: valid (${p.name}; target ${p.target.kind}; ${p.ixit.subscribers.length} subscribers; PICS ${Object.entries(p.pics).filter(([, v]) => v).map(([k]) => k).join(", ") || "none"})\n`);
   return 0;
 }

@@ -65,10 +65,9 @@ export class BindingStore {
     return this.live(record).find((b) => b.contact === contact);
   }
 
-  /** The contact terminating requests go to: the most recently registered (no forking). */
-  target(record: SubscriberRecord): Binding | undefined {
-    const list = this.live(record);
-    return list[list.length - 1];
+  /** The contacts terminating requests go to, oldest first: one branch each (RFC 3261 16.6, parallel forking). */
+  targets(record: SubscriberRecord): Binding[] {
+    return this.live(record);
   }
 
   /** RFC 3261 10.3 step 7: adds, refreshes or (expires 0) removes one binding. */

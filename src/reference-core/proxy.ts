@@ -3,6 +3,7 @@
 // hop by hop (16.10), forwards ACKs for 2xx and stray 2xx retransmissions statelessly (16.11).
 import { createHash } from "node:crypto";
 import type { Destination, Received } from "../sip/endpoint/index.ts";
+import type { ServerTransaction } from "../sip/transaction/index.ts";
 import { formatDestination, responseDestination } from "../sip/endpoint/index.ts";
 import { newTag } from "../sip/identifiers.ts";
 import { SipRequest, type SipResponse, createResponse, isViaError, parseVia, viaBranch } from "../sip/message/index.ts";
@@ -11,8 +12,8 @@ import type { CoreContext } from "./core-context.ts";
 import { CSEQ_MISMATCH_METHODS, bumpCSeq, strip100relFromProvisional } from "./faults.ts";
 import { copyResponse } from "./message-copy.ts";
 
-/** The downstream side of a proxied INVITE, for CANCEL (RFC 3261 16.10). */
-interface InviteBranch {
+/** One downstream branch of a proxied request (RFC 3261 16.7), for CANCEL (16.10). */
+interface Branch {
   readonly forwarded: SipRequest;
   readonly destination: Destination;
   provisional: boolean;
@@ -20,67 +21,107 @@ interface InviteBranch {
   cancelPending: boolean;
 }
 
+/** RFC 3261 16.7: the response context of one server transaction and its branches. */
+interface ResponseContext {
+  readonly upstream: SipRequest;
+  readonly server: ServerTransaction;
+  readonly branches: Branch[];
+  /** The best final non-2xx so far (16.7 step 6); synthetic ones (408, 503) are already upstream-shaped. */
+  best: { response: SipResponse; synthetic: boolean } | undefined;
+  finalRelayed: boolean;
+}
+
+export interface ForwardTarget {
+  readonly request: SipRequest;
+  readonly destination: Destination;
+}
+
 const PROTOCOLS: ReadonlySet<string> = new Set(["udp", "tcp", "tls", "ws", "wss"]);
 
 export class StatefulProxy {
-  /** Server INVITE transaction id -> its downstream branch. */
-  private readonly branches = new Map<string, InviteBranch>();
+  /** Server INVITE transaction id -> its response context. */
+  private readonly contexts = new Map<string, ResponseContext>();
 
   constructor(private readonly ctx: CoreContext) {
     ctx.endpoint.onStrayResponse((r) => this.relayStray(r));
   }
 
-  /**
-   * RFC 3261 16.6 item 8 and 16.7: sends `fwd` (the prepared copy of the received request) to
-   * `destination` in a client transaction and relays its responses in the server transaction.
-   */
+  /** RFC 3261 16.6 item 8: sends `fwd` (the prepared copy of the received request) to one destination. */
   forward(rec: Received, fwd: SipRequest, destination: Destination): void {
+    this.fork(rec, [{ request: fwd, destination }]);
+  }
+
+  /**
+   * RFC 3261 16.6 and 16.7: forwards one prepared copy per target in its own client transaction
+   * (parallel forking when a user has several contacts) and relays responses in the server transaction.
+   */
+  fork(rec: Received, targets: readonly ForwardTarget[]): void {
     const { endpoint } = this.ctx;
     const upstream = rec.message as SipRequest;
     const server = rec.transaction;
     if (!server) throw new Error(`${upstream.method} has no server transaction to relay responses in`);
-    fwd.prependHeader("Via", endpoint.via(destination.protocol));
-    let branch: InviteBranch | undefined;
-    if (fwd.method === "INVITE") {
+    const rc: ResponseContext = { upstream, server, branches: [], best: undefined, finalRelayed: false };
+    if (upstream.method === "INVITE") {
       // RFC 3261 16.2: a stateful proxy answers an INVITE with 100 Trying at once
       endpoint.reply(rec, 100);
-      branch = { forwarded: fwd, destination, provisional: false, final: false, cancelPending: false };
-      this.branches.set(server.id, branch);
-      server.onTerminated(() => this.branches.delete(server.id));
+      this.contexts.set(server.id, rc);
+      server.onTerminated(() => this.contexts.delete(server.id));
     }
-    let finalRelayed = false;
-    const what = `${fwd.method} ${fwd.uriText} to ${formatDestination(destination)}`;
-    this.ctx.log(`forwarded ${what}`);
-    endpoint.send(fwd, destination, {
-      onResponse: (r) => {
-        // RFC 3261 16.7 item 5: 100 Trying is not forwarded upstream
-        if (r.status === 100) return;
-        if (branch) {
-          if (r.status < 200) {
-            branch.provisional = true;
-            if (branch.cancelPending) this.sendCancel(branch);
-          } else branch.final = true;
-        }
-        if (r.status >= 200) finalRelayed = true;
-        server.respond(this.upstreamResponse(r));
-      },
-      onTimeout: () => {
-        if (finalRelayed) return;
-        // RFC 3261 16.8: a timed-out branch counts as a 408
-        this.ctx.log(`no final response to ${what}: 408 upstream`);
-        if (branch) branch.final = true;
-        server.respond(createResponse(upstream, 408, { toTag: newTag() }));
-      },
-      onTransportError: (e) => {
-        if (finalRelayed) return;
-        // RFC 3261 16.9: a transport error counts as a 503
-        this.ctx.log(`transport error on ${what}: ${e.message}; 503 upstream`);
-        if (branch) branch.final = true;
-        server.respond(createResponse(upstream, 503, { toTag: newTag() }));
-      },
-    });
+    for (const t of targets) {
+      t.request.prependHeader("Via", endpoint.via(t.destination.protocol));
+      const branch: Branch = { forwarded: t.request, destination: t.destination, provisional: false, final: false, cancelPending: false };
+      rc.branches.push(branch);
+    }
+    for (const branch of rc.branches) {
+      const what = `${branch.forwarded.method} ${branch.forwarded.uriText} to ${formatDestination(branch.destination)}`;
+      this.ctx.log(`forwarded ${what}${rc.branches.length > 1 ? ` (branch ${rc.branches.indexOf(branch) + 1} of ${rc.branches.length})` : ""}`);
+      endpoint.send(branch.forwarded, branch.destination, {
+        onResponse: (r) => this.onResponse(rc, branch, r),
+        // RFC 3261 16.8 and 16.9: a timed-out branch counts as 408, a transport error as 503
+        onTimeout: () => {
+          this.ctx.log(`no final response to ${what}: counts as 408`);
+          this.onFinal(rc, branch, createResponse(upstream, 408, { toTag: newTag() }), false);
+        },
+        onTransportError: (e) => {
+          this.ctx.log(`transport error on ${what}: ${e.message}; counts as 503`);
+          this.onFinal(rc, branch, createResponse(upstream, 503, { toTag: newTag() }), false);
+        },
+      });
+    }
   }
 
+  private onResponse(rc: ResponseContext, branch: Branch, r: SipResponse): void {
+    // RFC 3261 16.7 item 5: 100 Trying is not forwarded upstream
+    if (r.status === 100) return;
+    if (r.status < 200) {
+      branch.provisional = true;
+      if (branch.cancelPending) this.sendCancel(branch);
+      if (!rc.finalRelayed) rc.server.respond(this.upstreamResponse(r));
+      return;
+    }
+    this.onFinal(rc, branch, r, true);
+  }
+
+  private onFinal(rc: ResponseContext, branch: Branch, r: SipResponse, fromDownstream: boolean): void {
+    if (branch.final && !(r.status < 300 && fromDownstream)) return;
+    branch.final = true;
+    if (r.status >= 200 && r.status < 300) {
+      // RFC 3261 16.7 step 5: every 2xx goes upstream at once; step 10: the other branches are cancelled
+      rc.finalRelayed = true;
+      rc.server.respond(this.upstreamResponse(r));
+      for (const b of rc.branches) {
+        if (b === branch || b.final || b.forwarded.method !== "INVITE") continue;
+        if (b.provisional) this.sendCancel(b);
+        else b.cancelPending = true;
+      }
+      return;
+    }
+    // RFC 3261 16.7 step 6: keep the best final response until every branch has one
+    if (!rc.best || rank(r.status) < rank(rc.best.response.status)) rc.best = { response: r, synthetic: !fromDownstream };
+    if (rc.finalRelayed || rc.branches.some((b) => !b.final)) return;
+    rc.finalRelayed = true;
+    rc.server.respond(rc.best.synthetic ? rc.best.response : this.upstreamResponse(rc.best.response));
+  }
   /** RFC 3261 16.11: forwards without a transaction (the ACK for a 2xx), with a stable branch. */
   forwardStateless(rec: Received, fwd: SipRequest, destination: Destination): void {
     const upstream = rec.message as SipRequest;
@@ -105,16 +146,19 @@ export class StatefulProxy {
       return;
     }
     endpoint.reply(rec, 200);
-    const branch = this.branches.get(invite.id);
-    if (!branch || branch.final) {
+    const rc = this.contexts.get(invite.id);
+    const open = rc?.branches.filter((b) => !b.final) ?? [];
+    if (open.length === 0) {
       this.ctx.log(`CANCEL ${cancel.uriText}: 200 (the INVITE already has its final response)`);
       return;
     }
-    if (branch.provisional) this.sendCancel(branch);
-    else branch.cancelPending = true;
+    for (const b of open) {
+      if (b.provisional) this.sendCancel(b);
+      else b.cancelPending = true;
+    }
   }
 
-  private sendCancel(branch: InviteBranch): void {
+  private sendCancel(branch: Branch): void {
     branch.cancelPending = false;
     const fwd = branch.forwarded;
     // RFC 3261 9.1: Request-URI, Call-ID, From, To, CSeq number and top Via of the INVITE it cancels
@@ -170,4 +214,9 @@ export class StatefulProxy {
     this.ctx.endpoint.sendStateless(up, destination).catch(() => undefined);
     return true;
   }
+}
+
+/** RFC 3261 16.7 step 6: a 6xx wins, otherwise the lowest status. */
+function rank(status: number): number {
+  return status >= 600 ? 0 : status;
 }

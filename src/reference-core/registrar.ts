@@ -99,7 +99,9 @@ export class Registrar {
     // RFC 3261 10.3 step 8: the 200 lists every current binding with its expiry
     for (const b of live) headers.push(["Contact", formatNameAddr({ uri: parseContactUri(b.contact), params: withParam(b.params, "expires", String(bindings.remaining(b))) })]);
     const mine = changes.find((c) => c.state === "active");
-    headers.push(["Expires", mine ? bindings.remaining(mine.binding) : 0]);
+    // the expiry granted to this REGISTER's contact; 0 when it removed bindings; none for a query
+    if (mine) headers.push(["Expires", bindings.remaining(mine.binding)]);
+    else if (changes.length > 0 || requestExpires === 0) headers.push(["Expires", 0]);
     // RFC 3327 5.3: the registrar echoes Path in the 200
     for (const p of req.headerValues("path")) headers.push(["Path", p]);
     if (live.length > 0) {

@@ -1,14 +1,14 @@
 // Where each request received by the reference core goes: to the registrar, to the reg event
 // notifier, answered by the core itself (OPTIONS, 405, 420), or proxied between registered UEs
 // (TS 24.229 5.2.6 at the P-CSCF, 5.4.3 at the S-CSCF, RFC 3261 16 as the proxy behaviour).
-import type { Destination, Received } from "../sip/endpoint/index.ts";
+import type { Received } from "../sip/endpoint/index.ts";
 import { newTag } from "../sip/identifiers.ts";
 import { HeaderError, type NameAddr, type SipRequest, type SipResponse, createResponse, formatUri, isUriParseError, parseUri } from "../sip/message/index.ts";
 import type { CoreContext } from "./core-context.ts";
 import { strip100relFromRequest } from "./faults.ts";
 import { type SubscriberRecord, sameIdentity } from "./hss.ts";
 import { copyRequest } from "./message-copy.ts";
-import type { StatefulProxy } from "./proxy.ts";
+import type { ForwardTarget, StatefulProxy } from "./proxy.ts";
 import { type RegEventNotifier, eventPackage } from "./reg-event.ts";
 import type { Registrar } from "./registrar.ts";
 
@@ -119,24 +119,31 @@ export class CoreRouter {
     // TS 24.229 5.2.6.3.1: P-Asserted-Identity from P-Preferred-Identity when it is one of the user's, else the default IMPU
     fwd.removeHeader("P-Preferred-Identity");
     fwd.setHeader("P-Asserted-Identity", `<${assertedIdentity(req, caller)}>`);
-    let destination: Destination | undefined;
-    if (nextRoute) destination = addressing.destination(nextRoute.uri, rec.source.protocol);
-    else {
-      // TS 24.229 5.4.3.3: the terminating identity: unknown 404, known but unregistered 480
-      const target = hss.byImpu(req.uri);
-      if (!target) return this.answer(rec, req, 404, `no subscriber has the identity ${req.uriText}`);
-      const binding = bindings.target(target);
-      if (!binding) return this.answer(rec, req, 480, `${target.defaultImpu} is not registered`);
-      // RFC 3261 16.5 / 16.6 item 2: the Request-URI becomes the registered contact
-      fwd.uriText = binding.contact;
-      const uri = parseUri(binding.contact);
-      destination = isUriParseError(uri) ? undefined : addressing.destination(uri, binding.protocol);
-    }
-    if (!destination) return this.answer(rec, req, 416, `no way to reach ${fwd.uriText}`);
     // RFC 3261 16.6 item 4: the core stays on the path of the dialog
     if (faults.has("strip-record-route")) this.ctx.log(`fault strip-record-route: ${req.method} ${req.uriText} forwarded without Record-Route`);
     else fwd.prependHeader("Record-Route", addressing.recordRoute);
-    this.forward(rec, fwd, destination);
+    if (nextRoute) {
+      const destination = addressing.destination(nextRoute.uri, rec.source.protocol);
+      if (!destination) return this.answer(rec, req, 416, `no way to reach ${fwd.uriText}`);
+      return this.forward(rec, [{ request: fwd, destination }]);
+    }
+    // TS 24.229 5.4.3.3: the terminating identity: unknown 404, known but unregistered 480
+    const target = hss.byImpu(req.uri);
+    if (!target) return this.answer(rec, req, 404, `no subscriber has the identity ${req.uriText}`);
+    const bindings_ = bindings.targets(target);
+    if (bindings_.length === 0) return this.answer(rec, req, 480, `${target.defaultImpu} is not registered`);
+    // RFC 3261 16.5, 16.6 item 2: one copy per registered contact, its Request-URI the contact
+    const targets: ForwardTarget[] = [];
+    for (const binding of bindings_) {
+      const uri = parseUri(binding.contact);
+      const destination = isUriParseError(uri) ? undefined : addressing.destination(uri, binding.protocol);
+      if (!destination) continue;
+      const copy = copyRequest(fwd);
+      copy.uriText = binding.contact;
+      targets.push({ request: copy, destination });
+    }
+    if (targets.length === 0) return this.answer(rec, req, 416, `no way to reach the contacts of ${target.defaultImpu}`);
+    this.forward(rec, targets);
   }
 
   /** RFC 3261 16.4, 16.6 item 6: a request within a dialog goes to its Request-URI (the peer's contact). */
@@ -144,16 +151,18 @@ export class CoreRouter {
     if (!decrementMaxForwards(fwd)) return this.answer(rec, req, 483, "Max-Forwards reached 0 (RFC 3261 16.3 item 3)");
     const destination = this.ctx.addressing.destination(nextRoute ? nextRoute.uri : req.uri, rec.source.protocol);
     if (!destination) return this.answer(rec, req, 416, `no way to reach ${req.uriText}`);
-    this.forward(rec, fwd, destination);
+    this.forward(rec, [{ request: fwd, destination }]);
   }
 
-  private forward(rec: Received, fwd: SipRequest, destination: Destination): void {
-    if (fwd.method === "INVITE" && this.ctx.faults.has("no-100rel")) {
-      const before = fwd.headerValues("supported").length + fwd.headerValues("require").length;
-      strip100relFromRequest(fwd);
-      if (fwd.headerValues("supported").length + fwd.headerValues("require").length !== before || before > 0) this.ctx.log(`fault no-100rel: INVITE ${fwd.uriText} forwarded without 100rel`);
+  private forward(rec: Received, targets: ForwardTarget[]): void {
+    for (const { request: fwd } of targets) {
+      if (fwd.method === "INVITE" && this.ctx.faults.has("no-100rel")) {
+        const had = [...fwd.optionTags("supported"), ...fwd.optionTags("require")].includes("100rel");
+        strip100relFromRequest(fwd);
+        if (had) this.ctx.log(`fault no-100rel: INVITE ${fwd.uriText} forwarded without 100rel`);
+      }
     }
-    this.proxy.forward(rec, fwd, destination);
+    this.proxy.fork(rec, targets);
   }
 
   /** RFC 3261 16.11 / 17.2.1: the ACK for a 2xx has no transaction here; forward it statelessly. */

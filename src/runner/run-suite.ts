@@ -44,8 +44,9 @@ export interface RunResult {
 
 export async function runSuite(o: RunOptions): Promise<RunResult> {
   const started = performance.now();
-  const profileFile = resolve(o.projectDir, o.profileFile);
-  const profile = await loadProfile(profileFile);
+  // Problems name the file as the user typed it; workers get the absolute path.
+  const profile = await loadProfile(o.profileFile);
+  const profileFile = resolve(o.profileFile);
   const catalog = await loadCatalog(join(o.projectDir, "features"), o.projectDir);
   const filter = o.tags ? parseTagExpression(o.tags) : undefined;
   const selected = catalog.filter((tc) => !filter || filter.evaluate([...tc.tags]));

@@ -23,16 +23,18 @@ export class WaitableQueue<T> {
     private readonly clock: Clock = systemClock,
   ) {}
 
+  /** Every waiter the item matches receives it; an item no waiter wanted is queued for a later `next`. */
   push(item: T): void {
     this.history.push(item);
+    let taken = false;
     for (const w of this.waiters) {
       if (w.match(item)) {
         this.waiters.delete(w);
         w.resolve(item);
-        return;
+        taken = true;
       }
     }
-    this.items.push(item);
+    if (!taken) this.items.push(item);
   }
 
   take(match: (item: T) => boolean): T | undefined {

@@ -67,17 +67,26 @@ export class Subscription {
   receive(rec: Received): void {
     const m = rec.message;
     if (m.kind !== "request") return;
+    let created = false;
     if (!this.dialog && m.method === "NOTIFY") {
       // RFC 6665 4.1.2.4: the NOTIFY creates the dialog; the notifier's tag is its From tag
       const d = Dialog.asUas(m, this.request.fromTag ?? "", "confirmed");
+      // RFC 3261 12.1.2: we sent the SUBSCRIBE, so our sequence numbers continue from its CSeq
+      d.localSeq = this.request.cseq.seq;
       this.adopt(d);
+      created = true;
     }
     if (m.method !== "NOTIFY") {
       rec.transaction?.respond(createResponse(m, 405));
       return;
     }
     if (this.dialog) {
-      this.dialog.receiveRequest(m);
+      // RFC 3261 12.2.2: a NOTIFY with a lower CSeq than the last is out of order: 500
+      const check = created ? undefined : this.dialog.receiveRequest(m);
+      if (check && !check.ok) {
+        rec.transaction?.respond(createResponse(m, check.status));
+        return;
+      }
       this.dialog.refreshTarget(m);
     }
     rec.transaction?.respond(createResponse(m, this.notifyAnswer));

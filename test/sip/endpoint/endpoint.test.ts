@@ -57,9 +57,22 @@ async function udpSocket(): Promise<{ socket: Socket; port: number; received: Bu
     socket,
     port: socket.address().port,
     received,
+    /** The next datagram; rejects after 5 s so that a response sent elsewhere fails the test instead of hanging it. */
     next: () => {
       const q = queued.shift();
-      return q ? Promise.resolve(q) : new Promise((r) => waiting.push(r));
+      if (q) return Promise.resolve(q);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          const i = waiting.indexOf(take);
+          if (i >= 0) waiting.splice(i, 1);
+          reject(new Error(`no datagram arrived at 127.0.0.1:${socket.address().port} within 5 s`));
+        }, 5000);
+        const take = (m: { bytes: Buffer; port: number }): void => {
+          clearTimeout(timer);
+          resolve(m);
+        };
+        waiting.push(take);
+      });
     },
   };
 }

@@ -9,11 +9,24 @@ import { type Rng, mulberry32, seedFrom } from "./prng.ts";
 import { generateRequest } from "./message-generator.ts";
 import {
   HeaderError,
+  type NameAddr,
   type SipMessage,
+  type Uri,
+  type Via,
   checkMessage,
+  formatNameAddr,
+  formatUri,
+  formatVia,
+  isNameAddrError,
   isRequest,
+  isUriParseError,
+  isViaError,
   parseMessage,
+  parseNameAddr,
+  parseUri,
+  parseVia,
   serializeMessage,
+  uriEquals,
 } from "../../../src/sip/message/index.ts";
 
 const SEED = seedFrom("SIP_FUZZ_SEED", 0x5eed4475);
@@ -43,6 +56,27 @@ function tolerant(what: string, read: () => unknown): void {
   }
 }
 
+// What we read, written and read again, is the same value (and the same URI by RFC 3261 19.1.4).
+function reformatUri(u: Uri): void {
+  const again = parseUri(formatUri(u));
+  if (isUriParseError(again)) throw new Error(`formatUri gave "${formatUri(u)}", which does not parse: ${again.error}`);
+  assert.deepEqual(again, u, "parseUri(formatUri(u))");
+  assert.ok(uriEquals(again, u), "uriEquals(parseUri(formatUri(u)), u)");
+}
+
+function reformatNameAddr(na: NameAddr): void {
+  const text = formatNameAddr(na);
+  const again = parseNameAddr(text);
+  if (isNameAddrError(again)) throw new Error(`formatNameAddr gave ${JSON.stringify(text)}, which does not parse: ${again.error}`);
+  assert.deepEqual(again, na, "parseNameAddr(formatNameAddr(x))");
+}
+
+function reformatVia(v: Via): void {
+  const again = parseVia(formatVia(v));
+  if (isViaError(again)) throw new Error(`formatVia gave ${JSON.stringify(formatVia(v))}, which does not parse: ${again.error}`);
+  assert.deepEqual(again, v, "parseVia(formatVia(v))");
+}
+
 /** Everything a caller may do with a received message. */
 function exercise(m: SipMessage): void {
   const problems = checkMessage(m);
@@ -52,8 +86,11 @@ function exercise(m: SipMessage): void {
     assert.ok(p.status === 400 || p.status === 505 || p.status === 416, `status ${p.status}`);
   }
   for (const g of GETTERS) tolerant(g, () => m[g]);
-  if (isRequest(m)) tolerant("uri", () => m.uri);
-  for (const h of NAME_ADDR_HEADERS) tolerant(`nameAddrs(${h})`, () => m.nameAddrs(h));
+  if (isRequest(m)) tolerant("uri", () => reformatUri(m.uri));
+  for (const h of NAME_ADDR_HEADERS) tolerant(`nameAddrs(${h})`, () => m.nameAddrs(h).forEach(reformatNameAddr));
+  tolerant("from", () => reformatNameAddr(m.from));
+  tolerant("to", () => reformatNameAddr(m.to));
+  tolerant("vias", () => m.vias.forEach(reformatVia));
   for (const h of ["supported", "require", "proxy-require", "unsupported"] as const) tolerant(`optionTags(${h})`, () => m.optionTags(h));
   // once per distinct name: each look-up scans the header list
   for (const name of new Set(m.headers.map((h) => h.name))) {
@@ -255,7 +292,7 @@ test("every RFC 4475 message and its truncations at each line end go through the
   }
 });
 
-test("both input sets reach parse errors, parsed messages with problems, and clean messages", (t) => {
+test("both input sets reach parse errors and parsed messages with problems; mutated ones also clean messages", (t) => {
   for (const [label, make, seed] of [["random", randomMessage, SEED], ["mutated", mutated, (SEED + 1) >>> 0]] as const) {
     const r = mulberry32(seed);
     let failed = 0;
@@ -270,7 +307,8 @@ test("both input sets reach parse errors, parsed messages with problems, and cle
     t.diagnostic(`${label}: ${failed} parse errors, ${withProblems} with problems, ${clean} clean of 1000`);
     assert.ok(failed > 50, `${label}: only ${failed} parse errors`);
     assert.ok(withProblems > 50, `${label}: only ${withProblems} parsed messages with problems`);
-    assert.ok(clean > 10, `${label}: only ${clean} clean messages`);
+    // random headers seldom make up the mandatory set; mutated well-formed messages often stay clean
+    if (label === "mutated") assert.ok(clean > 50, `${label}: only ${clean} clean messages`);
   }
 });
 
