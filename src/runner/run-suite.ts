@@ -3,7 +3,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { Writable } from "node:stream";
-import { loadConfiguration, runCucumber } from "@cucumber/cucumber/api";
+import { type ISupportCodeLibrary, loadConfiguration, loadSupport, runCucumber } from "@cucumber/cucumber/api";
 import type { Envelope } from "@cucumber/messages";
 import parseTagExpression from "@cucumber/tag-expressions";
 import { applicability, loadProfile } from "../profile/index.ts";
@@ -120,6 +120,8 @@ async function finish(profile: Profile, sut: string, results: TestCaseResult[], 
   return result;
 }
 
+let support: ISupportCodeLibrary | undefined;
+
 /** Runs the applicable test cases through Cucumber and reads one verdict per test case from its messages. */
 async function runCucumberOn(cases: readonly TestCase[], parameters: SuiteParameters, o: RunOptions): Promise<Map<string, TestCaseResult>> {
   const byId = new Map(cases.map((tc) => [tc.id, tc]));
@@ -178,7 +180,9 @@ async function runCucumberOn(cases: readonly TestCase[], parameters: SuiteParame
       o.onProgress?.(result);
     }
   };
-  await runCucumber(runConfiguration, environment, onMessage);
+  // Step definitions are ES modules: imported once per process, so the library is kept for later runs
+  support ??= await loadSupport(runConfiguration, environment);
+  await runCucumber({ ...runConfiguration, support }, environment, onMessage);
   return out;
 }
 

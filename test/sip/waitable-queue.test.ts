@@ -34,16 +34,22 @@ describe("WaitableQueue", () => {
     assert.deepEqual(q.history, [5, 6]);
   });
 
-  test("one push satisfies one waiter only, the first registered that matches", async () => {
+  test("a push reaches every waiter it matches; an item no waiter wanted is queued", async () => {
     const clock = new FakeClock();
     const q = new WaitableQueue<number>(String, clock);
     const d = Deadline.after(100, "b", clock);
     const a = q.next(() => true, d, "any");
-    const b = q.next(() => true, d, "any");
+    const b = q.next(even, d, "an even number");
+    const c = q.next((n) => n > 100, d, "a big number");
     q.push(10);
+    assert.deepEqual(await Promise.all([a, b]), [10, 10]);
+    assert.deepEqual(q.pending(), [], "taken by a waiter, not queued");
     q.push(11);
-    assert.deepEqual(await Promise.all([a, b]), [10, 11]);
-    assert.deepEqual(q.pending(), []);
+    assert.deepEqual(q.pending(), [11]);
+    q.push(101);
+    assert.equal(await c, 101);
+    assert.deepEqual(q.pending(), [11]);
+    assert.equal(clock.pending(), 0, "every resolved waiter cleared its timer");
   });
 
   test("take() removes the first match without waiting", () => {

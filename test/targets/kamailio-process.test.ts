@@ -8,7 +8,9 @@ import { randomBytes } from "node:crypto";
 import { after, afterEach, before, describe, test } from "node:test";
 import { parseReginfo } from "../../src/sip/event/reginfo.ts";
 import { Deadline } from "../../src/sip/deadline.ts";
-import { ImsUe, type UeConfig } from "../../src/sip/ue/index.ts";
+import { newCallId, newTag } from "../../src/sip/identifiers.ts";
+import { SipRequest } from "../../src/sip/message/index.ts";
+import { ImsUe, Subscription, type UeConfig } from "../../src/sip/ue/index.ts";
 import { type KamailioRun, kamailioSkip, startKamailio } from "../support/kamailio.ts";
 
 const skip = kamailioSkip();
@@ -200,7 +202,10 @@ for (const transport of TRANSPORTS) {
       assert.equal(incoming.invite.header("p-asserted-identity"), `<sip:alice@${DOMAIN}>`);
       await incoming.accept({ sdp: SDP });
       assert.equal((await call.waitForFinal()).status, 200);
-      assert.equal((await call.bye()).status, 200);
+      // the callee ends the call: its BYE follows the Record-Route back to alice (RFC 3261 16.12)
+      assert.equal((await incoming.bye()).status, 200);
+      const bye = await call.waitForRequest("BYE");
+      assert.equal(bye.message.kind === "request" && bye.message.uriText, alice.contact);
     });
 
     test("delivers a MESSAGE with P-Asserted-Identity (RFC 3428)", async () => {
@@ -211,6 +216,42 @@ for (const transport of TRANSPORTS) {
       const msg = await bob.waitForMessage();
       assert.equal(msg.message.bodyText, "hello bob");
       assert.equal(msg.message.header("p-asserted-identity"), `<sip:alice@${DOMAIN}>`);
+    });
+
+    test("follows a preloaded P-CSCF route and honours a P-Preferred-Identity of the implicit set", async () => {
+      const alice = await ue("alice", { pcscfUri: `sip:127.0.0.1:${kamailio.port};lr` });
+      assert.equal((await alice.register({ expires: 600 })).final.status, 200);
+      const bob = await registered("bob");
+      // Route: <sip:127.0.0.1:port;lr>, <sip:orig@127.0.0.1:port;lr>: Kamailio relays the request to
+      // itself once and trusts its own P-Asserted-Identity on the second pass (RFC 3325 2.3).
+      const message = alice.sendMessage(`sip:bob@${DOMAIN}`, "as tel", { headers: { "P-Preferred-Identity": "<tel:+15551230001>" } });
+      const received = await bob.waitForMessage();
+      assert.equal((await message).status, 200);
+      // RFC 3325 9.2 / TS 24.229 5.2.6.3.3: the preferred identity is in the set, so it is asserted
+      assert.equal(received.message.header("p-asserted-identity"), "<tel:+15551230001>");
+      assert.equal(received.message.header("p-preferred-identity"), undefined);
+      assert.equal(received.message.header("route"), undefined);
+      // a preferred identity outside the set is replaced by the default public identity
+      const other = alice.sendMessage(`sip:bob@${DOMAIN}`, "as bob", { headers: { "P-Preferred-Identity": "<tel:+15551230002>" } });
+      const second = await bob.waitForMessage();
+      assert.equal((await other).status, 200);
+      assert.equal(second.message.header("p-asserted-identity"), `<sip:alice@${DOMAIN}>`);
+    });
+
+    test("answers OPTIONS to itself with 200 and Allow (RFC 3261 11.2)", async () => {
+      const u = await ue("alice");
+      const options = new SipRequest("OPTIONS", `sip:127.0.0.1:${kamailio.port}`);
+      options.addHeader("Via", u.via());
+      options.addHeader("Max-Forwards", 70);
+      options.addHeader("From", `<sip:alice@${DOMAIN}>;tag=${newTag()}`);
+      options.addHeader("To", `<sip:127.0.0.1:${kamailio.port}>`);
+      options.addHeader("Call-ID", newCallId());
+      options.addHeader("CSeq", "1 OPTIONS");
+      const response = await u.endpoint.request(options, u.outbound);
+      assert.equal(response.status, 200);
+      assert.equal(response.header("allow"), "INVITE, ACK, CANCEL, BYE, PRACK, UPDATE, MESSAGE, OPTIONS, REGISTER, SUBSCRIBE, NOTIFY");
+      assert.equal(response.header("supported"), "path");
+      assert.equal(response.header("accept"), "application/sdp, application/reginfo+xml");
     });
 
     test("answers 480 for a known user who is not registered and 404 for an unknown one", async () => {
@@ -261,6 +302,15 @@ for (const transport of TRANSPORTS) {
       // pua_reginfo reports a new binding as "created" (RFC 3680 5.1.2 defines "registered" for a REGISTER)
       assert.equal(contact.event, "created");
       assert.equal(contact.expires, 600);
+    });
+
+    test("refuses a reg event SUBSCRIBE for another user's registration with 403", async () => {
+      await registered("alice");
+      const bob = await registered("bob");
+      // TS 24.229 5.4.2.1.1 also admits the P-CSCF and ASs as watchers; this core has neither, so only
+      // the user itself may subscribe
+      const s = new Subscription(bob, "reg", `sip:alice@${DOMAIN}`, 600);
+      assert.equal((await s.start()).status, 403);
     });
 
     test("de-registers, NOTIFYs the terminated registration and then answers 480 for calls", async () => {

@@ -128,8 +128,8 @@ export class Dialog {
   receiveRequest(request: SipRequest): { ok: true } | { ok: false; status: number; reason: string } {
     const seq = request.cseq.seq;
     if (request.method !== "ACK" && request.method !== "CANCEL") {
-      if (this.remoteSeq !== undefined && seq <= this.remoteSeq) {
-        return { ok: false, status: 500, reason: `CSeq ${seq} is not higher than ${this.remoteSeq} (RFC 3261 12.2.2)` };
+      if (this.remoteSeq !== undefined && seq < this.remoteSeq) {
+        return { ok: false, status: 500, reason: `CSeq ${seq} is lower than ${this.remoteSeq} (RFC 3261 12.2.2)` };
       }
       this.remoteSeq = seq;
     }

@@ -61,7 +61,7 @@ export function isListHeader(key: string): boolean {
   return !NOT_LISTS.has(key);
 }
 
-/** RFC 3261 20: headers that appear at most once; a second value is an error (RFC 4475 3.1.2.19). */
+/** RFC 3261 20: headers that appear at most once; a second value is an error (RFC 4475 3.3.8). */
 export const SINGLE_VALUED = new Set([
   "call-id", "cseq", "content-length", "content-type", "from", "to", "max-forwards", "expires", "min-expires",
   "rseq", "rack", "event", "subscription-state",

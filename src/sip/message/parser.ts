@@ -18,6 +18,7 @@ const TOKEN = /^[A-Za-z0-9.!%*_+`'~-]+$/;
 const VERSION = /^SIP\/\d+\.\d+$/i;
 const CRLFCRLF = Buffer.from("\r\n\r\n");
 const LFLF = Buffer.from("\n\n");
+const LFCRLF = Buffer.from("\n\r\n");
 
 function fail(position: number, line: number, reason: string): ParseResult {
   return { ok: false, error: { position, line, reason } };
@@ -40,16 +41,14 @@ export function parseMessage(input: Buffer | string): ParseResult {
     headEnd = buf.indexOf(LFLF, start);
     sepLen = 2;
   }
-  if (headEnd < 0) return fail(buf.length, 0, "no empty line after the header fields (RFC 3261 7)");
-  let head = buf.toString("utf8", start, headEnd);
-  if (sepLen === 4 && head.includes("\n\n")) {
-    // RFC 3261 7.5 (bare LF tolerated): an LF LF empty line before the first CRLF CRLF ends the
-    // header section, so a CRLF CRLF inside the body of an LF-only message does not frame it
-    headEnd = buf.indexOf(LFLF, start);
-    sepLen = 2;
-    head = buf.toString("utf8", start, headEnd);
+  if (headEnd < 0) {
+    // a bare-LF header line followed by a CRLF empty line
+    headEnd = buf.indexOf(LFCRLF, start);
+    sepLen = 3;
   }
-  const bodyStart = headEnd + sepLen;
+  if (headEnd < 0) return fail(buf.length, 0, "no empty line after the header fields (RFC 3261 7)");
+  const head = buf.toString("utf8", start, headEnd);
+  let bodyStart = headEnd + sepLen;
 
   // Start line
   let eol = head.indexOf("\n");
@@ -68,6 +67,12 @@ export function parseMessage(input: Buffer | string): ParseResult {
     eol = head.indexOf("\n", pos);
     const lineEnd = eol < 0 ? head.length : eol;
     const line = stripCr(head.slice(pos, lineEnd));
+    if (line.length === 0) {
+      // RFC 3261 7.5 (bare LF tolerated): an empty line before the first CRLF CRLF ends the header
+      // section there, so a CRLF CRLF inside the body of an LF-framed message does not frame it
+      bodyStart = emptyLineEnd(buf, start);
+      break;
+    }
     lineNo++;
     const c = line.charCodeAt(0);
     if (c === 32 || c === 9) {
@@ -164,6 +169,15 @@ function trimLws(s: string): string {
 
 function isLwsCode(c: number): boolean {
   return c === 32 || c === 9 || c === 13 || c === 10;
+}
+
+/** Offset just after the first empty line ("\n\n" or "\n\r\n") at or after `from`; only called once one was seen. */
+function emptyLineEnd(buf: Buffer, from: number): number {
+  for (let i = buf.indexOf(10, from); i >= 0; i = buf.indexOf(10, i + 1)) {
+    if (buf[i + 1] === 10) return i + 2;
+    if (buf[i + 1] === 13 && buf[i + 2] === 10) return i + 3;
+  }
+  return buf.length;
 }
 
 function stripCr(s: string): string {

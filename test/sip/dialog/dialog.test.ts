@@ -194,7 +194,7 @@ describe("Dialog.receiveRequest (RFC 3261 12.2.2)", () => {
     assert.equal(low.ok, false);
     assert.ok(!low.ok);
     assert.equal(low.status, 500);
-    assert.match(low.reason, /CSeq 313 is not higher than 314 \(RFC 3261 12\.2\.2\)/);
+    assert.match(low.reason, /CSeq 313 is lower than 314 \(RFC 3261 12\.2\.2\)/);
     assert.equal(d.remoteSeq, 314);
     // ACK and CANCEL carry the INVITE's number and do not move the counter
     assert.deepEqual(d.receiveRequest(inDialog("ACK", 314)), { ok: true });

@@ -99,6 +99,10 @@ describe("parseMessage: header fields (RFC 3261 7.3)", () => {
     const m = ok("OPTIONS sip:a@b SIP/2.0\nX: 1\n folded\nContent-Length: 8\n\nab\r\n\r\ncdIGNORED");
     assert.equal(m.header("x"), "1 folded");
     assert.equal(m.bodyText, "ab\r\n\r\ncd");
+    // an LF-ended header line followed by a CRLF empty line
+    assert.equal(ok("OPTIONS sip:a@b SIP/2.0\nX: 1\n\r\nab").bodyText, "ab");
+    assert.equal(ok("OPTIONS sip:a@b SIP/2.0\nX: 1\n\r\nab\r\n\r\ncd").bodyText, "ab\r\n\r\ncd");
+    assert.equal(ok("OPTIONS sip:a@b SIP/2.0\n\nab\r\n\r\ncd").headers.length, 0);
     // a CRLF CRLF before any LF LF ends the header section as usual
     assert.equal(ok("OPTIONS sip:a@b SIP/2.0\r\nContent-Length: 4\r\n\r\n\n\nxy").bodyText, "\n\nxy");
   });

@@ -1,0 +1,80 @@
+// The conformance suite against the embedded reference core: with no fault every applicable test
+// case passes; with each fault exactly the test cases of the table fail (or turn inconclusive where
+// the fault breaks a precondition), and every other one still passes. This is what proves that the
+// suite can fail, and fails for the right reason.
+import assert from "node:assert/strict";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { describe, test } from "node:test";
+import type { FaultName } from "../../src/profile/profile.ts";
+import { runSuite, type RunResult } from "../../src/runner/index.ts";
+
+const PROJECT = resolve(import.meta.dirname, "../..");
+const FAST = join(PROJECT, "test/fixtures/profiles/embedded-fast.yaml");
+
+async function run(faults: FaultName[] = [], profileFile = FAST, tags?: string): Promise<RunResult> {
+  const reportsDir = await mkdtemp(join(tmpdir(), "ims-interop-run-"));
+  return runSuite({ profileFile, projectDir: PROJECT, reportsDir, faults, ...(tags ? { tags } : {}) });
+}
+
+function notPassing(r: RunResult): Record<string, string> {
+  return Object.fromEntries(r.results.filter((x) => x.verdict !== "pass").map((x) => [x.testCase.id, x.verdict]));
+}
+
+const ALL = [
+  "IMS-CALL-001", "IMS-CALL-002", "IMS-CALL-003", "IMS-CALL-004", "IMS-CALL-005", "IMS-CALL-006", "IMS-CALL-007", "IMS-CALL-008", "IMS-CALL-011", "IMS-CALL-012",
+  "IMS-MSG-001", "IMS-MSG-003",
+  "IMS-REG-001", "IMS-REG-002", "IMS-REG-003", "IMS-REG-004", "IMS-REG-005", "IMS-REG-006", "IMS-REG-007", "IMS-REG-008", "IMS-REG-009", "IMS-REG-010", "IMS-REG-011",
+  "IMS-ROB-002", "IMS-ROB-003",
+];
+
+const CALLS = ["IMS-CALL-001", "IMS-CALL-002", "IMS-CALL-003", "IMS-CALL-004", "IMS-CALL-005", "IMS-CALL-006", "IMS-CALL-007", "IMS-CALL-008", "IMS-CALL-011", "IMS-CALL-012"];
+const f = (ids: string[]): Record<string, string> => Object.fromEntries(ids.map((id) => [id, "fail"]));
+const i = (ids: string[]): Record<string, string> => Object.fromEntries(ids.map((id) => [id, "inconclusive"]));
+/** Registration broken outright: the REG test cases fail, every test case that registers first is inconclusive. */
+const REGISTRATION_BROKEN = { ...i([...CALLS, "IMS-MSG-001", "IMS-MSG-003", "IMS-REG-003", "IMS-REG-005", "IMS-REG-006", "IMS-REG-007", "IMS-REG-008", "IMS-REG-009", "IMS-ROB-002", "IMS-ROB-003"]), ...f(["IMS-REG-001", "IMS-REG-002", "IMS-REG-010", "IMS-REG-011"]) };
+
+/** Fault -> the test cases that must not pass, with their verdict; all others must pass. */
+const EXPECTED: Record<FaultName, Record<string, string>> = {
+  "no-service-route": f(["IMS-REG-001", "IMS-REG-002", "IMS-REG-007"]),
+  "wrong-p-associated-uri": f(["IMS-REG-001", "IMS-REG-002"]),
+  "drop-first-notify": { ...f(["IMS-REG-007"]), ...i(["IMS-REG-008"]) },
+  "no-100rel": f(["IMS-CALL-002", "IMS-CALL-003", "IMS-CALL-011"]),
+  "cseq-mismatch-in-response": f(["IMS-CALL-001", "IMS-CALL-002", "IMS-CALL-003", "IMS-CALL-004", "IMS-CALL-005", "IMS-CALL-006", "IMS-CALL-011", "IMS-CALL-012", "IMS-ROB-002"]),
+  "silent-after-401": REGISTRATION_BROKEN,
+  "stale-nonce-loop": REGISTRATION_BROKEN,
+  "500-on-invite": { ...f(CALLS.filter((c) => c !== "IMS-CALL-008")), ...i(["IMS-CALL-008"]), ...f(["IMS-REG-006"]) },
+  "strip-record-route": f(["IMS-CALL-001"]),
+};
+
+/** A phrase each fault's first failure message must contain: the symptom an engineer looks for. */
+const SYMPTOM: Record<FaultName, [string, RegExp]> = {
+  "no-service-route": ["IMS-REG-001", /Service-Route/],
+  "wrong-p-associated-uri": ["IMS-REG-002", /P-Associated-URI/],
+  "drop-first-notify": ["IMS-REG-007", /NOTIFY with Content-Type: application\/reginfo\+xml[\s\S]*Timeout/],
+  "no-100rel": ["IMS-CALL-003", /Require: 100rel and an RSeq/],
+  "cseq-mismatch-in-response": ["IMS-CALL-005", /CSeq to echo the request/],
+  "silent-after-401": ["IMS-REG-002", /final response to REGISTER[\s\S]*Timer F/],
+  "stale-nonce-loop": ["IMS-REG-002", /401 -> 401 -> 401 -> 401/],
+  "500-on-invite": ["IMS-CALL-001", /500 Server Internal Error/],
+  "strip-record-route": ["IMS-CALL-001", /Record-Route/],
+};
+
+describe("the suite against the embedded reference core", () => {
+  test("with no fault, every applicable test case passes", async () => {
+    const r = await run();
+    assert.deepEqual(notPassing(r), {});
+    assert.deepEqual(r.results.map((x) => x.testCase.id), ALL);
+  });
+
+  for (const [fault, expected] of Object.entries(EXPECTED) as [FaultName, Record<string, string>][]) {
+    test(`with fault ${fault}, exactly the expected test cases do not pass`, async () => {
+      const r = await run([fault]);
+      assert.deepEqual(notPassing(r), expected);
+      const [id, symptom] = SYMPTOM[fault];
+      const reason = r.results.find((x) => x.testCase.id === id)?.reason ?? "";
+      assert.match(reason, symptom, `${id} under ${fault} should name the symptom; its message was:\n${reason}`);
+    });
+  }
+});
