@@ -3,6 +3,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { benchDriverCalls, benchSippCalls } from "./calls.ts";
 import { benchParser } from "./parser.ts";
+import { benchSuite } from "./suite.ts";
 import { sippAvailable } from "../test/support/sipp.ts";
 
 const CALLS = Number(process.env["BENCH_CALLS"] ?? 20000);
@@ -32,6 +33,17 @@ if (sippAvailable()) {
   console.log(`  ratio driver / sipp      ${(driver.callsPerSecond / sipp.callsPerSecond).toFixed(2)}`);
 } else {
   console.log("\nCalls: skipped, sipp (Debian package sip-tester) is not installed");
+}
+
+console.log("\nThe conformance suite against the embedded reference core (profiles/embedded.yaml)");
+// A first, untimed run loads and transpiles the steps once, as a long-lived harness would have
+const firstRun = await benchSuite(0);
+console.log(`  first run in this process (loads and transpiles the steps): ${firstRun.wallSeconds.toFixed(2)} s`);
+const serial = await benchSuite(0);
+const parallel2 = await benchSuite(2);
+results["suite"] = { firstRun, serial, parallel2 };
+for (const s of [serial, parallel2]) {
+  console.log(`  ${s.parallel ? `--parallel ${s.parallel}` : "serial     "}  ${s.wallSeconds.toFixed(2)} s wall for ${s.testCases} test cases (${s.passed} pass); CPU ${s.cpuSeconds.toFixed(2)} s = ${(100 * s.busyShare).toFixed(0)}% busy per worker, the rest waiting on the network and timers`);
 }
 
 await mkdir(new URL("../reports/", import.meta.url), { recursive: true });
