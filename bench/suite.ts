@@ -2,8 +2,6 @@
 // workers, and how much of it was CPU work (harness plus embedded core) rather than waiting on the
 // network and protocol timers.
 import { readFileSync } from "node:fs";
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { runSuite } from "../src/runner/index.ts";
 
@@ -33,11 +31,10 @@ function childrenCpuSeconds(): number {
 }
 
 export async function benchSuite(parallel: number): Promise<SuiteFigures> {
-  const reportsDir = await mkdtemp(join(tmpdir(), "ims-interop-bench-"));
   const cpu0 = process.cpuUsage();
   const children0 = childrenCpuSeconds();
   const t0 = performance.now();
-  const r = await runSuite({ profileFile: join(PROJECT, "profiles/embedded.yaml"), projectDir: PROJECT, reportsDir, parallel });
+  const r = await runSuite({ profileFile: join(PROJECT, "profiles/embedded.yaml"), projectDir: PROJECT, parallel });
   const wallSeconds = (performance.now() - t0) / 1000;
   const own = process.cpuUsage(cpu0);
   const cpuSeconds = (own.user + own.system) / 1e6 + (childrenCpuSeconds() - children0);

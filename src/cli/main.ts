@@ -1,22 +1,35 @@
 // The `ims-interop` command: run, list, validate. Exit codes: 0 the gate passed (or the profile is
 // valid), 1 a mandatory applicable test case did not pass, 2 bad input (profile or arguments).
-import { resolve } from "node:path";
+import { relative, resolve } from "node:path";
 import { argv, exit, stderr, stdout } from "node:process";
 import { fileURLToPath } from "node:url";
 import { ProfileError, applicability, loadProfile } from "../profile/index.ts";
 import { FAULT_NAMES, type FaultName } from "../profile/profile.ts";
 import { CatalogError, loadCatalog, runSuite } from "../runner/index.ts";
-import { UsageError, parseArgs, single } from "./args.ts";
-import { gatePassed, progressLine, summaryLines } from "./print-results.ts";
+import { type ParsedArgs, UsageError, parseArgs, single } from "./args.ts";
+import { generateReport, serveDirectory } from "../report/allure-report.ts";
+import { gate, summaryTable } from "../report/certification-summary.ts";
+import { writeOutputs } from "./write-outputs.ts";
+import { progressLine, summaryLines } from "./print-results.ts";
 
 const PROJECT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
+/** Where a run writes: reports/ unless --reports names another folder. */
+function outputDirs(a: ParsedArgs): { reports: string; results: string; report: string } {
+  const reports = resolve(single(a, "reports") ?? resolve(PROJECT, "reports"));
+  return { reports, results: resolve(reports, "allure-results"), report: resolve(reports, "allure-report") };
+}
 
 const HELP = `ims-interop: conformance and interoperability test harness for IMS networks and terminals
 
 Usage:
   ims-interop run --profile <file> [--tags <expr>] [--parallel <n>] [--fault <name>]...
-      Runs the suite against the profile's SUT; prints a verdict per test case and the count.
-      Exit 0 when every applicable mandatory test case passed, 1 otherwise, 2 on bad input.
+                  [--max-optional-failures <n>] [--report] [--reports <dir>]
+      Runs the suite against the profile's SUT; prints a verdict per test case, the summary table
+      and the gate; writes reports/summary.json, reports/junit.xml, reports/allure-results/.
+      Exit 0 when every applicable mandatory test case passed (and optional failures are within
+      --max-optional-failures), 1 otherwise, 2 on bad input. --report also writes the HTML report.
+  ims-interop report [--serve] [--port <n>] [--reports <dir>]
+      Generates the Allure HTML report in reports/allure-report/ (needs Java); --serve serves it.
   ims-interop list --profile <file> [--tags <expr>]
       Lists the test cases and whether the profile's PICS make them applicable.
   ims-interop validate <profile>
@@ -27,24 +40,50 @@ Usage:
 `;
 
 async function run(args: string[]): Promise<number> {
-  const a = parseArgs(args, { profile: "value", tags: "value", parallel: "value", fault: "value" });
+  const a = parseArgs(args, { profile: "value", tags: "value", parallel: "value", fault: "value", report: "flag", "max-optional-failures": "value", reports: "value" });
+  const out = outputDirs(a);
   const profileFile = single(a, "profile") ?? "profiles/embedded.yaml";
-  const parallel = Number(single(a, "parallel") ?? "0");
-  if (!Number.isInteger(parallel) || parallel < 0) throw new UsageError(`--parallel takes a whole number, not "${single(a, "parallel")}"`);
+  const parallel = wholeNumber(a, "parallel") ?? 0;
+  const maxOptionalFailures = wholeNumber(a, "max-optional-failures");
   const faults = a.options.get("fault") ?? [];
   for (const f of faults) if (!(FAULT_NAMES as readonly string[]).includes(f)) throw new UsageError(`unknown fault "${f}"; expected one of ${FAULT_NAMES.join(", ")}`);
   stdout.write(`ims-interop: running the suite with ${profileFile}${parallel > 1 ? ` on ${parallel} workers` : ""}\n`);
   const tags = single(a, "tags");
   const result = await runSuite({
-    profileFile, projectDir: PROJECT, reportsDir: resolve(PROJECT, "reports"), parallel, faults: faults as FaultName[],
+    profileFile, projectDir: PROJECT, allureResultsDir: out.results, parallel, faults: faults as FaultName[],
     ...(tags ? { tags } : {}),
     onProgress: (r) => stdout.write(progressLine(r) + "\n"),
   });
+  const verdict = gate(result, maxOptionalFailures === undefined ? {} : { maxOptionalFailures });
+  await writeOutputs(result, verdict, out.reports, out.results, PROJECT);
+  stdout.write("\n" + summaryTable(result));
   stdout.write(summaryLines(result).join("\n") + "\n");
-  const passed = gatePassed(result);
-  stdout.write(passed ? "gate: passed (every applicable mandatory test case passed)\n" : "gate: FAILED (a mandatory applicable test case did not pass)\n");
-  stdout.write("results: reports/results.json, reports/junit.xml\n");
-  return passed ? 0 : 1;
+  stdout.write(verdict.passed ? "gate: passed (every applicable mandatory test case passed)\n" : `gate: FAILED\n${verdict.reasons.map((r) => `  ${r}`).join("\n")}\n`);
+  stdout.write(`results: ${relative(process.cwd(), out.reports) || "."}/summary.json, junit.xml, allure-results/\n`);
+  if (a.options.has("report")) stdout.write(`${(await generateReport(out.results, out.report)).message}\n`);
+  return verdict.passed ? 0 : 1;
+}
+
+async function report(args: string[]): Promise<number> {
+  const a = parseArgs(args, { serve: "flag", port: "value", reports: "value" });
+  const out = outputDirs(a);
+  const generated = await generateReport(out.results, out.report);
+  stdout.write(`${generated.message}\n`);
+  if (!generated.ok) return 1;
+  if (a.options.has("serve")) {
+    const { url } = await serveDirectory(out.report, wholeNumber(a, "port") ?? 0);
+    stdout.write(`serving the report at ${url} (Ctrl-C to stop)\n`);
+    await new Promise(() => undefined);
+  }
+  return 0;
+}
+
+function wholeNumber(a: ParsedArgs, name: string): number | undefined {
+  const v = single(a, name);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} takes a whole number, not "${v}"`);
+  return n;
 }
 
 async function list(args: string[]): Promise<number> {
@@ -73,6 +112,8 @@ async function main(args: string[]): Promise<number> {
     switch (command) {
       case "run":
         return await run(rest);
+      case "report":
+        return await report(rest);
       case "list":
         return await list(rest);
       case "validate":

@@ -20,7 +20,3 @@ export function summaryLines(run: RunResult): string[] {
   ];
 }
 
-/** The certification gate: every applicable mandatory test case passed. */
-export function gatePassed(run: RunResult): boolean {
-  return run.results.every((r) => r.testCase.level !== "mandatory" || r.verdict === "pass" || r.verdict === "not-applicable");
-}

@@ -1,7 +1,7 @@
 // Runs the conformance suite: profile -> test cases selected by tags and PICS -> SUT started and
 // probed -> Cucumber -> one verdict per test case (pass, fail, inconclusive, not-applicable, error).
-import { mkdir, writeFile } from "node:fs/promises";
-import { join, relative, resolve } from "node:path";
+import { mkdir, rm } from "node:fs/promises";
+import { join, resolve } from "node:path";
 import { Writable } from "node:stream";
 import { type ISupportCodeLibrary, loadConfiguration, loadSupport, runCucumber } from "@cucumber/cucumber/api";
 import type { Envelope } from "@cucumber/messages";
@@ -22,8 +22,9 @@ export interface RunOptions {
   /** Faults for the embedded reference core, added to the profile's. */
   readonly faults?: readonly FaultName[];
   readonly projectDir: string;
-  readonly reportsDir: string;
   readonly onProgress?: (result: TestCaseResult) => void;
+  /** Where allure-cucumberjs writes its results (emptied first); none when absent. */
+  readonly allureResultsDir?: string;
 }
 
 export interface TestCaseResult {
@@ -44,6 +45,10 @@ export interface RunResult {
 
 export async function runSuite(o: RunOptions): Promise<RunResult> {
   const started = performance.now();
+  if (o.allureResultsDir) {
+    await rm(o.allureResultsDir, { recursive: true, force: true });
+    await mkdir(o.allureResultsDir, { recursive: true });
+  }
   // Problems name the file as the user typed it; workers get the absolute path.
   const profile = await loadProfile(o.profileFile);
   const profileFile = resolve(o.profileFile);
@@ -85,7 +90,7 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
     await target?.stop().catch(() => undefined);
     const reason = e instanceof Error ? e.message : String(e);
     failAll(reason);
-    return finish(profile, `${profile.target.kind} SUT (not started)`, results, started, o);
+    return finish(profile, `${profile.target.kind} SUT (not started)`, results, started);
   }
 
   try {
@@ -104,20 +109,14 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
   } finally {
     await target?.stop().catch(() => undefined);
   }
-  return finish(profile, sutDescription, results, started, o);
+  return finish(profile, sutDescription, results, started);
 }
 
-async function finish(profile: Profile, sut: string, results: TestCaseResult[], started: number, o: RunOptions): Promise<RunResult> {
+function finish(profile: Profile, sut: string, results: TestCaseResult[], started: number): RunResult {
   const order = new Map(results.map((r) => [r.testCase.id, r]));
   const sorted = [...order.values()].sort((a, b) => a.testCase.id.localeCompare(b.testCase.id));
   const counts = Object.fromEntries(VERDICTS.map((v) => [v, sorted.filter((r) => r.verdict === v).length])) as Record<Verdict, number>;
-  const result: RunResult = { profile, sut, results: sorted, counts, durationMs: performance.now() - started };
-  await mkdir(o.reportsDir, { recursive: true });
-  await writeFile(
-    join(o.reportsDir, "results.json"),
-    JSON.stringify({ profile: relative(o.projectDir, profile.file), sut, counts, results: sorted.map((r) => ({ id: r.testCase.id, name: r.testCase.name, verdict: r.verdict, level: r.testCase.level, references: r.testCase.references, pics: r.testCase.picsTags, durationMs: Math.round(r.durationMs), reason: r.reason })) }, null, 2) + "\n",
-  );
-  return result;
+  return { profile, sut, results: sorted, counts, durationMs: performance.now() - started };
 }
 
 let support: ISupportCodeLibrary | undefined;
@@ -143,7 +142,8 @@ async function runCucumberOn(cases: readonly TestCase[], parameters: SuiteParame
         tags: tagExpression,
         parallel: o.parallel ?? 0,
         worldParameters: JSON.parse(JSON.stringify(parameters)) as Record<string, never>,
-        format: [["junit", join(o.reportsDir, "junit.xml")] as [string, string]],
+        format: o.allureResultsDir ? ["allure-cucumberjs/reporter"] : [],
+        ...(o.allureResultsDir ? { formatOptions: { resultsDir: o.allureResultsDir } } : {}),
       },
     },
     environment,

@@ -1,15 +1,23 @@
 // Scenario set-up and tear-down: the World connects to the suite context, and at the end the
 // scenario's message trace is attached as evidence for the report.
 import { After, Before, Status } from "@cucumber/cucumber";
-import { formatTraceText } from "../../src/report/trace-text.ts";
+import { maskSecrets, profileSecrets } from "../../src/report/secrets.ts";
+import { evidenceOf } from "./evidence.ts";
 import type { ImsWorld } from "./world.ts";
 
 Before(async function (this: ImsWorld, { pickle }) {
   await this.init(pickle.tags.map((t) => t.name));
 });
 
-After(async function (this: ImsWorld, { result }) {
+After(async function (this: ImsWorld, { result, pickle }) {
+  // The evidence is computed before the clean-up de-registrations, which are not part of the test case
+  const entries = [...this.trace.entries];
+  const evidence = entries.length > 0 && this.suite ? evidenceOf(entries, this.ues, this.suite.sut.pcscf, this.suite.profile, pickle.name) : [];
   await this.dispose();
-  if (this.trace.entries.length > 0) this.attach(formatTraceText(this.trace.entries), "text/plain");
-  if (result?.status === Status.FAILED && this.suite?.sut.logs()) this.attach(this.suite.sut.logs().slice(-20000), "text/plain");
+  for (const e of evidence) {
+    if (typeof e.data === "string") this.attach(e.data, { mediaType: e.mediaType, fileName: e.name });
+    else this.attach(e.data, { mediaType: e.mediaType, fileName: e.name });
+  }
+  const logs = this.suite?.sut.logs();
+  if (result?.status === Status.FAILED && logs && this.suite) this.attach(maskSecrets(logs.slice(-20000), profileSecrets(this.suite.profile)), { mediaType: "text/plain", fileName: "SUT log.txt" });
 });

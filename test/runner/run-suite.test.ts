@@ -3,8 +3,6 @@
 // the fault breaks a precondition), and every other one still passes. This is what proves that the
 // suite can fail, and fails for the right reason.
 import assert from "node:assert/strict";
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, test } from "node:test";
 import type { FaultName } from "../../src/profile/profile.ts";
@@ -14,8 +12,7 @@ const PROJECT = resolve(import.meta.dirname, "../..");
 const FAST = join(PROJECT, "test/fixtures/profiles/embedded-fast.yaml");
 
 async function run(faults: FaultName[] = [], profileFile = FAST, tags?: string): Promise<RunResult> {
-  const reportsDir = await mkdtemp(join(tmpdir(), "ims-interop-run-"));
-  return runSuite({ profileFile, projectDir: PROJECT, reportsDir, faults, ...(tags ? { tags } : {}) });
+  return runSuite({ profileFile, projectDir: PROJECT, faults, ...(tags ? { tags } : {}) });
 }
 
 function notPassing(r: RunResult): Record<string, string> {

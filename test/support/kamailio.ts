@@ -18,7 +18,7 @@ export const KAMAILIO_CONFIG_DIR = fileURLToPath(new URL("../../docker/kamailio-
 
 /** The db_text tables the Debian package ships; the pua module needs "version" and "pua". */
 const DBTEXT_SCHEMA_DIR = "/usr/share/kamailio/dbtext/kamailio";
-const DBTEXT_TABLES = ["version", "pua"];
+const DBTEXT_TABLES = ["version", "pua", "presentity", "active_watchers", "watchers"];
 const KILL_GRACE_MS = 3000;
 const LOG_LIMIT = 1 << 20;
 const PROBE_INTERVAL_MS = 100;
@@ -240,6 +240,7 @@ export async function startKamailio(options: KamailioOptions): Promise<KamailioR
     const logs = a.run.logs();
     await a.run.stop();
     if (autoPort && exitedEarly && a.bindFailed() && attempt < 5) continue;
-    throw new Error(`Kamailio did not answer OPTIONS on udp:127.0.0.1:${port} within ${options.timeoutMs} ms (kamailio ${a.run.args.join(" ")})\n${logs}`);
+    const why = exitedEarly ? "exited before it answered OPTIONS" : `did not answer OPTIONS within ${options.timeoutMs} ms`;
+    throw new Error(`Kamailio on udp:127.0.0.1:${port} ${why} (kamailio ${a.run.args.join(" ")})\n${logs}`);
   }
 }

@@ -1,0 +1,135 @@
+// The run's Allure results: allure-cucumberjs writes one result per scenario during the run; this
+// module then gives each the verdict of the runner (fail -> failed; inconclusive and error ->
+// broken, each recognisable by its category; not applicable -> skipped with the reason, written
+// here since those test cases never ran), the labels and links of the test case, and the run's
+// categories.json, environment.properties and executor.json.
+import { randomUUID } from "node:crypto";
+import { readFile, readdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Label, Link, TestResult } from "allure-js-commons";
+import type { Profile } from "../profile/profile.ts";
+import type { RunResult, TestCaseResult } from "../runner/index.ts";
+import type { Verdict } from "../runner/verdict.ts";
+import { maskSecrets, profileSecrets } from "./secrets.ts";
+import { referenceUrl } from "./references.ts";
+
+/** The prefix of statusDetails.message, so that categories.json can tell the verdicts apart. */
+export const VERDICT_PREFIX: Record<Verdict, string> = {
+  pass: "",
+  fail: "[fail] ",
+  inconclusive: "[inconclusive] ",
+  error: "[error] ",
+  "not-applicable": "[not applicable] ",
+};
+
+const STATUS: Record<Verdict, TestResult["status"]> = {
+  pass: "passed" as TestResult["status"],
+  fail: "failed" as TestResult["status"],
+  inconclusive: "broken" as TestResult["status"],
+  error: "broken" as TestResult["status"],
+  "not-applicable": "skipped" as TestResult["status"],
+};
+
+export const CATEGORIES = [
+  { name: "SUT defects (fail)", matchedStatuses: ["failed"], messageRegex: "(?s)\\[fail\\].*" },
+  { name: "Test bed unreachable (error)", matchedStatuses: ["broken"], messageRegex: "(?s)\\[error\\].*(unreachable|no answer to OPTIONS|did not become ready).*" },
+  { name: "Harness or test bed errors (error)", matchedStatuses: ["broken"], messageRegex: "(?s)\\[error\\].*" },
+  { name: "Inconclusive: a precondition could not be established", matchedStatuses: ["broken"], messageRegex: "(?s)\\[inconclusive\\].*" },
+  { name: "Not applicable (excluded by the profile's PICS)", matchedStatuses: ["skipped"], messageRegex: "(?s)\\[not applicable\\].*" },
+];
+
+function labelsFor(r: TestCaseResult, run: RunResult): Label[] {
+  const tc = r.testCase;
+  const p = run.profile;
+  return [
+    { name: "AS_ID", value: tc.id },
+    { name: "testCaseId", value: tc.id },
+    { name: "level", value: tc.level },
+    { name: "severity", value: tc.severity },
+    { name: "pics", value: tc.picsTags.map((t) => t.replace(/^@?pics:/, "")).join(" & ") || "always" },
+    { name: "epic", value: "IMS conformance" },
+    { name: "feature", value: tc.feature },
+    { name: "story", value: tc.id },
+    { name: "verdict", value: r.verdict },
+    { name: "sut", value: run.sut },
+    { name: "vendor", value: p.vendor },
+    { name: "product", value: `${p.product} ${p.productVersion}` },
+    { name: "profile", value: p.name },
+    ...tc.tags.filter((t) => !t.startsWith("@pics:") && !t.startsWith("@ref=")).map((t) => ({ name: "tag", value: t.replace(/^@/, "") })),
+  ] as Label[];
+}
+
+function linksFor(r: TestCaseResult): Link[] {
+  return r.testCase.references.map((ref) => ({ name: ref, url: referenceUrl(ref), type: "tms" }));
+}
+
+/**
+ * Rewrites the results allure-cucumberjs wrote, adds the not-applicable ones, and writes
+ * categories, environment and executor. Every text written goes through the secrets mask.
+ */
+export async function finishAllureResults(resultsDir: string, run: RunResult, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const secrets = profileSecrets(run.profile);
+  const byId = new Map(run.results.map((r) => [r.testCase.id, r]));
+  const seen = new Set<string>();
+  for (const file of (await readdir(resultsDir).catch(() => [] as string[])).filter((f) => f.endsWith("-result.json"))) {
+    const path = join(resultsDir, file);
+    const result = JSON.parse(await readFile(path, "utf8")) as TestResult;
+    const id = (result.labels ?? []).map((l) => /^@?(IMS-[A-Z]+-\d{3})$/.exec(l.value)?.[1]).find((x) => x) ?? /(IMS-[A-Z]+-\d{3})/.exec(result.name ?? "")?.[1];
+    const r = id ? byId.get(id) : undefined;
+    if (!r) continue;
+    seen.add(r.testCase.id);
+    const keep = (result.labels ?? []).filter((l) => !["tag", "severity", "feature", "story", "epic"].includes(l.name));
+    result.labels = [...keep, ...labelsFor(r, run)];
+    result.links = linksFor(r);
+    result.name = `${r.testCase.id} ${r.testCase.name}`;
+    result.testCaseId = r.testCase.id;
+    result.historyId = `${r.testCase.id}@${run.profile.name}`;
+    result.status = STATUS[r.verdict];
+    if (r.verdict !== "pass") result.statusDetails = { ...(result.statusDetails ?? {}), message: VERDICT_PREFIX[r.verdict] + (r.reason ?? "") };
+    await writeFile(path, maskSecrets(JSON.stringify(result), secrets));
+  }
+  // Test cases that never ran (not applicable, or an error before the run) get a result of their own
+  const now = Date.now();
+  for (const r of run.results) {
+    if (seen.has(r.testCase.id)) continue;
+    const uuid = randomUUID();
+    const result = {
+      uuid, name: `${r.testCase.id} ${r.testCase.name}`, fullName: `${r.testCase.uri}:${r.testCase.line}`, testCaseId: r.testCase.id,
+      historyId: `${r.testCase.id}@${run.profile.name}`, status: STATUS[r.verdict], stage: "finished",
+      statusDetails: { message: VERDICT_PREFIX[r.verdict] + (r.reason ?? "") }, labels: labelsFor(r, run), links: linksFor(r),
+      steps: [], attachments: [], parameters: [], start: now, stop: now,
+    };
+    await writeFile(join(resultsDir, `${uuid}-result.json`), maskSecrets(JSON.stringify(result), secrets));
+  }
+  await writeFile(join(resultsDir, "categories.json"), JSON.stringify(CATEGORIES, null, 2));
+  await writeFile(join(resultsDir, "environment.properties"), maskSecrets(environmentProperties(run.profile, run.sut), secrets));
+  const executor = executorInfo(env);
+  if (executor) await writeFile(join(resultsDir, "executor.json"), JSON.stringify(executor, null, 2));
+}
+
+export function environmentProperties(p: Profile, sut: string): string {
+  const pics = Object.entries(p.pics).filter(([, v]) => v).map(([k]) => k).join(", ");
+  const lines: Record<string, string> = {
+    SUT: sut, Vendor: p.vendor, Product: p.product, "Product.version": p.productVersion, Profile: `${p.name} (${p.file})`,
+    Target: p.target.kind, PICS: pics || "none", Domain: p.ixit.domain, Transports: p.ixit.transports.join(", "),
+    Timers: `T1=${p.ixit.timers.t1} T2=${p.ixit.timers.t2} T4=${p.ixit.timers.t4}`, "Harness.version": harnessVersion, Node: process.version,
+  };
+  return Object.entries(lines).map(([k, v]) => `${k.replace(/[ :=]/g, "_")}=${v.replace(/\n/g, " ")}`).join("\n") + "\n";
+}
+
+let harnessVersion = "unknown";
+export function setHarnessVersion(v: string): void {
+  harnessVersion = v;
+}
+
+/** executor.json from the usual CI variables (GitHub Actions, GitLab CI, Jenkins); none outside CI. */
+export function executorInfo(env: NodeJS.ProcessEnv): Record<string, string> | undefined {
+  if (env["GITHUB_ACTIONS"] && env["GITHUB_RUN_ID"]) {
+    const url = `${env["GITHUB_SERVER_URL"] ?? ""}/${env["GITHUB_REPOSITORY"] ?? ""}/actions/runs/${env["GITHUB_RUN_ID"]}`;
+    return { name: "GitHub Actions", type: "github", buildName: `${env["GITHUB_WORKFLOW"] ?? "workflow"} #${env["GITHUB_RUN_NUMBER"] ?? env["GITHUB_RUN_ID"]}`, buildUrl: url, reportUrl: "" };
+  }
+  if (env["GITLAB_CI"]) return { name: "GitLab CI", type: "gitlab", buildName: `${env["CI_JOB_NAME"] ?? "job"} #${env["CI_JOB_ID"] ?? ""}`, buildUrl: env["CI_JOB_URL"] ?? "", reportUrl: "" };
+  if (env["JENKINS_URL"] || env["BUILD_URL"]) return { name: "Jenkins", type: "jenkins", buildName: `${env["JOB_NAME"] ?? "job"} #${env["BUILD_NUMBER"] ?? ""}`, buildUrl: env["BUILD_URL"] ?? "", reportUrl: "" };
+  if (env["CI"] && env["BUILD_NAME"]) return { name: "CI", type: "ci", buildName: env["BUILD_NAME"], buildUrl: env["BUILD_URL"] ?? "", reportUrl: "" };
+  return undefined;
+}

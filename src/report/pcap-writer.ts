@@ -1,0 +1,265 @@
+// A trace as a libpcap file that Wireshark/tshark decode as SIP: LINKTYPE_RAW (each record is an
+// IPv4 or IPv6 packet), synthetic IP headers (RFC 791 / RFC 8200) with UDP (RFC 768) or TCP
+// (RFC 9293) headers, checksums computed (RFC 1071). Direction: sent = local -> remote,
+// received = remote -> local.
+//
+// - Stream transports (tcp, tls, ws, wss) become TCP segments with PSH|ACK, per-direction sequence
+//   numbers that advance by the payload length and an ack of the other direction's next sequence
+//   number, so Wireshark reassembles the stream. No handshake is invented. A message larger than
+//   one packet is split into several segments (as TCP would), each within the snaplen.
+// - The trace holds the SIP text of tls, ws and wss traffic, not the TLS records or WebSocket
+//   frames, so it is written as plain TCP payload on the real ports: tshark decodes it as SIP on
+//   5060 and via the SIP heuristic on other ports, but on a port it binds to TLS (5061, 443) or
+//   HTTP (80) it needs "Decode As ... SIP".
+// - A UDP datagram larger than the snaplen (65535 bytes in all) is cut: incl_len < orig_len.
+// - Host names (not IP literals) get synthetic addresses from 198.18.0.0/15 (RFC 2544, benchmarking),
+//   in order of first appearance; IPv4-mapped IPv6 addresses are written as IPv4.
+import { isIPv4, isIPv6 } from "node:net";
+import { unbracketHost, type TransportAddress } from "../sip/transport/address.ts";
+import type { TraceEntry } from "../sip/transport/trace.ts";
+import { maskSecretsInBytes } from "./mask-secrets.ts";
+
+export const PCAP_MAGIC = 0xa1b2c3d4;
+export const PCAP_SNAPLEN = 65535;
+/** Raw IP: the first nibble of each packet says IPv4 or IPv6. */
+export const LINKTYPE_RAW = 101;
+
+const IPV4_HEADER = 20;
+const IPV6_HEADER = 40;
+const UDP_HEADER = 8;
+const TCP_HEADER = 20;
+/** Largest TCP payload per segment: an IPv6 packet of it is exactly the snaplen. */
+const MAX_SEGMENT = PCAP_SNAPLEN - IPV6_HEADER - TCP_HEADER;
+const TTL = 64;
+const PROTO_TCP = 6;
+const PROTO_UDP = 17;
+
+export interface PcapOptions {
+  /** Masked (maskSecretsInBytes) in every payload before it is written. */
+  readonly secrets?: readonly (string | Buffer)[];
+}
+
+/** RFC 1071: the 16-bit one's complement of the one's complement sum of the data. */
+export function internetChecksum(...parts: readonly Buffer[]): number {
+  let sum = 0;
+  let odd: number | undefined;
+  for (const part of parts) {
+    let i = 0;
+    if (odd !== undefined && part.length > 0) {
+      sum += (odd << 8) | part[0]!;
+      odd = undefined;
+      i = 1;
+    }
+    for (; i + 1 < part.length; i += 2) sum += (part[i]! << 8) | part[i + 1]!;
+    if (i < part.length) odd = part[i]!;
+    sum = (sum & 0xffff) + (sum >>> 16);
+  }
+  if (odd !== undefined) sum += odd << 8;
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  return ~sum & 0xffff;
+}
+
+/** RFC 791 3.1: the header checksum, computed with the checksum field (bytes 10-11) taken as zero. */
+export function ipv4HeaderChecksum(header: Buffer): number {
+  const copy = Buffer.from(header);
+  copy.writeUInt16BE(0, 10);
+  return internetChecksum(copy);
+}
+
+/** The 16 bytes of an IPv6 literal (RFC 4291 2.2: "::" and a trailing dotted IPv4 allowed; a zone id is dropped). */
+export function ipv6Bytes(text: string): Buffer {
+  const host = unbracketHost(text).replace(/%.*$/, "");
+  if (!isIPv6(host)) throw new Error(`"${text}" is not an IPv6 address`);
+  let words: number[] = [];
+  const parse = (part: string): number[] => {
+    if (part === "") return [];
+    const out: number[] = [];
+    for (const g of part.split(":")) {
+      if (g.includes(".")) {
+        const v4 = g.split(".").map(Number) as [number, number, number, number];
+        out.push((v4[0] << 8) | v4[1], (v4[2] << 8) | v4[3]);
+      } else out.push(parseInt(g, 16));
+    }
+    return out;
+  };
+  const dbl = host.indexOf("::");
+  if (dbl < 0) words = parse(host);
+  else {
+    const head = parse(host.slice(0, dbl));
+    const tail = parse(host.slice(dbl + 2));
+    words = [...head, ...new Array<number>(8 - head.length - tail.length).fill(0), ...tail];
+  }
+  const buf = Buffer.alloc(16);
+  words.forEach((w, i) => buf.writeUInt16BE(w, i * 2));
+  return buf;
+}
+
+function ipv4Bytes(text: string): Buffer {
+  return Buffer.from(text.split(".").map(Number));
+}
+
+/** Maps trace hosts to packet addresses (4 or 16 bytes). */
+class AddressBook {
+  private readonly synthetic = new Map<string, Buffer>();
+
+  bytes(host: string): Buffer {
+    let bare = unbracketHost(host).toLowerCase();
+    if (bare.startsWith("::ffff:") && isIPv4(bare.slice(7))) bare = bare.slice(7);
+    if (isIPv4(bare)) return ipv4Bytes(bare);
+    if (isIPv6(bare.replace(/%.*$/, ""))) return ipv6Bytes(bare);
+    let b = this.synthetic.get(bare);
+    if (b === undefined) {
+      // RFC 2544 benchmarking range 198.18.0.0/15
+      const n = this.synthetic.size + 1;
+      b = Buffer.from([198, 18 + ((n >>> 16) & 1), (n >>> 8) & 0xff, n & 0xff]);
+      this.synthetic.set(bare, b);
+    }
+    return b;
+  }
+}
+
+/** IPv4 in IPv6 when the two ends differ in family (RFC 4291 2.5.5.2). */
+function v4mapped(b: Buffer): Buffer {
+  return b.length === 16 ? b : Buffer.concat([Buffer.alloc(10), Buffer.from([0xff, 0xff]), b]);
+}
+
+function ipHeader(src: Buffer, dst: Buffer, protocol: number, payloadLength: number, id: number): Buffer {
+  if (src.length === 4) {
+    // RFC 791 3.1
+    const h = Buffer.alloc(IPV4_HEADER);
+    h[0] = 0x45;
+    h.writeUInt16BE(Math.min(0xffff, IPV4_HEADER + payloadLength), 2);
+    h.writeUInt16BE(id & 0xffff, 4);
+    h.writeUInt16BE(0x4000, 6); // DF
+    h[8] = TTL;
+    h[9] = protocol;
+    src.copy(h, 12);
+    dst.copy(h, 16);
+    h.writeUInt16BE(ipv4HeaderChecksum(h), 10);
+    return h;
+  }
+  // RFC 8200 3
+  const h = Buffer.alloc(IPV6_HEADER);
+  h.writeUInt32BE(0x60000000, 0);
+  h.writeUInt16BE(Math.min(0xffff, payloadLength), 4);
+  h[6] = protocol;
+  h[7] = TTL;
+  src.copy(h, 8);
+  dst.copy(h, 24);
+  return h;
+}
+
+/** RFC 768 / RFC 9293 3.1 / RFC 8200 8.1: the pseudo-header the transport checksum covers. */
+function pseudoHeader(src: Buffer, dst: Buffer, protocol: number, length: number): Buffer {
+  if (src.length === 4) {
+    const p = Buffer.alloc(12);
+    src.copy(p, 0);
+    dst.copy(p, 4);
+    p[9] = protocol;
+    p.writeUInt16BE(length & 0xffff, 10);
+    return p;
+  }
+  const p = Buffer.alloc(40);
+  src.copy(p, 0);
+  dst.copy(p, 16);
+  p.writeUInt32BE(length, 32);
+  p[39] = protocol;
+  return p;
+}
+
+function udpHeader(src: Buffer, dst: Buffer, sport: number, dport: number, payload: Buffer): Buffer {
+  const h = Buffer.alloc(UDP_HEADER);
+  h.writeUInt16BE(sport, 0);
+  h.writeUInt16BE(dport, 2);
+  h.writeUInt16BE(Math.min(0xffff, UDP_HEADER + payload.length), 4);
+  const sum = internetChecksum(pseudoHeader(src, dst, PROTO_UDP, UDP_HEADER + payload.length), h, payload);
+  h.writeUInt16BE(sum === 0 ? 0xffff : sum, 6); // RFC 768: a computed zero is sent as all ones
+  return h;
+}
+
+function tcpHeader(src: Buffer, dst: Buffer, sport: number, dport: number, seq: number, ack: number, payload: Buffer): Buffer {
+  const h = Buffer.alloc(TCP_HEADER);
+  h.writeUInt16BE(sport, 0);
+  h.writeUInt16BE(dport, 2);
+  h.writeUInt32BE(seq >>> 0, 4);
+  h.writeUInt32BE(ack >>> 0, 8);
+  h[12] = (TCP_HEADER / 4) << 4;
+  h[13] = 0x18; // PSH | ACK
+  h.writeUInt16BE(0xffff, 14); // window
+  h.writeUInt16BE(internetChecksum(pseudoHeader(src, dst, PROTO_TCP, TCP_HEADER + payload.length), h, payload), 16);
+  return h;
+}
+
+function recordHeader(timeMs: number, inclLen: number, origLen: number): Buffer {
+  let sec = Math.floor(timeMs / 1000);
+  let usec = Math.round((timeMs - sec * 1000) * 1000);
+  if (usec >= 1_000_000) {
+    sec += 1;
+    usec -= 1_000_000;
+  }
+  const h = Buffer.alloc(16);
+  h.writeUInt32LE(sec >>> 0, 0);
+  h.writeUInt32LE(usec, 4);
+  h.writeUInt32LE(inclLen, 8);
+  h.writeUInt32LE(origLen, 12);
+  return h;
+}
+
+/** The libpcap global header (little-endian, version 2.4). */
+function globalHeader(): Buffer {
+  const h = Buffer.alloc(24);
+  h.writeUInt32LE(PCAP_MAGIC, 0);
+  h.writeUInt16LE(2, 4);
+  h.writeUInt16LE(4, 6);
+  h.writeInt32LE(0, 8); // thiszone
+  h.writeUInt32LE(0, 12); // sigfigs
+  h.writeUInt32LE(PCAP_SNAPLEN, 16);
+  h.writeUInt32LE(LINKTYPE_RAW, 20);
+  return h;
+}
+
+export function writePcap(entries: readonly TraceEntry[], options: PcapOptions = {}): Buffer {
+  const book = new AddressBook();
+  const out: Buffer[] = [globalHeader()];
+  const nextSeq = new Map<string, number>();
+  let id = 0;
+  const secrets = options.secrets ?? [];
+
+  for (const e of entries) {
+    const [from, to]: [TransportAddress, TransportAddress] = e.direction === "sent" ? [e.local, e.remote] : [e.remote, e.local];
+    let src = book.bytes(from.host);
+    let dst = book.bytes(to.host);
+    if (src.length !== dst.length) {
+      src = v4mapped(src);
+      dst = v4mapped(dst);
+    }
+    const payload = secrets.length > 0 ? maskSecretsInBytes(e.bytes, secrets) : e.bytes;
+
+    if (e.protocol === "udp") {
+      const udp = udpHeader(src, dst, from.port, to.port, payload);
+      const ip = ipHeader(src, dst, PROTO_UDP, udp.length + payload.length, ++id);
+      const orig = ip.length + udp.length + payload.length;
+      const incl = Math.min(orig, PCAP_SNAPLEN);
+      const body = incl < orig ? payload.subarray(0, incl - ip.length - udp.length) : payload;
+      out.push(recordHeader(e.time, incl, orig), ip, udp, body);
+      continue;
+    }
+
+    // Stream transports: TCP segments
+    const forward = `${src.toString("hex")}:${from.port}>${dst.toString("hex")}:${to.port}`;
+    const reverse = `${dst.toString("hex")}:${to.port}>${src.toString("hex")}:${from.port}`;
+    let seq = nextSeq.get(forward) ?? 1;
+    const ack = nextSeq.get(reverse) ?? 1;
+    for (let off = 0; off < payload.length || off === 0; off += MAX_SEGMENT) {
+      const chunk = payload.subarray(off, off + MAX_SEGMENT);
+      const tcp = tcpHeader(src, dst, from.port, to.port, seq, ack, chunk);
+      const ip = ipHeader(src, dst, PROTO_TCP, tcp.length + chunk.length, ++id);
+      const len = ip.length + tcp.length + chunk.length;
+      out.push(recordHeader(e.time, len, len), ip, tcp, chunk);
+      seq = (seq + chunk.length) >>> 0;
+      if (payload.length === 0) break;
+    }
+    nextSeq.set(forward, seq);
+  }
+  return Buffer.concat(out);
+}
