@@ -71,9 +71,13 @@ export async function finishAllureResults(resultsDir: string, run: RunResult, en
   const secrets = profileSecrets(run.profile);
   const byId = new Map(run.results.map((r) => [r.testCase.id, r]));
   const seen = new Set<string>();
-  for (const file of (await readdir(resultsDir).catch(() => [] as string[])).filter((f) => f.endsWith("-result.json"))) {
+  const files = await readdir(resultsDir).catch(() => [] as string[]);
+  const evidence = await moveHookAttachments(resultsDir, files);
+  for (const file of files.filter((f) => f.endsWith("-result.json"))) {
     const path = join(resultsDir, file);
     const result = JSON.parse(await readFile(path, "utf8")) as TestResult;
+    // The evidence attached by the After hook belongs to the test case itself, not to its tear-down
+    result.attachments = [...(result.attachments ?? []), ...(evidence.get(result.uuid) ?? [])];
     const id = (result.labels ?? []).map((l) => /^@?(IMS-[A-Z]+-\d{3})$/.exec(l.value)?.[1]).find((x) => x) ?? /(IMS-[A-Z]+-\d{3})/.exec(result.name ?? "")?.[1];
     const r = id ? byId.get(id) : undefined;
     if (!r) continue;
@@ -85,6 +89,8 @@ export async function finishAllureResults(resultsDir: string, run: RunResult, en
     result.testCaseId = r.testCase.id;
     result.historyId = `${r.testCase.id}@${run.profile.name}`;
     result.status = STATUS[r.verdict];
+    // A failed expectation is the SUT's failure: its step shows as failed, not broken
+    if (r.verdict === "fail") markBrokenStepsFailed(result.steps ?? []);
     if (r.verdict !== "pass") result.statusDetails = { ...(result.statusDetails ?? {}), message: VERDICT_PREFIX[r.verdict] + (r.reason ?? "") };
     await writeFile(path, maskSecrets(JSON.stringify(result), secrets));
   }
@@ -105,6 +111,42 @@ export async function finishAllureResults(resultsDir: string, run: RunResult, en
   await writeFile(join(resultsDir, "environment.properties"), maskSecrets(environmentProperties(run.profile, run.sut), secrets));
   const executor = executorInfo(env);
   if (executor) await writeFile(join(resultsDir, "executor.json"), JSON.stringify(executor, null, 2));
+}
+
+function markBrokenStepsFailed(steps: TestResult["steps"]): void {
+  for (const step of steps) {
+    if (step.status === ("broken" as TestResult["status"])) step.status = "failed" as TestResult["status"];
+    markBrokenStepsFailed(step.steps ?? []);
+  }
+}
+
+type Attachment = TestResult["attachments"][number];
+interface Fixture {
+  attachments?: Attachment[];
+  steps?: Fixture[];
+  name?: string;
+}
+
+/**
+ * allure-cucumberjs files the attachments of After hooks under the container's tear-down, each in
+ * a step of its own; this takes them out (rewriting the container) and returns them by test uuid.
+ */
+async function moveHookAttachments(resultsDir: string, files: readonly string[]): Promise<Map<string, Attachment[]>> {
+  const out = new Map<string, Attachment[]>();
+  const collect = (f: Fixture): Attachment[] => [...(f.attachments ?? []), ...(f.steps ?? []).flatMap(collect)];
+  for (const file of files.filter((f) => f.endsWith("-container.json"))) {
+    const path = join(resultsDir, file);
+    const container = JSON.parse(await readFile(path, "utf8")) as { children?: string[]; afters?: Fixture[] };
+    const found = (container.afters ?? []).flatMap(collect);
+    if (found.length === 0) continue;
+    for (const child of container.children ?? []) out.set(child, [...(out.get(child) ?? []), ...found]);
+    for (const a of container.afters ?? []) {
+      a.attachments = [];
+      a.steps = [];
+    }
+    await writeFile(path, JSON.stringify(container));
+  }
+  return out;
 }
 
 export function environmentProperties(p: Profile, sut: string): string {
