@@ -5,10 +5,11 @@ import { argv, exit, stderr, stdout } from "node:process";
 import { fileURLToPath } from "node:url";
 import { ProfileError, applicability, loadProfile } from "../profile/index.ts";
 import { FAULT_NAMES, type FaultName } from "../profile/profile.ts";
-import { CatalogError, loadCatalog, runSuite } from "../runner/index.ts";
+import { CatalogError, loadCatalog, parseShard, runSuite } from "../runner/index.ts";
 import { type ParsedArgs, UsageError, parseArgs, single } from "./args.ts";
 import { generateReport, serveDirectory } from "../report/allure-report.ts";
 import { gate, summaryTable } from "../report/certification-summary.ts";
+import { mergeReports } from "../report/merge-results.ts";
 import { writeOutputs } from "./write-outputs.ts";
 import { progressLine, summaryLines } from "./print-results.ts";
 
@@ -23,11 +24,13 @@ const HELP = `ims-interop: conformance and interoperability test harness for IMS
 
 Usage:
   ims-interop run --profile <file> [--tags <expr>] [--parallel <n>] [--fault <name>]...
-                  [--max-optional-failures <n>] [--report] [--reports <dir>]
+                  [--max-optional-failures <n>] [--report] [--reports <dir>] [--shard <i>/<n>]
       Runs the suite against the profile's SUT; prints a verdict per test case, the summary table
       and the gate; writes reports/summary.json, reports/junit.xml, reports/allure-results/.
       Exit 0 when every applicable mandatory test case passed (and optional failures are within
       --max-optional-failures), 1 otherwise, 2 on bad input. --report also writes the HTML report.
+  ims-interop merge <reports dir>... --into <dir> [--max-optional-failures <n>] [--report]
+      Merges the results of shards into one summary (gate recomputed) and one Allure results folder.
   ims-interop report [--serve] [--port <n>] [--reports <dir>]
       Generates the Allure HTML report in reports/allure-report/ (needs Java); --serve serves it.
   ims-interop list --profile <file> [--tags <expr>]
@@ -40,18 +43,22 @@ Usage:
 `;
 
 async function run(args: string[]): Promise<number> {
-  const a = parseArgs(args, { profile: "value", tags: "value", parallel: "value", fault: "value", report: "flag", "max-optional-failures": "value", reports: "value" });
+  const a = parseArgs(args, { profile: "value", tags: "value", parallel: "value", fault: "value", report: "flag", "max-optional-failures": "value", reports: "value", shard: "value" });
+  const shardText = single(a, "shard");
+  const shard = shardText === undefined ? undefined : parseShard(shardText);
+  if (shard && "error" in shard) throw new UsageError(shard.error);
   const out = outputDirs(a);
   const profileFile = single(a, "profile") ?? "profiles/embedded.yaml";
   const parallel = wholeNumber(a, "parallel") ?? 0;
   const maxOptionalFailures = wholeNumber(a, "max-optional-failures");
   const faults = a.options.get("fault") ?? [];
   for (const f of faults) if (!(FAULT_NAMES as readonly string[]).includes(f)) throw new UsageError(`unknown fault "${f}"; expected one of ${FAULT_NAMES.join(", ")}`);
-  stdout.write(`ims-interop: running the suite with ${profileFile}${parallel > 1 ? ` on ${parallel} workers` : ""}\n`);
+  stdout.write(`ims-interop: running the suite with ${profileFile}${parallel > 1 ? ` on ${parallel} workers` : ""}${shard ? `, shard ${shardText}` : ""}\n`);
   const tags = single(a, "tags");
   const result = await runSuite({
     profileFile, projectDir: PROJECT, allureResultsDir: out.results, parallel, faults: faults as FaultName[],
     ...(tags ? { tags } : {}),
+    ...(shard ? { shard } : {}),
     onProgress: (r) => stdout.write(progressLine(r) + "\n"),
   });
   const verdict = gate(result, maxOptionalFailures === undefined ? {} : { maxOptionalFailures });
@@ -62,6 +69,18 @@ async function run(args: string[]): Promise<number> {
   stdout.write(`results: ${relative(process.cwd(), out.reports) || "."}/summary.json, junit.xml, allure-results/\n`);
   if (a.options.has("report")) stdout.write(`${(await generateReport(out.results, out.report)).message}\n`);
   return verdict.passed ? 0 : 1;
+}
+
+async function merge(args: string[]): Promise<number> {
+  const a = parseArgs(args, { into: "value", "max-optional-failures": "value", report: "flag" });
+  const into = single(a, "into");
+  if (!into || a.positionals.length === 0) throw new UsageError("merge needs the reports folders of the shards and --into <dir>");
+  const max = wholeNumber(a, "max-optional-failures");
+  const m = await mergeReports(a.positionals.map((p) => resolve(p)), resolve(into), max);
+  stdout.write(`merged ${a.positionals.length} result sets into ${into}: ${m.testCases} test cases${m.duplicates.length ? `, ${m.duplicates.length} reported twice (${m.duplicates.join(", ")})` : ""}\n`);
+  stdout.write(m.gatePassed ? "gate: passed\n" : "gate: FAILED (see summary.json)\n");
+  if (a.options.has("report")) stdout.write(`${(await generateReport(resolve(into, "allure-results"), resolve(into, "allure-report"))).message}\n`);
+  return m.gatePassed ? 0 : 1;
 }
 
 async function report(args: string[]): Promise<number> {
@@ -114,6 +133,8 @@ async function main(args: string[]): Promise<number> {
         return await run(rest);
       case "report":
         return await report(rest);
+      case "merge":
+        return await merge(rest);
       case "list":
         return await list(rest);
       case "validate":

@@ -11,6 +11,7 @@ import type { FaultName, Profile } from "../profile/profile.ts";
 import { createTarget, preflightOptions, type StartedTarget } from "../targets/index.ts";
 import { loadCatalog } from "./catalog.ts";
 import type { SuiteParameters, SutParameters } from "./suite-parameters.ts";
+import { type Shard, selectShard } from "./shard.ts";
 import type { TestCase } from "./test-case.ts";
 import { type Verdict, VERDICTS, verdictOfStep, worse } from "./verdict.ts";
 
@@ -23,6 +24,8 @@ export interface RunOptions {
   readonly faults?: readonly FaultName[];
   readonly projectDir: string;
   readonly onProgress?: (result: TestCaseResult) => void;
+  /** Run only this shard of the selected test cases (`--shard i/n`). */
+  readonly shard?: Shard;
   /** Where allure-cucumberjs writes its results (emptied first); none when absent. */
   readonly allureResultsDir?: string;
 }
@@ -54,7 +57,8 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
   const profileFile = resolve(o.profileFile);
   const catalog = await loadCatalog(join(o.projectDir, "features"), o.projectDir);
   const filter = o.tags ? parseTagExpression(o.tags) : undefined;
-  const selected = catalog.filter((tc) => !filter || filter.evaluate([...tc.tags]));
+  const filtered = catalog.filter((tc) => !filter || filter.evaluate([...tc.tags]));
+  const selected = o.shard ? selectShard(filtered, o.shard) : filtered;
   const results: TestCaseResult[] = [];
   const applicable: TestCase[] = [];
   for (const tc of selected) {
