@@ -3,6 +3,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { benchDriverCalls, benchSippCalls } from "./calls.ts";
 import { benchParser } from "./parser.ts";
+import { benchReport } from "./report.ts";
 import { benchSuite } from "./suite.ts";
 import { sippAvailable } from "../test/support/sipp.ts";
 
@@ -45,6 +46,11 @@ results["suite"] = { firstRun, serial, parallel2 };
 for (const s of [serial, parallel2]) {
   console.log(`  ${s.parallel ? `--parallel ${s.parallel}` : "serial     "}  ${s.wallSeconds.toFixed(2)} s wall for ${s.testCases} test cases (${s.passed} pass); CPU ${s.cpuSeconds.toFixed(2)} s = ${(100 * s.busyShare).toFixed(0)}% busy per worker, the rest waiting on the network and timers`);
 }
+
+console.log("\nThe Allure HTML report of the full suite (allure-commandline generate)");
+const report = await benchReport();
+results["report"] = report;
+console.log("skipped" in report ? `  skipped: ${report.skipped}` : `  ${report.seconds.toFixed(2)} s for ${report.testCases} test cases`);
 
 await mkdir(new URL("../reports/", import.meta.url), { recursive: true });
 await writeFile(new URL("../reports/bench.json", import.meta.url), JSON.stringify(results, null, 2) + "\n");
