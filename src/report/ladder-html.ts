@@ -3,7 +3,7 @@
 // <pre id="message-<seq>">. This is the page a report attaches.
 import { formatAddress } from "../sip/transport/address.ts";
 import type { TraceEntry } from "../sip/transport/trace.ts";
-import { escapeXml, labelTraceEntries, messageText, renderLadderSvg, resolveParticipants } from "./ladder-svg.ts";
+import { escapeXml, formatOffset, labelTraceEntries, messageText, renderLadderSvg, resolveParticipants } from "./ladder-svg.ts";
 import type { ParticipantHint, TraceParticipants } from "./trace-participants.ts";
 
 export interface LadderHtmlOptions {
@@ -62,7 +62,7 @@ export function renderLadderHtml(
     const cls = l.kind === "unparsable" ? "label unparsable" : "label";
     out.push(`<section class="message">`);
     out.push(
-      `<h2><a href="#msg-${e.seq}">#${e.seq}</a> +${l.offset.toFixed(3)} s ` +
+      `<h2><a href="#msg-${e.seq}">#${e.seq}</a> ${formatOffset(l.offset)} ` +
         `<span class="${cls}">${escapeXml(l.text)}</span>${mark} ` +
         `${escapeXml(parts.columns[a.from]!.name)} &rarr; ${escapeXml(parts.columns[a.to]!.name)} ` +
         `${e.protocol.toUpperCase()} ${escapeXml(formatAddress(src))} &rarr; ${escapeXml(formatAddress(dst))} ` +

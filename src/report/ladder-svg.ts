@@ -36,9 +36,14 @@ export function escapeXml(text: string): string {
 
 /** The message as text: UTF-8, CRLF as LF, characters XML 1.0 forbids replaced by U+FFFD, secrets masked. */
 export function messageText(entry: TraceEntry, secrets: readonly (string | Buffer)[] = []): string {
-  // eslint-disable-next-line no-control-regex
   const text = entry.bytes.toString("utf8").replace(/\r\n/g, "\n").replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, "\ufffd");
   return secrets.length > 0 ? maskSecrets(text, secrets) : text;
+}
+
+/** "+1.234 s" since the first entry (entries out of time order give "-0.002 s"). */
+export function formatOffset(seconds: number): string {
+  const ms = Math.round(seconds * 1000);
+  return `${ms < 0 ? "-" : "+"}${(Math.abs(ms) / 1000).toFixed(3)} s`;
 }
 
 function isKeepAlive(bytes: Buffer): boolean {
@@ -186,7 +191,7 @@ export function renderLadderSvg(
     const toName = columns[a.to]!.name;
     const [src, dst] = e.direction === "sent" ? [e.local, e.remote] : [e.remote, e.local];
     const tooltip =
-      `#${e.seq} +${l.offset.toFixed(3)} s ${fromName} -> ${toName} ${e.protocol.toUpperCase()} ` +
+      `#${e.seq} ${formatOffset(l.offset)} ${fromName} -> ${toName} ${e.protocol.toUpperCase()} ` +
       `${formatAddress(src)} -> ${formatAddress(dst)} (${e.bytes.length} bytes)${e.note ? ` [${e.note}]` : ""}` +
       `${l.retransmission ? " retransmission" : ""}\n\n${messageText(e, secrets)}`;
     const fx = x(a.from);
@@ -195,7 +200,7 @@ export function renderLadderSvg(
     if (href !== undefined) out.push(`<a href="${escapeXml(href)}" xlink:href="${escapeXml(href)}">`);
     out.push(`<g id="msg-${e.seq}" class="${classes}">`);
     out.push(`<title>${escapeXml(tooltip)}</title>`);
-    out.push(`<text class="time" x="${MARGIN - 4}" y="${y + 4}" font-size="11" font-family="monospace" fill="#555555">+${l.offset.toFixed(3)} s</text>`);
+    out.push(`<text class="time" x="${MARGIN - 4}" y="${y + 4}" font-size="11" font-family="monospace" fill="#555555">${formatOffset(l.offset)}</text>`);
     const labelText = (lx: number, anchor: "start" | "middle"): string =>
       `<text class="label" x="${lx}" y="${y - 5}" text-anchor="${anchor}" fill="${color}" stroke="#ffffff" stroke-width="3" paint-order="stroke">${escapeXml(shown[i]!)}</text>`;
     const transport = e.protocol.toUpperCase();

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { parseStringPromise } from "xml2js";
-import { escapeXml, labelTraceEntries, renderLadderSvg } from "../../src/report/ladder-svg.ts";
+import { escapeXml, formatOffset, labelTraceEntries, renderLadderSvg } from "../../src/report/ladder-svg.ts";
 import { traceParticipants } from "../../src/report/trace-participants.ts";
 import { SipRequest, createResponse } from "../../src/sip/message/index.ts";
 import type { TraceEntry } from "../../src/sip/transport/trace.ts";
@@ -221,6 +221,12 @@ describe("renderLadderSvg", () => {
     const svg = renderLadderSvg(entries, participants, { secrets: ["0123456789abcdef0123456789abcdef"] });
     assert.ok(!svg.includes("0123456789abcdef0123456789abcdef"));
     assert.ok(svg.includes('response=&quot;***&quot;'));
+  });
+
+  test("formatOffset", () => {
+    assert.equal(formatOffset(0), "+0.000 s");
+    assert.equal(formatOffset(1.0015), "+1.002 s");
+    assert.equal(formatOffset(-0.25), "-0.250 s");
   });
 
   test("escapeXml", () => {
