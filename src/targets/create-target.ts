@@ -1,8 +1,9 @@
 import type { FaultName, Profile } from "../profile/profile.ts";
+import { ContainerTarget } from "./container-target.ts";
 import { EmbeddedTarget } from "./embedded-target.ts";
 import { ProcessTarget } from "./process-target.ts";
 import { RemoteTarget } from "./remote-target.ts";
-import { type Target, TargetUnavailableError } from "./target.ts";
+import type { Target } from "./target.ts";
 
 export function createTarget(profile: Profile, extraFaults: readonly FaultName[] = []): Target {
   const t = profile.target;
@@ -14,6 +15,6 @@ export function createTarget(profile: Profile, extraFaults: readonly FaultName[]
     case "process":
       return new ProcessTarget(profile);
     case "container":
-      return { kind: "container", start: () => Promise.reject(new TargetUnavailableError("container targets are not available yet (they arrive with testcontainers support)")) };
+      return new ContainerTarget(profile);
   }
 }

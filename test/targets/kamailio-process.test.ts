@@ -51,6 +51,7 @@ for (const transport of TRANSPORTS) {
     });
 
     after(async () => {
+      (await import("node:fs")).writeFileSync(`/tmp/kexp/klog-${transport}.txt`, kamailio.logs());
       await kamailio?.stop();
     });
 

@@ -84,7 +84,10 @@ for (const transport of TRANSPORTS) {
 
     test("verifies SIPp's own IMS-AKA registration (the driver as registrar)", async () => {
       const registrar = await SipEndpoint.start({ listen: [{ protocol: transport }] });
-      const vector = generateAuthVector({ k, opc, amf: Buffer.from("b9b9", "hex"), sqn: 0x10n });
+      // SIPp 3.6.1 handles RES as a C string: a RES with a zero byte (about 1 RAND in 40) is cut short
+      // there. Test set 1's RAND gives RES a54211d5e3ba50bf, with none, and keeps the test deterministic.
+      const vector = generateAuthVector({ k, opc, amf: Buffer.from("b9b9", "hex"), sqn: 0x10n, rand: Buffer.from(MILENAGE_TEST_SET_1.rand, "hex") });
+      assert.ok(!vector.xres.includes(0), "a RES without zero bytes, which SIPp can use");
       const nonce = akaNonce(vector.rand, vector.autn);
       const verdicts: string[] = [];
       registrar.onRequest((rec) => {

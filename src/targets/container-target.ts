@@ -1,0 +1,192 @@
+// A SUT in a container (testcontainers): its image built from docker/<build> or given, run on the
+// host's network so that the simulated UEs and the SUT see the same addresses (no NAT: Via,
+// Contact and Record-Route stay valid), ready when it answers SIP OPTIONS (never a log line),
+// always removed afterwards (docs/containers.md).
+import { randomBytes } from "node:crypto";
+import { basename } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type ContainerRuntimeClient, GenericContainer } from "testcontainers";
+import type { Profile } from "../profile/profile.ts";
+import { trackContainer, untrackContainer } from "./container-cleanup.ts";
+import { type ContainerImage, containerRuntime, ensureBuiltImage, ensureGivenImage, resolveBuildContext } from "./container-image.ts";
+import { preflightOptions } from "./preflight.ts";
+import { type StartedTarget, type Target, TargetUnavailableError } from "./target.ts";
+
+/** Every container of this harness carries it, with the pid of the process that started it. */
+export const CONTAINER_RUN_LABEL = "org.ims-interop.run";
+/** The profile file (base name) a container was started for. */
+export const CONTAINER_PROFILE_LABEL = "org.ims-interop.profile";
+
+const LOG_LIMIT = 256 * 1024;
+/** One OPTIONS waits this long before the next is sent. */
+const PROBE_WAIT_MS = 500;
+/** A probe that failed at once (e.g. TCP connection refused) is repeated after this pause. */
+const PROBE_PAUSE_MS = 100;
+/** How long stop() waits for the last log lines after the container is removed. */
+const LOG_DRAIN_MS = 2000;
+const PROJECT_DIR = fileURLToPath(new URL("../../", import.meta.url));
+
+export interface ContainerTargetOptions {
+  /** Where `docker/<build>` is looked for; the project's own folder by default. */
+  readonly projectDir?: string;
+}
+
+export interface StartedContainerTarget extends StartedTarget {
+  /** The container's name: ims-interop-<pid>-<n>-<random>. */
+  readonly containerName: string;
+  readonly containerId: string;
+  readonly image: ContainerImage;
+  /** Milliseconds from the container's start to its first answer to OPTIONS. */
+  readonly readyAfterMs: number;
+}
+
+let sequence = 0;
+
+/**
+ * The container's environment: SIP_HOST, SIP_PORT (the IXIT's P-CSCF address, where the SUT must
+ * listen) and SIP_DOMAIN; then the profile's `env`; then each subscriber's secrets under the
+ * variable names the profile gives (IMS_UE_A_PASSWORD ...), so the SUT holds what the UEs hold.
+ */
+export function containerEnvironment(profile: Profile): Record<string, string> {
+  const t = profile.target;
+  const { pcscf, domain, subscribers } = profile.ixit;
+  const env: Record<string, string> = { SIP_HOST: pcscf.host, SIP_PORT: String(pcscf.port), SIP_DOMAIN: domain, ...(t.kind === "container" ? t.env : {}) };
+  for (const s of subscribers) {
+    if (s.auth.kind === "digest") {
+      env[s.auth.passwordEnv] = s.auth.password;
+    } else {
+      env[s.auth.kEnv] = s.auth.k.toString("hex");
+      env[s.auth.opcEnv] = s.auth.opc.toString("hex");
+    }
+  }
+  return env;
+}
+
+export class ContainerTarget implements Target {
+  readonly kind = "container";
+  constructor(
+    private readonly profile: Profile,
+    private readonly options: ContainerTargetOptions = {},
+  ) {}
+
+  async start(): Promise<StartedContainerTarget> {
+    const t = this.profile.target;
+    if (t.kind !== "container") throw new Error("ContainerTarget needs a container target");
+    const { pcscf, pcscfUri, domain, transports, localHost } = this.profile.ixit;
+    const protocol = transports[0] ?? "udp";
+    const where = `${protocol.toUpperCase()} ${pcscf.host}:${pcscf.port}`;
+
+    const client = await containerRuntime();
+    const image =
+      t.build !== undefined
+        ? await ensureBuiltImage(client, resolveBuildContext(t.build, this.options.projectDir ?? PROJECT_DIR, this.profile.file))
+        : await ensureGivenImage(client, t.image ?? "", t.startTimeoutMs);
+
+    const name = `ims-interop-${process.pid}-${++sequence}-${randomBytes(3).toString("hex")}`;
+    const remove = (): Promise<void> => removeContainer(client, name);
+    trackContainer({ name, remove });
+
+    let output = "";
+    let logEnded: () => void = () => undefined;
+    const logDone = new Promise<void>((done) => (logEnded = done));
+    const container = new GenericContainer(image.image)
+      .withName(name)
+      .withLabels({ [CONTAINER_RUN_LABEL]: String(process.pid), [CONTAINER_PROFILE_LABEL]: basename(this.profile.file) })
+      // the UEs' 127.0.0.1 is the SUT's 127.0.0.1: no port mapping, no NAT
+      .withNetworkMode("host")
+      .withEnvironment(containerEnvironment(this.profile))
+      .withLogConsumer((stream) => {
+        stream.on("data", (chunk: Buffer | string) => {
+          output = (output + chunk.toString()).slice(-LOG_LIMIT);
+        });
+        stream.once("end", () => logEnded());
+        stream.once("error", () => logEnded());
+      });
+
+    let stopping: Promise<void> | undefined;
+    const stop = (): Promise<void> => {
+      stopping ??= (async () => {
+        await remove();
+        untrackContainer(name);
+        await Promise.race([logDone, sleep(LOG_DRAIN_MS)]);
+      })().catch((e: unknown) => {
+        stopping = undefined; // the next stop() tries again
+        throw new Error(`could not remove the container ${name}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      });
+      return stopping;
+    };
+    const giveUp = async (message: string, cause?: unknown): Promise<never> => {
+      await stop().catch(() => undefined);
+      const tail = output.trim() ? `\ncontainer output (last lines):\n${output.slice(-2000)}` : "";
+      throw new TargetUnavailableError(message + tail, cause === undefined ? undefined : { cause });
+    };
+
+    let id: string;
+    const started = performance.now();
+    try {
+      id = (await container.start()).getId();
+    } catch (e) {
+      return giveUp(`the container ${name} (image ${image.image}) could not be started: ${e instanceof Error ? e.message : String(e)}`, e);
+    }
+
+    // Readiness (RFC 3261 11): OPTIONS until an answer, the container stops, or startTimeoutMs passes
+    const readyBy = Date.now() + t.startTimeoutMs;
+    let last = "no OPTIONS sent";
+    for (;;) {
+      const left = readyBy - Date.now();
+      if (left <= 0) break;
+      const sent = performance.now();
+      const probe = await preflightOptions(pcscf, protocol, domain, Math.min(PROBE_WAIT_MS, left), localHost);
+      if (probe.ok) {
+        const readyAfterMs = performance.now() - started;
+        return {
+          description: `container ${name} (image ${image.image}, ${image.how}; host network) at ${transports.map((p) => p.toUpperCase()).join("/")} ${pcscf.host}:${pcscf.port}, answered OPTIONS ${(readyAfterMs / 1000).toFixed(2)} s after start`,
+          pcscf,
+          ...(pcscfUri ? { pcscfUri } : {}),
+          containerName: name,
+          containerId: id,
+          image,
+          readyAfterMs,
+          logs: () => output,
+          stop,
+        };
+      }
+      last = probe.detail;
+      const state = await containerState(client, name);
+      if (!state.running) {
+        return giveUp(`the container ${name} (image ${image.image}) ${state.detail} before it answered SIP OPTIONS at ${where}; awaited for ${Math.round(performance.now() - started)} ms of ${t.startTimeoutMs} ms`);
+      }
+      const pause = PROBE_PAUSE_MS - (performance.now() - sent);
+      if (pause > 0) await sleep(Math.min(pause, Math.max(0, readyBy - Date.now())));
+    }
+    return giveUp(
+      `the container ${name} (image ${image.image}, host network) did not answer SIP OPTIONS at ${where}: awaited an answer for ${t.startTimeoutMs} ms (target.startTimeoutMs); last probe: ${last}. ` +
+        "Host networking needs a Linux engine, or Docker Desktop with host networking enabled (docs/containers.md)",
+    );
+  }
+}
+
+async function removeContainer(client: ContainerRuntimeClient, name: string): Promise<void> {
+  try {
+    await client.container.getById(name).remove({ force: true, v: true });
+  } catch (e) {
+    // 404: already gone; 409: a removal is already in progress
+    const status = (e as { statusCode?: number }).statusCode;
+    if (status !== 404 && status !== 409) throw e;
+  }
+}
+
+async function containerState(client: ContainerRuntimeClient, name: string): Promise<{ running: boolean; detail: string }> {
+  try {
+    const s = (await client.container.getById(name).inspect()).State;
+    if (s.Running) return { running: true, detail: "is running" };
+    return { running: false, detail: `stopped (${s.Status}, exit code ${s.ExitCode}${s.OOMKilled ? ", killed: out of memory" : ""}${s.Error ? `, ${s.Error}` : ""})` };
+  } catch (e) {
+    if ((e as { statusCode?: number }).statusCode === 404) return { running: false, detail: "was removed" };
+    return { running: false, detail: `could not be inspected (${e instanceof Error ? e.message : String(e)})` };
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((done) => setTimeout(done, ms));
+}
