@@ -1,6 +1,8 @@
 // Runs the conformance suite: profile -> test cases selected by tags and PICS -> SUT started and
 // probed -> Cucumber -> one verdict per test case (pass, fail, inconclusive, not-applicable, error).
+import { existsSync, writeFileSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Writable } from "node:stream";
 import { type ISupportCodeLibrary, loadConfiguration, loadSupport, runCucumber } from "@cucumber/cucumber/api";
@@ -97,10 +99,18 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
     return finish(profile, `${profile.target.kind} SUT (not started)`, results, started);
   }
 
+  // A SUT that goes down during the run: noticed within half a second, told to the workers by a file
+  const sutDownFile = join(tmpdir(), `ims-interop-sut-down-${process.pid}-${Date.now()}`);
+  const watch = target?.down
+    ? setInterval(() => {
+        const why = target?.down?.();
+        if (why && !existsSync(sutDownFile)) writeFileSync(sutDownFile, why);
+      }, 500)
+    : undefined;
   try {
     if (applicable.length > 0) {
-      const parameters: SuiteParameters = { profileFile, faults, sut };
-      const verdicts = await runCucumberOn(applicable, parameters, o);
+      const parameters: SuiteParameters = { profileFile, faults, sut, sutDownFile };
+      const verdicts = await runCucumberOn(applicable, parameters, o, () => target?.down?.());
       for (const tc of applicable) {
         if (!verdicts.has(tc.id)) {
           const r: TestCaseResult = { testCase: tc, verdict: "error", reason: "the test case did not run (no result from Cucumber)", durationMs: 0 };
@@ -111,6 +121,8 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
       results.push(...verdicts.values());
     }
   } finally {
+    if (watch) clearInterval(watch);
+    await rm(sutDownFile, { force: true });
     await target?.stop().catch(() => undefined);
   }
   return finish(profile, sutDescription, results, started);
@@ -126,7 +138,7 @@ function finish(profile: Profile, sut: string, results: TestCaseResult[], starte
 let support: ISupportCodeLibrary | undefined;
 
 /** Runs the applicable test cases through Cucumber and reads one verdict per test case from its messages. */
-async function runCucumberOn(cases: readonly TestCase[], parameters: SuiteParameters, o: RunOptions): Promise<Map<string, TestCaseResult>> {
+async function runCucumberOn(cases: readonly TestCase[], parameters: SuiteParameters, o: RunOptions, sutDown: () => string | undefined): Promise<Map<string, TestCaseResult>> {
   const byId = new Map(cases.map((tc) => [tc.id, tc]));
   const tagExpression = cases.map((tc) => `@${tc.id}`).join(" or ");
   // Workers of a parallel run load the TypeScript steps through tsx, as this process does.
@@ -179,7 +191,11 @@ async function runCucumberOn(cases: readonly TestCase[], parameters: SuiteParame
       const a = attempts.get(m.testCaseFinished.testCaseStartedId);
       const tc = a && byId.get(a.id);
       if (!a || !tc) return;
-      const result: TestCaseResult = { testCase: tc, verdict: a.verdict, ...(a.reason ? { reason: a.reason } : {}), durationMs: toMs(m.testCaseFinished.timestamp) - a.start };
+      // A test case that did not pass while the SUT went down tells nothing about the SUT's conformance
+      const down = a.verdict !== "pass" ? sutDown() : undefined;
+      const verdict = down ? "error" : a.verdict;
+      const reason = down ? `${down}: the test bed failed during this test case\n${a.reason ?? ""}` : a.reason;
+      const result: TestCaseResult = { testCase: tc, verdict, ...(reason ? { reason } : {}), durationMs: toMs(m.testCaseFinished.timestamp) - a.start };
       out.set(tc.id, result);
       o.onProgress?.(result);
     }

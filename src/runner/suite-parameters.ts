@@ -11,4 +11,6 @@ export interface SuiteParameters {
   readonly profileFile: string;
   readonly faults: readonly FaultName[];
   readonly sut: SutParameters;
+  /** A file the runner writes when the SUT goes down during the run; scenarios after that end at once with the error verdict. */
+  readonly sutDownFile?: string;
 }

@@ -44,7 +44,9 @@ export class ProcessTarget implements Target {
         done();
       });
     });
+    let stopping = false;
     const stop = async (): Promise<void> => {
+      stopping = true;
       if (exited !== undefined) return;
       child.kill("SIGTERM");
       const timer = setTimeout(() => child.kill("SIGKILL"), 3000);
@@ -63,6 +65,7 @@ export class ProcessTarget implements Target {
           pcscf,
           ...(pcscfUri ? { pcscfUri } : {}),
           logs: () => output,
+          down: () => (exited !== undefined && !stopping ? `the SUT process "${t.command}" (pid ${child.pid}) ${exited}` : undefined),
           stop,
         };
       }

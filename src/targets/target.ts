@@ -11,6 +11,8 @@ export interface StartedTarget {
   readonly pcscfUri?: string;
   /** What the SUT printed (process and container targets), attached to failed test cases. */
   logs(): string;
+  /** Why the SUT is gone (its process or container exited), or undefined while it runs. */
+  down?(): string | undefined;
   stop(): Promise<void>;
 }
 

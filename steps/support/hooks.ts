@@ -1,11 +1,16 @@
 // Scenario set-up and tear-down: the World connects to the suite context, and at the end the
 // scenario's message trace is attached as evidence for the report.
+import { existsSync, readFileSync } from "node:fs";
 import { After, Before, Status } from "@cucumber/cucumber";
+import { TestBedError } from "../../src/runner/verdict.ts";
 import { maskSecrets, profileSecrets } from "../../src/report/secrets.ts";
 import { evidenceOf } from "./evidence.ts";
 import type { ImsWorld } from "./world.ts";
 
 Before(async function (this: ImsWorld, { pickle }) {
+  // The runner saw the SUT go down: every later test case ends at once with the error verdict
+  const down = this.parameters.sutDownFile;
+  if (down && existsSync(down)) throw new TestBedError(`the SUT is down: ${readFileSync(down, "utf8")}`);
   await this.init(pickle.tags.map((t) => t.name));
 });
 
