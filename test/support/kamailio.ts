@@ -16,7 +16,7 @@ export const KAMAILIO_MISSING = "kamailio (Debian packages kamailio, kamailio-pr
 /** docker/kamailio-ims/: kamailio.cfg and the files it includes. */
 export const KAMAILIO_CONFIG_DIR = fileURLToPath(new URL("../../docker/kamailio-ims/", import.meta.url));
 
-/** The db_text tables the Debian package ships; the pua module needs "version" and "pua". */
+/** db_text tables from the Debian package: pua needs "pua", presence (publ_cache 1) the other three. */
 const DBTEXT_SCHEMA_DIR = "/usr/share/kamailio/dbtext/kamailio";
 const DBTEXT_TABLES = ["version", "pua", "presentity", "active_watchers", "watchers"];
 const KILL_GRACE_MS = 3000;
@@ -68,17 +68,29 @@ export function kamailioSkip(): string | false {
   return KAMAILIO_MISSING;
 }
 
-// Never leave a Kamailio process group behind, also when a test fails or throws.
+// Never leave a Kamailio process group behind, also when a test fails or throws, or when the
+// test process is ended by a signal (Kamailio runs in its own process group, which the signal
+// does not reach, and its workers outlive a killed main process).
 const live = new Set<ChildProcess>();
 const scratch = new Set<string>();
 let exitHookInstalled = false;
+function cleanUp(): void {
+  for (const child of live) killGroup(child, "SIGKILL");
+  for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
+}
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  process.on("exit", () => {
-    for (const child of live) killGroup(child, "SIGKILL");
-    for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
-  });
+  process.on("exit", cleanUp);
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    const onSignal = (): void => {
+      cleanUp();
+      // Then die of the same signal, as without this handler.
+      process.removeListener(signal, onSignal);
+      process.kill(process.pid, signal);
+    };
+    if (process.listenerCount(signal) === 0) process.once(signal, onSignal);
+  }
 }
 
 /** Kamailio forks its workers: signal the whole process group the child leads. */
@@ -226,11 +238,22 @@ function launch(port: number, dir: string, options: KamailioOptions): Attempt {
   };
 }
 
+/** Whether 127.0.0.1:port can be bound for UDP without SO_REUSEADDR (Kamailio sets it, so a
+ *  second Kamailio would share the port silently instead of failing). */
+function udpPortFree(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const s = createSocket({ type: "udp4", reuseAddr: false });
+    s.once("error", () => done(false));
+    s.bind(port, "127.0.0.1", () => s.close(() => done(true)));
+  });
+}
+
 /** Starts Kamailio and resolves once it answers OPTIONS on UDP; rejects (with its logs) otherwise. */
 export async function startKamailio(options: KamailioOptions): Promise<KamailioRun> {
   if (!kamailioAvailable()) throw new Error(KAMAILIO_MISSING);
   installExitHook();
   const autoPort = !options.port;
+  if (!autoPort && !(await udpPortFree(options.port!))) throw new Error(`udp:127.0.0.1:${options.port} is already in use`);
   for (let attempt = 1; ; attempt++) {
     const port = autoPort ? await pickFreePort() : options.port!;
     const dir = prepareDir();

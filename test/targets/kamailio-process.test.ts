@@ -5,6 +5,8 @@
 // Kamailio does and says why in a comment (input for profiles/kamailio.yaml).
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { after, afterEach, before, describe, test } from "node:test";
 import { parseReginfo } from "../../src/sip/event/reginfo.ts";
 import { Deadline } from "../../src/sip/deadline.ts";
@@ -16,10 +18,11 @@ import { type KamailioRun, kamailioSkip, startKamailio } from "../support/kamail
 const skip = kamailioSkip();
 const DOMAIN = "ims.example.test";
 const TRANSPORTS = ["udp", "tcp"] as const;
+// The subscribers of docker/kamailio-ims/subscribers.cfg, with passwords made for this run
 const USERS = {
-  alice: { tel: "+15551230001", env: "IMS_UE_A_PASSWORD", password: randomBytes(8).toString("hex") },
-  bob: { tel: "+15551230002", env: "IMS_UE_B_PASSWORD", password: randomBytes(8).toString("hex") },
-  carol: { tel: "+15551230003", env: "IMS_UE_C_PASSWORD", password: randomBytes(8).toString("hex") },
+  alice: { env: "IMS_UE_A_PASSWORD", password: randomBytes(8).toString("hex") },
+  bob: { env: "IMS_UE_B_PASSWORD", password: randomBytes(8).toString("hex") },
+  carol: { env: "IMS_UE_C_PASSWORD", password: randomBytes(8).toString("hex") },
 } as const;
 type User = keyof typeof USERS;
 
@@ -51,7 +54,8 @@ for (const transport of TRANSPORTS) {
     });
 
     after(async () => {
-      (await import("node:fs")).writeFileSync(`/tmp/kexp/klog-${transport}.txt`, kamailio.logs());
+      // KAMAILIO_LOG_DIR keeps what Kamailio logged (every request, registration and reg state)
+      if (kamailio && process.env.KAMAILIO_LOG_DIR) writeFileSync(join(process.env.KAMAILIO_LOG_DIR, `kamailio-${transport}.log`), kamailio.logs());
       await kamailio?.stop();
     });
 
@@ -145,12 +149,48 @@ for (const transport of TRANSPORTS) {
       assert.equal((await u.deregister()).final.status, 200);
     });
 
+    test("answers 420 to a Path without Supported: path, yet keeps the binding and routes by its Path", async () => {
+      const bob = await registered("bob");
+      const alice = await ue("alice");
+      const path = `<sip:term@127.0.0.1:${alice.endpoint.local(transport).port}${transport === "udp" ? "" : ";transport=tcp"};lr>`;
+      const register = (cseq: number, authorization?: { header: string; value: string }): SipRequest => {
+        const r = new SipRequest("REGISTER", `sip:${DOMAIN}`);
+        r.addHeader("Via", alice.via());
+        r.addHeader("Max-Forwards", 70);
+        r.addHeader("From", `<sip:alice@${DOMAIN}>;tag=path420`);
+        r.addHeader("To", `<sip:alice@${DOMAIN}>`);
+        r.addHeader("Call-ID", callId);
+        r.addHeader("CSeq", `${cseq} REGISTER`);
+        r.addHeader("Contact", `<${alice.contact}>;expires=600`);
+        r.addHeader("Path", path);
+        if (authorization) r.addHeader(authorization.header, authorization.value);
+        return r;
+      };
+      const callId = newCallId();
+      const challenge = await alice.endpoint.request(register(1), alice.outbound);
+      assert.equal(challenge.status, 401);
+      const answer = alice.auth.answer(challenge, { method: "REGISTER", uri: `sip:${DOMAIN}` });
+      assert.ok(!("error" in answer), "no answer to the challenge");
+      const refused = await alice.endpoint.request(register(2, answer), alice.outbound);
+      // registrar path_mode 2 (RFC 3327 5.3): 420 Bad Extension with Unsupported: path ...
+      assert.equal(refused.status, 420);
+      assert.equal(refused.header("unsupported"), "path");
+      // ... but Kamailio checks Supported only while building the reply, after save() stored the
+      // binding: the refused registration is live, and requests to alice follow its Path (5.4).
+      const call = bob.call(`sip:alice@${DOMAIN}`, { sdp: SDP, reliable: false });
+      const incoming = await alice.waitForCall();
+      assert.deepEqual(incoming.invite.headerValues("route"), [path]);
+      incoming.reject(486);
+      assert.equal((await call.waitForFinal()).status, 486);
+      assert.equal((await alice.deregister()).final.status, 200);
+    });
+
     test("routes a call alice -> bob with P-Asserted-Identity and Record-Route, then BYE", async () => {
       const alice = await registered("alice");
       const bob = await registered("bob");
       const call = alice.call(`sip:bob@${DOMAIN}`, { sdp: SDP, reliable: false });
       const incoming = await bob.waitForCall();
-      // RFC 3325 9.1 / TS 24.229 5.2.6.3.3: the network asserts the caller's default public identity
+      // RFC 3325 9.1 / TS 24.229 5.2.6.3: the network asserts the caller's default public identity
       assert.equal(incoming.invite.header("p-asserted-identity"), `<sip:alice@${DOMAIN}>`);
       assert.equal(incoming.invite.uriText, bob.contact);
       // RFC 3261 16.6 step 4: one Record-Route (rr adds the caller's From tag, and the transport
@@ -238,11 +278,11 @@ for (const transport of TRANSPORTS) {
       assert.equal((await alice.register({ expires: 600 })).final.status, 200);
       const bob = await registered("bob");
       // Route: <sip:127.0.0.1:port;lr>, <sip:orig@127.0.0.1:port;lr>: Kamailio relays the request to
-      // itself once and trusts its own P-Asserted-Identity on the second pass (RFC 3325 2.3).
+      // itself once and trusts its own P-Asserted-Identity on the second pass (RFC 3324 trust domain).
       const message = alice.sendMessage(`sip:bob@${DOMAIN}`, "as tel", { headers: { "P-Preferred-Identity": "<tel:+15551230001>" } });
       const received = await bob.waitForMessage();
       assert.equal((await message).status, 200);
-      // RFC 3325 9.2 / TS 24.229 5.2.6.3.3: the preferred identity is in the set, so it is asserted
+      // RFC 3325 9.2 / TS 24.229 5.2.6.3: the preferred identity is in the set, so it is asserted
       assert.equal(received.message.header("p-asserted-identity"), "<tel:+15551230001>");
       assert.equal(received.message.header("p-preferred-identity"), undefined);
       assert.equal(received.message.header("route"), undefined);
@@ -295,7 +335,7 @@ for (const transport of TRANSPORTS) {
       const sub = await alice.subscribeReg({ expires: 600 });
       subscriptions.push(sub);
       assert.equal(sub.response?.status, 200);
-      // presence caps the subscription at its max_expires (3600); 600 is kept
+      // below presence's max_expires (3600) the requested expiry is kept
       assert.equal(sub.response?.expires, 600);
       const notify = await sub.waitForNotify(reginfoWith(alice.contact, "active"));
       assert.equal(notify.contentType, "application/reginfo+xml");
@@ -303,7 +343,7 @@ for (const transport of TRANSPORTS) {
       assert.equal(notify.state?.state, "active");
       const info = await parseReginfo(notify.body);
       assert.equal(info.state, "full");
-      // RFC 3680 5.2 wants the version to grow with each NOTIFY; pua_reginfo always writes 0
+      // RFC 3680 5: the version grows by one with each NOTIFY of a subscription; pua_reginfo writes 0
       assert.equal(info.version, 0);
       assert.equal(info.registrations.length, 1);
       const reg = info.registrations[0]!;
@@ -315,9 +355,10 @@ for (const transport of TRANSPORTS) {
       const contact = reg.contacts[0]!;
       assert.equal(contact.uri, alice.contact);
       assert.equal(contact.state, "active");
-      // pua_reginfo reports a new binding as "created" (RFC 3680 5.1.2 defines "registered" for a REGISTER)
+      // pua_reginfo reports a new binding as "created" (RFC 3680 5: "registered" is the event for a REGISTER)
       assert.equal(contact.event, "created");
-      assert.equal(contact.expires, 600);
+      // the seconds left of the 600 granted, as pua_reginfo computed them when it PUBLISHed
+      assert.ok(contact.expires !== undefined && contact.expires > 590 && contact.expires <= 600, `expires ${contact.expires}`);
     });
 
     test("refuses a reg event SUBSCRIBE for another user's registration with 403", async () => {
@@ -332,9 +373,11 @@ for (const transport of TRANSPORTS) {
     test("de-registers, NOTIFYs the terminated registration and then answers 480 for calls", async () => {
       const alice = await registered("alice");
       const bob = await registered("bob");
-      const sub = await alice.subscribeReg({ expires: 600 });
+      // the UE's default expiry (600000 s, TS 24.229 5.1.1.3) is cut to presence's max_expires
+      const sub = await alice.subscribeReg();
       subscriptions.push(sub);
       assert.equal(sub.response?.status, 200);
+      assert.equal(sub.response?.expires, 3600);
       await sub.waitForNotify(reginfoWith(alice.contact, "active"));
       const dereg = await alice.deregister();
       // The driver answers with the nonce of the last challenge (nc=00000002) and Kamailio accepts
@@ -350,6 +393,9 @@ for (const transport of TRANSPORTS) {
       assert.equal(reg.state, "terminated");
       assert.equal(reg.contacts[0]?.state, "terminated");
       assert.equal(reg.contacts[0]?.event, "unregistered");
+      // the removed contact keeps the seconds its binding had left, not 0
+      const left = reg.contacts[0]?.expires;
+      assert.ok(left !== undefined && left > 590 && left <= 600, `expires ${left}`);
       // TS 24.229 5.4.2.1.2 ends the subscription when the registration ends (Subscription-State:
       // terminated); Kamailio's presence keeps it active until it expires.
       assert.equal(notify.state?.state, "active");

@@ -5,6 +5,7 @@ import { ConnectionTransport, TransportConnection } from "./connection-transport
 import type { ConnectionIo, ConnectionTransportOptions } from "./connection-transport.ts";
 import { StreamFramer } from "./stream-framer.ts";
 import type { StreamFramerOptions } from "./stream-framer.ts";
+import { listen } from "./listen.ts";
 import { TransportError, describeFailure } from "./transport.ts";
 import type { TransportBaseOptions } from "./transport.ts";
 
@@ -62,25 +63,7 @@ export class StreamTransport extends ConnectionTransport {
       (remote, cause) => transport?.handshakeFailed(remote, cause),
     );
     transport = new StreamTransport(factory, options, server);
-    await new Promise<void>((resolve, reject) => {
-      const onError = (cause: Error): void => {
-        reject(
-          new TransportError(describeFailure(`${factory.protocol} listen on`, options, cause), {
-            code: "bind",
-            protocol: factory.protocol,
-            local: { host: options.host, port: options.port },
-            cause,
-          }),
-        );
-      };
-      server.once("error", onError);
-      server.listen({ host: options.host, port: options.port }, () => {
-        server.off("error", onError);
-        resolve();
-      });
-    });
-    const bound = server.address();
-    if (bound !== null && typeof bound === "object") transport.local = { host: bound.address, port: bound.port };
+    transport.local = await listen(server, server, { host: options.host, port: options.port }, factory.protocol);
     transport.watchServer();
     return transport;
   }

@@ -13,6 +13,7 @@ import { ConnectionTransport, TransportConnection } from "./connection-transport
 import type { ConnectionIo, ConnectionTransportOptions } from "./connection-transport.ts";
 import { tlsClientOptions, tlsServerOptions, watchTlsHandshakes } from "./tls-transport.ts";
 import type { TlsSettings } from "./tls-transport.ts";
+import { listen } from "./listen.ts";
 import { TransportError, describeFailure } from "./transport.ts";
 import type { TransportBaseOptions } from "./transport.ts";
 
@@ -92,25 +93,7 @@ export class WsTransport extends ConnectionTransport {
     });
     transport = new WsTransport(options, server, wss);
     wss.on("connection", (ws, request) => transport.acceptSocket(ws, request));
-    await new Promise<void>((resolve, reject) => {
-      const onError = (cause: Error): void => {
-        reject(
-          new TransportError(describeFailure(`${protocol} listen on`, options, cause), {
-            code: "bind",
-            protocol,
-            local: { host: options.host, port: options.port },
-            cause,
-          }),
-        );
-      };
-      wss.once("error", onError);
-      server.listen({ host: options.host, port: options.port }, () => {
-        wss.off("error", onError);
-        resolve();
-      });
-    });
-    const bound = server.address();
-    if (bound !== null && typeof bound === "object") transport.local = { host: bound.address, port: bound.port };
+    transport.local = await listen(server, wss, { host: options.host, port: options.port }, protocol);
     transport.watchServer();
     return transport;
   }

@@ -85,20 +85,10 @@ export class IncomingCall {
     const rseq = this.rseq.take();
     r.addHeader("Require", "100rel");
     r.addHeader("RSeq", rseq);
-    const clock = this.ctx.endpoint.clock;
     const timers = this.ctx.endpoint.timers;
-    let interval = timers.t1;
-    let handle: ReturnType<typeof clock.setTimeout> | undefined;
-    const retransmit = (): void => {
-      handle = clock.setTimeout(() => {
-        if (this.finalSent) return;
-        this.transaction.respond(r);
-        interval *= 2;
-        retransmit();
-      }, interval);
-    };
     this.transaction.respond(r);
-    retransmit();
+    // RFC 3262 3: retransmitted at T1, 2*T1, 4*T1 ... until the PRACK (or a final response)
+    const stop = this.retransmit(r, Number.POSITIVE_INFINITY, () => this.finalSent);
     const deadline = options.deadline ?? this.ctx.deadline(`PRACK for ${status} (RSeq ${rseq})`, 64 * timers.t1);
     try {
       const prack = await this.requests.next(
@@ -110,7 +100,7 @@ export class IncomingCall {
       if (prack.transaction && prack.message.kind === "request") prack.transaction.respond(createResponse(prack.message, 200));
       return prack;
     } finally {
-      if (handle !== undefined) clock.clearTimeout(handle);
+      stop();
     }
   }
 
@@ -123,19 +113,10 @@ export class IncomingCall {
     const r = this.build(200, options);
     this.finalSent = true;
     this.dialog.state = "confirmed";
-    const clock = this.ctx.endpoint.clock;
     const timers = this.ctx.endpoint.timers;
-    let interval = timers.t1;
-    let handle: ReturnType<typeof clock.setTimeout> | undefined;
-    const retransmit = (): void => {
-      handle = clock.setTimeout(() => {
-        this.transaction.respond(r);
-        interval = Math.min(interval * 2, timers.t2);
-        retransmit();
-      }, interval);
-    };
     this.transaction.respond(r);
-    retransmit();
+    // RFC 3261 13.3.1.4: the 2xx is retransmitted at T1 doubling up to T2 until the ACK
+    const stop = this.retransmit(r, timers.t2, () => false);
     try {
       return await this.requests.next(
         (rec) => rec.message.kind === "request" && rec.message.method === "ACK",
@@ -147,8 +128,27 @@ export class IncomingCall {
       if (e instanceof ExpectationError) void this.bye().catch(() => undefined);
       throw e;
     } finally {
-      if (handle !== undefined) clock.clearTimeout(handle);
+      stop();
     }
+  }
+
+  /** Sends `response` again at T1, 2*T1 ... (capped at `cap`) until stopped or `done()` says so. */
+  private retransmit(response: SipResponse, cap: number, done: () => boolean): () => void {
+    const clock = this.ctx.endpoint.clock;
+    let interval = this.ctx.endpoint.timers.t1;
+    let handle: ReturnType<typeof clock.setTimeout> | undefined;
+    const schedule = (): void => {
+      handle = clock.setTimeout(() => {
+        if (done()) return;
+        this.transaction.respond(response);
+        interval = Math.min(interval * 2, cap);
+        schedule();
+      }, interval);
+    };
+    schedule();
+    return () => {
+      if (handle !== undefined) clock.clearTimeout(handle);
+    };
   }
 
   /** A final non-2xx response (486, 603, 480 ...); the transaction retransmits it and absorbs the ACK, which is reported. */
