@@ -9,8 +9,16 @@ import { type StartedTarget, type Target, TargetUnavailableError } from "./targe
 const LOG_LIMIT = 256 * 1024;
 const live = new Set<ChildProcess>();
 process.once("exit", () => {
-  for (const c of live) c.kill("SIGKILL");
+  for (const c of live) killGroup(c, "SIGKILL");
 });
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    if (child.pid !== undefined) process.kill(-child.pid, signal);
+  } catch {
+    child.kill(signal);
+  }
+}
 
 export class ProcessTarget implements Target {
   readonly kind = "process";
@@ -24,7 +32,8 @@ export class ProcessTarget implements Target {
     const args = t.args.map((a) => a.replaceAll("${port}", String(pcscf.port)).replaceAll("${host}", pcscf.host));
     const cwd = resolve(t.cwd ?? ".");
     let output = "";
-    const child = spawn(t.command, args, { cwd, env: { ...process.env, ...t.env }, stdio: ["ignore", "pipe", "pipe"] });
+    // Its own process group, so that stopping it also stops what it started (a wrapper script's children)
+    const child = spawn(t.command, args, { cwd, env: { ...process.env, ...t.env }, stdio: ["ignore", "pipe", "pipe"], detached: true });
     live.add(child);
     const append = (b: Buffer): void => {
       output = (output + b.toString("utf8")).slice(-LOG_LIMIT);
@@ -48,8 +57,8 @@ export class ProcessTarget implements Target {
     const stop = async (): Promise<void> => {
       stopping = true;
       if (exited !== undefined) return;
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 3000);
+      killGroup(child, "SIGTERM");
+      const timer = setTimeout(() => killGroup(child, "SIGKILL"), 3000);
       await exit;
       clearTimeout(timer);
     };

@@ -1,0 +1,38 @@
+// The suite against a real third-party core: Kamailio 5.6 from Debian's packages, started as a local
+// process by the process target of profiles/kamailio.yaml. Every test case has an expected verdict;
+// the ones that are not pass are explained in the profile's knownDeviations.
+import assert from "node:assert/strict";
+import { resolve } from "node:path";
+import { test } from "node:test";
+import { loadProfile } from "../../src/profile/index.ts";
+import { runSuite } from "../../src/runner/index.ts";
+import { kamailioSkip } from "../support/kamailio.ts";
+
+const PROJECT = resolve(import.meta.dirname, "../..");
+const PASSWORDS = { IMS_UE_A_PASSWORD: "alice-kamailio-1", IMS_UE_B_PASSWORD: "bob-kamailio-2", IMS_UE_C_PASSWORD: "carol-kamailio-3" };
+
+const EXPECTED_NOT_PASS: Record<string, string> = {
+  "IMS-REG-001": "not-applicable",
+  "IMS-REG-009": "not-applicable",
+  "IMS-REG-010": "not-applicable",
+  "IMS-REG-008": "inconclusive",
+};
+
+test("the suite against Kamailio (process target) gives the expected verdict for every test case", { skip: kamailioSkip(), timeout: 300000 }, async () => {
+  Object.assign(process.env, PASSWORDS);
+  try {
+    const r = await runSuite({ profileFile: join("profiles/kamailio.yaml"), projectDir: PROJECT });
+    const notPass = Object.fromEntries(r.results.filter((x) => x.verdict !== "pass").map((x) => [x.testCase.id, x.verdict]));
+    assert.deepEqual(notPass, EXPECTED_NOT_PASS, r.results.filter((x) => x.verdict !== "pass").map((x) => `${x.testCase.id}: ${x.reason}`).join("\n"));
+    assert.equal(r.results.length, 25);
+    // Every expected deviation is explained in the profile, for the engineer reading the report
+    const profile = await loadProfile(join("profiles/kamailio.yaml"));
+    for (const id of Object.keys(EXPECTED_NOT_PASS)) assert.ok(profile.knownDeviations[id], `profiles/kamailio.yaml explains ${id}`);
+  } finally {
+    for (const k of Object.keys(PASSWORDS)) delete process.env[k];
+  }
+});
+
+function join(p: string): string {
+  return resolve(PROJECT, p);
+}
