@@ -32,7 +32,8 @@ apt_install() {
     apt-get update -qq || die "apt-get update failed"
     apt_updated=true
   fi
-  apt-get install -y -qq --no-install-recommends "$@" >/dev/null || die "apt-get install $* failed"
+  apt-get install -y -qq --no-install-recommends "$@" >/tmp/prepare-docker-apt.log 2>&1 || die "apt-get install $* failed; last lines of /tmp/prepare-docker-apt.log:
+$(tail -n 20 /tmp/prepare-docker-apt.log)"
 }
 
 engine_answers() { docker info >/dev/null 2>&1; }

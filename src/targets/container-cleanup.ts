@@ -1,6 +1,7 @@
 // The containers this process started and has not removed yet. None outlives the harness: on
-// SIGINT or SIGTERM they are removed and the signal then takes its default course (the process
-// ends with status 130 or 143); at exit any still listed are removed with the docker CLI.
+// SIGINT or SIGTERM they are removed and the signal is raised again to take its default course
+// (the process ends with status 130 or 143); at exit any still listed are removed with the docker
+// CLI.
 import { spawnSync } from "node:child_process";
 
 export interface LiveContainer {
@@ -75,8 +76,9 @@ async function onSignal(signal: CleanupSignal): Promise<void> {
   const bound = new Promise<void>((done) => setTimeout(done, SIGNAL_CLEANUP_MS).unref());
   await Promise.race([removeLiveContainers(), bound]);
   removeSignalHandlers();
-  // With no other listener the signal's default action ends the process: status 128 + 2 (SIGINT)
-  // or 128 + 15 (SIGTERM), as if no handler had been installed. Another listener (the embedding
-  // program's own) received the signal too and decides itself.
-  if (mine && process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+  // The signal is raised again: with no other listener its default action ends the process with
+  // status 128 + 2 (SIGINT) or 128 + 15 (SIGTERM), as if no handler had been installed. Listeners
+  // that stand back while another one exists (signal-exit, which testcontainers loads) now find
+  // themselves alone and re-raise it too; an embedding program's own listener decides for itself.
+  if (mine) process.kill(process.pid, signal);
 }

@@ -121,6 +121,14 @@ export class ContainerTarget implements Target {
       throw new TargetUnavailableError(message + tail, cause === undefined ? undefined : { cause });
     };
 
+    // The log stream ends when the container stops; unless stop() did it, the SUT went down
+    let downReason: string | undefined;
+    void logDone.then(async () => {
+      if (stopping) return;
+      const state = await containerState(client, name);
+      if (!stopping && !state.running) downReason = `the SUT container ${name} ${state.detail}`;
+    });
+
     let id: string;
     const started = performance.now();
     try {
@@ -148,6 +156,7 @@ export class ContainerTarget implements Target {
           image,
           readyAfterMs,
           logs: () => output,
+          down: () => downReason,
           stop,
         };
       }

@@ -4,3 +4,4 @@ export * from "./embedded-target.ts";
 export * from "./remote-target.ts";
 export * from "./process-target.ts";
 export * from "./create-target.ts";
+export * from "./container-target.ts";

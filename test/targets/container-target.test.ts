@@ -137,8 +137,8 @@ describe("container target with Kamailio from docker/kamailio-ims", { skip: dock
     assert.deepEqual(ourContainers(), []);
     assert.deepEqual(liveContainerNames(), []);
     await sut.stop(); // idempotent
-    const after = await preflightOptions(sut.pcscf, "udp", DOMAIN, 300);
-    assert.equal(after.ok, false, "nothing answers once the container is removed");
+    const gone = await preflightOptions(sut.pcscf, "udp", DOMAIN, 300);
+    assert.equal(gone.ok, false, "nothing answers once the container is removed");
   });
 
   test("a start that never gets an OPTIONS answer removes its container and says what it awaited for how long", async () => {
@@ -191,21 +191,31 @@ describe("container target with Kamailio from docker/kamailio-ims", { skip: dock
       "setInterval(() => undefined, 1000);",
     ].join("\n");
     const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: PROJECT, env: { ...process.env, ...PASSWORDS }, stdio: ["ignore", "pipe", "pipe"] });
+    const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => child.once("exit", (code, signal) => done({ code, signal })));
     let out = "";
     let errors = "";
+    let name: string | undefined;
     child.stderr.on("data", (b: Buffer) => (errors += b.toString()));
-    const name = await new Promise<string>((done, fail) => {
-      child.stdout.on("data", (b: Buffer) => {
-        out += b.toString();
-        const m = /^ready (\S+)$/m.exec(out);
-        if (m) done(m[1]!);
+    try {
+      name = await new Promise<string>((done, fail) => {
+        child.stdout.on("data", (b: Buffer) => {
+          out += b.toString();
+          const m = /^ready (\S+)$/m.exec(out);
+          if (m) done(m[1]!);
+        });
+        void ended.then(({ code, signal }) => fail(new Error(`the child ended before it was ready (${code ?? signal}): ${errors}`)));
       });
-      child.once("exit", (code, signal) => fail(new Error(`the child ended before it was ready (${code ?? signal}): ${errors}`)));
-    });
-    assert.equal(docker("inspect", "--format", "{{.State.Running}}", name), "true");
-    const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => child.once("exit", (code, signal) => done({ code, signal })));
-    child.kill("SIGINT");
-    assert.deepEqual(await ended, { code: null, signal: "SIGINT" });
-    assert.equal(docker("ps", "--all", "--filter", `name=^${name}$`, "--format", "{{.Names}}"), "");
+      assert.equal(docker("inspect", "--format", "{{.State.Running}}", name), "true");
+      child.kill("SIGINT");
+      // a child that ignores the signal is killed, so the test ends (and fails) rather than hangs
+      const guard = setTimeout(() => child.kill("SIGKILL"), 30_000);
+      const end = await ended;
+      clearTimeout(guard);
+      assert.deepEqual(end, { code: null, signal: "SIGINT" }, errors);
+      assert.equal(docker("ps", "--all", "--filter", `name=^${name}$`, "--format", "{{.Names}}"), "");
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      if (name) spawnSync("docker", ["rm", "--force", name], { stdio: "ignore" });
+    }
   });
 });
