@@ -3,12 +3,14 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { benchDriverCalls, benchSippCalls } from "./calls.ts";
 import { benchParser } from "./parser.ts";
+import { benchContainerStart } from "./container.ts";
 import { benchReport } from "./report.ts";
 import { benchSuite } from "./suite.ts";
 import { sippAvailable } from "../test/support/sipp.ts";
 
 const CALLS = Number(process.env["BENCH_CALLS"] ?? 20000);
-const IN_FLIGHT = Number(process.env["BENCH_IN_FLIGHT"] ?? 20);
+/** Calls in flight at once; SIPp's pair is latency-bound at 20 and CPU-bound at 100, so both are shown. */
+const IN_FLIGHT = (process.env["BENCH_IN_FLIGHT"] ?? "20,100").split(",").map(Number);
 
 function fmt(n: number): string {
   return Math.round(n).toLocaleString("en-US");
@@ -25,13 +27,17 @@ console.log(`  sip.js 0.21.2 parser     ${fmt(parser.sipjs)} msg/s (baseline)`);
 console.log(`  ratio driver / sip.js    ${parser.ratio.toFixed(0)}x`);
 
 if (sippAvailable()) {
-  console.log(`\nCalls over UDP: ${fmt(CALLS)} calls INVITE..BYE, ${IN_FLIGHT} in flight, against sipp -sn uas`);
-  const sipp = await benchSippCalls(CALLS, IN_FLIGHT);
-  const driver = await benchDriverCalls(CALLS, IN_FLIGHT);
-  results["calls"] = { calls: CALLS, inFlight: IN_FLIGHT, sipp, driver, ratio: driver.callsPerSecond / sipp.callsPerSecond };
-  console.log(`  sipp -sn uac (baseline)  ${fmt(sipp.callsPerSecond)} calls/s  failed ${sipp.failed}  retransmissions ${sipp.retransmissions}`);
-  console.log(`  driver UE                ${fmt(driver.callsPerSecond)} calls/s  failed ${driver.failed}  retransmissions ${driver.retransmissions}`);
-  console.log(`  ratio driver / sipp      ${(driver.callsPerSecond / sipp.callsPerSecond).toFixed(2)}`);
+  const calls: unknown[] = [];
+  for (const inFlight of IN_FLIGHT) {
+    console.log(`\nCalls over UDP: ${fmt(CALLS)} calls INVITE..BYE, ${inFlight} in flight, against sipp -sn uas`);
+    const sipp = await benchSippCalls(CALLS, inFlight);
+    const driver = await benchDriverCalls(CALLS, inFlight);
+    calls.push({ calls: CALLS, inFlight, sipp, driver, ratio: driver.callsPerSecond / sipp.callsPerSecond });
+    console.log(`  sipp -sn uac (baseline)  ${fmt(sipp.callsPerSecond)} calls/s  failed ${sipp.failed}  retransmissions ${sipp.retransmissions}`);
+    console.log(`  driver UE                ${fmt(driver.callsPerSecond)} calls/s  failed ${driver.failed}  retransmissions ${driver.retransmissions}`);
+    console.log(`  ratio driver / sipp      ${(driver.callsPerSecond / sipp.callsPerSecond).toFixed(2)}`);
+  }
+  results["calls"] = calls;
 } else {
   console.log("\nCalls: skipped, sipp (Debian package sip-tester) is not installed");
 }
@@ -51,6 +57,11 @@ console.log("\nThe Allure HTML report of the full suite (allure-commandline gene
 const report = await benchReport();
 results["report"] = report;
 console.log("skipped" in report ? `  skipped: ${report.skipped}` : `  ${report.seconds.toFixed(2)} s for ${report.testCases} test cases`);
+
+console.log("\nContainer target: ims-interop run --profile profiles/kamailio-container.yaml to the first test case");
+const container = await benchContainerStart();
+results["container"] = container;
+console.log("skipped" in container ? `  skipped: ${container.skipped}` : `  ${container.firstTestCaseSeconds?.toFixed(2)} s with the image built (first run, which may build it: ${container.warmupSeconds?.toFixed(2)} s)`);
 
 await mkdir(new URL("../reports/", import.meta.url), { recursive: true });
 await writeFile(new URL("../reports/bench.json", import.meta.url), JSON.stringify(results, null, 2) + "\n");
