@@ -2,6 +2,7 @@
 // process by the process target of profiles/kamailio.yaml. Every test case has an expected verdict;
 // the ones that are not pass are explained in the profile's knownDeviations.
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
 import { test } from "node:test";
 import { loadProfile } from "../../src/profile/index.ts";
@@ -28,6 +29,24 @@ test("the suite against Kamailio (process target) gives the expected verdict for
     // Every expected deviation is explained in the profile, for the engineer reading the report
     const profile = await loadProfile(join("profiles/kamailio.yaml"));
     for (const id of Object.keys(EXPECTED_NOT_PASS)) assert.ok(profile.knownDeviations[id], `profiles/kamailio.yaml explains ${id}`);
+  } finally {
+    for (const k of Object.keys(PASSWORDS)) delete process.env[k];
+  }
+});
+
+function dockerSkip(): string | false {
+  if (spawnSync("docker", ["info"], { stdio: "ignore", timeout: 20000 }).status === 0) return false;
+  if (process.env["CI"]) throw new Error("a Docker engine (Debian package docker.io, started) is not available, and CI must not skip this test");
+  return "a Docker engine (Debian package docker.io, started) is not available";
+}
+
+test("the suite against Kamailio in a container (testcontainers) gives the same verdicts as the process", { skip: dockerSkip(), timeout: 300000 }, async () => {
+  Object.assign(process.env, PASSWORDS);
+  try {
+    const r = await runSuite({ profileFile: join("profiles/kamailio-container.yaml"), projectDir: PROJECT });
+    const notPass = Object.fromEntries(r.results.filter((x) => x.verdict !== "pass").map((x) => [x.testCase.id, x.verdict]));
+    assert.deepEqual(notPass, EXPECTED_NOT_PASS, r.results.filter((x) => x.verdict !== "pass").map((x) => `${x.testCase.id}: ${x.reason}`).join("\n"));
+    assert.match(r.sut, /container ims-interop-\d+-\d+-[0-9a-f]+ \(image ims-interop\/kamailio-ims/);
   } finally {
     for (const k of Object.keys(PASSWORDS)) delete process.env[k];
   }

@@ -1,7 +1,7 @@
 // The fake clock every transaction test relies on (test/support/fake-clock.ts).
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { FakeClock } from "../../support/fake-clock.ts";
+import { FakeClock } from "./fake-clock.ts";
 
 describe("FakeClock", () => {
   test("fires due timers in time order, then creation order, with now() at each due time", () => {
