@@ -10,7 +10,7 @@ import type { Envelope } from "@cucumber/messages";
 import parseTagExpression from "@cucumber/tag-expressions";
 import { applicability, loadProfile } from "../profile/index.ts";
 import type { FaultName, Profile } from "../profile/profile.ts";
-import { createTarget, preflightOptions, type StartedTarget } from "../targets/index.ts";
+import { createTarget, preflightOptions, type StartedTarget, type SutDown } from "../targets/index.ts";
 import { loadCatalog } from "./catalog.ts";
 import type { SuiteParameters, SutParameters } from "./suite-parameters.ts";
 import { type Shard, selectShard } from "./shard.ts";
@@ -103,14 +103,18 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
   const sutDownFile = join(tmpdir(), `ims-interop-sut-down-${process.pid}-${Date.now()}`);
   const watch = target?.down
     ? setInterval(() => {
-        const why = target?.down?.();
-        if (why && !existsSync(sutDownFile)) writeFileSync(sutDownFile, why);
+        const down = target?.down?.();
+        if (down && !existsSync(sutDownFile)) writeFileSync(sutDownFile, down.reason);
       }, 500)
     : undefined;
   try {
     if (applicable.length > 0) {
       const parameters: SuiteParameters = { profileFile, faults, sut, sutDownFile };
       const verdicts = await runCucumberOn(applicable, parameters, o, () => target?.down?.());
+      // Decided again at the end: a failure that the poll saw before the SUT's exit was known, but
+      // that came after the exit, is the test bed's too
+      const down = target?.down?.();
+      if (down) for (const [id, r] of verdicts) if (r.verdict !== "pass" && r.verdict !== "error" && finishedAt.get(id)! >= down.at) verdicts.set(id, blameTestBed(r, down.reason));
       for (const tc of applicable) {
         if (!verdicts.has(tc.id)) {
           const r: TestCaseResult = { testCase: tc, verdict: "error", reason: "the test case did not run (no result from Cucumber)", durationMs: 0 };
@@ -138,7 +142,14 @@ function finish(profile: Profile, sut: string, results: TestCaseResult[], starte
 let support: ISupportCodeLibrary | undefined;
 
 /** Runs the applicable test cases through Cucumber and reads one verdict per test case from its messages. */
-async function runCucumberOn(cases: readonly TestCase[], parameters: SuiteParameters, o: RunOptions, sutDown: () => string | undefined): Promise<Map<string, TestCaseResult>> {
+/** When each test case finished (ms since the epoch), for deciding what happened after the SUT went down. */
+const finishedAt = new Map<string, number>();
+
+function blameTestBed(r: TestCaseResult, reason: string): TestCaseResult {
+  return { ...r, verdict: "error", reason: `${reason}: the test bed failed during this test case\n${r.reason ?? ""}` };
+}
+
+async function runCucumberOn(cases: readonly TestCase[], parameters: SuiteParameters, o: RunOptions, sutDown: () => SutDown | undefined): Promise<Map<string, TestCaseResult>> {
   const byId = new Map(cases.map((tc) => [tc.id, tc]));
   const tagExpression = cases.map((tc) => `@${tc.id}`).join(" or ");
   // Workers of a parallel run load the TypeScript steps through tsx, as this process does.
@@ -192,10 +203,11 @@ async function runCucumberOn(cases: readonly TestCase[], parameters: SuiteParame
       const tc = a && byId.get(a.id);
       if (!a || !tc) return;
       // A test case that did not pass while the SUT went down tells nothing about the SUT's conformance
+      const end = toMs(m.testCaseFinished.timestamp);
+      finishedAt.set(tc.id, end);
+      const own: TestCaseResult = { testCase: tc, verdict: a.verdict, ...(a.reason ? { reason: a.reason } : {}), durationMs: end - a.start };
       const down = a.verdict !== "pass" ? sutDown() : undefined;
-      const verdict = down ? "error" : a.verdict;
-      const reason = down ? `${down}: the test bed failed during this test case\n${a.reason ?? ""}` : a.reason;
-      const result: TestCaseResult = { testCase: tc, verdict, ...(reason ? { reason } : {}), durationMs: toMs(m.testCaseFinished.timestamp) - a.start };
+      const result = down ? blameTestBed(own, down.reason) : own;
       out.set(tc.id, result);
       o.onProgress?.(result);
     }

@@ -10,7 +10,7 @@ import type { Profile } from "../profile/profile.ts";
 import { trackContainer, untrackContainer } from "./container-cleanup.ts";
 import { type ContainerImage, containerRuntime, ensureBuiltImage, ensureGivenImage, resolveBuildContext } from "./container-image.ts";
 import { preflightOptions } from "./preflight.ts";
-import { type StartedTarget, type Target, TargetUnavailableError } from "./target.ts";
+import { type StartedTarget, type Target, TargetUnavailableError, type SutDown } from "./target.ts";
 
 /** Every container of this harness carries it, with the pid of the process that started it. */
 export const CONTAINER_RUN_LABEL = "org.ims-interop.run";
@@ -122,11 +122,11 @@ export class ContainerTarget implements Target {
     };
 
     // The log stream ends when the container stops; unless stop() did it, the SUT went down
-    let downReason: string | undefined;
+    let down: SutDown | undefined;
     void logDone.then(async () => {
       if (stopping) return;
       const state = await containerState(client, name);
-      if (!stopping && !state.running) downReason = `the SUT container ${name} ${state.detail}`;
+      if (!stopping && !state.running) down = { reason: `the SUT container ${name} ${state.detail}`, at: state.finishedAt ?? Date.now() };
     });
 
     let id: string;
@@ -156,7 +156,7 @@ export class ContainerTarget implements Target {
           image,
           readyAfterMs,
           logs: () => output,
-          down: () => downReason,
+          down: () => down,
           stop,
         };
       }
@@ -185,11 +185,12 @@ async function removeContainer(client: ContainerRuntimeClient, name: string): Pr
   }
 }
 
-async function containerState(client: ContainerRuntimeClient, name: string): Promise<{ running: boolean; detail: string }> {
+async function containerState(client: ContainerRuntimeClient, name: string): Promise<{ running: boolean; detail: string; finishedAt?: number }> {
   try {
     const s = (await client.container.getById(name).inspect()).State;
     if (s.Running) return { running: true, detail: "is running" };
-    return { running: false, detail: `stopped (${s.Status}, exit code ${s.ExitCode}${s.OOMKilled ? ", killed: out of memory" : ""}${s.Error ? `, ${s.Error}` : ""})` };
+    const finished = Date.parse(s.FinishedAt);
+    return { running: false, ...(Number.isFinite(finished) && finished > 0 ? { finishedAt: finished } : {}), detail: `stopped (${s.Status}, exit code ${s.ExitCode}${s.OOMKilled ? ", killed: out of memory" : ""}${s.Error ? `, ${s.Error}` : ""})` };
   } catch (e) {
     if ((e as { statusCode?: number }).statusCode === 404) return { running: false, detail: "was removed" };
     return { running: false, detail: `could not be inspected (${e instanceof Error ? e.message : String(e)})` };

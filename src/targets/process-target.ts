@@ -41,9 +41,11 @@ export class ProcessTarget implements Target {
     child.stdout?.on("data", append);
     child.stderr?.on("data", append);
     let exited: string | undefined;
+    let exitedAt = 0;
     const exit = new Promise<void>((done) => {
       child.once("exit", (code, signal) => {
         exited = `exited with ${signal ?? `code ${code}`}`;
+        exitedAt = Date.now();
         live.delete(child);
         done();
       });
@@ -74,7 +76,7 @@ export class ProcessTarget implements Target {
           pcscf,
           ...(pcscfUri ? { pcscfUri } : {}),
           logs: () => output,
-          down: () => (exited !== undefined && !stopping ? `the SUT process "${t.command}" (pid ${child.pid}) ${exited}` : undefined),
+          down: () => (exited !== undefined && !stopping ? { reason: `the SUT process "${t.command}" (pid ${child.pid}) ${exited}`, at: exitedAt } : undefined),
           stop,
         };
       }

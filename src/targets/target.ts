@@ -11,9 +11,14 @@ export interface StartedTarget {
   readonly pcscfUri?: string;
   /** What the SUT printed (process and container targets), attached to failed test cases. */
   logs(): string;
-  /** Why the SUT is gone (its process or container exited), or undefined while it runs. */
-  down?(): string | undefined;
+  /** Why and since when (ms since the epoch) the SUT is gone (its process or container exited); undefined while it runs. */
+  down?(): SutDown | undefined;
   stop(): Promise<void>;
+}
+
+export interface SutDown {
+  readonly reason: string;
+  readonly at: number;
 }
 
 export interface Target {
