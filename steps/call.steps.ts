@@ -121,6 +121,9 @@ Then("{role} receives an INVITE that supports precondition and 100rel", async fu
 When("{role} rings and answers", async function (this: ImsWorld, callee: string) {
   const inc = await incoming(this, callee);
   await inc.provisional(180);
+  // The callee answers once the caller has seen the ringing, as a person would: over UDP a proxy
+  // with several workers may otherwise pass the 200 before the 180 (RFC 3261 18: no ordering)
+  for (const call of this.outgoing.values()) await call.responses.observe((r) => r.status === 180 || r.status >= 200, this.deadline("180 at the caller"), "180 Ringing at the caller", "RFC 3261 13.2.2.1");
   this.acks.set(callee, later(inc.accept({ sdp: answerSdp(inc.invite.bodyText, nextPort()) })));
 });
 

@@ -189,12 +189,19 @@ Then("{role} receives a NOTIFY with application\\/reginfo+xml", async function (
 });
 
 Then("the reginfo shows {role}'s contact as active", async function (this: ImsWorld, role: string) {
-  const n = this.notifications.get(role)!;
+  const sub = this.subscriptions.get(role)!;
   const ue = await this.ue(role);
-  const info = await parseReginfo(n.body);
-  const contacts = info.registrations.flatMap((r) => r.contacts);
-  const mine = contacts.find((c) => sameContact(c.uri, ue.contact));
-  expectThat(mine?.state === "active", `a reginfo contact ${ue.contact} with state "active"`, `contacts: ${contacts.map((c) => `${c.uri} ${c.state}/${c.event}`).join("; ") || "none"}`, "RFC 3680 5.3, TS 24.229 5.4.2.1.2");
+  // The first NOTIFY carries the state; a notifier that publishes asynchronously may follow it at
+  // once with the updated one (RFC 6665 4.2.2), so the contact must be active within the deadline
+  const deadline = this.deadline("NOTIFY showing the contact active", 16 * this.profile.ixit.timers.t1);
+  let n = this.notifications.get(role)!;
+  for (;;) {
+    const info = await parseReginfo(n.body);
+    const contacts = info.registrations.flatMap((r) => r.contacts);
+    if (contacts.find((c) => sameContact(c.uri, ue.contact))?.state === "active") return;
+    const seen = `contacts: ${contacts.map((c) => `${c.uri} ${c.state}/${c.event}`).join("; ") || "none"}`;
+    n = await sub.waitForNotify(() => true, deadline, `a reginfo contact ${ue.contact} with state "active" (last NOTIFY: ${seen})`, "RFC 3680 5.3, TS 24.229 5.4.2.1.2");
+  }
 });
 
 When("the network de-registers {role}", async function (this: ImsWorld, role: string) {

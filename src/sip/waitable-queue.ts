@@ -10,6 +10,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 interface Waiter<T> {
   readonly match: (item: T) => boolean;
   readonly resolve: (item: T) => void;
+  /** A waiter from `next` takes the item; one from `observe` only looks at it. */
+  readonly consume: boolean;
 }
 
 export class WaitableQueue<T> {
@@ -31,7 +33,7 @@ export class WaitableQueue<T> {
       if (w.match(item)) {
         this.waiters.delete(w);
         w.resolve(item);
-        taken = true;
+        if (w.consume) taken = true;
       }
     }
     if (!taken) this.items.push(item);
@@ -46,11 +48,23 @@ export class WaitableQueue<T> {
   next(match: (item: T) => boolean, deadline: Deadline, expected: string, clause?: string): Promise<T> {
     const found = this.take(match);
     if (found !== undefined) return Promise.resolve(found);
+    return this.wait(match, deadline, expected, clause, true);
+  }
+
+  /** Resolves once an item matching has been pushed (now or earlier), leaving it for `next`. */
+  observe(match: (item: T) => boolean, deadline: Deadline, expected: string, clause?: string): Promise<T> {
+    const seen = this.history.find(match);
+    if (seen !== undefined) return Promise.resolve(seen);
+    return this.wait(match, deadline, expected, clause, false);
+  }
+
+  private wait(match: (item: T) => boolean, deadline: Deadline, expected: string, clause: string | undefined, consume: boolean): Promise<T> {
     const started = this.clock.now();
     return new Promise<T>((resolve, reject) => {
       let timer: TimerHandle | undefined;
       const waiter: Waiter<T> = {
         match,
+        consume,
         resolve: (item) => {
           if (timer !== undefined) this.clock.clearTimeout(timer);
           resolve(item);

@@ -118,3 +118,15 @@ describe("WaitableQueue", () => {
     await assert.rejects(p, /Timeout: {2}\d+\.\d s \(far\)/);
   });
 });
+
+test("observe sees an item, earlier or later, without taking it from a later next()", async () => {
+  const q = new WaitableQueue<number>((n) => String(n));
+  q.push(1);
+  assert.equal(await q.observe((n) => n === 1, Deadline.after(1000, "observe"), "1"), 1);
+  const later = q.observe((n) => n === 2, Deadline.after(1000, "observe"), "2");
+  q.push(2);
+  assert.equal(await later, 2);
+  assert.equal(await q.next((n) => n === 2, Deadline.after(1000, "next"), "2"), 2, "still there for next()");
+  assert.equal(await q.next((n) => n === 1, Deadline.after(1000, "next"), "1"), 1);
+  assert.deepEqual(q.pending(), []);
+});
