@@ -1,26 +1,15 @@
 // RFC 3261 17.2.1 INVITE server transaction, with the Accepted state of RFC 6026 7.1.
 import type { SipRequest, SipResponse } from "../message/index.ts";
-import type { ServerTransaction, ServerTransactionUser } from "./server-transaction.ts";
+import { ServerTransactionBase } from "./server-transaction.ts";
 import { transactionTimeout } from "./timer-settings.ts";
-import { Transaction, type TransactionContext } from "./transaction.ts";
+import type { TransactionContext } from "./transaction.ts";
 
 export type InviteServerState = "proceeding" | "accepted" | "completed" | "confirmed" | "terminated";
 
-export class InviteServerTransaction extends Transaction<InviteServerState> implements ServerTransaction {
+export class InviteServerTransaction extends ServerTransactionBase<InviteServerState> {
   readonly kind = "ist";
-  lastResponse: SipResponse | undefined;
-  private user: ServerTransactionUser = {};
-
-  constructor(
-    id: string,
-    readonly request: SipRequest,
-    ctx: TransactionContext,
-  ) {
-    super(id, ctx, "proceeding");
-  }
-
-  setUser(user: ServerTransactionUser): void {
-    this.user = user;
+  constructor(id: string, request: SipRequest, ctx: TransactionContext) {
+    super(id, request, ctx, "proceeding");
   }
 
   respond(response: SipResponse): void {

@@ -1,26 +1,15 @@
 // RFC 3261 17.2.2 non-INVITE server transaction.
 import type { SipRequest, SipResponse } from "../message/index.ts";
-import type { ServerTransaction, ServerTransactionUser } from "./server-transaction.ts";
+import { ServerTransactionBase } from "./server-transaction.ts";
 import { transactionTimeout } from "./timer-settings.ts";
-import { Transaction, type TransactionContext } from "./transaction.ts";
+import type { TransactionContext } from "./transaction.ts";
 
 export type NonInviteServerState = "trying" | "proceeding" | "completed" | "terminated";
 
-export class NonInviteServerTransaction extends Transaction<NonInviteServerState> implements ServerTransaction {
+export class NonInviteServerTransaction extends ServerTransactionBase<NonInviteServerState> {
   readonly kind = "nist";
-  lastResponse: SipResponse | undefined;
-  private user: ServerTransactionUser = {};
-
-  constructor(
-    id: string,
-    readonly request: SipRequest,
-    ctx: TransactionContext,
-  ) {
-    super(id, ctx, "trying");
-  }
-
-  setUser(user: ServerTransactionUser): void {
-    this.user = user;
+  constructor(id: string, request: SipRequest, ctx: TransactionContext) {
+    super(id, request, ctx, "trying");
   }
 
   respond(response: SipResponse): void {
