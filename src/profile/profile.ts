@@ -18,6 +18,7 @@ export const FAULT_NAMES = [
   "stale-nonce-loop",
   "500-on-invite",
   "strip-record-route",
+  "garbage-to-message",
 ] as const;
 export type FaultName = (typeof FAULT_NAMES)[number];
 

@@ -14,6 +14,7 @@ export const FAULT_EFFECTS: Readonly<Record<FaultName, string>> = {
   "silent-after-401": "after a 401 the core never answers the next REGISTER of that Call-ID (the UE runs into Timer F)",
   "stale-nonce-loop": "every REGISTER with credentials, valid or not, gets a new 401 with stale=true (registration never completes)",
   "500-on-invite": "every initial INVITE is answered 500 Server Internal Error by the core",
+  "garbage-to-message": "every MESSAGE is answered with bytes that are not a SIP message, instead of being routed",
   "strip-record-route": "the core adds no Record-Route (RFC 3261 16.6 item 4 / TS 24.229 5.2.6.3 violated): dialogs are set up without the core in the route set",
 };
 
@@ -75,3 +76,6 @@ export function bumpCSeq(response: SipResponse): void {
 
 /** The methods whose relayed responses cseq-mismatch-in-response alters. */
 export const CSEQ_MISMATCH_METHODS: ReadonlySet<string> = new Set(["INVITE", "MESSAGE", "BYE"]);
+
+/** What the core sends for the garbage-to-message fault: a status line a parser must refuse, no headers. */
+export const GARBAGE = Buffer.from("SIP/2.0 2OO OK-ish\r\nthis is not a SIP message\r\n\r\n");

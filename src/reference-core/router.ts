@@ -5,7 +5,7 @@ import type { Received } from "../sip/endpoint/index.ts";
 import { newTag } from "../sip/identifiers.ts";
 import { HeaderError, type NameAddr, type SipRequest, type SipResponse, createResponse, formatUri, isUriParseError, parseUri } from "../sip/message/index.ts";
 import type { CoreContext } from "./core-context.ts";
-import { strip100relFromRequest } from "./faults.ts";
+import { GARBAGE, strip100relFromRequest } from "./faults.ts";
 import { type SubscriberRecord, sameIdentity } from "./hss.ts";
 import { copyRequest } from "./message-copy.ts";
 import type { ForwardTarget, StatefulProxy } from "./proxy.ts";
@@ -109,6 +109,11 @@ export class CoreRouter {
   private forwardInitial(rec: Received, req: SipRequest, fwd: SipRequest, nextRoute: NameAddr | undefined): void {
     const { hss, bindings, addressing, faults } = this.ctx;
     if (!decrementMaxForwards(fwd)) return this.answer(rec, req, 483, "Max-Forwards reached 0 (RFC 3261 16.3 item 3)");
+    if (req.method === "MESSAGE" && faults.has("garbage-to-message")) {
+      this.ctx.log(`fault garbage-to-message: MESSAGE ${req.uriText} answered with ${GARBAGE.length} bytes that are not SIP`);
+      void this.ctx.endpoint.sendStateless(GARBAGE, rec.source).catch(() => undefined);
+      return;
+    }
     if (req.method === "INVITE" && faults.has("500-on-invite")) {
       this.ctx.log(`fault 500-on-invite: INVITE ${req.uriText} answered 500`);
       rec.transaction?.respond(withTag(rec, 500));

@@ -43,6 +43,7 @@ const EXPECTED: Record<FaultName, Record<string, string>> = {
   "stale-nonce-loop": REGISTRATION_BROKEN,
   "500-on-invite": { ...f(CALLS.filter((c) => c !== "IMS-CALL-008")), ...i(["IMS-CALL-008"]), ...f(["IMS-REG-006"]) },
   "strip-record-route": f(["IMS-CALL-001"]),
+  "garbage-to-message": f(["IMS-MSG-001", "IMS-MSG-003", "IMS-REG-003", "IMS-ROB-002"]),
 };
 
 /** A phrase each fault's first failure message must contain: the symptom an engineer looks for. */
@@ -56,6 +57,7 @@ const SYMPTOM: Record<FaultName, [string, RegExp]> = {
   "stale-nonce-loop": ["IMS-REG-002", /401 -> 401 -> 401 -> 401/],
   "500-on-invite": ["IMS-CALL-001", /500 Server Internal Error/],
   "strip-record-route": ["IMS-CALL-001", /Record-Route/],
+  "garbage-to-message": ["IMS-MSG-003", /Received: unparsable message \(line 1, offset 0\): Status-Code "2OO" is not three digits/],
 };
 
 describe("the suite against the embedded reference core", () => {

@@ -199,7 +199,7 @@ export class SipEndpoint {
           finish(() => {
             const budget = `64*T1 = ${transactionTimeout(this.timers)} ms, Timer ${request.method === "INVITE" ? "B" : "F"}`;
             const clause = options.clause ?? `RFC 3261 ${request.method === "INVITE" ? "17.1.1.2" : "17.1.2.2"}`;
-            reject(new ExpectationError({ expected: what, received: provisional.map((r) => summarizeMessage(r)), timeout: { ms: this.clock.now() - started, budget }, clause }));
+            reject(new ExpectationError({ expected: what, received: [...provisional.map((r) => summarizeMessage(r)), ...this.problemsFrom(destination, started)], timeout: { ms: this.clock.now() - started, budget }, clause }));
           }),
         onTransportError: (e) =>
           finish(() => reject(new ExpectationError({ expected: what, received: [`transport error: ${e.message}`], clause: "RFC 3261 17.1.4" }))),
@@ -207,7 +207,7 @@ export class SipEndpoint {
       if (options.deadline && options.deadline.at < started + transactionTimeout(this.timers)) {
         const deadline = options.deadline;
         timer = this.clock.setTimeout(
-          () => finish(() => reject(new ExpectationError({ expected: what, received: provisional.map((r) => summarizeMessage(r)), timeout: { ms: this.clock.now() - started, budget: deadline.budget }, ...(options.clause ? { clause: options.clause } : {}) }))),
+          () => finish(() => reject(new ExpectationError({ expected: what, received: [...provisional.map((r) => summarizeMessage(r)), ...this.problemsFrom(destination, started)], timeout: { ms: this.clock.now() - started, budget: deadline.budget }, ...(options.clause ? { clause: options.clause } : {}) }))),
           deadline.remaining(),
         );
       }
@@ -296,6 +296,11 @@ export class SipEndpoint {
       : { message: request, source, at: this.clock.now() };
     for (const h of this.handlers) if (h(received)) return;
     this.inbox.push(received);
+  }
+
+  /** Unparsable or invalid messages that came from `d` since `since`: what "arrived" instead. */
+  private problemsFrom(d: Destination, since: number): string[] {
+    return this.problems.filter((p) => p.at >= since && p.kind !== "transport" && p.source?.host === d.host && p.source.port === d.port).map((p) => p.description);
   }
 
   private transportProblem(e: TransportError): void {
