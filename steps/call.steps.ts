@@ -20,18 +20,14 @@ async function incoming(world: ImsWorld, role: string): Promise<IncomingCall> {
   const ue = await world.ue(role);
   const deadline = world.deadline(`INVITE at ${role}`);
   const rejected = [...world.outgoing.entries()].map(([caller, call]) =>
-    call.waitForResponse((r) => r.status >= 300, deadline).then((r) => {
-      fail(`an INVITE for ${role} (${ue.impu})`, `${caller}'s INVITE was answered ${r.startLine()} by the network instead`, "TS 24.229 5.4.3.2");
-    }),
+    call.waitForResponse((r) => r.status >= 300, deadline).then((r): never =>
+      fail(`an INVITE for ${role} (${ue.impu})`, `${caller}'s INVITE was answered ${r.startLine()} by the network instead`, "TS 24.229 5.4.3.2"),
+    ),
   );
   for (const p of rejected) p.catch(() => undefined);
-  const call = await Promise.race([ue.waitForCall(deadline), ...rejected.map((p) => p.then(() => never()))]);
+  const call = await Promise.race([ue.waitForCall(deadline), ...rejected]);
   world.incoming.set(role, call);
   return call;
-}
-
-function never(): never {
-  throw new Error("unreachable");
 }
 
 function identities(world: ImsWorld, role: string): string[] {

@@ -110,7 +110,9 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
   try {
     if (applicable.length > 0) {
       const parameters: SuiteParameters = { profileFile, faults, sut, sutDownFile };
-      const verdicts = await runCucumberOn(applicable, parameters, o, () => target?.down?.());
+      // When each test case finished (ms since the epoch), for deciding what happened after the SUT went down
+      const finishedAt = new Map<string, number>();
+      const verdicts = await runCucumberOn(applicable, parameters, o, () => target?.down?.(), finishedAt);
       // Decided again at the end: a failure that the poll saw before the SUT's exit was known, but
       // that came after the exit, is the test bed's too
       const down = target?.down?.();
@@ -142,14 +144,11 @@ function finish(profile: Profile, sut: string, results: TestCaseResult[], starte
 let support: ISupportCodeLibrary | undefined;
 
 /** Runs the applicable test cases through Cucumber and reads one verdict per test case from its messages. */
-/** When each test case finished (ms since the epoch), for deciding what happened after the SUT went down. */
-const finishedAt = new Map<string, number>();
-
 function blameTestBed(r: TestCaseResult, reason: string): TestCaseResult {
   return { ...r, verdict: "error", reason: `${reason}: the test bed failed during this test case\n${r.reason ?? ""}` };
 }
 
-async function runCucumberOn(cases: readonly TestCase[], parameters: SuiteParameters, o: RunOptions, sutDown: () => SutDown | undefined): Promise<Map<string, TestCaseResult>> {
+async function runCucumberOn(cases: readonly TestCase[], parameters: SuiteParameters, o: RunOptions, sutDown: () => SutDown | undefined, finishedAt: Map<string, number>): Promise<Map<string, TestCaseResult>> {
   const byId = new Map(cases.map((tc) => [tc.id, tc]));
   const tagExpression = cases.map((tc) => `@${tc.id}`).join(" or ");
   // Workers of a parallel run load the TypeScript steps through tsx, as this process does.

@@ -1,6 +1,7 @@
 // Per-worker state shared by the scenarios of one Cucumber worker: the profile, and the embedded
-// reference core when the SUT is embedded. Started in BeforeAll, stopped in AfterAll.
-import { AfterAll, BeforeAll } from "@cucumber/cucumber";
+// reference core when the SUT is embedded. Started by the first scenario (it has the world
+// parameters), stopped in AfterAll.
+import { AfterAll } from "@cucumber/cucumber";
 import { loadProfile } from "../../src/profile/index.ts";
 import type { Profile } from "../../src/profile/profile.ts";
 import type { ReferenceCore } from "../../src/reference-core/index.ts";
@@ -32,10 +33,6 @@ export function suiteContext(parameters: SuiteParameters): Promise<SuiteContext>
   })();
   return starting;
 }
-
-BeforeAll(function () {
-  // The context is started lazily by the first scenario, which has the world parameters.
-});
 
 AfterAll(async function () {
   const c = context;

@@ -188,7 +188,7 @@ export class SipEndpoint {
         if (timer !== undefined) this.clock.clearTimeout(timer);
         fn();
       };
-      const tx = this.send(request, destination, {
+      this.send(request, destination, {
         onResponse: (r) => {
           if (r.status < 200) {
             provisional.push(r);
@@ -211,7 +211,6 @@ export class SipEndpoint {
           deadline.remaining(),
         );
       }
-      void tx;
     });
   }
 
