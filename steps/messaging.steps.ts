@@ -26,9 +26,9 @@ Then("{role} receives the MESSAGE {string} with {role}'s identity in P-Asserted-
 });
 
 Then("{role}'s MESSAGE gets 200 OK", async function (this: ImsWorld, sender: string) {
-  expectStatus(await this.messages.get(sender)!, [200, 202], "for the MESSAGE", undefined, "RFC 3428 7");
+  expectStatus(await this.messages.get(sender)!, [200, 202], "for the MESSAGE", "RFC 3428 7");
 });
 
 Then("{role}'s MESSAGE is rejected with {int} or {int}", async function (this: ImsWorld, sender: string, a: number, b: number) {
-  expectStatus(await this.messages.get(sender)!, [a, b], "for the MESSAGE to a user who is not registered (not a timeout)", undefined, "TS 24.229 5.4.3.3");
+  expectStatus(await this.messages.get(sender)!, [a, b], "for the MESSAGE to a user who is not registered (not a timeout)", "TS 24.229 5.4.3.3");
 });

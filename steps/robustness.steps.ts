@@ -37,7 +37,7 @@ Then("{role} receives the same final response to both copies", async function (t
   const template = { callId: request.callId, cseqMethod: "MESSAGE", where: (m: { kind: string; status?: number }) => m.kind === "response" && (m.status ?? 0) >= 200, description: `a final response to the MESSAGE (Call-ID ${request.callId})`, clause: "RFC 3261 17.2.2" };
   const first = (await ue.endpoint.inbox.expect(template, this.deadline("final response to the first copy"))).message as SipResponse;
   const second = (await ue.endpoint.inbox.expect({ ...template, description: "the same final response again, for the retransmitted copy" }, this.deadline("final response to the retransmission"))).message as SipResponse;
-  expectStatus(first, [200, 202], "for the MESSAGE", request);
+  expectStatus(first, [200, 202], "for the MESSAGE");
   expectThat(second.status === first.status && second.toTag === first.toTag, `the retransmission answered with the same ${first.status} (To tag ${first.toTag})`, second, "RFC 3261 17.2.2");
 });
 
@@ -59,12 +59,12 @@ When("{role} sends an OPTIONS to the network that requires the extension {string
 
 Then("{role} receives {int} with an Allow header", function (this: ImsWorld, role: string, status: number) {
   const r = this.responses.get(role)!;
-  expectStatus(r, [status], "Method Not Allowed", undefined, "RFC 3261 8.2.1");
+  expectStatus(r, [status], "Method Not Allowed", "RFC 3261 8.2.1");
   expectThat(r.hasHeader("allow"), `${status} with an Allow header listing the supported methods`, r, "RFC 3261 8.2.1, 20.5");
 });
 
 Then("{role} receives {int} with Unsupported: {word}", function (this: ImsWorld, role: string, status: number, tag: string) {
   const r = this.responses.get(role)!;
-  expectStatus(r, [status], "Bad Extension", undefined, "RFC 3261 8.2.2.3");
+  expectStatus(r, [status], "Bad Extension", "RFC 3261 8.2.2.3");
   expectThat(r.optionTags("unsupported").includes(tag.toLowerCase()), `Unsupported: ${tag}`, `Unsupported: ${r.header("unsupported") ?? "absent"}`, "RFC 3261 8.2.2.3");
 });

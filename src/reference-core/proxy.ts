@@ -145,7 +145,8 @@ export class StatefulProxy {
       this.ctx.log(`CANCEL ${cancel.uriText}: 481 (no INVITE transaction matches)`);
       return;
     }
-    endpoint.reply(rec, 200);
+    // RFC 3261 8.2.6.2: the 200 a hop generates carries a To tag of its own
+    endpoint.reply(rec, 200, { toTag: newTag() });
     const rc = this.contexts.get(invite.id);
     const open = rc?.branches.filter((b) => !b.final) ?? [];
     if (open.length === 0) {

@@ -13,6 +13,7 @@ import type { FaultName, Profile } from "../profile/profile.ts";
 import { createTarget, preflightOptions, type StartedTarget, type SutDown } from "../targets/index.ts";
 import { loadCatalog } from "./catalog.ts";
 import type { SuiteParameters, SutParameters } from "./suite-parameters.ts";
+import { type CheckedRequirement, REQUIREMENTS_MEDIA_TYPE, parseRequirementsEvidence } from "./requirements-evidence.ts";
 import { type Shard, selectShard } from "./shard.ts";
 import type { TestCase } from "./test-case.ts";
 import { type Verdict, VERDICTS, verdictOfStep, worse } from "./verdict.ts";
@@ -38,6 +39,8 @@ export interface TestCaseResult {
   /** Why: the failure message, the not-applicable reason, or the test-bed problem. */
   readonly reason?: string;
   readonly durationMs: number;
+  /** The requirements the test case checked on the messages its UEs received (absent when it did not run). */
+  readonly requirements?: readonly CheckedRequirement[];
 }
 
 export interface RunResult {
@@ -176,7 +179,7 @@ async function runCucumberOn(cases: readonly TestCase[], parameters: SuiteParame
   );
   const pickles = new Map<string, string>(); // pickle id -> test case id
   const testCases = new Map<string, string>(); // Cucumber test case id -> our id
-  const attempts = new Map<string, { id: string; start: number; verdict: Verdict; reason?: string }>();
+  const attempts = new Map<string, { id: string; start: number; verdict: Verdict; reason?: string; requirements?: CheckedRequirement[] }>();
   const out = new Map<string, TestCaseResult>();
   const onMessage = (m: Envelope): void => {
     if (m.pickle) {
@@ -195,8 +198,11 @@ async function runCucumberOn(cases: readonly TestCase[], parameters: SuiteParame
       const v = verdictOfStep(r.status, r.exception?.type);
       if (worse(a.verdict, v) !== a.verdict) {
         a.verdict = v;
-        a.reason = r.exception?.message ?? r.message ?? r.status;
+        a.reason = r.exception?.message ?? r.message ?? (r.status === "SKIPPED" ? "a step was skipped: the test case did not run to its end" : r.status);
       }
+    } else if (m.attachment?.mediaType === REQUIREMENTS_MEDIA_TYPE && m.attachment.testCaseStartedId) {
+      const a = attempts.get(m.attachment.testCaseStartedId);
+      if (a) a.requirements = parseRequirementsEvidence(m.attachment.body);
     } else if (m.testCaseFinished) {
       const a = attempts.get(m.testCaseFinished.testCaseStartedId);
       const tc = a && byId.get(a.id);
@@ -204,7 +210,7 @@ async function runCucumberOn(cases: readonly TestCase[], parameters: SuiteParame
       // A test case that did not pass while the SUT went down tells nothing about the SUT's conformance
       const end = toMs(m.testCaseFinished.timestamp);
       finishedAt.set(tc.id, end);
-      const own: TestCaseResult = { testCase: tc, verdict: a.verdict, ...(a.reason ? { reason: a.reason } : {}), durationMs: end - a.start };
+      const own: TestCaseResult = { testCase: tc, verdict: a.verdict, ...(a.reason ? { reason: a.reason } : {}), durationMs: end - a.start, ...(a.requirements ? { requirements: a.requirements } : {}) };
       const down = a.verdict !== "pass" ? sutDown() : undefined;
       const result = down ? blameTestBed(own, down.reason) : own;
       out.set(tc.id, result);

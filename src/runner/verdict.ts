@@ -19,13 +19,30 @@ export class TestBedError extends Error {
   }
 }
 
-/** Cucumber's step status and exception type -> verdict. */
+/** A fault of the harness itself (a requirement check that threw, an automatic request it could not send): error. */
+export class HarnessError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "HarnessError";
+  }
+}
+
+/** Errors that say the SUT broke an expectation or a requirement: the only ones that make `fail`. */
+const SUT_FAILURES: ReadonlySet<string> = new Set(["ExpectationError", "RequirementViolationError"]);
+
+/**
+ * Cucumber's step status and exception class -> verdict. Only an expectation or a requirement the
+ * SUT broke is `fail`; any other exception (a TypeError, a hook that threw, Cucumber's own step
+ * timeout) is the harness's: `error`. A skipped step with no failure before it means the test case
+ * did not run to its end: `inconclusive`, never `pass`.
+ */
 export function verdictOfStep(status: string, exceptionType: string | undefined): Verdict {
-  if (status === "PASSED" || status === "SKIPPED") return "pass";
+  if (status === "PASSED") return "pass";
+  if (status === "SKIPPED") return "inconclusive";
   if (status === "FAILED") {
     if (exceptionType === "InconclusiveError") return "inconclusive";
-    if (exceptionType === "TestBedError") return "error";
-    return "fail";
+    if (exceptionType !== undefined && SUT_FAILURES.has(exceptionType)) return "fail";
+    return "error";
   }
   // UNDEFINED, AMBIGUOUS, PENDING, UNKNOWN: the suite itself is broken
   return "error";

@@ -1,8 +1,10 @@
 // The one failure formatter of the driver: what was expected, what arrived, the timeout if any,
 // the clause that says so, then the call log. Steps and reports print these messages as they are.
-import type { SipMessage } from "./message/index.ts";
+import { type SipMessage, headerKey } from "./message/index.ts";
 
 export interface FailureParts {
+  /** The requirement violated, when the failure is one: its id and the normative statement. */
+  readonly requirement?: { readonly id: string; readonly statement: string };
   /** What the test waited for, e.g. "200 (REGISTER) carrying Service-Route". */
   readonly expected: string;
   /** What arrived instead, summarised; empty when nothing arrived. */
@@ -23,7 +25,8 @@ export class ExpectationError extends Error {
 }
 
 export function formatFailure(p: FailureParts): string {
-  const lines = [`Expected: ${p.expected}`];
+  const lines = p.requirement ? [`Requirement: ${p.requirement.id}: ${p.requirement.statement}`] : [];
+  lines.push(`Expected: ${p.expected}`);
   if (p.received.length === 0) lines.push("Received: nothing");
   else {
     lines.push(`Received: ${p.received[0]}`);
@@ -44,12 +47,16 @@ function formatMs(ms: number): string {
 
 const SUMMARY_HEADERS = ["from", "to", "call-id", "cseq", "contact", "require", "supported", "rseq", "rack", "event", "subscription-state", "service-route", "p-associated-uri", "p-asserted-identity", "www-authenticate", "security-server", "expires", "content-type"];
 
-/** Start line and the headers an engineer looks at first; secrets never appear in SIP headers we keep. */
+/**
+ * Start line and the headers an engineer looks at first, each spelled as the sender wrote it (a
+ * compact form stays compact); secrets never appear in SIP headers we keep.
+ */
 export function summarizeMessage(m: SipMessage, headers: readonly string[] = ["cseq", "call-id"]): string {
   const parts = [m.startLine()];
   for (const name of headers) {
-    const v = m.header(name);
-    if (v !== undefined) parts.push(`${name === "cseq" ? "CSeq" : name}: ${v}`);
+    const key = headerKey(name);
+    const h = m.headers.find((x) => x.key === key);
+    if (h !== undefined) parts.push(`${h.name}: ${h.value}`);
   }
   return parts.join(" | ");
 }

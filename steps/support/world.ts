@@ -9,10 +9,18 @@ import type { TransportProtocol } from "../../src/sip/transport/address.ts";
 import { Trace } from "../../src/sip/transport/trace.ts";
 import { ImsUe, type IncomingCall, type OutgoingCall, type Notification, type RegistrationOutcome, type Subscription, type UeCredentials } from "../../src/sip/ue/index.ts";
 import type { SipRequest, SipResponse } from "../../src/sip/message/index.ts";
+import { ConformanceMonitor } from "../../src/conformance/monitor.ts";
+import { callLog } from "../../src/report/call-log.ts";
 import { type SuiteContext, suiteContext } from "./suite-context.ts";
+
+/** What is running: a step, or a hook of the test case. Its budget bounds every wait inside it. */
+export type Phase = "step" | "hook";
 
 export class ImsWorld extends World<SuiteParameters> {
   readonly trace = new Trace();
+  /** Checks every message the UEs receive against the requirements catalogue. */
+  readonly monitor = new ConformanceMonitor();
+  private phase: { kind: Phase; started: number; deadline?: Deadline } = { kind: "hook", started: Date.now() };
   /** Started UEs by role ("UE-A", "UE-B", "UE-B2" for a second device, "the UE" for the subject of a REG test). */
   readonly ues = new Map<string, ImsUe>();
   readonly registrations = new Map<string, RegistrationOutcome>();
@@ -88,6 +96,7 @@ export class ImsWorld extends World<SuiteParameters> {
       trace: this.trace,
     });
     this.ues.set(name, ue);
+    this.monitor.watch(ue);
     return ue;
   }
 
@@ -105,7 +114,7 @@ export class ImsWorld extends World<SuiteParameters> {
     if (ue.registration.registered) return ue;
     let outcome: RegistrationOutcome;
     try {
-      outcome = await ue.register({ expires: 3600 });
+      outcome = await ue.register({ expires: 3600, deadline: this.deadline(`registration of ${role} (precondition)`) });
     } catch (e) {
       throw new InconclusiveError(`precondition: ${role} could not register: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     }
@@ -138,9 +147,34 @@ export class ImsWorld extends World<SuiteParameters> {
     return r;
   }
 
-  /** A deadline for one step: 64*T1 of the profile unless given. */
+  /** A step or hook begins: its budget (64*T1 of the profile) starts now. */
+  beginPhase(kind: Phase): void {
+    this.phase = { kind, started: Date.now() };
+  }
+
+  /** The budget of the running step or hook: no wait inside it outlives it. */
+  phaseDeadline(): Deadline {
+    if (!this.phase.deadline) {
+      const budget = 64 * this.profile.ixit.timers.t1;
+      this.phase.deadline = Deadline.after(budget - (Date.now() - this.phase.started), `the ${this.phase.kind}'s budget of 64*T1 = ${budget} ms`);
+    }
+    return this.phase.deadline;
+  }
+
+  /** A deadline for one wait: `ms` (64*T1 of the profile unless given), never past the running step's budget. */
   deadline(label: string, ms?: number): Deadline {
-    return Deadline.after(ms ?? 64 * this.profile.ixit.timers.t1, label);
+    return this.phaseDeadline().within(ms ?? 64 * this.profile.ixit.timers.t1, label);
+  }
+
+  /** The last messages of the test case, one line each, with the UEs and the SUT named. */
+  callLog(last = 12): string[] {
+    const names = new Map<string, string>();
+    for (const [name, ue] of this.ues) {
+      const l = ue.endpoint.local(ue.protocol);
+      names.set(`${l.host}:${l.port}`, name);
+    }
+    if (this.suite) names.set(`${this.suite.sut.pcscf.host}:${this.suite.sut.pcscf.port}`, "SUT");
+    return callLog(this.trace.entries, names, last);
   }
 
   /** Ends every UE: de-registers the registered ones (best effort, short deadline), closes sockets. */

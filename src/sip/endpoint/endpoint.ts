@@ -18,13 +18,14 @@ import {
   serializeMessage,
 } from "../message/index.ts";
 import type { ClientTransaction, ClientTransactionUser, Flow, ServerTransaction, TimerSettings } from "../transaction/index.ts";
-import { TransactionLayer, transactionTimeout } from "../transaction/index.ts";
+import { TransactionLayer, clientTransactionKey, responseKey, transactionTimeout } from "../transaction/index.ts";
 import { type TransportAddress, type TransportProtocol, isReliable, viaTransportToken } from "../transport/address.ts";
 import type { IncomingPacket, SipTransport, TransportError } from "../transport/transport.ts";
 import type { TraceSink } from "../transport/trace.ts";
 import { createTransport } from "../transport/transport-factory.ts";
 import { type Destination, formatDestination, responseDestination, stampReceived } from "./destination.ts";
 import { Inbox, type Received } from "./inbox.ts";
+import type { EndpointObserver, EndpointProblem, ObservedMessage } from "./observer.ts";
 
 export interface ListenOptions {
   readonly protocol: TransportProtocol;
@@ -40,13 +41,6 @@ export interface EndpointOptions {
   readonly clock?: Clock;
 }
 
-/** Something the endpoint received or met that no test asked for: evidence for the report. */
-export interface EndpointProblem {
-  readonly kind: "unparsable" | "invalid" | "transport";
-  readonly description: string;
-  readonly source?: Destination;
-  readonly at: number;
-}
 
 /** Consumes a received request and returns true, or returns false to leave it for others. */
 export type RequestHandler = (received: Received) => boolean;
@@ -68,6 +62,9 @@ export class SipEndpoint {
   readonly clock: Clock;
   private readonly handlers: RequestHandler[] = [];
   private readonly strayHandlers: StrayResponseHandler[] = [];
+  private readonly observers: EndpointObserver[] = [];
+  /** Requests sent outside a transaction, by client transaction key, so that observers see what a response answers. */
+  private readonly statelessRequests = new Map<string, SipRequest>();
   private closed = false;
 
   private constructor(
@@ -142,6 +139,19 @@ export class SipEndpoint {
       const i = this.handlers.indexOf(handler);
       if (i >= 0) this.handlers.splice(i, 1);
     };
+  }
+
+  /** Lets an observer see every received message and every problem, before any behaviour runs. */
+  observe(observer: EndpointObserver): () => void {
+    this.observers.push(observer);
+    return () => {
+      const i = this.observers.indexOf(observer);
+      if (i >= 0) this.observers.splice(i, 1);
+    };
+  }
+
+  private notify(observed: ObservedMessage): void {
+    for (const o of this.observers) o.received?.(observed);
   }
 
   onStrayResponse(handler: StrayResponseHandler): () => void {
@@ -234,6 +244,11 @@ export class SipEndpoint {
    * malformed messages (raw bytes are sent as they are; `contentLength: "keep"` keeps a wrong length).
    */
   sendStateless(message: SipMessage | Buffer, destination: Destination, options: SerializeOptions = {}): Promise<void> {
+    if (!Buffer.isBuffer(message) && message.kind === "request" && message.method !== "ACK" && message.branch) {
+      this.statelessRequests.set(clientTransactionKey(message.branch, message.method), message);
+      // The newest few are enough: a response to a stateless request comes within a transaction's lifetime
+      if (this.statelessRequests.size > 64) this.statelessRequests.delete(this.statelessRequests.keys().next().value!);
+    }
     const bytes = Buffer.isBuffer(message) ? message : serializeMessage(message, options);
     return this.sendBytes(bytes, destination);
   }
@@ -270,7 +285,15 @@ export class SipEndpoint {
   }
 
   private receiveResponse(response: SipResponse, source: Destination): void {
-    if (this.transactions.receiveResponse(response)) return;
+    const tx = this.transactions.clientFor(response);
+    const at = this.clock.now();
+    const key = responseKey(response);
+    const request = tx?.request ?? (key === undefined ? undefined : this.statelessRequests.get(key));
+    this.notify(request ? { message: response, source, at, request, retransmission: false } : { message: response, source, at, retransmission: false });
+    if (tx) {
+      tx.receiveResponse(response);
+      return;
+    }
     for (const h of this.strayHandlers) if (h(response, source)) return;
     this.inbox.push({ message: response, source, at: this.clock.now() });
   }
@@ -289,6 +312,7 @@ export class SipEndpoint {
       },
     };
     const result = this.transactions.receiveRequest(request, flow);
+    this.notify({ message: request, source, at: this.clock.now(), retransmission: result.kind === "absorbed" });
     if (result.kind === "absorbed") return;
     const received: Received = result.kind === "new"
       ? { message: request, transaction: result.transaction, source, at: this.clock.now() }
@@ -308,7 +332,9 @@ export class SipEndpoint {
   }
 
   private problem(kind: EndpointProblem["kind"], description: string, source?: Destination): void {
-    this.problems.push(source ? { kind, description, source, at: this.clock.now() } : { kind, description, at: this.clock.now() });
+    const p: EndpointProblem = source ? { kind, description, source, at: this.clock.now() } : { kind, description, at: this.clock.now() };
+    this.problems.push(p);
+    for (const o of this.observers) o.problem?.(p);
   }
 
   /** Closes every transport and terminates every transaction. Idempotent. */

@@ -2,3 +2,4 @@ export * from "./destination.ts";
 export * from "./message-template.ts";
 export * from "./inbox.ts";
 export * from "./endpoint.ts";
+export * from "./observer.ts";

@@ -55,10 +55,15 @@ export class TransactionLayer {
     return tx;
   }
 
+  /** The client transaction a response matches (RFC 3261 17.1.3), if any. */
+  clientFor(response: SipResponse): ClientTransaction | undefined {
+    const key = responseKey(response);
+    return key === undefined ? undefined : this.clients.get(key);
+  }
+
   /** Hands a response to its client transaction; false when none matches (a stray or late 2xx). */
   receiveResponse(response: SipResponse): boolean {
-    const key = responseKey(response);
-    const tx = key === undefined ? undefined : this.clients.get(key);
+    const tx = this.clientFor(response);
     if (!tx) return false;
     tx.receiveResponse(response);
     return true;

@@ -14,6 +14,7 @@ import { transactionTimeout } from "../transaction/index.ts";
 import type { TransportProtocol } from "../transport/address.ts";
 import type { TraceSink } from "../transport/trace.ts";
 import { WaitableQueue } from "../waitable-queue.ts";
+import { type AutomaticRequestIncident, type IncidentListener, watchAutomatic } from "./automatic-request.ts";
 import { IncomingCall } from "./incoming-call.ts";
 import { type CallOptions, OutgoingCall } from "./outgoing-call.ts";
 import { RegistrationClient, type RegisterOptions, type RegistrationOutcome } from "./registration.ts";
@@ -62,6 +63,9 @@ export class ImsUe implements UeContext {
   private readonly dialogs = new Map<string, DialogHandler>();
   private readonly pendingSubscriptions = new Map<string, Subscription>();
   private readonly calls = new Map<string, IncomingCall>();
+  /** Automatic requests that did not end in 2xx, in order. */
+  readonly incidents: AutomaticRequestIncident[] = [];
+  private readonly incidentListeners: IncidentListener[] = [];
 
   private constructor(
     readonly endpoint: SipEndpoint,
@@ -103,6 +107,18 @@ export class ImsUe implements UeContext {
 
   via(): string {
     return this.endpoint.via(this.protocol);
+  }
+
+  automatic(method: string, what: string, outcome: Promise<SipResponse | undefined | void>): void {
+    watchAutomatic(this.name, method, what, outcome, () => this.endpoint.clock.now(), (incident) => {
+      this.incidents.push(incident);
+      for (const l of this.incidentListeners) l(incident);
+    });
+  }
+
+  /** Tells the listener of every automatic request that did not end in 2xx. */
+  onIncident(listener: IncidentListener): void {
+    this.incidentListeners.push(listener);
   }
 
   addDialog(key: string, handler: DialogHandler): void {

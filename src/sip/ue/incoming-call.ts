@@ -125,7 +125,8 @@ export class IncomingCall {
         "RFC 3261 13.3.1.4",
       );
     } catch (e) {
-      if (e instanceof ExpectationError) void this.bye().catch(() => undefined);
+      // RFC 3261 13.3.1.4: no ACK within 64*T1: the UAS ends the dialog with BYE
+      if (e instanceof ExpectationError) this.ctx.automatic("BYE", "BYE after no ACK for the 200 (INVITE)", this.bye());
       throw e;
     } finally {
       stop();

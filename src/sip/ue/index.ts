@@ -5,3 +5,4 @@ export * from "./outgoing-call.ts";
 export * from "./incoming-call.ts";
 export * from "./subscription.ts";
 export * from "./ims-ue.ts";
+export * from "./automatic-request.ts";

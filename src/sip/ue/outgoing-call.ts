@@ -99,14 +99,14 @@ export class OutgoingCall {
     if (r.status < 200) {
       if (tag && r.status > 100) this.earlyDialog(r, tag);
       this.responses.push(r);
-      if (tag && isReliableProvisional(r) && this.options.autoPrack !== false) void this.prackFor(r, tag).catch(() => undefined);
+      if (tag && isReliableProvisional(r) && this.options.autoPrack !== false) this.ctx.automatic("PRACK", `PRACK for the reliable ${r.status} (RSeq ${r.header("rseq") ?? "?"})`, this.prackFor(r, tag).then((x) => x?.response));
       return;
     }
     if (r.status < 300 && tag) {
       const seen = this.acks.get(tag);
       if (seen) {
         // RFC 3261 13.2.2.4: a retransmitted 2xx gets the same ACK again
-        void this.ctx.endpoint.sendStateless(seen, this.ctx.outbound).catch(() => undefined);
+        this.ctx.automatic("ACK", `ACK for the retransmitted ${r.status} (INVITE)`, this.ctx.endpoint.sendStateless(seen, this.ctx.outbound));
         return;
       }
       let dialog = this.dialogs.get(tag);
@@ -118,10 +118,10 @@ export class OutgoingCall {
       }
       const ack = dialog.createRequest("ACK", this.ctx.via(), { cseq: this.invite.cseq.seq });
       this.acks.set(tag, ack);
-      void this.ctx.endpoint.sendStateless(ack, this.ctx.outbound).catch(() => undefined);
+      this.ctx.automatic("ACK", `ACK for the ${r.status} (INVITE)`, this.ctx.endpoint.sendStateless(ack, this.ctx.outbound));
       if (this.confirmed) {
         // RFC 3261 13.2.2.4: a second 2xx from another fork is acknowledged and its dialog ended with BYE
-        void this.sendInDialog(dialog, "BYE").catch(() => undefined);
+        this.ctx.automatic("BYE", `BYE ending the dialog of a second 2xx (To tag ${tag})`, this.sendInDialog(dialog, "BYE", undefined, undefined, "RFC 3261 13.2.2.4"));
         dialog.terminate();
         return;
       }

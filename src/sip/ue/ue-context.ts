@@ -3,6 +3,7 @@
 import type { Deadline } from "../deadline.ts";
 import type { Received, SipEndpoint } from "../endpoint/index.ts";
 import type { Destination } from "../endpoint/destination.ts";
+import type { SipResponse } from "../message/index.ts";
 import type { TransportProtocol } from "../transport/address.ts";
 
 export type DialogHandler = (received: Received) => void;
@@ -23,6 +24,8 @@ export interface UeContext {
   /** The default budget of a step's wait: 64*T1 unless the test asks for less. */
   deadline(label: string, ms?: number): Deadline;
   via(): string;
+  /** Reports how a request the UE sent on its own ended, when it did not end in 2xx (see automatic-request.ts). */
+  automatic(method: string, what: string, outcome: Promise<SipResponse | undefined | void>): void;
   addDialog(key: string, handler: DialogHandler): void;
   removeDialog(key: string): void;
 }

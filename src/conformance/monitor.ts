@@ -1,0 +1,127 @@
+// The conformance monitor of one test case: it sees every message each simulated UE receives and
+// runs every requirement that applies to it, whatever the step asked (TTCN-3 default altsteps).
+// Steps take its new violations after each step; the After hook adds what was never consumed.
+import { summarizeMessage } from "../sip/failure.ts";
+import type { EndpointObserver, EndpointProblem, ObservedMessage } from "../sip/endpoint/index.ts";
+import type { AutomaticRequestIncident } from "../sip/ue/index.ts";
+import { REQUIREMENTS, requirement } from "./catalogue.ts";
+import { type Finding, type Observation, type Requirement, type UeFacts, applies } from "./requirement.ts";
+import type { Violation } from "./violation.ts";
+
+/** What the monitor needs of a UE: its facts, where to observe its messages and its automatic requests. */
+export interface ObservableUe extends UeFacts {
+  readonly endpoint: { observe(observer: EndpointObserver): () => void };
+  onIncident(listener: (incident: AutomaticRequestIncident) => void): void;
+}
+
+/** Per requirement: how many messages it was checked on and how many violated it. */
+export interface RequirementTally {
+  readonly id: string;
+  readonly clause: string;
+  checked: number;
+  violated: number;
+}
+
+export interface MonitorNews {
+  readonly violations: readonly Violation[];
+  /** Faults of the harness met while checking (a check that threw): the test case's verdict is error. */
+  readonly harnessErrors: readonly string[];
+}
+
+export class ConformanceMonitor {
+  readonly violations: Violation[] = [];
+  readonly harnessErrors: string[] = [];
+  private readonly tallies = new Map<string, RequirementTally>();
+  private readonly history = new Map<string, Observation[]>();
+  private readonly seen = new Set<string>();
+  private taken = { violations: 0, errors: 0 };
+
+  constructor(private readonly catalogue: readonly Requirement[] = REQUIREMENTS) {}
+
+  /** Observes every message the UE receives from now on. */
+  watch(ue: ObservableUe): void {
+    const facts: UeFacts = { name: ue.name, impu: ue.impu, contact: ue.contact };
+    ue.endpoint.observe({
+      received: (m) => this.received(facts, m),
+      problem: (p) => this.problem(facts, p),
+    });
+    ue.onIncident((i) => this.incident(i));
+  }
+
+  /** Runs every applicable requirement on one received message. */
+  received(ue: UeFacts, m: ObservedMessage): void {
+    const earlier = this.history.get(ue.name) ?? [];
+    const o: Observation = { ue, message: m.message, ...(m.request ? { request: m.request } : {}), retransmission: m.retransmission, earlier: [...earlier] };
+    this.tally(requirement("message.well-formed"), undefined, ue.name, m.message.startLine());
+    for (const r of this.catalogue) {
+      if (r.id === "message.well-formed") continue;
+      let finding: Finding | undefined;
+      try {
+        if (!applies(r, o)) continue;
+        finding = r.check(o);
+      } catch (e) {
+        this.harnessErrors.push(`requirement ${r.id} could not check ${m.message.startLine()} received by ${ue.name}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+        continue;
+      }
+      this.tally(r, finding, ue.name, summarizeMessage(m.message, ["cseq", "call-id"]));
+    }
+    earlier.push(o);
+    this.history.set(ue.name, earlier);
+  }
+
+  /** RFC 3261 7, 25: bytes that are not a SIP message; RFC 3261 8.1.1: a request without its mandatory headers. */
+  problem(ue: UeFacts, p: EndpointProblem): void {
+    if (p.kind === "transport") return;
+    const r = requirement(p.kind === "unparsable" ? "message.well-formed" : "request.mandatory-headers");
+    this.tally(r, { expected: r.statement, received: p.description }, ue.name, p.description.slice(0, 120));
+  }
+
+  /** An automatic PRACK or BYE that did not end in 2xx is the SUT's; a harness exception is the harness's. */
+  incident(i: AutomaticRequestIncident): void {
+    if (i.harnessError) {
+      this.harnessErrors.push(`${i.ue}'s ${i.what} failed in the harness: ${i.harnessError.stack ?? i.harnessError.message}`);
+      return;
+    }
+    const id = i.method === "PRACK" ? "prack.answered" : i.method === "BYE" ? "bye.answered" : undefined;
+    if (!id) {
+      // An ACK that could not be sent: the UE's own transport, not the SUT
+      this.harnessErrors.push(`${i.ue} could not send the ${i.what}: ${i.noAnswer?.message ?? "no response"}`);
+      return;
+    }
+    // A non-2xx final response was judged when it arrived; here only the request that got none
+    if (i.response || !i.noAnswer) return;
+    const r = requirement(id);
+    const received = i.noAnswer.message.split("\n").filter((l) => l.startsWith("Received:") || l.startsWith("Timeout:")).join("; ");
+    this.tally(r, { expected: `a final response to the ${i.what}`, received }, i.ue, i.what);
+  }
+
+  /** Adds a violation found outside a message check (e.g. what was left unconsumed at the end). */
+  record(r: Requirement, finding: Finding, ue: string, message: string): void {
+    this.tally(r, finding, ue, message);
+  }
+
+  /** Violations and harness errors found since the last call. */
+  takeNew(): MonitorNews {
+    const news = { violations: this.violations.slice(this.taken.violations), harnessErrors: this.harnessErrors.slice(this.taken.errors) };
+    this.taken = { violations: this.violations.length, errors: this.harnessErrors.length };
+    return news;
+  }
+
+  /** Every requirement checked in this test case, with how often it was checked and violated. */
+  tallied(): RequirementTally[] {
+    return [...this.tallies.values()].sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  private tally(r: Requirement, finding: Finding | undefined, ue: string, message: string): void {
+    let t = this.tallies.get(r.id);
+    if (!t) this.tallies.set(r.id, (t = { id: r.id, clause: r.clause, checked: 0, violated: 0 }));
+    t.checked++;
+    if (!finding) return;
+    // A retransmission repeats its violation: it is recorded once
+    const key = `${r.id}|${ue}|${message}|${finding.received}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    t.violated++;
+    this.violations.push({ requirement: r, finding, ue, message, at: Date.now() });
+  }
+}

@@ -1,0 +1,79 @@
+// A normative requirement as data (like a TTCN-3 receive template with its default altstep): the
+// clause it comes from, the messages it constrains, and a check of one received message.
+import type { SipMessage, SipRequest } from "../sip/message/index.ts";
+
+/** Which received messages a requirement constrains. */
+export interface Applicability {
+  readonly kind: "request" | "response";
+  /** Requests of these methods; responses to requests of these methods. Any when absent. */
+  readonly methods?: readonly string[];
+  /** Responses only: status codes from the first to the second, inclusive. */
+  readonly status?: readonly [number, number];
+}
+
+/** What the monitor knows of the simulated UE that received the message. */
+export interface UeFacts {
+  readonly name: string;
+  /** The public user identity the UE uses (TS 23.228 4.3.3.2). */
+  readonly impu: string;
+  /** The Contact URI of the UE. */
+  readonly contact: string;
+}
+
+/** One message a simulated UE received, with what a check may need to judge it. */
+export interface Observation {
+  readonly ue: UeFacts;
+  readonly message: SipMessage;
+  /** For a response: the request it answers (its client transaction's). */
+  readonly request?: SipRequest;
+  /** A request absorbed by the UE's server transaction as a retransmission. */
+  readonly retransmission: boolean;
+  /** What the same UE received earlier in this test case, oldest first. */
+  readonly earlier: readonly Observation[];
+}
+
+/** Why a message does not meet a requirement: what the clause asks, what arrived (as sent). */
+export interface Finding {
+  readonly expected: string;
+  readonly received: string;
+}
+
+export interface Requirement {
+  /** Stable identifier, e.g. "response.call-id": the report, the summary and Allure group by it. */
+  readonly id: string;
+  /** The clause it implements, e.g. "RFC 3261 8.1.3.3". */
+  readonly clause: string;
+  /** The normative sentence, in short. */
+  readonly statement: string;
+  /** The network element the requirement binds, as observed from the simulated UE. */
+  readonly constrains: "network";
+  readonly appliesTo: Applicability;
+  /** A narrower condition read from the message (e.g. a reliable provisional response); all when absent. */
+  readonly when?: (o: Observation) => boolean;
+  /** undefined when the message meets the requirement. */
+  readonly check: (o: Observation) => Finding | undefined;
+}
+
+/** Whether the requirement applies to this observation (kind, method, status, then `when`). */
+export function applies(r: Requirement, o: Observation): boolean {
+  const a = r.appliesTo;
+  const m = o.message;
+  if (a.kind !== m.kind) return false;
+  if (m.kind === "request") {
+    if (a.methods && !a.methods.includes(m.method)) return false;
+  } else {
+    // A response is judged against the request it answers; a stray one is judged at the end of the test case
+    if (!o.request) return false;
+    if (a.methods && !a.methods.includes(o.request.method)) return false;
+    if (a.status && (m.status < a.status[0] || m.status > a.status[1])) return false;
+  }
+  return r.when ? r.when(o) : true;
+}
+
+/** A short description of the messages a requirement constrains, for docs/requirements.md. */
+export function describeApplicability(a: Applicability): string {
+  const methods = a.methods ? a.methods.join(", ") : "any method";
+  if (a.kind === "request") return `${methods} request`;
+  const status = a.status ? (a.status[0] === a.status[1] ? `${a.status[0]}` : `${a.status[0]}-${a.status[1]}`) : "any";
+  return `${status} response to ${methods}`;
+}
