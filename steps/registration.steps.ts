@@ -1,21 +1,13 @@
 // Steps of features/registration: TS 24.229 5.1.1 as seen by the simulated UE.
 import { Given, Then, When } from "@cucumber/cucumber";
 import { parseAuthChallenges } from "../src/sip/auth/index.ts";
-import { parseReginfo } from "../src/sip/event/reginfo.ts";
-import { isNameAddrError, parseNameAddr, parseUri, isUriParseError, uriEquals, type Uri } from "../src/sip/message/index.ts";
-import type { Notification } from "../src/sip/ue/index.ts";
+import { missingIdentities } from "../src/conformance/identity.ts";
+import { waitForRegContact } from "../src/sip/ue/index.ts";
 import { InconclusiveError } from "../src/runner/verdict.ts";
 import { expectThat, fail } from "./support/expect.ts";
 import type { ImsWorld } from "./support/world.ts";
 
 const SUBJECT = "the UE";
-
-function uri(text: string): Uri | undefined {
-  const na = parseNameAddr(text);
-  if (!isNameAddrError(na)) return na.uri;
-  const u = parseUri(text);
-  return isUriParseError(u) ? undefined : u;
-}
 
 Given("a UE with AKA credentials", async function (this: ImsWorld) {
   await this.startUe(SUBJECT, this.subscriberWith("aka"));
@@ -54,26 +46,26 @@ Given("{role} uses TCP", function (this: ImsWorld, role: string) {
 
 When("{role} registers", async function (this: ImsWorld, role: string) {
   const ue = await this.ue(role);
-  this.registrations.set(role, await ue.register({ expires: 3600 }));
+  this.registrations.set(role, await ue.register({ expires: 3600, deadline: this.deadline("registration") }));
   this.lastRegistration = role;
 });
 
 When("{role} re-registers before its registration expires", async function (this: ImsWorld, role: string) {
   const ue = await this.ue(role);
   this.previousRegistration = this.registration(role);
-  this.registrations.set(role, await ue.register({ expires: 3600 }));
+  this.registrations.set(role, await ue.register({ expires: 3600, deadline: this.deadline("registration") }));
   this.lastRegistration = role;
 });
 
 When("the UE re-registers", async function (this: ImsWorld) {
   const ue = await this.ue(SUBJECT);
-  this.registrations.set(SUBJECT, await ue.register({ expires: 3600 }));
+  this.registrations.set(SUBJECT, await ue.register({ expires: 3600, deadline: this.deadline("registration") }));
   this.lastRegistration = SUBJECT;
 });
 
 When("{role} de-registers", async function (this: ImsWorld, role: string) {
   const ue = await this.ue(role);
-  this.registrations.set(role, await ue.deregister());
+  this.registrations.set(role, await ue.deregister({ deadline: this.deadline("de-registration") }));
   this.lastRegistration = role;
 });
 
@@ -109,14 +101,8 @@ Then("the 200 OK carries a Service-Route", function (this: ImsWorld) {
 
 Then("P-Associated-URI lists the public identities of the UE", function (this: ImsWorld) {
   const o = this.lastOutcome();
-  const ue = this.ues.get(this.lastRegistration ?? SUBJECT)!;
-  const listed = o.final.headerValues("p-associated-uri").map(uri).filter((u): u is Uri => u !== undefined);
-  const subscriber = this.profile.ixit.subscribers.find((s) => s.impi === ue.config.impi);
-  const wanted = subscriber ? subscriber.impus : [ue.impu];
-  const missing = wanted.filter((w) => {
-    const u = uri(w);
-    return !u || !listed.some((l) => uriEquals(l, u));
-  });
+  const wanted = this.identitiesOf(this.lastRegistration ?? SUBJECT);
+  const missing = missingIdentities(o.final.headerValues("p-associated-uri"), wanted);
   expectThat(missing.length === 0, `P-Associated-URI listing ${wanted.join(", ")}`, `P-Associated-URI: ${o.final.header("p-associated-uri") ?? "absent"} (missing ${missing.join(", ")})`, "TS 24.229 5.4.1.2.2, RFC 3455 4.1");
 });
 
@@ -189,19 +175,11 @@ Then("{role} receives a NOTIFY with application\\/reginfo+xml", async function (
 });
 
 Then("the reginfo shows {role}'s contact as active", async function (this: ImsWorld, role: string) {
-  const sub = this.subscriptions.get(role)!;
   const ue = await this.ue(role);
   // The first NOTIFY carries the state; a notifier that publishes asynchronously may follow it at
   // once with the updated one (RFC 6665 4.2.2), so the contact must be active within the deadline
   const deadline = this.deadline("NOTIFY showing the contact active", 16 * this.profile.ixit.timers.t1);
-  let n = this.notifications.get(role)!;
-  for (;;) {
-    const info = await parseReginfo(n.body);
-    const contacts = info.registrations.flatMap((r) => r.contacts);
-    if (contacts.find((c) => sameContact(c.uri, ue.contact))?.state === "active") return;
-    const seen = `contacts: ${contacts.map((c) => `${c.uri} ${c.state}/${c.event}`).join("; ") || "none"}`;
-    n = await sub.waitForNotify(() => true, deadline, `a reginfo contact ${ue.contact} with state "active" (last NOTIFY: ${seen})`, "RFC 3680 5.3, TS 24.229 5.4.2.1.2");
-  }
+  await waitForRegContact(this.subscriptions.get(role)!, ue.contact, "active", deadline, "RFC 3680 5.3, TS 24.229 5.4.2.1.2", this.notifications.get(role));
 });
 
 When("the network de-registers {role}", async function (this: ImsWorld, role: string) {
@@ -219,18 +197,9 @@ When("the network requires the UE to re-authenticate", async function (this: Ims
 });
 
 Then("{role} receives a NOTIFY with its contact terminated", async function (this: ImsWorld, role: string) {
-  const sub = this.subscriptions.get(role)!;
   const ue = await this.ue(role);
-  const deadline = this.deadline("NOTIFY with the contact terminated");
-  for (;;) {
-    const n: Notification = await sub.waitForNotify(() => true, deadline, `NOTIFY with ${ue.contact} terminated (event deactivated or rejected)`, "TS 24.229 5.4.2.1.2, RFC 3680 5.3");
-    const info = await parseReginfo(n.body).catch(() => undefined);
-    const mine = info?.registrations.flatMap((r) => r.contacts).find((c) => sameContact(c.uri, ue.contact));
-    if (mine?.state === "terminated") {
-      this.notifications.set(role, n);
-      return;
-    }
-  }
+  const n = await waitForRegContact(this.subscriptions.get(role)!, ue.contact, "terminated", this.deadline("NOTIFY with the contact terminated"), "TS 24.229 5.4.2.1.2, RFC 3680 5.3");
+  this.notifications.set(role, n);
 });
 
 Then("the subscription is terminated", function (this: ImsWorld) {
@@ -268,9 +237,3 @@ Then("every response reached {role} on the TCP connection it opened", async func
   const connections = new Set(withSut.map((e) => `${e.protocol} ${e.note ?? ""} local port ${e.local.port}`));
   expectThat(received.length > 0 && withSut.every((e) => e.protocol === "tcp") && connections.size === 1, "every response on the one TCP connection the UE opened", `${received.length} responses over ${connections.size} connection(s): ${[...connections].join("; ")}`, "RFC 3261 18.2.2");
 });
-
-function sameContact(a: string, b: string): boolean {
-  const ua = uri(a);
-  const ub = uri(b);
-  return !!ua && !!ub && uriEquals({ ...ua, params: [] } as Uri, { ...ub, params: [] } as Uri);
-}

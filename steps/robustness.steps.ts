@@ -1,7 +1,6 @@
 // Steps of features/robustness: the network's transaction layer (RFC 3261 17.2) and its answers to
 // requests it cannot serve (RFC 3261 8.2), driven at the message level.
 import { Then, When } from "@cucumber/cucumber";
-import { Deadline } from "../src/sip/deadline.ts";
 import { newCallId, newTag } from "../src/sip/identifiers.ts";
 import { SipRequest, type SipResponse } from "../src/sip/message/index.ts";
 import { expectStatus, expectThat, fail } from "./support/expect.ts";
@@ -45,7 +44,7 @@ Then("{role} receives the MESSAGE once", async function (this: ImsWorld, receive
   const ue = await this.ue(receiver);
   await ue.waitForMessage(this.deadline(`MESSAGE at ${receiver}`));
   // Give a duplicate time to arrive: two T1, well past the second copy
-  const extra = await ue.messages.next(() => true, Deadline.after(2 * this.profile.ixit.timers.t1, "duplicate watch"), "no second copy").catch(() => undefined);
+  const extra = await ue.messages.next(() => true, this.deadline("duplicate watch", 2 * this.profile.ixit.timers.t1), "no second copy").catch(() => undefined);
   if (extra) fail(`the MESSAGE delivered to ${receiver} once`, extra.message, "RFC 3261 17.2.2: the retransmission is absorbed by the server transaction");
 });
 

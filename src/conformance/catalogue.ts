@@ -2,10 +2,22 @@
 // docs/requirements.md is generated from it (npm run requirements-doc) and checked by a test.
 import type { Requirement } from "./requirement.ts";
 import { END_OF_TEST_CASE_REQUIREMENTS } from "./requirements/end-of-test-case.ts";
+import { IN_DIALOG_REQUIREMENTS } from "./requirements/in-dialog.ts";
+import { INVITE_REQUIREMENTS } from "./requirements/invite.ts";
 import { MESSAGE_REQUIREMENTS } from "./requirements/message.ts";
+import { REG_EVENT_REQUIREMENTS } from "./requirements/reg-event.ts";
+import { REGISTER_REQUIREMENTS } from "./requirements/register.ts";
 import { RESPONSE_REQUIREMENTS } from "./requirements/response.ts";
 
-export const REQUIREMENTS: readonly Requirement[] = [...MESSAGE_REQUIREMENTS, ...RESPONSE_REQUIREMENTS, ...END_OF_TEST_CASE_REQUIREMENTS];
+export const REQUIREMENTS: readonly Requirement[] = [
+  ...MESSAGE_REQUIREMENTS,
+  ...RESPONSE_REQUIREMENTS,
+  ...REGISTER_REQUIREMENTS,
+  ...REG_EVENT_REQUIREMENTS,
+  ...INVITE_REQUIREMENTS,
+  ...IN_DIALOG_REQUIREMENTS,
+  ...END_OF_TEST_CASE_REQUIREMENTS,
+];
 
 const BY_ID = new Map(REQUIREMENTS.map((r) => [r.id, r]));
 

@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import { readFile, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Label, Link, TestResult } from "allure-js-commons";
+import { REQUIREMENTS } from "../conformance/catalogue.ts";
 import type { Profile } from "../profile/profile.ts";
 import type { RunResult, TestCaseResult } from "../runner/index.ts";
 import type { Verdict } from "../runner/verdict.ts";
@@ -30,8 +31,18 @@ const STATUS: Record<Verdict, TestResult["status"]> = {
   "not-applicable": "skipped" as TestResult["status"],
 };
 
+/** Regular-expression text matching `s` literally (Java regex, as Allure reads categories.json). */
+function literal(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/**
+ * Failures grouped by the requirement they violated (one category per requirement of the catalogue,
+ * whatever the message's wording), then other failed expectations, then the other verdicts.
+ */
 export const CATEGORIES = [
-  { name: "SUT defects (fail)", matchedStatuses: ["failed"], messageRegex: "(?s)\\[fail\\].*" },
+  ...REQUIREMENTS.map((r) => ({ name: `Requirement ${r.id} (${r.clause})`, matchedStatuses: ["failed"], messageRegex: `(?s)\\[fail\\] Requirement: ${literal(r.id)}:.*` })),
+  { name: "SUT defects: other expectations (fail)", matchedStatuses: ["failed"], messageRegex: "(?s)\\[fail\\].*" },
   { name: "Test bed unreachable (error)", matchedStatuses: ["broken"], messageRegex: "(?s)\\[error\\].*(unreachable|no answer to OPTIONS|did not become ready).*" },
   { name: "Harness or test bed errors (error)", matchedStatuses: ["broken"], messageRegex: "(?s)\\[error\\].*" },
   { name: "Inconclusive: a precondition could not be established", matchedStatuses: ["broken"], messageRegex: "(?s)\\[inconclusive\\].*" },

@@ -48,6 +48,10 @@ export function summaryJson(run: RunResult, gateVerdict: GateVerdict): string {
         durationSeconds: Math.round(r.durationMs) / 1000,
         references: r.testCase.references,
         ...(r.reason && r.verdict !== "pass" ? { reason: r.reason.split("\n")[0] } : {}),
+        // The requirements judged on the messages of this test case, and those its SUT violated
+        ...(r.requirements
+          ? { requirements: { checked: r.requirements.map((q) => q.id), violated: r.requirements.filter((q) => q.violated > 0).map((q) => ({ id: q.id, clause: q.clause, times: q.violated })) } }
+          : {}),
       })),
     },
     null,

@@ -1,12 +1,13 @@
 // Scenario set-up and tear-down: the World connects to the suite context; at the end, what the UEs
 // received and nobody consumed is judged, and the scenario's message trace and the requirements
 // it checked are attached as evidence for the report.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { After, Before, Status } from "@cucumber/cucumber";
 import { judgeUnconsumed } from "../../src/conformance/unconsumed.ts";
 import { TestBedError } from "../../src/runner/verdict.ts";
 import { REQUIREMENTS_MEDIA_TYPE } from "../../src/runner/requirements-evidence.ts";
 import { maskSecrets, profileSecrets } from "../../src/report/secrets.ts";
+import { preflightOptions } from "../../src/targets/index.ts";
 import { evidenceOf } from "./evidence.ts";
 import { HOOK } from "./step-wrapper.ts";
 import type { ImsWorld } from "./world.ts";
@@ -33,6 +34,27 @@ After(hook, async function (this: ImsWorld, { result, pickle }) {
     else this.attach(e.data, { mediaType: e.mediaType, fileName: e.name });
   }
   this.attach(JSON.stringify({ requirements: this.monitor.tallied() }, null, 2), { mediaType: REQUIREMENTS_MEDIA_TYPE, fileName: "requirements checked.json" });
+  await blameSilence(this, result?.status === Status.FAILED ? (result.message ?? "") : "");
   const logs = this.suite?.sut.logs();
   if (result?.status === Status.FAILED && logs && this.suite) this.attach(maskSecrets(logs.slice(-20000), profileSecrets(this.suite.profile)), { mediaType: "text/plain", fileName: "SUT log.txt" });
 });
+
+/**
+ * A wait of this test case ran out: is the SUT still there? One OPTIONS (RFC 3261 11) tells. When
+ * nothing answers, the test case is the test bed's error, not a failure, and every later test case
+ * ends at once (the marker file the runner watches), naming the address and when it went silent.
+ */
+async function blameSilence(world: ImsWorld, failure: string): Promise<void> {
+  const suite = world.suite;
+  if (!suite || !/\nTimeout: /.test(failure) || world.parameters.sut.kind === "embedded") return;
+  const pcscf = suite.sut.pcscf;
+  const protocol = world.protocol ?? suite.profile.ixit.transports[0] ?? "udp";
+  const probe = await preflightOptions(pcscf, protocol, suite.profile.ixit.domain, 3000, suite.profile.ixit.localHost);
+  if (probe.ok) return;
+  const last = [...world.trace.entries].reverse().find((e) => e.direction === "received" && e.remote.port === pcscf.port);
+  const since = last ? `the last message from it arrived at ${new Date(last.time).toISOString()}` : "nothing arrived from it in this test case";
+  const reason = `the SUT at ${protocol.toUpperCase()} ${pcscf.host}:${pcscf.port} stopped answering (${since}; ${probe.detail})`;
+  const down = world.parameters.sutDownFile;
+  if (down && !existsSync(down)) writeFileSync(down, reason);
+  throw new TestBedError(`${reason}: this test case's timeout is the test bed's, not the SUT's conformance`);
+}

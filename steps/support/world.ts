@@ -71,6 +71,14 @@ export class ImsWorld extends World<SuiteParameters> {
     return s;
   }
 
+  /** The public identities of a started UE: its subscriber's in the profile, or the one it uses. */
+  identitiesOf(role: string): string[] {
+    const ue = this.ues.get(role);
+    if (!ue) throw new Error(`${role} has not been started in this scenario`);
+    const s = this.profile.ixit.subscribers.find((x) => x.impi === ue.config.impi);
+    return s ? [...s.impus] : [ue.impu];
+  }
+
   credentialsOf(s: Subscriber): UeCredentials {
     return s.auth.kind === "digest" ? { kind: "digest", password: s.auth.password } : { kind: "aka", k: s.auth.k, opc: s.auth.opc, sqn: s.auth.sqn };
   }
@@ -94,6 +102,8 @@ export class ImsWorld extends World<SuiteParameters> {
       localHost: ixit.localHost,
       timers: ixit.timers,
       trace: this.trace,
+      // Every wait of the UE ends by the running step's (or hook's) budget
+      budget: () => this.phaseDeadline(),
     });
     this.ues.set(name, ue);
     this.monitor.watch(ue);

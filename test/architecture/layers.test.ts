@@ -6,6 +6,10 @@ import { join, relative, resolve, dirname } from "node:path";
 import { test } from "node:test";
 
 const SRC = resolve(import.meta.dirname, "../../src");
+const STEPS = resolve(import.meta.dirname, "../../steps");
+
+/** What the suite's steps may import from src/: everything but the command line (steps -> sip, media, profile, report ...). */
+const STEPS_MAY_IMPORT: readonly string[] = ["sip/*", "media", "profile", "report", "runner", "conformance", "targets", "reference-core"];
 
 /** What each folder may import (besides itself). Order of the SIP driver: transport -> message -> transaction -> dialog -> ue. */
 const MAY_IMPORT: Record<string, readonly string[]> = {
@@ -23,7 +27,8 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   runner: ["profile", "targets", "sip/*"],
   targets: ["sip/*", "profile", "reference-core"],
   "reference-core": ["sip/*", "media", "profile"],
-  report: ["sip/*", "profile", "runner"],
+  conformance: ["sip/*"],
+  report: ["sip/*", "profile", "runner", "conformance"],
   cli: ["*"],
 };
 
@@ -74,6 +79,28 @@ test("imports follow the layers of docs/architecture.md", () => {
       } else {
         const top = Object.entries(FORBIDDEN_PACKAGES).find(([layer]) => from === layer || from.startsWith(`${layer}/`));
         if (top && top[1].test(spec)) violations.push(`${relative(SRC, file)} imports the package ${spec}, which ${top[0]} must not know`);
+      }
+    }
+  }
+  assert.deepEqual(violations, []);
+});
+
+test("steps/ import src/ layers below the command line only, and support/ never imports a step file", () => {
+  const violations: string[] = [];
+  for (const file of files(STEPS)) {
+    const text = readFileSync(file, "utf8");
+    for (const m of text.matchAll(/^\s*(?:import|export)\b\s*(?:[^'"]*?from\s+)?["']([^"']+)["']/gm)) {
+      const spec = m[1]!;
+      if (!spec.startsWith(".")) continue;
+      const target = resolve(dirname(file), spec);
+      const rel = relative(STEPS, file);
+      if (target.startsWith(SRC)) {
+        const to = moduleOf(target);
+        if (!STEPS_MAY_IMPORT.some((r) => r === to || (r.endsWith("/*") && to.startsWith(r.slice(0, -1))))) violations.push(`steps/${rel} imports ${spec} (steps -> ${to})`);
+      } else if (rel.startsWith("support/") && target.endsWith(".steps.ts")) {
+        violations.push(`steps/${rel} imports the step file ${spec}: support code serves steps, not the other way`);
+      } else if (!target.startsWith(STEPS)) {
+        violations.push(`steps/${rel} imports ${spec}, outside steps/ and src/`);
       }
     }
   }

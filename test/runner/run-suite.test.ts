@@ -6,6 +6,8 @@ import assert from "node:assert/strict";
 import { join, resolve } from "node:path";
 import { describe, test } from "node:test";
 import type { FaultName } from "../../src/profile/profile.ts";
+import { readFile } from "node:fs/promises";
+import { exercisedBy, renderRequirementsDoc } from "../../src/report/requirements-doc.ts";
 import { runSuite, type RunResult } from "../../src/runner/index.ts";
 
 const PROJECT = resolve(import.meta.dirname, "../..");
@@ -63,10 +65,14 @@ const SYMPTOM: Record<FaultName, [string, RegExp]> = {
 };
 
 describe("the suite against the embedded reference core", () => {
-  test("with no fault, every applicable test case passes", async () => {
+  test("with no fault, every applicable test case passes, and docs/requirements.md says what it exercised", async () => {
     const r = await run();
     assert.deepEqual(notPassing(r), {});
     assert.deepEqual(r.results.map((x) => x.testCase.id), ALL);
+    // Every test case judged the messages it received against the catalogue
+    for (const x of r.results) assert.ok((x.requirements ?? []).some((q) => q.id === "response.cseq" && q.checked > 0), `${x.testCase.id} checked response.cseq`);
+    const doc = await readFile(join(PROJECT, "docs/requirements.md"), "utf8");
+    assert.equal(doc, renderRequirementsDoc(exercisedBy(r)), "docs/requirements.md is out of date: run npm run requirements-doc");
   });
 
   for (const [fault, expected] of Object.entries(EXPECTED) as [FaultName, Record<string, string>][]) {

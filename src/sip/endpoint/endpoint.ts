@@ -63,6 +63,8 @@ export class SipEndpoint {
   private readonly handlers: RequestHandler[] = [];
   private readonly strayHandlers: StrayResponseHandler[] = [];
   private readonly observers: EndpointObserver[] = [];
+  /** Client transactions over a connection-oriented transport, by where they went: a reset ends them (RFC 3261 17.1.4). */
+  private readonly overConnections = new Map<ClientTransaction, Destination>();
   /** Requests sent outside a transaction, by client transaction key, so that observers see what a response answers. */
   private readonly statelessRequests = new Map<string, SipRequest>();
   private closed = false;
@@ -177,6 +179,11 @@ export class SipEndpoint {
       },
     };
     tx = this.transactions.sendRequest(request, flow, user);
+    if (flow.reliable && !tx.terminated) {
+      const sent = tx;
+      this.overConnections.set(sent, destination);
+      sent.onTerminated(() => this.overConnections.delete(sent));
+    }
     return tx;
   }
 
@@ -329,6 +336,12 @@ export class SipEndpoint {
   private transportProblem(e: TransportError): void {
     const source = e.remote ? { protocol: e.protocol, host: e.remote.host, port: e.remote.port } : undefined;
     this.problem("transport", e.message, source);
+    // RFC 3261 17.1.4: a connection reset while a request waits on it is a transport error for
+    // that transaction, reported at once rather than at Timer B/F
+    if (!e.remote || (e.code !== "socket" && e.code !== "connect")) return;
+    for (const [tx, d] of this.overConnections) {
+      if (d.protocol === e.protocol && d.port === e.remote.port && sameHost(d.host, e.remote.host)) tx.transportError(e);
+    }
   }
 
   private problem(kind: EndpointProblem["kind"], description: string, source?: Destination): void {
@@ -344,6 +357,15 @@ export class SipEndpoint {
     this.transactions.dispose();
     await Promise.all([...this.transports.values()].map((t) => t.close()));
   }
+}
+
+/** Host names as the transport reports them: "::ffff:127.0.0.1" is 127.0.0.1, "localhost" the loopback. */
+function sameHost(a: string, b: string): boolean {
+  const norm = (h: string): string => {
+    const x = h.toLowerCase().replace(/^\[|\]$/g, "").replace(/^::ffff:/, "");
+    return x === "localhost" ? "127.0.0.1" : x;
+  };
+  return norm(a) === norm(b);
 }
 
 function asError(e: unknown): Error {

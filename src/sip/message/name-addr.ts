@@ -83,3 +83,11 @@ export function tagOf(na: NameAddr): string | undefined {
   const t = paramValue(na.params, "tag");
   return t === "" ? undefined : t;
 }
+
+/** The URI of a header value written as name-addr or addr-spec; undefined when it is neither. */
+export function uriOfValue(text: string): Uri | undefined {
+  const na = parseNameAddr(text);
+  if (!isNameAddrError(na)) return na.uri;
+  const u = parseUri(text.trim());
+  return isUriParseError(u) ? undefined : u;
+}

@@ -43,6 +43,8 @@ export interface UeConfig {
   readonly timers?: Partial<TimerSettings>;
   readonly trace?: TraceSink;
   readonly clock?: Clock;
+  /** The deadline of the running test step: every wait of the UE ends by it (the step's budget is inherited). */
+  readonly budget?: () => Deadline;
   /** Answer MESSAGE with 200 automatically (default true). */
   readonly autoAnswerMessages?: boolean;
 }
@@ -102,7 +104,18 @@ export class ImsUe implements UeContext {
   }
 
   deadline(label: string, ms?: number): Deadline {
-    return Deadline.after(ms ?? transactionTimeout(this.endpoint.timers), label, this.endpoint.clock);
+    const own = ms ?? transactionTimeout(this.endpoint.timers);
+    const parent = this.budget();
+    return parent ? parent.within(own, label) : Deadline.after(own, label, this.endpoint.clock);
+  }
+
+  budget(): Deadline | undefined {
+    return this.config.budget?.();
+  }
+
+  within(deadline: Deadline | undefined): { deadline?: Deadline } {
+    const d = deadline ?? this.budget();
+    return d ? { deadline: d } : {};
   }
 
   via(): string {
@@ -165,7 +178,7 @@ export class ImsUe implements UeContext {
   /** RFC 3428: a page-mode MESSAGE routed by the preloaded route. */
   sendMessage(target: string, text: string, options: { contentType?: string; deadline?: Deadline; headers?: Readonly<Record<string, string>> } = {}): Promise<SipResponse> {
     const r = this.buildMessage(target, text, options);
-    return this.endpoint.request(r, this.outbound, { ...(options.deadline ? { deadline: options.deadline } : {}), clause: "RFC 3428 4" });
+    return this.endpoint.request(r, this.outbound, { ...this.within(options.deadline), clause: "RFC 3428 4" });
   }
 
   /** The MESSAGE sendMessage would send, for tests that send it themselves (e.g. twice, RFC 3261 17.2). */

@@ -183,7 +183,7 @@ export class IncomingCall {
   /** RFC 3261 15.1.1: BYE from the callee. */
   async bye(deadline?: Deadline): Promise<SipResponse> {
     const req = this.dialog.createRequest("BYE", this.ctx.via());
-    const response = await this.ctx.endpoint.request(req, this.ctx.outbound, { ...(deadline ? { deadline } : {}), clause: "RFC 3261 15.1.1" });
+    const response = await this.ctx.endpoint.request(req, this.ctx.outbound, { ...this.ctx.within(deadline), clause: "RFC 3261 15.1.1" });
     this.dialog.terminate();
     this.ctx.removeDialog(this.dialog.key);
     return response;

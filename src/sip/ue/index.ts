@@ -6,3 +6,4 @@ export * from "./incoming-call.ts";
 export * from "./subscription.ts";
 export * from "./ims-ue.ts";
 export * from "./automatic-request.ts";
+export * from "./reg-contact.ts";

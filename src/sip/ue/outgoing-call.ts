@@ -189,7 +189,7 @@ export class OutgoingCall {
     const req = dialog.createRequest("INVITE", this.ctx.via());
     req.addHeader("Contact", `<${this.ctx.contact}>`);
     req.setBody(sdp, "application/sdp");
-    const response = await this.ctx.endpoint.request(req, this.ctx.outbound, { ...(deadline ? { deadline } : {}), clause: "RFC 3261 14.1" });
+    const response = await this.ctx.endpoint.request(req, this.ctx.outbound, { ...this.ctx.within(deadline), clause: "RFC 3261 14.1" });
     if (response.status >= 200 && response.status < 300) {
       dialog.refreshTarget(response);
       await this.ctx.endpoint.sendStateless(dialog.createRequest("ACK", this.ctx.via(), { cseq: req.cseq.seq }), this.ctx.outbound);
@@ -219,7 +219,7 @@ export class OutgoingCall {
     c.addHeader("To", this.invite.header("to")!);
     c.addHeader("Call-ID", this.invite.callId);
     c.addHeader("CSeq", `${this.invite.cseq.seq} CANCEL`);
-    return this.ctx.endpoint.request(c, this.ctx.outbound, { ...(deadline ? { deadline } : {}), clause: "RFC 3261 9.1" });
+    return this.ctx.endpoint.request(c, this.ctx.outbound, { ...this.ctx.within(deadline), clause: "RFC 3261 9.1" });
   }
 
   /** Waits for a request from the callee within the call (BYE is answered 200 automatically). */
@@ -243,7 +243,7 @@ export class OutgoingCall {
     const req = dialog.createRequest(method, this.ctx.via());
     if (method === "UPDATE") req.addHeader("Contact", `<${this.ctx.contact}>`);
     if (sdp) req.setBody(sdp, "application/sdp");
-    return this.ctx.endpoint.request(req, this.ctx.outbound, { ...(deadline ? { deadline } : {}), ...(clause ? { clause } : {}) });
+    return this.ctx.endpoint.request(req, this.ctx.outbound, { ...this.ctx.within(deadline), ...(clause ? { clause } : {}) });
   }
 
   /** Requests from the callee within one of our dialogs. */

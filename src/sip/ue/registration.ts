@@ -70,7 +70,7 @@ export class RegistrationClient {
   async register(options: RegisterOptions = {}): Promise<RegistrationOutcome> {
     const expires = options.expires ?? 600000;
     // Without a caller deadline each REGISTER ends at Timer F (64*T1), which the error then names.
-    const deadline = options.deadline;
+    const deadline = options.deadline ?? this.ctx.budget();
     const exchanges: RegisterExchange[] = [];
     const akaResults: string[] = [];
     let request = this.build(expires, options.headers ?? {});

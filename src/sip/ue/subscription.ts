@@ -52,7 +52,7 @@ export class Subscription {
 
   /** Sends the SUBSCRIBE and resolves with its final response. */
   async start(deadline?: Deadline): Promise<SipResponse> {
-    const response = await this.ctx.endpoint.request(this.request, this.ctx.outbound, { ...(deadline ? { deadline } : {}), clause: "RFC 6665 4.1.2.1" });
+    const response = await this.ctx.endpoint.request(this.request, this.ctx.outbound, { ...this.ctx.within(deadline), clause: "RFC 6665 4.1.2.1" });
     this.response = response;
     if (response.status >= 200 && response.status < 300 && !this.dialog) this.adopt(Dialog.asUac(this.request, response));
     return response;
@@ -109,6 +109,6 @@ export class Subscription {
     r.addHeader("Event", this.event);
     r.addHeader("Expires", 0);
     r.addHeader("Contact", `<${this.ctx.contact}>`);
-    return this.ctx.endpoint.request(r, this.ctx.outbound, { ...(deadline ? { deadline } : {}), clause: "RFC 6665 4.1.2.3" });
+    return this.ctx.endpoint.request(r, this.ctx.outbound, { ...this.ctx.within(deadline), clause: "RFC 6665 4.1.2.3" });
   }
 }

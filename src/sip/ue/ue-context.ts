@@ -21,8 +21,12 @@ export interface UeContext {
   readonly contact: string;
   /** TS 24.229 5.1.2A.1.1: P-CSCF URI then the Service-Route of the last registration. */
   preloadedRoute(): string[];
-  /** The default budget of a step's wait: 64*T1 unless the test asks for less. */
+  /** The default budget of a wait: 64*T1 unless the test asks for less, never past budget(). */
   deadline(label: string, ms?: number): Deadline;
+  /** The deadline of whatever drives the UE (a test step), which no wait of the UE outlives; undefined when none was given. */
+  budget(): Deadline | undefined;
+  /** Request options with the caller's deadline, else the budget's (else none: Timer B/F ends the wait). */
+  within(deadline: Deadline | undefined): { deadline?: Deadline };
   via(): string;
   /** Reports how a request the UE sent on its own ended, when it did not end in 2xx (see automatic-request.ts). */
   automatic(method: string, what: string, outcome: Promise<SipResponse | undefined | void>): void;

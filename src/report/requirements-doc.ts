@@ -1,0 +1,47 @@
+// docs/requirements.md: the catalogue of requirements as a table (id, clause, the messages it
+// constrains, the normative statement) with the test cases whose messages exercised each, as read
+// from a run of the suite against the reference core.
+import { REQUIREMENTS } from "../conformance/catalogue.ts";
+import { describeApplicability } from "../conformance/requirement.ts";
+import type { RunResult } from "../runner/index.ts";
+
+/** Requirement id -> the test cases that checked it at least once, in identifier order. */
+export function exercisedBy(run: RunResult): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const r of run.results) {
+    for (const q of r.requirements ?? []) if (q.checked > 0) out.set(q.id, [...(out.get(q.id) ?? []), r.testCase.id]);
+  }
+  for (const ids of out.values()) ids.sort();
+  return out;
+}
+
+const cell = (s: string): string => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
+
+export function renderRequirementsDoc(exercised: ReadonlyMap<string, readonly string[]>): string {
+  const groups = new Map<string, typeof REQUIREMENTS[number][]>();
+  for (const r of REQUIREMENTS) {
+    const area = r.id.split(".")[0]!;
+    groups.set(area, [...(groups.get(area) ?? []), r]);
+  }
+  const lines = [
+    "# Requirements",
+    "",
+    "Generated from `src/conformance/catalogue.ts` by `npm run requirements-doc`; `test/runner/run-suite.test.ts` fails when this file",
+    "is out of date. Every message a simulated UE receives is checked against every requirement that applies to it, whatever",
+    "the step asked (docs/architecture.md, \"Requirements and verdicts\"). The last column lists the test cases whose messages",
+    "exercised the requirement in a run against the reference core; each requirement is proven by a test that feeds a violating",
+    "message (`test/conformance/requirements/`).",
+    "",
+    `${REQUIREMENTS.length} requirements.`,
+    "",
+  ];
+  for (const [area, reqs] of groups) {
+    lines.push(`## ${area}`, "", "| id | clause | applies to | requirement | exercised by |", "|---|---|---|---|---|");
+    for (const r of reqs) {
+      const by = exercised.get(r.id) ?? [];
+      lines.push(`| \`${r.id}\` | ${cell(r.clause)} | ${cell(describeApplicability(r.appliesTo))} | ${cell(r.statement)} | ${by.length ? by.join(", ") : "none yet"} |`);
+    }
+    lines.push("");
+  }
+  return lines.join("\n");
+}
