@@ -3,7 +3,7 @@
 import { relative, resolve } from "node:path";
 import { argv, exit, stderr, stdout } from "node:process";
 import { fileURLToPath } from "node:url";
-import { ProfileError, applicability, loadProfile } from "../profile/index.ts";
+import { ProfileError, applicability, loadProfile, parallelProblem } from "../profile/index.ts";
 import { FAULT_NAMES, type FaultName } from "../profile/profile.ts";
 import { CatalogError, loadCatalog, parseShard, runSuite } from "../runner/index.ts";
 import { type ParsedArgs, UsageError, parseArgs, single } from "./args.ts";
@@ -53,6 +53,11 @@ async function run(args: string[]): Promise<number> {
   const maxOptionalFailures = wholeNumber(a, "max-optional-failures");
   const faults = a.options.get("fault") ?? [];
   for (const f of faults) if (!(FAULT_NAMES as readonly string[]).includes(f)) throw new UsageError(`unknown fault "${f}"; expected one of ${FAULT_NAMES.join(", ")}`);
+  const refused = parallelProblem(await loadProfile(profileFile), parallel);
+  if (refused) {
+    stderr.write(`ims-interop: ${refused}\n`);
+    return 2;
+  }
   stdout.write(`ims-interop: running the suite with ${profileFile}${parallel > 1 ? ` on ${parallel} workers` : ""}${shard ? `, shard ${shardText}` : ""}\n`);
   const tags = single(a, "tags");
   const result = await runSuite({

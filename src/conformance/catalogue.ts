@@ -7,12 +7,14 @@ import { INVITE_REQUIREMENTS } from "./requirements/invite.ts";
 import { MESSAGE_REQUIREMENTS } from "./requirements/message.ts";
 import { REG_EVENT_REQUIREMENTS } from "./requirements/reg-event.ts";
 import { REGISTER_REQUIREMENTS } from "./requirements/register.ts";
+import { REGISTRAR_STATE_REQUIREMENTS } from "./requirements/registrar-state.ts";
 import { RESPONSE_REQUIREMENTS } from "./requirements/response.ts";
 
 export const REQUIREMENTS: readonly Requirement[] = [
   ...MESSAGE_REQUIREMENTS,
   ...RESPONSE_REQUIREMENTS,
   ...REGISTER_REQUIREMENTS,
+  ...REGISTRAR_STATE_REQUIREMENTS,
   ...REG_EVENT_REQUIREMENTS,
   ...INVITE_REQUIREMENTS,
   ...IN_DIALOG_REQUIREMENTS,

@@ -164,7 +164,10 @@ function readTimers(ck: Checker, slot: Slot | undefined): Ixit["timers"] | undef
   return { t1, t2, t4 };
 }
 
-/** Reads every subscriber, then checks the roles (unique; UE-A and UE-B present) and IMPUs (unique). */
+/**
+ * Reads every subscriber, then checks the roles (UE-A and UE-B present) and IMPUs (unique). A role
+ * listed more than once is a pool: each parallel worker takes its own subscriber of it (pools.ts).
+ */
 function readSubscribers(ck: Checker, slot: Slot, secrets: SecretSource | undefined): { reads: SubscriberRead[]; valid?: Subscriber[] } | undefined {
   const reads: SubscriberRead[] = [];
   const list = readList(ck, slot, "a non-empty list of subscribers", (item) => {
@@ -176,9 +179,7 @@ function readSubscribers(ck: Checker, slot: Slot, secrets: SecretSource | undefi
   const roles = new Map<string, Slot>();
   for (const r of reads) {
     if (r.role === undefined || !r.roleSlot) continue;
-    const first = roles.get(r.role);
-    if (first) ck.report(r.roleSlot.line, r.roleSlot.path, `expected each role once; found ${JSON.stringify(r.role)} again (first at ${first.path})`);
-    else roles.set(r.role, r.roleSlot);
+    if (!roles.has(r.role)) roles.set(r.role, r.roleSlot);
   }
   const missing = REQUIRED_ROLES.filter((role) => !roles.has(role));
   if (missing.length > 0 && reads.every((r) => r.role !== undefined)) {
@@ -190,7 +191,7 @@ function readSubscribers(ck: Checker, slot: Slot, secrets: SecretSource | undefi
     if (first) ck.report(i.slot.line, i.slot.path, `expected each public identity once; found ${JSON.stringify(i.value)} again (first at ${first.path})`);
     else impus.set(i.value, i.slot);
   }
-  const ok = list !== undefined && missing.length === 0 && roles.size === reads.length && impus.size === reads.flatMap((r) => r.impus).length;
+  const ok = list !== undefined && missing.length === 0 && reads.every((r) => r.role !== undefined) && impus.size === reads.flatMap((r) => r.impus).length;
   return ok ? { reads, valid: list } : { reads };
 }
 

@@ -8,7 +8,7 @@ import { Writable } from "node:stream";
 import { type ISupportCodeLibrary, loadConfiguration, loadSupport, runCucumber } from "@cucumber/cucumber/api";
 import type { Envelope } from "@cucumber/messages";
 import parseTagExpression from "@cucumber/tag-expressions";
-import { applicability, loadProfile } from "../profile/index.ts";
+import { applicability, loadProfile, parallelProblem } from "../profile/index.ts";
 import type { FaultName, Profile } from "../profile/profile.ts";
 import { createTarget, preflightOptions, type StartedTarget, type SutDown } from "../targets/index.ts";
 import { loadCatalog } from "./catalog.ts";
@@ -60,6 +60,8 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
   // Problems name the file as the user typed it; workers get the absolute path.
   const profile = await loadProfile(o.profileFile);
   const profileFile = resolve(o.profileFile);
+  const refused = parallelProblem(profile, o.parallel ?? 0);
+  if (refused) throw new Error(refused);
   const catalog = await loadCatalog(join(o.projectDir, "features"), o.projectDir);
   const filter = o.tags ? parseTagExpression(o.tags) : undefined;
   const filtered = catalog.filter((tc) => !filter || filter.evaluate([...tc.tags]));

@@ -25,7 +25,9 @@ Before(hook, async function (this: ImsWorld, { pickle }) {
 After(hook, async function (this: ImsWorld, { result, pickle }) {
   // Judged before the clean-up, which is not part of the test case: what nobody consumed
   if (result?.status === Status.PASSED) judgeUnconsumed(this.monitor, this.ues.values());
-  // The evidence is computed before the clean-up de-registrations, which are not part of the test case
+  // The postamble (de-registration, bindings query) is part of the test case and of its evidence
+  const id = pickle.tags.map((t) => /^@(IMS-[A-Z]+-\d{3})$/.exec(t.name)?.[1]).find((x) => x);
+  if (this.suite) await this.postamble(id ? `${id} (${pickle.name})` : pickle.name);
   const entries = [...this.trace.entries];
   const evidence = entries.length > 0 && this.suite ? evidenceOf(entries, this.ues, this.suite.sut.pcscf, this.suite.profile, pickle.name) : [];
   await this.dispose();

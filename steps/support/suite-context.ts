@@ -13,7 +13,12 @@ export interface SuiteContext {
   readonly sut: StartedTarget;
   /** The embedded core, for network-side triggers (TS 24.228 6.7, 6.8); absent for other targets. */
   readonly core?: ReferenceCore;
+  /** This Cucumber worker's index (0 when not parallel): which subscriber of each role's pool it uses. */
+  readonly worker: number;
 }
+
+/** Read once, at the edge: Cucumber tells each parallel worker its id. */
+const WORKER = Number(process.env["CUCUMBER_WORKER_ID"] ?? "0") || 0;
 
 let context: SuiteContext | undefined;
 let starting: Promise<SuiteContext> | undefined;
@@ -24,10 +29,10 @@ export function suiteContext(parameters: SuiteParameters): Promise<SuiteContext>
     const profile = await loadProfile(parameters.profileFile);
     if (parameters.sut.kind === "embedded") {
       const started = await new EmbeddedTarget(profile, parameters.faults).start();
-      context = { profile, sut: started, core: started.core };
+      context = { profile, sut: started, core: started.core, worker: WORKER };
     } else {
       const { pcscf, pcscfUri, description } = parameters.sut;
-      context = { profile, sut: { description, pcscf, ...(pcscfUri ? { pcscfUri } : {}), logs: () => "", stop: () => Promise.resolve() } };
+      context = { profile, sut: { description, pcscf, ...(pcscfUri ? { pcscfUri } : {}), logs: () => "", stop: () => Promise.resolve() }, worker: WORKER };
     }
     return context;
   })();

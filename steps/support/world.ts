@@ -2,6 +2,7 @@
 // received, and what the steps observed. Per-scenario state only (cucumber-js: a small World).
 import { setWorldConstructor, World, type IWorldOptions } from "@cucumber/cucumber";
 import type { Subscriber } from "../../src/profile/profile.ts";
+import { subscriberFor } from "../../src/profile/index.ts";
 import { InconclusiveError } from "../../src/runner/verdict.ts";
 import type { SuiteParameters } from "../../src/runner/suite-parameters.ts";
 import { Deadline } from "../../src/sip/deadline.ts";
@@ -11,10 +12,17 @@ import { ImsUe, type IncomingCall, type OutgoingCall, type Notification, type Re
 import type { SipRequest, SipResponse } from "../../src/sip/message/index.ts";
 import { ConformanceMonitor } from "../../src/conformance/monitor.ts";
 import { callLog } from "../../src/report/call-log.ts";
+import { sameContact } from "../../src/sip/message/index.ts";
 import { type SuiteContext, suiteContext } from "./suite-context.ts";
 
 /** What is running: a step, or a hook of the test case. Its budget bounds every wait inside it. */
 export type Phase = "step" | "hook";
+
+/**
+ * Public identities whose bindings a test case of this worker could not remove (its postamble found
+ * them still there), with that test case: the next preamble names it.
+ */
+const leftBehind = new Map<string, string>();
 
 export class ImsWorld extends World<SuiteParameters> {
   readonly trace = new Trace();
@@ -58,16 +66,18 @@ export class ImsWorld extends World<SuiteParameters> {
     return this.suite.profile;
   }
 
+  /** This worker's subscriber of a role (each parallel worker takes its own of the role's pool). */
   subscriber(role: string): Subscriber {
-    const s = this.profile.ixit.subscribers.find((x) => x.role === role);
-    if (!s) throw new InconclusiveError(`the profile ${this.profile.file} has no subscriber with role ${role}`);
+    const s = subscriberFor(this.profile, role, this.suite.worker);
+    if (!s) throw new InconclusiveError(`the profile ${this.profile.file} has no subscriber with role ${role} for worker ${this.suite.worker}`);
     return s;
   }
 
-  /** The first subscriber whose credentials are of this kind (AKA or Digest). */
+  /** This worker's first subscriber, in role order, whose credentials are of this kind (AKA or Digest). */
   subscriberWith(kind: "aka" | "digest"): Subscriber {
-    const s = this.profile.ixit.subscribers.find((x) => x.auth.kind === kind);
-    if (!s) throw new InconclusiveError(`the profile ${this.profile.file} has no subscriber with ${kind === "aka" ? "AKA" : "Digest"} credentials`);
+    const roles = [...new Set(this.profile.ixit.subscribers.map((x) => x.role))];
+    const s = roles.map((r) => subscriberFor(this.profile, r, this.suite.worker)).find((x) => x?.auth.kind === kind);
+    if (!s) throw new InconclusiveError(`the profile ${this.profile.file} has no subscriber with ${kind === "aka" ? "AKA" : "Digest"} credentials for worker ${this.suite.worker}`);
     return s;
   }
 
@@ -122,6 +132,7 @@ export class ImsWorld extends World<SuiteParameters> {
   async registered(role: string): Promise<ImsUe> {
     const ue = await this.ue(role);
     if (ue.registration.registered) return ue;
+    await this.preamble(role, ue);
     let outcome: RegistrationOutcome;
     try {
       outcome = await ue.register({ expires: 3600, deadline: this.deadline(`registration of ${role} (precondition)`) });
@@ -187,15 +198,51 @@ export class ImsWorld extends World<SuiteParameters> {
     return callLog(this.trace.entries, names, last);
   }
 
-  /** Ends every UE: de-registers the registered ones (best effort, short deadline), closes sockets. */
-  async dispose(): Promise<void> {
-    const ues = [...this.ues.values()];
-    await Promise.all(
-      ues.map(async (ue) => {
-        if (ue.registration.registered) await ue.deregister({ deadline: Deadline.after(1000, "clean-up de-registration"), maxChallenges: 1 }).catch(() => undefined);
-        await ue.close();
-      }),
+  /**
+   * Preamble (RFC 3261 10.2.3): before the role registers, its public identity must have no binding
+   * but those of this scenario's own UEs; one left by an earlier test case or another client makes
+   * the test case inconclusive, naming the bindings and who left them. A query that gets no 2xx
+   * proves nothing either way: the registration that follows will tell.
+   */
+  private async preamble(role: string, ue: ImsUe): Promise<void> {
+    const q = await ue.registration.query({ deadline: this.deadline(`bindings query of ${role} (preamble)`) }).catch(() => undefined);
+    if (!q?.bindings) return;
+    const ours = [...this.ues.values()].map((u) => u.contact);
+    const foreign = q.bindings.filter((b) => !ours.some((c) => sameContact(b, c)));
+    if (foreign.length === 0) return;
+    const who = leftBehind.get(ue.impu);
+    throw new InconclusiveError(
+      `preamble: ${role}'s public identity ${ue.impu} already has bindings this test case did not make: ${foreign.join(", ")} (RFC 3261 10.2.3 query); ${who ? `left by ${who}` : "not left by a test case of this worker: an earlier run, another worker or another client uses this identity"}`,
     );
+  }
+
+  /**
+   * Postamble: every UE that registered in this scenario de-registers (if still registered) and
+   * queries its bindings (RFC 3261 10.2.3); the requirements layer judges the answer, so a binding
+   * the SUT kept is recorded against it in this test case (registrar.binding-removed). Best effort,
+   * short deadlines: a SUT that does not answer here has been judged by the test case already.
+   */
+  async postamble(scenario: string): Promise<void> {
+    // One UE after the other: UEs of one identity de-registering at once race for the registrar's nonce
+    for (const ue of this.ues.values()) {
+      const short = (what: string) => Deadline.after(1000, `${what} of ${ue.name} (postamble)`);
+      if (ue.registration.registered) {
+        const o = await ue.deregister({ deadline: short("de-registration"), maxChallenges: 2 }).catch(() => undefined);
+        if (!o || o.final.status >= 300) {
+          leftBehind.set(ue.impu, `${scenario}, whose de-registration of ${ue.contact} ended ${o ? `with ${o.final.startLine()}` : "without a final response"}`);
+          continue;
+        }
+      }
+      if (!ue.registration.everRegistered) continue;
+      const q = await ue.registration.query({ deadline: short("bindings query"), maxChallenges: 2 }).catch(() => undefined);
+      if (q?.bindings?.some((b) => sameContact(b, ue.contact))) leftBehind.set(ue.impu, `${scenario}, whose de-registration of ${ue.contact} the SUT answered 2xx but did not honour`);
+      else if (leftBehind.get(ue.impu)?.startsWith(scenario)) leftBehind.delete(ue.impu);
+    }
+  }
+
+  /** Closes every UE's sockets. */
+  async dispose(): Promise<void> {
+    await Promise.all([...this.ues.values()].map((ue) => ue.close()));
   }
 }
 

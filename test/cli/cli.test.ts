@@ -82,3 +82,13 @@ describe("ims-interop list and run", () => {
     assert.match(r.out, /FAIL +IMS-REG-002[\s\S]*Expected: the 200 OK to REGISTER with a Service-Route header/);
   });
 });
+
+describe("ims-interop run --parallel against a shared SUT", () => {
+  test("more workers than the profile has subscribers per role: refused in one line, exit 2, nothing started", () => {
+    const r = cli(["run", "--profile", "profiles/kamailio.yaml", "--parallel", "3"], { IMS_UE_A_PASSWORD: "a", IMS_UE_B_PASSWORD: "b", IMS_UE_C_PASSWORD: "c" });
+    assert.equal(r.code, 2, r.out + r.err);
+    assert.equal(r.err.trim().split("\n").length, 1, r.err);
+    assert.match(r.err, /--parallel 3 against one process SUT needs 3 subscribers of every role.*lists 2 for UE-A/);
+    assert.doesNotMatch(r.out, /running the suite/);
+  });
+});

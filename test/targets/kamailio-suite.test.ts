@@ -34,6 +34,18 @@ test("the suite against Kamailio (process target) gives the expected verdict for
   }
 });
 
+test("the suite against Kamailio on two parallel workers gives the same verdicts: each worker uses its own subscribers", { skip: kamailioSkip(), timeout: 300000 }, async () => {
+  Object.assign(process.env, PASSWORDS);
+  try {
+    const r = await runSuite({ profileFile: join("profiles/kamailio.yaml"), projectDir: PROJECT, parallel: 2 });
+    const notPass = Object.fromEntries(r.results.filter((x) => x.verdict !== "pass").map((x) => [x.testCase.id, x.verdict]));
+    assert.deepEqual(notPass, EXPECTED_NOT_PASS, r.results.filter((x) => x.verdict !== "pass").map((x) => `${x.testCase.id}: ${x.reason}`).join("\n"));
+    assert.equal(r.results.length, 25);
+  } finally {
+    for (const k of Object.keys(PASSWORDS)) delete process.env[k];
+  }
+});
+
 function dockerSkip(): string | false {
   if (spawnSync("docker", ["info"], { stdio: "ignore", timeout: 20000 }).status === 0) return false;
   if (process.env["CI"]) throw new Error("a Docker engine (Debian package docker.io, started) is not available, and CI must not skip this test");

@@ -1,7 +1,7 @@
 // RFC 3261 20.10, 25.1: (name-addr / addr-spec) *( SEMI generic-param ), used by From, To, Contact,
 // Route, Record-Route, Path, Service-Route, P-Associated-URI, P-Asserted-Identity.
 import { type Param, findQuoteEnd, formatParams, paramValue, parseParams, quote, unquote } from "./params.ts";
-import { type Uri, formatUri, isUriParseError, parseUri } from "./uri.ts";
+import { type Uri, formatUri, isUriParseError, parseUri, uriEquals } from "./uri.ts";
 
 export interface NameAddr {
   /** Display name without quotes, or undefined when absent. */
@@ -90,4 +90,11 @@ export function uriOfValue(text: string): Uri | undefined {
   if (!isNameAddrError(na)) return na.uri;
   const u = parseUri(text.trim());
   return isUriParseError(u) ? undefined : u;
+}
+
+/** Whether two Contact values (name-addr or URI) name the same contact: URIs compared without their parameters, which a registrar or notifier may add or drop. */
+export function sameContact(a: string, b: string): boolean {
+  const ua = uriOfValue(a);
+  const ub = uriOfValue(b);
+  return !!ua && !!ub && uriEquals({ ...ua, params: [] } as Uri, { ...ub, params: [] } as Uri);
 }

@@ -3,7 +3,7 @@
 // UE looks through the NOTIFYs of its subscription until its contact shows the state asked for.
 import type { Deadline } from "../deadline.ts";
 import { parseReginfo, type ReginfoContact } from "../event/reginfo.ts";
-import { type Uri, uriEquals, uriOfValue } from "../message/index.ts";
+import { sameContact } from "../message/index.ts";
 import type { Notification, Subscription } from "./subscription.ts";
 
 /** The contact's entry in a reginfo body (its URI compared without parameters), or undefined. */
@@ -24,11 +24,4 @@ export async function waitForRegContact(sub: Subscription, contact: string, stat
     const seen = typeof info === "string" ? info : `contacts: ${info.registrations.flatMap((r) => r.contacts).map((c) => `${c.uri} ${c.state}/${c.event}`).join("; ") || "none"}`;
     n = await sub.waitForNotify(() => true, deadline, `a reginfo contact ${contact} with state "${state}" (last NOTIFY: ${seen})`, clause);
   }
-}
-
-/** Contacts compare as URIs without their parameters: a notifier may drop transport or ob. */
-function sameContact(a: string, b: string): boolean {
-  const ua = uriOfValue(a);
-  const ub = uriOfValue(b);
-  return !!ua && !!ub && uriEquals({ ...ua, params: [] } as Uri, { ...ub, params: [] } as Uri);
 }

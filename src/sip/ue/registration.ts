@@ -34,6 +34,13 @@ export interface RegisterOptions {
   readonly maxChallenges?: number;
 }
 
+/** RFC 3261 10.2.3: what a REGISTER without Contact learnt of the address-of-record's bindings. */
+export interface BindingsQuery {
+  readonly outcome: RegistrationOutcome;
+  /** The Contact values of the 2xx, as the registrar listed them; undefined when the query got no 2xx. */
+  readonly bindings?: readonly string[];
+}
+
 export class RegistrationClient {
   /** TS 24.229 5.1.1.4.1: re-registrations reuse the Call-ID of the initial registration. */
   readonly callId = newCallId();
@@ -42,6 +49,8 @@ export class RegistrationClient {
   serviceRoute: string[] = [];
   associatedUris: string[] = [];
   registered = false;
+  /** Whether a registration of this client ever succeeded (a postamble then checks it was removed). */
+  everRegistered = false;
 
   constructor(
     private readonly ctx: UeContext,
@@ -49,7 +58,7 @@ export class RegistrationClient {
     private readonly domain: string,
   ) {}
 
-  private build(expires: number, extra: Readonly<Record<string, string>>): SipRequest {
+  private build(expires: number | "query", extra: Readonly<Record<string, string>>): SipRequest {
     const r = new SipRequest("REGISTER", `sip:${this.domain}`);
     r.addHeader("Via", this.ctx.via());
     r.addHeader("Max-Forwards", 70);
@@ -58,8 +67,11 @@ export class RegistrationClient {
     r.addHeader("To", to);
     r.addHeader("Call-ID", this.callId);
     r.addHeader("CSeq", `${++this.cseq} REGISTER`);
-    r.addHeader("Contact", `<${this.ctx.contact}>;expires=${expires}`);
-    r.addHeader("Expires", expires);
+    // RFC 3261 10.2.3: a query carries no Contact (and so no expiry)
+    if (expires !== "query") {
+      r.addHeader("Contact", `<${this.ctx.contact}>;expires=${expires}`);
+      r.addHeader("Expires", expires);
+    }
     // TS 24.229 5.1.1.2.1: the UE indicates support for Path
     r.addHeader("Supported", "path");
     for (const [n, v] of Object.entries(extra)) r.addHeader(n, v);
@@ -67,8 +79,21 @@ export class RegistrationClient {
   }
 
   /** Registers (or re-registers, or with expires 0 de-registers), answering up to maxChallenges challenges. */
-  async register(options: RegisterOptions = {}): Promise<RegistrationOutcome> {
-    const expires = options.expires ?? 600000;
+  register(options: RegisterOptions = {}): Promise<RegistrationOutcome> {
+    return this.exchange(options.expires ?? 600000, options);
+  }
+
+  /**
+   * RFC 3261 10.2.3: asks the registrar which contacts are bound to the UE's public identity (a
+   * REGISTER without Contact), answering challenges as a registration does; changes no state.
+   */
+  async query(options: Omit<RegisterOptions, "expires"> = {}): Promise<BindingsQuery> {
+    const outcome = await this.exchange("query", options);
+    const ok = outcome.final.status >= 200 && outcome.final.status < 300;
+    return ok ? { outcome, bindings: outcome.final.headerValues("contact") } : { outcome };
+  }
+
+  private async exchange(expires: number | "query", options: Omit<RegisterOptions, "expires">): Promise<RegistrationOutcome> {
     // Without a caller deadline each REGISTER ends at Timer F (64*T1), which the error then names.
     const deadline = options.deadline ?? this.ctx.budget();
     const exchanges: RegisterExchange[] = [];
@@ -96,7 +121,8 @@ export class RegistrationClient {
     }
   }
 
-  private finish(exchanges: RegisterExchange[], final: SipResponse, expires: number, akaResults: string[]): RegistrationOutcome {
+  private finish(exchanges: RegisterExchange[], final: SipResponse, expires: number | "query", akaResults: string[]): RegistrationOutcome {
+    if (expires === "query") return { exchanges, final, serviceRoute: [...this.serviceRoute], associatedUris: [...this.associatedUris], akaResults };
     const ok = final.status >= 200 && final.status < 300;
     let granted: number | undefined;
     if (ok) {
@@ -105,6 +131,7 @@ export class RegistrationClient {
       this.associatedUris = final.headerValues("p-associated-uri");
       granted = grantedExpiry(final, this.ctx.contact) ?? final.expires;
       this.registered = expires > 0 && granted !== 0;
+      if (this.registered) this.everRegistered = true;
       if (!this.registered) {
         this.serviceRoute = [];
         this.auth.forget();
