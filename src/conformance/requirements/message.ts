@@ -24,7 +24,7 @@ export const MESSAGE_REQUIREMENTS: readonly Requirement[] = [
   {
     id: "request.mandatory-headers",
     clause: "RFC 3261 8.1.1",
-    statement: "a request carries To, From, CSeq, Call-ID, Max-Forwards and Via, each well formed",
+    statement: "a request carries To, From, CSeq, Call-ID and Via, each well formed, and a valid Request-Line (Max-Forwards is judged per method, e.g. invite.max-forwards)",
     constrains: "network",
     appliesTo: { kind: "request" },
     // Checked by the endpoint before the request reaches a transaction (RFC 3261 8.2, 16.3)
