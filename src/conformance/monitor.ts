@@ -71,7 +71,11 @@ export class ConformanceMonitor {
 
   /** RFC 3261 7, 25: bytes that are not a SIP message; RFC 3261 8.1.1: a request without its mandatory headers. */
   problem(ue: UeFacts, p: EndpointProblem): void {
-    if (p.kind === "transport") return;
+    if (p.kind === "transport" || p.kind === "protocol") return;
+    if (p.kind === "handler") {
+      this.harnessErrors.push(`${ue.name}'s handling of a received message threw: ${p.description}`);
+      return;
+    }
     const r = requirement(p.kind === "unparsable" ? "message.well-formed" : "request.mandatory-headers");
     this.tally(r, { expected: r.statement, received: p.description }, ue.name, p.description.slice(0, 120));
   }
@@ -95,8 +99,8 @@ export class ConformanceMonitor {
     this.tally(r, { expected: `a final response to the ${i.what}`, received }, i.ue, i.what);
   }
 
-  /** Adds a violation found outside a message check (e.g. what was left unconsumed at the end). */
-  record(r: Requirement, finding: Finding, ue: string, message: string): void {
+  /** Adds a check made outside a message check (e.g. of what was left unconsumed at the end); a finding is a violation. */
+  record(r: Requirement, finding: Finding | undefined, ue: string, message: string): void {
     this.tally(r, finding, ue, message);
   }
 

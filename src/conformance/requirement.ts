@@ -4,7 +4,8 @@ import type { SipMessage, SipRequest } from "../sip/message/index.ts";
 
 /** Which received messages a requirement constrains. */
 export interface Applicability {
-  readonly kind: "request" | "response";
+  /** "message": every message, whatever its kind. */
+  readonly kind: "request" | "response" | "message";
   /** Requests of these methods; responses to requests of these methods. Any when absent. */
   readonly methods?: readonly string[];
   /** Responses only: status codes from the first to the second, inclusive. */
@@ -58,7 +59,7 @@ export interface Requirement {
 export function applies(r: Requirement, o: Observation): boolean {
   const a = r.appliesTo;
   const m = o.message;
-  if (a.kind !== m.kind) return false;
+  if (a.kind !== "message" && a.kind !== m.kind) return false;
   if (m.kind === "request") {
     if (a.methods && !a.methods.includes(m.method)) return false;
   } else {
@@ -73,6 +74,7 @@ export function applies(r: Requirement, o: Observation): boolean {
 /** A short description of the messages a requirement constrains, for docs/requirements.md. */
 export function describeApplicability(a: Applicability): string {
   const methods = a.methods ? a.methods.join(", ") : "any method";
+  if (a.kind === "message") return "every message";
   if (a.kind === "request") return `${methods} request`;
   const status = a.status ? (a.status[0] === a.status[1] ? `${a.status[0]}` : `${a.status[0]}-${a.status[1]}`) : "any";
   return `${status} response to ${methods}`;

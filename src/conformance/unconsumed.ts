@@ -15,6 +15,9 @@ export interface LeftOver {
 
 export function judgeUnconsumed(monitor: ConformanceMonitor, ues: Iterable<LeftOver>): void {
   for (const ue of ues) {
+    // Checked for every UE, whether or not anything was left
+    monitor.record(requirement("response.matches-transaction"), undefined, ue.name, "end of the test case");
+    monitor.record(requirement("request.expected"), undefined, ue.name, "end of the test case");
     const left = [...ue.endpoint.inbox.unconsumed().map((r) => r.message), ...ue.incomingCalls.pending().map((c) => c.invite), ...ue.messages.pending().map((r) => r.message)];
     for (const m of left) {
       const summary = summarizeMessage(m, ["cseq", "call-id", "from", "to"]);

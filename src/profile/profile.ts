@@ -19,6 +19,11 @@ export const FAULT_NAMES = [
   "500-on-invite",
   "strip-record-route",
   "garbage-to-message",
+  "wrong-call-id-in-register-200",
+  "superstring-p-asserted-identity",
+  "keep-bindings-on-deregister",
+  "reginfo-version-stuck",
+  "no-to-tag-on-cancel-200",
 ] as const;
 export type FaultName = (typeof FAULT_NAMES)[number];
 

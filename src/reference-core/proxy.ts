@@ -106,6 +106,9 @@ export class StatefulProxy {
     if (branch.final && !(r.status < 300 && fromDownstream)) return;
     branch.final = true;
     if (r.status >= 200 && r.status < 300) {
+      // RFC 3261 16.7 step 5: only an INVITE's 2xx responses all go upstream; a non-INVITE
+      // transaction takes one final response, so a second 2xx of a forked MESSAGE stays here
+      if (rc.finalRelayed && rc.upstream.method !== "INVITE") return;
       // RFC 3261 16.7 step 5: every 2xx goes upstream at once; step 10: the other branches are cancelled
       rc.finalRelayed = true;
       rc.server.respond(this.upstreamResponse(r));
@@ -146,7 +149,10 @@ export class StatefulProxy {
       return;
     }
     // RFC 3261 8.2.6.2: the 200 a hop generates carries a To tag of its own
-    endpoint.reply(rec, 200, { toTag: newTag() });
+    if (this.ctx.faults.has("no-to-tag-on-cancel-200")) {
+      endpoint.reply(rec, 200);
+      this.ctx.log(`fault no-to-tag-on-cancel-200: 200 (CANCEL) without To tag`);
+    } else endpoint.reply(rec, 200, { toTag: newTag() });
     const rc = this.contexts.get(invite.id);
     const open = rc?.branches.filter((b) => !b.final) ?? [];
     if (open.length === 0) {

@@ -176,7 +176,7 @@ export class RegEventNotifier {
   /** RFC 6665 4.2.2: a NOTIFY in the subscription dialog; resolves when answered or given up. */
   private notify(sub: RegSubscription, state: DocState, registrations: ReginfoRegistration[], subscriptionState: string): Promise<void> {
     const { endpoint, addressing, faults } = this.ctx;
-    const version = sub.version++;
+    const version = faults.has("reginfo-version-stuck") ? 0 : sub.version++;
     const first = sub.notifies++ === 0;
     const n = sub.dialog.createRequest("NOTIFY", endpoint.via(sub.protocol));
     n.addHeader("Contact", addressing.contact(sub.protocol));

@@ -89,12 +89,18 @@ export class Registrar {
         const e = paramValue(na.params, "expires");
         const asked = e !== undefined && /^\d+$/.test(e) ? Number(e) : (requestExpires ?? DEFAULT_EXPIRES);
         const granted = Math.min(asked, this.expiresMax);
+        if (granted === 0 && faults.has("keep-bindings-on-deregister") && bindings.find(record, formatUri(na.uri))) {
+          this.ctx.log(`fault keep-bindings-on-deregister: ${formatUri(na.uri)} kept although removed with expires 0`);
+          continue;
+        }
         addressing.learn(na.uri, rec.source.protocol);
         const change = bindings.apply(record, { contact: formatUri(na.uri), params: withoutParam(na.params, "expires"), expires: granted, callId: req.callId, cseq: req.cseq.seq, protocol: rec.source.protocol });
         if (change) changes.push(change);
       }
     }
-    const live = bindings.live(record);
+    // The fault keeps the bindings but answers as if they were gone
+    const kept = faults.has("keep-bindings-on-deregister") && requestExpires === 0 && contacts.length > 0;
+    const live = kept ? [] : bindings.live(record);
     const headers: [string, string | number][] = [];
     // RFC 3261 10.3 step 8: the 200 lists every current binding with its expiry
     for (const b of live) headers.push(["Contact", formatNameAddr({ uri: parseContactUri(b.contact), params: withParam(b.params, "expires", String(bindings.remaining(b))) })]);
@@ -116,6 +122,10 @@ export class Registrar {
     }
     const response = createResponse(req, 200, { toTag: newTag() });
     for (const [n, v] of headers) response.addHeader(n, v);
+    if (faults.has("wrong-call-id-in-register-200")) {
+      response.setHeader("Call-ID", `wrong-${req.callId}`);
+      this.ctx.log(`fault wrong-call-id-in-register-200: 200 (REGISTER) with Call-ID wrong-${req.callId}`);
+    }
     rec.transaction?.respond(response);
     const summary = changes.map((c) => `${c.binding.contact} ${c.event}${c.state === "active" ? ` for ${bindings.remaining(c.binding)} s` : ""}`).join(", ");
     this.ctx.log(`${what}: 200 (${why}; ${summary || "no change"})`);

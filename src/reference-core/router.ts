@@ -123,7 +123,13 @@ export class CoreRouter {
     if (!caller || !bindings.isRegistered(caller)) return this.answer(rec, req, 403, `the originating identity ${formatUri(req.from.uri)} is not registered (TS 24.229 5.2.6.3)`);
     // TS 24.229 5.2.6.3.1: P-Asserted-Identity from P-Preferred-Identity when it is one of the user's, else the default IMPU
     fwd.removeHeader("P-Preferred-Identity");
-    fwd.setHeader("P-Asserted-Identity", `<${assertedIdentity(req, caller)}>`);
+    const asserted = assertedIdentity(req, caller);
+    if (faults.has("superstring-p-asserted-identity")) {
+      // The right identity's text with more after it: another host, or one more digit
+      const wrong = asserted.startsWith("tel:") ? `${asserted}9` : asserted.replace(/@([^;>]+)/, "@$1.invalid");
+      fwd.setHeader("P-Asserted-Identity", `<${wrong}>`);
+      this.ctx.log(`fault superstring-p-asserted-identity: P-Asserted-Identity <${wrong}> instead of <${asserted}>`);
+    } else fwd.setHeader("P-Asserted-Identity", `<${asserted}>`);
     // RFC 3261 16.6 item 4: the core stays on the path of the dialog
     if (faults.has("strip-record-route")) this.ctx.log(`fault strip-record-route: ${req.method} ${req.uriText} forwarded without Record-Route`);
     else fwd.prependHeader("Record-Route", addressing.recordRoute);

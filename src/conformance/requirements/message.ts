@@ -17,7 +17,7 @@ export const MESSAGE_REQUIREMENTS: readonly Requirement[] = [
     clause: "RFC 3261 7, 25.1",
     statement: "every message the network sends is a SIP message as RFC 3261 25 defines its syntax",
     constrains: "network",
-    appliesTo: { kind: "request" },
+    appliesTo: { kind: "message" },
     // Checked by the monitor on the parser's result: a message that parsed meets it
     check: none,
   },

@@ -35,7 +35,14 @@ export interface ListenOptions {
 }
 
 export interface EndpointOptions {
-  readonly listen: readonly ListenOptions[];
+  /** Transports the endpoint creates, one per entry. Give either this or `transports`. */
+  readonly listen?: readonly ListenOptions[];
+  /**
+   * Transports already created (an in-memory network in tests), at most one per protocol; the
+   * endpoint owns them from now on and closes them. Their trace is their own (`trace` is not applied).
+   */
+  readonly transports?: readonly SipTransport[];
+  /** Where transports created from `listen` record every message. */
   readonly trace?: TraceSink;
   readonly timers?: Partial<TimerSettings>;
   readonly clock?: Clock;
@@ -76,6 +83,8 @@ export class SipEndpoint {
     this.clock = options.clock ?? systemClock;
     this.transactions = new TransactionLayer({ ...(options.timers ? { timers: options.timers } : {}), clock: this.clock });
     this.inbox = new Inbox(this.clock);
+    // RFC 3261 17, RFC 6026 7: a message a transaction's state has no transition for is evidence about the peer
+    this.transactions.onIllegalEvent((e) => this.problem("protocol", `${e.kind.toUpperCase()} ${e.transaction} in state ${e.state}: ${e.event} is illegal (${e.detail})`));
     for (const t of transports.values()) {
       t.onPacket((p) => this.receive(p));
       t.onError((e) => this.transportProblem(e));
@@ -83,9 +92,14 @@ export class SipEndpoint {
   }
 
   static async start(options: EndpointOptions): Promise<SipEndpoint> {
+    if ((options.listen === undefined) === (options.transports === undefined)) throw new Error("SipEndpoint.start takes either listen or transports, not both or neither");
     const transports = new Map<TransportProtocol, SipTransport>();
+    for (const t of options.transports ?? []) {
+      if (transports.has(t.protocol)) throw new Error(`two ${t.protocol.toUpperCase()} transports given: an endpoint has one per protocol`);
+      transports.set(t.protocol, t);
+    }
     try {
-      for (const l of options.listen) {
+      for (const l of options.listen ?? []) {
         const t = await createTransport({
           protocol: l.protocol,
           host: l.host ?? "127.0.0.1",
@@ -335,7 +349,8 @@ export class SipEndpoint {
 
   private transportProblem(e: TransportError): void {
     const source = e.remote ? { protocol: e.protocol, host: e.remote.host, port: e.remote.port } : undefined;
-    this.problem("transport", e.message, source);
+    // A handler that threw is the harness's own fault, not the network's
+    this.problem(e.code === "handler" ? "handler" : "transport", e.message, source);
     // RFC 3261 17.1.4: a connection reset while a request waits on it is a transport error for
     // that transaction, reported at once rather than at Timer B/F
     if (!e.remote || (e.code !== "socket" && e.code !== "connect")) return;

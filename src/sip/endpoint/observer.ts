@@ -14,9 +14,13 @@ export interface ObservedMessage {
   readonly retransmission: boolean;
 }
 
-/** Something the endpoint received or met that no test asked for: evidence for the report. */
+/**
+ * Something the endpoint received or met that no test asked for: evidence for the report.
+ * "protocol": a message a transaction's state has no transition for (RFC 3261 17, RFC 6026 7).
+ * "handler": a behaviour of the harness threw while handling a received message (a harness bug).
+ */
 export interface EndpointProblem {
-  readonly kind: "unparsable" | "invalid" | "transport";
+  readonly kind: "unparsable" | "invalid" | "transport" | "handler" | "protocol";
   readonly description: string;
   readonly source?: Destination;
   readonly at: number;

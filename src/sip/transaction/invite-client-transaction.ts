@@ -9,6 +9,8 @@ export type InviteClientState = "calling" | "proceeding" | "accepted" | "complet
 export class InviteClientTransaction extends Transaction<InviteClientState> implements ClientTransaction {
   readonly kind = "ict";
   private ack: SipRequest | undefined;
+  /** The non-2xx final response that moved the transaction to Completed. */
+  private final: SipResponse | undefined;
 
   constructor(
     id: string,
@@ -54,6 +56,7 @@ export class InviteClientTransaction extends Transaction<InviteClientState> impl
         } else {
           // RFC 3261 17.1.1.2: 300-699 -> Completed, ACK sent by the transaction, Timer D
           this.state = "completed";
+          this.final = response;
           this.stopTimer("A");
           this.stopTimer("B");
           this.ack = buildNon2xxAck(this.request, response);
@@ -65,14 +68,23 @@ export class InviteClientTransaction extends Transaction<InviteClientState> impl
         }
         return;
       case "accepted":
-        // RFC 6026 7.2: further 2xx are passed up so the TU can re-send its ACK
+        // RFC 6026 7.2: further 2xx (retransmissions, other forks) are passed up so the TU can ACK them
         if (s >= 200 && s < 300) this.user.onResponse(response);
+        // RFC 6026 7.2: Accepted has a transition for 2xx only; a 1xx or a non-2xx final after a 2xx has none
+        else this.illegal(response, s < 200 ? "a provisional response after a 2xx (RFC 6026 7.2)" : "a non-2xx final response after a 2xx (RFC 6026 7.2)");
         return;
       case "completed":
-        // RFC 3261 17.1.1.2: retransmitted final responses are answered with the ACK again, not passed up
-        if (s >= 300 && this.ack) this.ctx.send(this.ack);
+        // RFC 3261 17.1.1.2: retransmissions of the final response are answered with the ACK again, not passed up
+        if (s === this.final?.status) {
+          if (this.ack) this.ctx.send(this.ack);
+        } else {
+          // RFC 3261 17.1.1.2 (Figure 5): Completed has a transition only for the final response retransmitted
+          this.illegal(response, `${s < 200 ? "a provisional response" : "a different final response"} after the final ${this.final?.status ?? ""} (RFC 3261 17.1.1.2)`);
+        }
         return;
       case "terminated":
+        // RFC 3261 17.1.1.2: a terminated transaction takes no message; a response for it is a stray (18.1.2)
+        this.illegal(response, "the transaction is terminated (RFC 3261 17.1.1.2)");
         return;
     }
   }

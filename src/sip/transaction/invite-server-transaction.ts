@@ -33,10 +33,18 @@ export class InviteServerTransaction extends ServerTransactionBase<InviteServerS
       });
       return;
     }
-    if (this.state === "accepted" && s >= 200 && s < 300) {
+    if (this.state === "accepted") {
       // RFC 6026 7.1: retransmissions of the 2xx from the TU pass through in Accepted
-      this.ctx.send(response);
+      if (s >= 200 && s < 300) {
+        this.ctx.send(response);
+        return;
+      }
+      // RFC 6026 7.1: Accepted takes only 2xx from the TU; no 1xx or non-2xx after a 2xx
+      this.misuse(`respond ${s}`, `${s < 200 ? "a provisional" : "a non-2xx final"} response after the 2xx ${this.lastResponse?.status ?? ""} (RFC 6026 7.1)`);
     }
+    // RFC 3261 17.2.1 (Figure 7): after a non-2xx final response (Completed, Confirmed) or in Terminated
+    // the TU sends nothing more; the transaction alone retransmits the final response
+    this.misuse(`respond ${s}`, this.terminated ? "the transaction is terminated (RFC 3261 17.2.1)" : `the final response ${this.lastResponse?.status ?? ""} was already sent; only the transaction retransmits it (RFC 3261 17.2.1)`);
   }
 
   private scheduleTimerG(interval: number): void {
@@ -48,19 +56,53 @@ export class InviteServerTransaction extends ServerTransactionBase<InviteServerS
   }
 
   receiveRequest(request: SipRequest): void {
-    if (request.method === "ACK") {
-      if (this.state !== "completed") return;
-      // RFC 3261 17.2.1: ACK -> Confirmed; Timer I absorbs further ACKs (T4 over UDP, 0 otherwise)
-      this.state = "confirmed";
-      this.stopTimer("G");
-      this.stopTimer("H");
-      this.user.onAck?.(request);
-      if (this.ctx.reliable) this.terminate();
-      else this.startTimer("I", this.ctx.timers.t4, () => this.terminate());
+    if (this.terminated) {
+      // RFC 3261 17.2.1: a terminated transaction takes no message (the layer creates a new one instead)
+      this.illegal(request, "the transaction is terminated (RFC 3261 17.2.1)");
       return;
     }
-    // RFC 3261 17.2.1: a retransmitted INVITE gets the most recent provisional or final response again
-    if ((this.state === "proceeding" || this.state === "completed") && this.lastResponse) this.ctx.send(this.lastResponse);
+    if (request.method === "ACK") {
+      switch (this.state) {
+        case "completed":
+          // RFC 3261 17.2.1: ACK -> Confirmed; Timer I absorbs further ACKs (T4 over UDP, 0 otherwise)
+          this.state = "confirmed";
+          this.stopTimer("G");
+          this.stopTimer("H");
+          this.user.onAck?.(request);
+          if (this.ctx.reliable) this.terminate();
+          else this.startTimer("I", this.ctx.timers.t4, () => this.terminate());
+          return;
+        case "confirmed":
+          // RFC 3261 17.2.1: Confirmed absorbs the ACKs triggered by retransmitted final responses
+          return;
+        case "accepted":
+          // RFC 6026 7.1: the ACK of the 2xx belongs to the TU; the layer hands it there, not here
+          return;
+        case "proceeding":
+          // RFC 3261 17.2.1 (Figure 7): no final response was sent yet, so there is nothing to acknowledge
+          this.illegal(request, "an ACK before any final response was sent (RFC 3261 17.2.1)");
+          return;
+      }
+    }
+    if (request.method !== "INVITE") {
+      // RFC 3261 17.2.3: only the INVITE and its ACK match an INVITE server transaction
+      this.illegal(request, `a ${request.method} cannot match an INVITE server transaction (RFC 3261 17.2.3)`);
+      return;
+    }
+    switch (this.state) {
+      case "proceeding":
+      case "completed":
+        // RFC 3261 17.2.1: a retransmitted INVITE gets the most recent provisional or final response again
+        if (this.lastResponse) this.ctx.send(this.lastResponse);
+        return;
+      case "accepted":
+        // RFC 6026 7.1: INVITE retransmissions are absorbed in Accepted (the TU retransmits the 2xx)
+        return;
+      case "confirmed":
+        // RFC 3261 17.2.1 (Figure 7): Confirmed absorbs ACKs only; the peer retransmitted its INVITE after its ACK
+        this.illegal(request, "an INVITE retransmission after the ACK (RFC 3261 17.2.1)");
+        return;
+    }
   }
 
   transportError(error: Error): void {

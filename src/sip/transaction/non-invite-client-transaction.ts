@@ -8,6 +8,8 @@ export type NonInviteClientState = "trying" | "proceeding" | "completed" | "term
 
 export class NonInviteClientTransaction extends Transaction<NonInviteClientState> implements ClientTransaction {
   readonly kind = "nict";
+  /** The final response that moved the transaction to Completed. */
+  private final: SipResponse | undefined;
 
   constructor(
     id: string,
@@ -35,7 +37,18 @@ export class NonInviteClientTransaction extends Transaction<NonInviteClientState
   }
 
   receiveResponse(response: SipResponse): void {
-    if (this.state === "completed" || this.terminated) return;
+    if (this.state === "completed") {
+      // RFC 3261 17.1.2.2: in Completed, retransmissions of the final response are absorbed
+      if (response.status === this.final?.status) return;
+      // RFC 3261 17.1.2.2 (Figure 6): Completed has no transition for a 1xx or another final response
+      this.illegal(response, `${response.status < 200 ? "a provisional response" : "a different final response"} after the final ${this.final?.status ?? ""} (RFC 3261 17.1.2.2)`);
+      return;
+    }
+    if (this.terminated) {
+      // RFC 3261 17.1.2.2: a terminated transaction takes no message; a response for it is a stray (18.1.2)
+      this.illegal(response, "the transaction is terminated (RFC 3261 17.1.2.2)");
+      return;
+    }
     if (response.status < 200) {
       // RFC 3261 17.1.2.2: in Proceeding, Timer E is reset to T2 when it next fires
       if (this.state === "trying") this.state = "proceeding";
@@ -43,6 +56,7 @@ export class NonInviteClientTransaction extends Transaction<NonInviteClientState
       return;
     }
     this.state = "completed";
+    this.final = response;
     this.stopTimer("E");
     this.stopTimer("F");
     // RFC 3261 17.1.2.2: Timer K is T4 for unreliable transports, zero for reliable ones

@@ -3,6 +3,7 @@
 import { type Clock, systemClock } from "../clock.ts";
 import type { SipRequest, SipResponse } from "../message/index.ts";
 import type { ClientTransaction, ClientTransactionUser } from "./client-transaction.ts";
+import type { IllegalEventListener, IllegalTransactionEvent } from "./illegal-event.ts";
 import { InviteClientTransaction } from "./invite-client-transaction.ts";
 import { InviteServerTransaction } from "./invite-server-transaction.ts";
 import { NonInviteClientTransaction } from "./non-invite-client-transaction.ts";
@@ -30,6 +31,9 @@ export class TransactionLayer {
   readonly clock: Clock;
   private readonly clients = new Map<string, ClientTransaction>();
   private readonly servers = new Map<string, ServerTransaction>();
+  /** Every message from the network that a transaction's state had no transition for, in order. */
+  readonly illegalEvents: IllegalTransactionEvent[] = [];
+  private illegalListeners: IllegalEventListener[] = [];
 
   constructor(options: { timers?: Partial<TimerSettings>; clock?: Clock } = {}) {
     this.timers = { ...DEFAULT_TIMERS, ...options.timers };
@@ -37,7 +41,23 @@ export class TransactionLayer {
   }
 
   private context(flow: Flow): TransactionContext {
-    return { send: flow.send, reliable: flow.reliable, timers: this.timers, clock: this.clock };
+    return { send: flow.send, reliable: flow.reliable, timers: this.timers, clock: this.clock, onIllegalEvent: (e) => this.illegal(e) };
+  }
+
+  /**
+   * Tells `listener` of every message a transaction received in a state with no transition for it
+   * (RFC 3261 17, RFC 6026 7): evidence about the peer. Misuse by the TU throws instead.
+   */
+  onIllegalEvent(listener: IllegalEventListener): () => void {
+    this.illegalListeners = [...this.illegalListeners, listener];
+    return () => {
+      this.illegalListeners = this.illegalListeners.filter((l) => l !== listener);
+    };
+  }
+
+  private illegal(event: IllegalTransactionEvent): void {
+    this.illegalEvents.push(event);
+    for (const l of this.illegalListeners) l(event);
   }
 
   /** Starts a client transaction; the request must carry its top Via with a unique branch. */

@@ -2,6 +2,7 @@
 // are all cleared when the transaction terminates.
 import type { Clock, TimerHandle } from "../clock.ts";
 import type { SipMessage } from "../message/index.ts";
+import { type IllegalEventListener, type TransactionKind, TransactionUserError, describeMessageEvent } from "./illegal-event.ts";
 import type { TimerSettings } from "./timer-settings.ts";
 
 /** Sends one message to the transaction's peer over its flow; errors come back through `transportError`. */
@@ -13,10 +14,12 @@ export interface TransactionContext {
   readonly reliable: boolean;
   readonly timers: TimerSettings;
   readonly clock: Clock;
+  /** Told of every message from the network that the current state has no transition for. */
+  readonly onIllegalEvent?: IllegalEventListener;
 }
 
 export abstract class Transaction<State extends string> {
-  abstract readonly kind: "ict" | "nict" | "ist" | "nist";
+  abstract readonly kind: TransactionKind;
   private readonly running = new Map<string, TimerHandle>();
   private terminatedListeners: Array<() => void> = [];
   protected constructor(
@@ -56,6 +59,16 @@ export abstract class Transaction<State extends string> {
   /** Names of the timers now running, for tests and traces. */
   runningTimers(): string[] {
     return [...this.running.keys()];
+  }
+
+  /** A message from the network with no transition in this state: reported, then absorbed. */
+  protected illegal(message: SipMessage, detail: string): void {
+    this.ctx.onIllegalEvent?.({ transaction: this.id, kind: this.kind, state: this.state, event: describeMessageEvent(message), detail, at: this.ctx.clock.now() });
+  }
+
+  /** A call by the TU with no transition in this state: a bug of the harness, thrown. */
+  protected misuse(event: string, detail: string): never {
+    throw new TransactionUserError(this.id, this.kind, this.state, event, detail);
   }
 
   protected terminate(): void {

@@ -13,6 +13,7 @@ import type { TimerSettings } from "../transaction/index.ts";
 import { transactionTimeout } from "../transaction/index.ts";
 import type { TransportProtocol } from "../transport/address.ts";
 import type { TraceSink } from "../transport/trace.ts";
+import type { SipTransport } from "../transport/transport.ts";
 import { WaitableQueue } from "../waitable-queue.ts";
 import { type AutomaticRequestIncident, type IncidentListener, watchAutomatic } from "./automatic-request.ts";
 import { IncomingCall } from "./incoming-call.ts";
@@ -40,6 +41,8 @@ export interface UeConfig {
   readonly protocol: TransportProtocol;
   readonly localHost?: string;
   readonly localPort?: number;
+  /** Transports already created (an in-memory network in tests) instead of listening on localHost:localPort; one must be of `protocol`. */
+  readonly transports?: readonly SipTransport[];
   readonly timers?: Partial<TimerSettings>;
   readonly trace?: TraceSink;
   readonly clock?: Clock;
@@ -88,7 +91,9 @@ export class ImsUe implements UeContext {
 
   static async start(config: UeConfig): Promise<ImsUe> {
     const endpoint = await SipEndpoint.start({
-      listen: [{ protocol: config.protocol, host: config.localHost ?? "127.0.0.1", port: config.localPort ?? 0 }],
+      ...(config.transports
+        ? { transports: config.transports }
+        : { listen: [{ protocol: config.protocol, host: config.localHost ?? "127.0.0.1", port: config.localPort ?? 0 }] }),
       ...(config.trace ? { trace: config.trace } : {}),
       ...(config.timers ? { timers: config.timers } : {}),
       ...(config.clock ? { clock: config.clock } : {}),

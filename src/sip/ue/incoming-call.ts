@@ -140,7 +140,8 @@ export class IncomingCall {
     let handle: ReturnType<typeof clock.setTimeout> | undefined;
     const schedule = (): void => {
       handle = clock.setTimeout(() => {
-        if (done()) return;
+        // RFC 3261 13.3.1.4, RFC 3262 3: retransmissions end with the transaction (Timer L, or the UE closed)
+        if (done() || this.transaction.terminated) return;
         this.transaction.respond(response);
         interval = Math.min(interval * 2, cap);
         schedule();

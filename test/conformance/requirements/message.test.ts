@@ -49,6 +49,12 @@ describe("requirements judged on what the endpoint refuses", () => {
     await throughEndpoint(MESSAGE_REQUEST.replace("CSeq: 1 MESSAGE\r\n", ""), monitor);
     assert.deepEqual(monitor.violations.map((v) => v.requirement.id), ["request.mandatory-headers"]);
   });
+  test("a behaviour of the harness that threw is a harness error, not a violation", () => {
+    const monitor = new ConformanceMonitor();
+    monitor.problem(UE, { kind: "handler", description: "onPacket handler threw: TypeError: x is undefined", at: 0 });
+    assert.deepEqual(monitor.violations, []);
+    assert.match(monitor.harnessErrors[0]!, /UE-A's handling of a received message threw: .*TypeError/);
+  });
   test("transport problems are not the SUT's message", () => {
     const monitor = new ConformanceMonitor();
     monitor.problem(UE, { kind: "transport", description: "ECONNRESET", at: 0 });

@@ -270,7 +270,7 @@ describe("SipEndpoint inbox (expect)", () => {
         e.message,
         [
           "Expected: INFO",
-          `Received: MESSAGE ${target} SIP/2.0 | CSeq: 1 MESSAGE | call-id: ${one.callId}`,
+          `Received: MESSAGE ${target} SIP/2.0 | CSeq: 1 MESSAGE | Call-ID: ${one.callId}`,
           "Timeout:  100 ms (step 'bob gets INFO')",
           "Clause:   RFC 6086 4.2",
         ].join("\n"),

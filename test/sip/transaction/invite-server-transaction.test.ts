@@ -1,7 +1,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { SipRequest } from "../../../src/sip/message/index.ts";
-import { InviteServerTransaction, type TimerSettings } from "../../../src/sip/transaction/index.ts";
+import { InviteServerTransaction, type TimerSettings, TransactionUserError } from "../../../src/sip/transaction/index.ts";
 import { buildRequest, buildResponse, setup, timesOf } from "./transaction-fixtures.ts";
 
 function start(reliable = false, timers: Partial<TimerSettings> = {}) {
@@ -73,15 +73,15 @@ describe("INVITE server transaction (RFC 3261 17.2.1, RFC 6026 7.1)", () => {
     assert.deepEqual(timeouts, [6400]);
   });
 
-  test("in Completed a retransmitted INVITE gets the final response again; other responses from the TU are ignored", () => {
+  test("in Completed a retransmitted INVITE gets the final response again; other responses from the TU throw", () => {
     const { clock, sent, tx, invite } = start();
     tx.respond(buildResponse(invite, 180, "Ringing"));
     clock.advance(100);
     tx.respond(buildResponse(invite, 486, "Busy Here"));
     clock.advance(200);
     tx.receiveRequest(invite);
-    tx.respond(buildResponse(invite, 200, "OK"));
-    tx.respond(buildResponse(invite, 500, "Server Internal Error"));
+    assert.throws(() => tx.respond(buildResponse(invite, 200, "OK")), TransactionUserError);
+    assert.throws(() => tx.respond(buildResponse(invite, 500, "Server Internal Error")), TransactionUserError);
     assert.deepEqual(
       sent.map((s) => [s.at, (s.message as { status: number }).status]),
       [
@@ -142,8 +142,8 @@ describe("INVITE server transaction (RFC 3261 17.2.1, RFC 6026 7.1)", () => {
     assert.deepEqual(tx.runningTimers(), ["L"]);
     clock.advance(500);
     tx.receiveRequest(invite); // absorbed: the 2xx is retransmitted by the TU, not the transaction
-    tx.respond(buildResponse(invite, 183, "Session Progress")); // no provisional after the 2xx
-    tx.respond(buildResponse(invite, 486, "Busy Here")); // no non-2xx after the 2xx
+    assert.throws(() => tx.respond(buildResponse(invite, 183, "Session Progress")), TransactionUserError); // no provisional after the 2xx
+    assert.throws(() => tx.respond(buildResponse(invite, 486, "Busy Here")), TransactionUserError); // no non-2xx after the 2xx
     assert.deepEqual(
       sent.map((s) => [s.at, (s.message as { status: number }).status]),
       [

@@ -1,6 +1,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { NonInviteServerTransaction, type TimerSettings } from "../../../src/sip/transaction/index.ts";
+import { NonInviteServerTransaction, type TimerSettings, TransactionUserError } from "../../../src/sip/transaction/index.ts";
 import { buildRequest, buildResponse, setup, timesOf } from "./transaction-fixtures.ts";
 
 function start(reliable = false, timers: Partial<TimerSettings> = {}) {
@@ -40,7 +40,7 @@ describe("non-INVITE server transaction (RFC 3261 17.2.2)", () => {
     ]);
   });
 
-  test("a final response -> Completed; retransmissions get it again; later responses are discarded; Timer J = 64*T1 over UDP", () => {
+  test("a final response -> Completed; retransmissions get it again; later responses from the TU throw; Timer J = 64*T1 over UDP", () => {
     const { clock, sent, tx, bye } = start();
     clock.advance(1000);
     const ok = buildResponse(bye, 200, "OK");
@@ -49,8 +49,8 @@ describe("non-INVITE server transaction (RFC 3261 17.2.2)", () => {
     assert.deepEqual(tx.runningTimers(), ["J"]);
     clock.advance(1000);
     tx.receiveRequest(bye);
-    tx.respond(buildResponse(bye, 500, "Server Internal Error"));
-    tx.respond(buildResponse(bye, 180, "Ringing"));
+    assert.throws(() => tx.respond(buildResponse(bye, 500, "Server Internal Error")), TransactionUserError);
+    assert.throws(() => tx.respond(buildResponse(bye, 180, "Ringing")), TransactionUserError);
     assert.deepEqual(statuses(sent), [
       [1000, 200],
       [2000, 200],
