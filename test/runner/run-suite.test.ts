@@ -73,7 +73,7 @@ const SYMPTOM: Record<FaultName, [string, RegExp]> = {
   "drop-first-notify": ["IMS-REG-007", /NOTIFY with Content-Type: application\/reginfo\+xml[\s\S]*Timeout/],
   "no-100rel": ["IMS-CALL-003", /Require: 100rel and an RSeq/],
   "cseq-mismatch-in-response": ["IMS-MSG-001", /^Requirement: response\.cseq: [\s\S]*Expected: CSeq: 1 MESSAGE[\s\S]*Received: CSeq: 2 MESSAGE in SIP\/2\.0 200 OK[\s\S]*Clause:   RFC 3261 8\.2\.6\.2/],
-  "silent-after-401": ["IMS-REG-002", /final response to REGISTER[\s\S]*Timeout: .*budget of 64\*T1/],
+  "silent-after-401": ["IMS-REG-002", /final response to REGISTER[\s\S]*Timeout: +3\.2 s \((64\*T1 = 3200 ms, Timer F|the step's budget of 64\*T1 = 3200 ms)\)/],
   "stale-nonce-loop": ["IMS-REG-002", /401 -> 401 -> 401 -> 401/],
   "500-on-invite": ["IMS-CALL-001", /500 Server Internal Error/],
   "strip-record-route": ["IMS-CALL-001", /Record-Route/],

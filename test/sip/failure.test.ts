@@ -66,17 +66,22 @@ describe("summarizeMessage / describeMessageInDetail", () => {
   ]) as SipResponse;
 
   test("the start line with CSeq and Call-ID by default", () => {
-    assert.equal(summarizeMessage(r), "SIP/2.0 200 OK | CSeq: 2 REGISTER | call-id: reg-1@ims");
+    assert.equal(summarizeMessage(r), "SIP/2.0 200 OK | CSeq: 2 REGISTER | Call-ID: reg-1@ims");
+  });
+
+  test("headers are quoted as the sender spelled them: a compact form stays compact", () => {
+    const compact = message(["SIP/2.0 200 OK", "v: SIP/2.0/UDP 127.0.0.1;branch=z9hG4bK1", "f: <sip:a@x>;tag=1", "t: <sip:a@x>;tag=2", "i: c-1", "CSeq: 1 OPTIONS"]);
+    assert.equal(summarizeMessage(compact), "SIP/2.0 200 OK | CSeq: 1 OPTIONS | i: c-1");
   });
 
   test("chosen headers, absent ones skipped", () => {
-    assert.equal(summarizeMessage(r, ["expires", "rseq", "cseq"]), "SIP/2.0 200 OK | expires: 600 | CSeq: 2 REGISTER");
+    assert.equal(summarizeMessage(r, ["expires", "rseq", "cseq"]), "SIP/2.0 200 OK | Expires: 600 | CSeq: 2 REGISTER");
   });
 
   test("in detail: the headers an engineer looks at first", () => {
     assert.equal(
       describeMessageInDetail(r),
-      "SIP/2.0 200 OK | from: <sip:alice@ims.test>;tag=1 | to: <sip:alice@ims.test>;tag=2 | call-id: reg-1@ims | CSeq: 2 REGISTER | service-route: <sip:orig@scscf.ims.test;lr> | p-associated-uri: <sip:alice@ims.test>, <tel:+15550001> | expires: 600",
+      "SIP/2.0 200 OK | From: <sip:alice@ims.test>;tag=1 | To: <sip:alice@ims.test>;tag=2 | Call-ID: reg-1@ims | CSeq: 2 REGISTER | Service-Route: <sip:orig@scscf.ims.test;lr> | P-Associated-URI: <sip:alice@ims.test>, <tel:+15550001> | Expires: 600",
     );
   });
 });
