@@ -8,17 +8,14 @@ import {
   type SipRequest,
   type Uri,
   isNameAddrError,
-  isSipUri,
-  isTelUri,
-  isUriParseError,
   isViaError,
   parseNameAddr,
-  parseUri,
   parseVia,
   uriEquals,
   viaBranch,
 } from "../../sip/message/index.ts";
 import { quoteHeader, quoteIn } from "../quote.ts";
+import { assertedIdentityFinding, bareOrNameAddrUri } from "../asserted-identity.ts";
 import type { Finding, Observation, Requirement } from "../requirement.ts";
 
 /** Requests that can be sent within a dialog and that this file judges (NOTIFY is reg-event.ts's). */
@@ -61,13 +58,6 @@ function sameTopVia(a: SipMessage, b: SipMessage): boolean {
   return x !== undefined && y !== undefined && x.branch !== "" && x.branch === y.branch && x.sentBy === y.sentBy;
 }
 
-function uriOf(text: string | undefined): Uri | undefined {
-  if (text === undefined) return undefined;
-  const u = parseUri(text.trim());
-  if (!isUriParseError(u)) return u;
-  const na = parseNameAddr(text);
-  return isNameAddrError(na) ? undefined : na.uri;
-}
 
 /** The URI of a name-addr header (From, To, Contact), undefined when absent or unreadable. */
 function headerUri(m: SipMessage, name: string): Uri | undefined {
@@ -113,15 +103,6 @@ function referencedInvite(o: Observation, m: SipRequest): SipRequest | undefined
 /** An ACK for a non-2xx final response: hop by hop, it carries the top Via of the INVITE (RFC 3261 17.1.1.3). */
 function isNon2xxAck(o: Observation, m: SipRequest): boolean {
   return m.method === "ACK" && earlierInvites(o).some((i) => callIdOf(i) === callIdOf(m) && sameTopVia(i, m));
-}
-
-/** RFC 3323 4.2: a Privacy header field with a value other than "none" asks for the identity to be withheld. */
-function privacyRequested(m: SipMessage): boolean {
-  return m
-    .headerValues("privacy")
-    .flatMap((v) => v.split(";"))
-    .map((t) => t.trim().toLowerCase())
-    .some((t) => t !== "" && t !== "none");
 }
 
 function finding(expected: string, received: string[]): Finding {
@@ -180,9 +161,9 @@ export const IN_DIALOG_REQUIREMENTS: readonly Requirement[] = [
     when: (o) => toTagOf(o.message) !== undefined && !isNon2xxAck(o, request(o)),
     check: (o) => {
       const m = request(o);
-      const contact = uriOf(o.ue.contact);
+      const contact = bareOrNameAddrUri(o.ue.contact);
       if (contact === undefined) return undefined;
-      return sameUri(uriOf(m.uriText), contact) ? undefined : { expected: `Request-URI ${o.ue.contact} (${o.ue.name}'s Contact)`, received: m.startLine() };
+      return sameUri(bareOrNameAddrUri(m.uriText), contact) ? undefined : { expected: `Request-URI ${o.ue.contact} (${o.ue.name}'s Contact)`, received: m.startLine() };
     },
   },
   // RFC 3261 9.1: "The Request-URI, Call-ID, To, the numeric part of CSeq, and From header fields in
@@ -201,7 +182,7 @@ export const IN_DIALOG_REQUIREMENTS: readonly Requirement[] = [
       const invite = referencedInvite(o, m);
       if (!invite) return { expected: "a CANCEL of an INVITE this UE received (RFC 3261 9.1: a CANCEL follows a provisional response)", received: `${m.startLine()} with no INVITE received before it` };
       const wrong: string[] = [];
-      if (!sameUri(uriOf(m.uriText), uriOf(invite.uriText))) wrong.push(m.startLine());
+      if (!sameUri(bareOrNameAddrUri(m.uriText), bareOrNameAddrUri(invite.uriText))) wrong.push(m.startLine());
       if (callIdOf(m) !== callIdOf(invite)) wrong.push(quoteHeader(m, "call-id"));
       if (!sameUri(headerUri(m, "from"), headerUri(invite, "from")) || fromTagOf(m) !== fromTagOf(invite)) wrong.push(quoteHeader(m, "from"));
       if (!sameUri(headerUri(m, "to"), headerUri(invite, "to")) || toTagOf(m) !== toTagOf(invite)) wrong.push(quoteHeader(m, "to"));
@@ -237,7 +218,7 @@ export const IN_DIALOG_REQUIREMENTS: readonly Requirement[] = [
       if (!sameUri(headerUri(m, "to"), headerUri(invite, "to")) || tag === undefined || (inviteTag !== undefined && tag !== inviteTag)) wrong.push(quoteHeader(m, "to"));
       if (cseqOf(m) === undefined || cseqOf(m) !== cseqOf(invite)) wrong.push(quoteHeader(m, "cseq"));
       const non2xx = sameTopVia(m, invite);
-      if (non2xx && !sameUri(uriOf(m.uriText), uriOf(invite.uriText))) wrong.push(m.startLine());
+      if (non2xx && !sameUri(bareOrNameAddrUri(m.uriText), bareOrNameAddrUri(invite.uriText))) wrong.push(m.startLine());
       if (wrong.length === 0) return undefined;
       const i = invite;
       return finding(
@@ -323,22 +304,7 @@ export const IN_DIALOG_REQUIREMENTS: readonly Requirement[] = [
     constrains: "network",
     appliesTo: { kind: "request", methods: ["MESSAGE"] },
     when: (o) => toTagOf(o.message) === undefined,
-    check: (o) => {
-      const m = o.message;
-      const values = m.headerValues("p-asserted-identity");
-      const expected = "P-Asserted-Identity with the sender's asserted identity: one SIP or SIPS URI and/or one tel URI";
-      if (values.length === 0) return privacyRequested(m) ? undefined : { expected, received: `${quoteHeader(m, "p-asserted-identity")}, ${quoteHeader(m, "privacy")} in ${m.startLine()}` };
-      let sip = 0;
-      let tel = 0;
-      for (const v of values) {
-        const na = parseNameAddr(v);
-        const uri = isNameAddrError(na) ? undefined : na.uri;
-        if (uri && isSipUri(uri)) sip++;
-        else if (uri && isTelUri(uri)) tel++;
-        else return { expected: `${expected}; "${v}" is neither`, received: quoteIn(m, "p-asserted-identity") };
-      }
-      return sip <= 1 && tel <= 1 ? undefined : { expected: `${expected}, not ${sip} SIP and ${tel} tel URIs`, received: quoteIn(m, "p-asserted-identity") };
-    },
+    check: (o) => assertedIdentityFinding(o.message, "sender"),
   },
   // RFC 3261 20.15: "The Content-Type header field MUST be present if the body is not empty."
   // (RFC 3428 9, Table 1: Content-Type "*", required when there is a body.)

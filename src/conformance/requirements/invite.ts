@@ -13,18 +13,14 @@ import {
   hasParam,
   isNameAddrError,
   isSipUri,
-  isTelUri,
-  isUriParseError,
   isViaError,
   parseNameAddr,
-  parseUri,
   parseVia,
-  type Uri,
   uriEquals,
-  uriOfValue,
   viaBranch,
 } from "../../sip/message/index.ts";
 import { quoteHeader, quoteIn } from "../quote.ts";
+import { assertedIdentityFinding, bareOrNameAddrUri } from "../asserted-identity.ts";
 import type { Finding, Observation, Requirement } from "../requirement.ts";
 
 /** RFC 3262 3: the first RSeq lies in 1 .. 2**31-1; RFC 3262 7.1: any RSeq in 1 .. 2**32-1. */
@@ -156,23 +152,6 @@ function badRecordRoute(m: SipMessage): { value: string; why: string } | undefin
 function bodyWithoutType(m: SipMessage): Finding | undefined {
   if (m.body.length === 0 || m.hasHeader("content-type")) return undefined;
   return { expected: "a Content-Type header field describing the body", received: `Content-Type: absent, with a body of ${m.body.length} bytes in ${m.startLine()}` };
-}
-
-/** A URI written bare (a Request-URI: its parameters are the URI's) or as name-addr; undefined when unreadable. */
-function uriOf(text: string): Uri | undefined {
-  const t = text.trim();
-  if (t.includes("<")) return uriOfValue(t);
-  const u = parseUri(t);
-  return isUriParseError(u) ? undefined : u;
-}
-
-/** RFC 3323 4.2: a priv-value other than "none" asks the network to withhold the caller's identity. */
-function privacyRequested(m: SipMessage): boolean {
-  return m
-    .headerValues("privacy")
-    .flatMap((v) => v.split(";"))
-    .map((t) => t.trim().toLowerCase())
-    .some((t) => t !== "" && t !== "none");
 }
 
 export const INVITE_REQUIREMENTS: readonly Requirement[] = [
@@ -390,21 +369,7 @@ export const INVITE_REQUIREMENTS: readonly Requirement[] = [
     constrains: "network",
     appliesTo: { kind: "request", methods: ["INVITE"] },
     when: initialInvite,
-    check: (o) => {
-      const m = o.message;
-      const values = m.headerValues("p-asserted-identity");
-      const expected = "P-Asserted-Identity with the caller's asserted identity: one SIP or SIPS URI and/or one tel URI";
-      if (values.length === 0) return privacyRequested(m) ? undefined : { expected, received: `${quoteHeader(m, "p-asserted-identity")}, ${quoteHeader(m, "privacy")} in ${m.startLine()}` };
-      let sip = 0;
-      let tel = 0;
-      for (const v of values) {
-        const uri = uriOfValue(v);
-        if (uri && isSipUri(uri)) sip++;
-        else if (uri && isTelUri(uri)) tel++;
-        else return { expected: `${expected}; "${v}" is neither`, received: quoteIn(m, "p-asserted-identity") };
-      }
-      return sip <= 1 && tel <= 1 ? undefined : { expected: `${expected}, not ${sip} SIP and ${tel} tel URIs`, received: quoteIn(m, "p-asserted-identity") };
-    },
+    check: (o) => assertedIdentityFinding(o.message, "caller"),
   },
   // RFC 3261 16.5, 16.6 item 2: the targets of a request for a registered address-of-record are its
   // registered contacts, and "The Request-URI in the copy's start line MUST be replaced with the URI for
@@ -417,11 +382,11 @@ export const INVITE_REQUIREMENTS: readonly Requirement[] = [
     statement: "the Request-URI of an initial INVITE reaching a UE is the contact address that UE registered (RFC 3261 19.1.4 comparison)",
     constrains: "network",
     appliesTo: { kind: "request", methods: ["INVITE"] },
-    when: (o) => initialInvite(o) && uriOf(o.ue.contact) !== undefined,
+    when: (o) => initialInvite(o) && bareOrNameAddrUri(o.ue.contact) !== undefined,
     check: (o) => {
       const q = o.message as SipRequest;
-      const got = uriOf(q.uriText);
-      const want = uriOf(o.ue.contact)!;
+      const got = bareOrNameAddrUri(q.uriText);
+      const want = bareOrNameAddrUri(o.ue.contact)!;
       return got && uriEquals(got, want) ? undefined : { expected: `Request-URI ${o.ue.contact} (${o.ue.name}'s registered contact)`, received: q.startLine() };
     },
   },
