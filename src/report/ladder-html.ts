@@ -6,11 +6,6 @@ import type { TraceEntry } from "../sip/transport/trace.ts";
 import { escapeXml, formatOffset, labelTraceEntries, messageText, renderLadderSvg, resolveParticipants } from "./ladder-svg.ts";
 import type { ParticipantHint, TraceParticipants } from "./trace-participants.ts";
 
-export interface LadderHtmlOptions {
-  /** Masked (maskSecrets) in every message text, in the diagram and in the listing. */
-  readonly secrets?: readonly (string | Buffer)[];
-}
-
 const STYLE = `
 body { font-family: Helvetica, Arial, sans-serif; margin: 16px; color: #222; }
 h1 { font-size: 18px; }
@@ -32,11 +27,9 @@ export function renderLadderHtml(
   entries: readonly TraceEntry[],
   participants: TraceParticipants | ParticipantHint | undefined,
   title: string,
-  options: LadderHtmlOptions = {},
 ): string {
   const parts = resolveParticipants(entries, participants);
-  const secrets = options.secrets ?? [];
-  const svg = renderLadderSvg(entries, parts, { href: (seq) => `#${messageAnchor(seq)}`, secrets });
+  const svg = renderLadderSvg(entries, parts, { href: (seq) => `#${messageAnchor(seq)}` });
   const labels = labelTraceEntries(entries, parts);
   const arrows = new Map(parts.arrows.map((a) => [a.seq, a]));
 
@@ -68,7 +61,7 @@ export function renderLadderHtml(
         `${e.protocol.toUpperCase()} ${escapeXml(formatAddress(src))} &rarr; ${escapeXml(formatAddress(dst))} ` +
         `(${e.bytes.length} bytes)${e.note ? ` [${escapeXml(e.note)}]` : ""}</h2>`,
     );
-    out.push(`<pre id="${messageAnchor(e.seq)}">${escapeXml(messageText(e, secrets).trimEnd())}</pre>`);
+    out.push(`<pre id="${messageAnchor(e.seq)}">${escapeXml(messageText(e).trimEnd())}</pre>`);
     out.push(`</section>`);
   });
   out.push(`</body>`);

@@ -6,7 +6,7 @@
 import { isRequest, parseMessage } from "../sip/message/index.ts";
 import { formatAddress } from "../sip/transport/address.ts";
 import type { TraceEntry } from "../sip/transport/trace.ts";
-import { maskSecrets } from "./mask-secrets.ts";
+import { escapeControlCharacters, escapeControlCharactersInSipText } from "./control-characters.ts";
 import { type ParticipantHint, type TraceArrow, type TraceParticipants, traceParticipants } from "./trace-participants.ts";
 
 export interface EntryLabel {
@@ -23,21 +23,30 @@ export interface EntryLabel {
 export interface LadderSvgOptions {
   /** Wraps every arrow in <a href=...> (the HTML page links to "#message-<seq>"). */
   readonly href?: (seq: number) => string;
-  /** Masked (maskSecrets) in every message text before it is written. */
-  readonly secrets?: readonly (string | Buffer)[];
   /** Labels longer than this are cut with "…" (default 48 characters). */
   readonly maxLabelLength?: number;
 }
 
-/** Escapes text for XML/HTML content and attribute values. */
+// XML 1.0 2.2 Char: besides C0 controls, U+FFFE, U+FFFF and unpaired surrogates are no characters
+const NOT_XML = /[\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * Escapes text for XML/HTML content and attribute values. Control characters (from the SUT: a
+ * reason phrase, a header) are written as visible escapes, "\x1b" (XML 1.0 forbids most of C0);
+ * the other characters XML forbids become U+FFFD.
+ */
 export function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => (c === "&" ? "&amp;" : c === "<" ? "&lt;" : c === ">" ? "&gt;" : c === '"' ? "&quot;" : "&#39;"));
+  return escapeControlCharacters(text)
+    .replace(NOT_XML, "\ufffd")
+    .replace(/[&<>"']/g, (c) => (c === "&" ? "&amp;" : c === "<" ? "&lt;" : c === ">" ? "&gt;" : c === '"' ? "&quot;" : "&#39;"));
 }
 
-/** The message as text: UTF-8, CRLF as LF, characters XML 1.0 forbids replaced by U+FFFD, secrets masked. */
-export function messageText(entry: TraceEntry, secrets: readonly (string | Buffer)[] = []): string {
-  const text = entry.bytes.toString("utf8").replace(/\r\n/g, "\n").replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, "\ufffd");
-  return secrets.length > 0 ? maskSecrets(text, secrets) : text;
+/**
+ * The message as text, as the text trace shows it: UTF-8, CRLF as LF, control characters as
+ * escapes. Secrets are masked in the entries before (maskTraceEntries).
+ */
+export function messageText(entry: TraceEntry): string {
+  return escapeControlCharactersInSipText(entry.bytes.toString("utf8"));
 }
 
 /** "+1.234 s" since the first entry (entries out of time order give "-0.002 s"). */
@@ -134,7 +143,6 @@ export function renderLadderSvg(
   const labels = labelTraceEntries(entries, parts);
   const arrows = arrowsBySeq(entries, parts);
   const maxLabel = options.maxLabelLength ?? 48;
-  const secrets = options.secrets ?? [];
   const columns = parts.columns;
   const shown = labels.map((l) => clip(l.retransmission ? `${l.text} [retransmission]` : l.text, maxLabel));
 
@@ -193,7 +201,7 @@ export function renderLadderSvg(
     const tooltip =
       `#${e.seq} ${formatOffset(l.offset)} ${fromName} -> ${toName} ${e.protocol.toUpperCase()} ` +
       `${formatAddress(src)} -> ${formatAddress(dst)} (${e.bytes.length} bytes)${e.note ? ` [${e.note}]` : ""}` +
-      `${l.retransmission ? " retransmission" : ""}\n\n${messageText(e, secrets)}`;
+      `${l.retransmission ? " retransmission" : ""}\n\n${messageText(e)}`;
     const fx = x(a.from);
     const tx = x(a.to);
     const href = options.href?.(e.seq);

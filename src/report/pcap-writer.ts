@@ -17,7 +17,6 @@
 import { isIPv4, isIPv6 } from "node:net";
 import { unbracketHost, type TransportAddress } from "../sip/transport/address.ts";
 import type { TraceEntry } from "../sip/transport/trace.ts";
-import { maskSecretsInBytes } from "./mask-secrets.ts";
 
 export const PCAP_MAGIC = 0xa1b2c3d4;
 export const PCAP_SNAPLEN = 65535;
@@ -33,11 +32,6 @@ const MAX_SEGMENT = PCAP_SNAPLEN - IPV6_HEADER - TCP_HEADER;
 const TTL = 64;
 const PROTO_TCP = 6;
 const PROTO_UDP = 17;
-
-export interface PcapOptions {
-  /** Masked (maskSecretsInBytes) in every payload before it is written. */
-  readonly secrets?: readonly (string | Buffer)[];
-}
 
 /** RFC 1071: the 16-bit one's complement of the one's complement sum of the data. */
 export function internetChecksum(...parts: readonly Buffer[]): number {
@@ -218,12 +212,12 @@ function globalHeader(): Buffer {
   return h;
 }
 
-export function writePcap(entries: readonly TraceEntry[], options: PcapOptions = {}): Buffer {
+/** The pcap of `entries` as they are: secrets are masked in the entries first (maskTraceEntries). */
+export function writePcap(entries: readonly TraceEntry[]): Buffer {
   const book = new AddressBook();
   const out: Buffer[] = [globalHeader()];
   const nextSeq = new Map<string, number>();
   let id = 0;
-  const secrets = options.secrets ?? [];
 
   for (const e of entries) {
     const [from, to]: [TransportAddress, TransportAddress] = e.direction === "sent" ? [e.local, e.remote] : [e.remote, e.local];
@@ -233,7 +227,7 @@ export function writePcap(entries: readonly TraceEntry[], options: PcapOptions =
       src = v4mapped(src);
       dst = v4mapped(dst);
     }
-    const payload = secrets.length > 0 ? maskSecretsInBytes(e.bytes, secrets) : e.bytes;
+    const payload = e.bytes;
 
     if (e.protocol === "udp") {
       const udp = udpHeader(src, dst, from.port, to.port, payload);

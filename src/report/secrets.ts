@@ -1,13 +1,9 @@
 // The secrets of a profile (Digest passwords, AKA K and OPc), for masking every file a run writes.
 import type { Profile } from "../profile/profile.ts";
-import { maskSecrets as mask, maskSecretsInBytes } from "./mask-secrets.ts";
+import { maskSecrets as mask } from "./mask-secrets.ts";
 
 export function profileSecrets(p: Profile): Array<string | Buffer> {
   return p.ixit.subscribers.flatMap((s): Array<string | Buffer> => (s.auth.kind === "digest" ? [s.auth.password] : [s.auth.k, s.auth.opc]));
 }
 
 export const maskSecrets = mask;
-
-
-/** Masks secrets inside binary evidence (a pcap). */
-export const maskBytes = maskSecretsInBytes;

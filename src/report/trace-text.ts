@@ -1,5 +1,7 @@
 // The readable text trace of a test case: every message with timestamp, direction, addresses and
-// transport, then the message itself.
+// transport, then the message itself. Control characters from the SUT are written as escapes
+// (\x1b, \r ...), so that the plain-text attachment hides nothing and drives no terminal.
+import { escapeControlCharacters, escapeControlCharactersInSipText } from "./control-characters.ts";
 import { formatAddress } from "../sip/transport/address.ts";
 import type { TraceEntry } from "../sip/transport/trace.ts";
 
@@ -8,8 +10,8 @@ export function formatTraceText(entries: readonly TraceEntry[]): string {
   return entries
     .map((e) => {
       const arrow = e.direction === "sent" ? `${formatAddress(e.local)} -> ${formatAddress(e.remote)}` : `${formatAddress(e.local)} <- ${formatAddress(e.remote)}`;
-      const head = `#${e.seq} +${((e.time - t0) / 1000).toFixed(3)} s ${e.direction.toUpperCase()} ${e.protocol.toUpperCase()} ${arrow} (${e.bytes.length} bytes)${e.note ? ` [${e.note}]` : ""}`;
-      return `${head}\n${e.bytes.toString("utf8").replace(/\r\n/g, "\n").trimEnd()}\n`;
+      const head = `#${e.seq} +${((e.time - t0) / 1000).toFixed(3)} s ${e.direction.toUpperCase()} ${e.protocol.toUpperCase()} ${arrow} (${e.bytes.length} bytes)${e.note ? ` [${escapeControlCharacters(e.note)}]` : ""}`;
+      return `${head}\n${escapeControlCharactersInSipText(e.bytes.toString("utf8")).trimEnd()}\n`;
     })
     .join("\n");
 }

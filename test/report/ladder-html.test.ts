@@ -3,6 +3,7 @@ import { describe, test } from "node:test";
 import { parseStringPromise } from "xml2js";
 import { escapeXml } from "../../src/report/ladder-svg.ts";
 import { renderLadderHtml } from "../../src/report/ladder-html.ts";
+import { maskTraceEntries } from "../../src/report/mask-secrets.ts";
 import { NAMES, callFlow } from "./sip-flow.ts";
 
 describe("renderLadderHtml", () => {
@@ -46,11 +47,11 @@ describe("renderLadderHtml", () => {
     assert.match(html, /<h2><a href="#msg-8">#8<\/a> \+0\.522 s <span class="label">INVITE<\/span> SUT \(P-CSCF\) &rarr; UE-B UDP/);
   });
 
-  test("secrets are masked in the diagram and the listing", () => {
+  test("masked entries (maskTraceEntries) leave no secret in the diagram and the listing", () => {
     const secret = "0123456789abcdef0123456789abcdef";
     assert.ok(html.includes(secret));
-    const masked = renderLadderHtml(entries, { names: NAMES }, "t", { secrets: [secret] });
+    const masked = renderLadderHtml(maskTraceEntries(entries, [secret]), { names: NAMES }, "t");
     assert.ok(!masked.includes(secret));
-    assert.equal(masked.split("response=&quot;***&quot;").length - 1, 2); // tooltip + listing
+    assert.equal(masked.split(`response=&quot;${"*".repeat(32)}&quot;`).length - 1, 2); // tooltip + listing
   });
 });

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { parseStringPromise } from "xml2js";
 import { escapeXml, formatOffset, labelTraceEntries, renderLadderSvg } from "../../src/report/ladder-svg.ts";
+import { maskTraceEntries } from "../../src/report/mask-secrets.ts";
 import { traceParticipants } from "../../src/report/trace-participants.ts";
 import { SipRequest, createResponse } from "../../src/sip/message/index.ts";
 import type { TraceEntry } from "../../src/sip/transport/trace.ts";
@@ -217,10 +218,10 @@ describe("renderLadderSvg", () => {
     assert.equal(((links[2]!.g as XmlNode[])[0]!.$!).id, "msg-3");
   });
 
-  test("secrets are masked in the titles", () => {
-    const svg = renderLadderSvg(entries, participants, { secrets: ["0123456789abcdef0123456789abcdef"] });
+  test("masked entries (maskTraceEntries) leave no secret in the titles", () => {
+    const svg = renderLadderSvg(maskTraceEntries(entries, ["0123456789abcdef0123456789abcdef"]), participants);
     assert.ok(!svg.includes("0123456789abcdef0123456789abcdef"));
-    assert.ok(svg.includes('response=&quot;***&quot;'));
+    assert.ok(svg.includes(`response=&quot;${"*".repeat(32)}&quot;`));
   });
 
   test("formatOffset", () => {
@@ -231,6 +232,8 @@ describe("renderLadderSvg", () => {
 
   test("escapeXml", () => {
     assert.equal(escapeXml(`a&b<c>"d"'e'`), "a&amp;b&lt;c&gt;&quot;d&quot;&#39;e&#39;");
+    // XML 1.0 2.2: control characters as visible escapes, other non-characters as U+FFFD
+    assert.equal(escapeXml("486 Busy\x1b[2J\x00\x07\ttab\nline\r\ufffe\ud800"), "486 Busy\\x1b[2J\\0\\x07\ttab\nline\\r\ufffd\ufffd");
   });
 
   test("an empty trace renders an empty diagram", async () => {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { maskSecrets, maskSecretsInBytes } from "../../src/report/mask-secrets.ts";
+import { maskSecrets, maskSecretsKeepingLength, maskTraceEntries } from "../../src/report/mask-secrets.ts";
+import type { TraceEntry } from "../../src/sip/transport/trace.ts";
 
 describe("maskSecrets", () => {
   const key = Buffer.from("465b5ce8b199b49faa5f0a2ee238a6bc", "hex");
@@ -36,10 +37,46 @@ describe("maskSecrets", () => {
     assert.equal(maskSecrets("anything", []), "anything");
   });
 
-  test("bytes: string secrets as UTF-8, other bytes untouched", () => {
+  test("keeping length: each occurrence becomes as many \"*\" as it has characters", () => {
+    assert.equal(maskSecretsKeepingLength("sip:bob@ims.example.test", ["example", "ims.example.test"]), `sip:bob@${"*".repeat(16)}`);
+    assert.equal(maskSecretsKeepingLength(`K=${key.toString("hex").toUpperCase()}`, [key]), `K=${"*".repeat(32)}`);
+  });
+});
+
+describe("maskTraceEntries", () => {
+  const entry: TraceEntry = {
+    seq: 7,
+    time: 1,
+    direction: "received",
+    protocol: "tcp",
+    local: { host: "127.0.0.1", port: 5060 },
+    remote: { host: "pcscf.example.test", port: 5060 },
+    bytes: Buffer.from("MESSAGE sip:bob@example.test SIP/2.0\r\nContent-Length: 7\r\n\r\nexample"),
+    note: "conn-example",
+  };
+
+  test("copies with bytes, hosts and note masked at the same length; the entries unchanged", () => {
+    const original = Buffer.from(entry.bytes);
+    const [masked] = maskTraceEntries([entry], ["example"]);
+    assert.equal(masked!.bytes.toString(), "MESSAGE sip:bob@*******.test SIP/2.0\r\nContent-Length: 7\r\n\r\n*******");
+    assert.deepEqual(masked!.remote, { host: "pcscf.*******.test", port: 5060 });
+    assert.equal(masked!.local, entry.local);
+    assert.equal(masked!.note, "conn-*******");
+    assert.deepEqual([masked!.seq, masked!.time, masked!.direction, masked!.protocol], [7, 1, "received", "tcp"]);
+    assert.ok(entry.bytes.equals(original));
+    assert.equal(entry.note, "conn-example");
+  });
+
+  test("bytes: string secrets as UTF-8, each byte of an occurrence a \"*\", other bytes untouched", () => {
     const bytes = Buffer.concat([Buffer.from([0xff, 0x00]), Buffer.from("pässwörd"), Buffer.from([0x80])]);
-    const masked = maskSecretsInBytes(bytes, ["pässwörd"]);
-    assert.equal(masked.toString("hex"), "ff00" + Buffer.from("***").toString("hex") + "80");
-    assert.equal(maskSecretsInBytes(bytes, ["none-here"]), bytes);
+    const [masked] = maskTraceEntries([{ ...entry, bytes }], ["pässwörd"]);
+    assert.equal(masked!.bytes.toString("hex"), "ff00" + Buffer.from("*".repeat(10)).toString("hex") + "80");
+    assert.equal(maskTraceEntries([{ ...entry, bytes }], ["none-here"])[0]!.bytes, bytes);
+  });
+
+  test("no secrets: copies of the same entries", () => {
+    const [copy] = maskTraceEntries([entry], []);
+    assert.notEqual(copy, entry);
+    assert.deepEqual(copy, entry);
   });
 });
