@@ -1,4 +1,5 @@
 // What is wrong with a profile: every problem found, each with its file, line and dotted field path.
+import { PROFILE_LIMITS } from "./limits.ts";
 
 export interface ProfileProblem {
   readonly file: string;
@@ -33,12 +34,22 @@ export class ProfileError extends Error {
     const sorted = sortProblems(problems);
     const file = sorted[0]?.file ?? "profile";
     const count = sorted.length === 1 ? "1 problem" : `${sorted.length} problems`;
-    super(`invalid profile ${file} (${count}):\n${sorted.map(formatProblem).join("\n")}`, options);
+    super(`invalid profile ${file} (${count}):\n${formatShown(sorted)}`, options);
     this.problems = sorted;
   }
 
-  /** One line per problem, in document order: what the CLI prints before it exits with status 2. */
+  /**
+   * One line per problem, in document order: what the CLI prints before it exits with status 2. At
+   * most PROFILE_LIMITS.problemsShown lines, then one line counting the rest (issue 10, gap 4).
+   */
   format(): string {
-    return this.problems.map(formatProblem).join("\n");
+    return formatShown(this.problems);
   }
+}
+
+function formatShown(problems: readonly ProfileProblem[]): string {
+  const max = PROFILE_LIMITS.problemsShown;
+  const shown = problems.slice(0, max).map(formatProblem);
+  if (problems.length > max) shown.push(`${problems[0]!.file}: ... and ${problems.length - max} more problems (the first ${max} are shown)`);
+  return shown.join("\n");
 }

@@ -12,6 +12,7 @@ import { isIP } from "node:net";
 import type { Document, LineCounter } from "yaml";
 import { TRANSPORT_PROTOCOLS, type TransportProtocol, unbracketHost } from "../sip/transport/address.ts";
 import { PICS_NAMES, type Ixit, type Pics, type PicsName, type Profile, type SipAddress, type Subscriber } from "./profile.ts";
+import { PROFILE_LIMITS } from "./limits.ts";
 import type { ProfileProblem } from "./profile-error.ts";
 import { type SecretSource, secretSource } from "./secrets.ts";
 import { IMPI, type SubscriberRead, readSubscriber, readUri } from "./subscriber-schema.ts";
@@ -129,6 +130,7 @@ function readTransports(ck: Checker, slot: Slot): TransportProtocol[] | undefine
     ck,
     slot,
     `a non-empty list of transports (${TRANSPORT_PROTOCOLS.join(", ")})`,
+    PROFILE_LIMITS.transports,
     (item) => {
       const t = readEnum(ck, item, TRANSPORT_PROTOCOLS);
       if (t === undefined) return undefined;
@@ -170,7 +172,7 @@ function readTimers(ck: Checker, slot: Slot | undefined): Ixit["timers"] | undef
  */
 function readSubscribers(ck: Checker, slot: Slot, secrets: SecretSource | undefined): { reads: SubscriberRead[]; valid?: Subscriber[] } | undefined {
   const reads: SubscriberRead[] = [];
-  const list = readList(ck, slot, "a non-empty list of subscribers", (item) => {
+  const list = readList(ck, slot, "a non-empty list of subscribers", PROFILE_LIMITS.subscribers, (item) => {
     const read = readSubscriber(ck, item, secrets);
     reads.push(read);
     return read.subscriber;
@@ -218,7 +220,7 @@ function readPics(ck: Checker, slot: Slot): Pics | undefined {
 
 /** knownDeviations: test case id -> why this SUT is expected to differ (shown in reports). */
 function readDeviations(ck: Checker, slot: Slot): Record<string, string> | undefined {
-  const view: MapView | undefined = readMap(ck, slot, "a mapping of test case ids to reasons", { fields: null });
+  const view: MapView | undefined = readMap(ck, slot, "a mapping of test case ids to reasons", { fields: null, maxEntries: PROFILE_LIMITS.knownDeviations });
   if (!view) return undefined;
   const out: Record<string, string> = {};
   let ok = true;
@@ -228,7 +230,7 @@ function readDeviations(ck: Checker, slot: Slot): Record<string, string> | undef
       ok = false;
       continue;
     }
-    const reason = readString(ck, s, "the reason, as text shown in reports");
+    const reason = readString(ck, s, "the reason, as text shown in reports", { max: PROFILE_LIMITS.reasonChars });
     if (reason === undefined) ok = false;
     else out[id] = reason;
   }

@@ -1,6 +1,7 @@
 // The subscribers of `ixit.subscribers`: identities (TS 23.003 13.3, 13.4) and credentials. The
 // credentials are read from the environment variables the profile names (./secrets.ts).
 import { isUriParseError, parseUri } from "../sip/message/uri.ts";
+import { PROFILE_LIMITS } from "./limits.ts";
 import type { Subscriber, SubscriberAuth } from "./profile.ts";
 import { type SecretSource, envNameProblem } from "./secrets.ts";
 import { type Checker, type MapView, type Slot, readEnum, readInteger, readKinded, readList, readMap, readString, reject } from "./yaml-checks.ts";
@@ -77,6 +78,7 @@ export function readSubscriber(ck: Checker, slot: Slot, secrets: SecretSource | 
       ck,
       impusSlot,
       "a non-empty list of public user identities (sip:, sips: or tel: URIs)",
+      PROFILE_LIMITS.impus,
       (item) => {
         const first = item.path.endsWith("[0]");
         // TS 24.229 5.1.1.2: the default public user identity registered is a SIP URI; tel: aliases follow

@@ -1,6 +1,7 @@
 // Hand-written checks on YAML nodes: each reads one value, reports a problem with the node's line
 // and the dotted field path when the value is not what the schema expects, and never throws.
 import { type Document, type LineCounter, type Node, isAlias, isMap, isScalar, isSeq } from "yaml";
+import { EXCERPT_CHARS, PROFILE_LIMITS } from "./limits.ts";
 import type { ProfileProblem } from "./profile-error.ts";
 
 /** A value in the document: its dotted path, its node (null when a key has no node) and the line to blame. */
@@ -54,10 +55,28 @@ export function describe(node: Node | null, hidden = false): string {
     const v = node.value;
     if (v === null || v === undefined) return "an empty value";
     if (hidden) return typeof v === "string" ? "a string (not shown)" : `a ${typeof v} (not shown)`;
-    if (typeof v === "string") return JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v);
-    return node.source ?? String(v);
+    if (typeof v === "string") return JSON.stringify(shorten(v));
+    // A number's source may be megabytes of digits (issue 10, gap 4)
+    return shorten(node.source ?? String(v));
   }
   return "an unsupported YAML node";
+}
+
+function shorten(text: string): string {
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/** An oversize string as a problem shows it: its length and a short start, or only its length when hidden. */
+export function describeOversize(text: string, hidden = false): string {
+  if (hidden) return `a string of ${text.length} characters (not shown)`;
+  return `a string of ${text.length} characters starting ${JSON.stringify(text.slice(0, EXCERPT_CHARS))}...`;
+}
+
+/** Issue 10, gap 4: a string over `max` characters is a problem; the value is never quoted in full. */
+export function checkLength(ck: Checker, slot: Slot, text: string, expected: string, max: number, hidden = false): boolean {
+  if (text.length <= max) return true;
+  ck.report(slot.line, slot.path, `expected ${expected} of at most ${max} characters; found ${describeOversize(text, hidden)}`);
+  return false;
 }
 
 /** Reports `expected ...; found ...` at the slot; returns undefined for the caller to return. */
@@ -105,17 +124,28 @@ export interface MapOptions {
   readonly unknown?: (key: string) => string | undefined;
   /** Keys that would hold a secret in the clear: key -> the message that rejects it. */
   readonly secretKeys?: Readonly<Record<string, string>>;
+  /** At most this many entries (PROFILE_LIMITS); mappings of fixed fields need none. */
+  readonly maxEntries?: number;
 }
 
 /** Reads a mapping: reports a wrong type, unknown keys and literal secrets; returns the known fields. */
 export function readMap(ck: Checker, slot: Slot, expected: string, options: MapOptions): MapView | undefined {
   const node = slot.node;
   if (!isMap(node)) return reject(ck, slot, expected);
+  if (options.maxEntries !== undefined && node.items.length > options.maxEntries) {
+    ck.report(slot.line, slot.path, `expected at most ${options.maxEntries} entries; found ${node.items.length}`);
+    return undefined;
+  }
   const entries = new Map<string, Slot>();
   for (const pair of node.items) {
     const keyNode = ck.deref(pair.key);
     const key = isScalar(keyNode) ? String(keyNode.value) : describe(keyNode);
     const keyLine = ck.lineOf(keyNode) ?? slot.line;
+    if (key.length > PROFILE_LIMITS.textChars) {
+      // The key is part of the field path: the path shows only its start (issue 10, gap 4)
+      ck.report(keyLine, child(slot.path, `${key.slice(0, EXCERPT_CHARS)}...`), `expected a key of at most ${PROFILE_LIMITS.textChars} characters; found ${describeOversize(key)}`);
+      continue;
+    }
     const path = child(slot.path, key);
     const secret = options.secretKeys?.[key];
     if (secret !== undefined) {
@@ -129,13 +159,17 @@ export function readMap(ck: Checker, slot: Slot, expected: string, options: MapO
   return new MapView(ck, slot.path, slot.keyLine ?? slot.line, entries);
 }
 
-/** A non-empty string; `pattern` adds a syntax check described by `expected`. */
-export function readString(ck: Checker, slot: Slot, expected = "a string", options: { pattern?: RegExp; hidden?: boolean } = {}): string | undefined {
+/**
+ * A non-empty string of at most `max` characters (PROFILE_LIMITS.textChars unless given); `pattern`
+ * adds a syntax check described by `expected`.
+ */
+export function readString(ck: Checker, slot: Slot, expected = "a string", options: { pattern?: RegExp; hidden?: boolean; max?: number } = {}): string | undefined {
   const node = slot.node;
   if (!isScalar(node) || typeof node.value !== "string" || node.value === "") {
     const quoteHint = !options.hidden && isScalar(node) && (typeof node.value === "number" || typeof node.value === "boolean") ? " (quote it)" : "";
     return reject(ck, slot, expected + quoteHint, options.hidden);
   }
+  if (!checkLength(ck, slot, node.value, expected, options.max ?? PROFILE_LIMITS.textChars, options.hidden)) return undefined;
   if (options.pattern && !options.pattern.test(node.value)) return reject(ck, slot, expected, options.hidden);
   return node.value;
 }
@@ -162,12 +196,17 @@ export function readEnum<T extends string>(ck: Checker, slot: Slot, values: read
 }
 
 /**
- * A list whose items `item` reads (each item's path is `path[i]`). Returns undefined when the value
- * is not a list, is empty while `nonEmpty`, or when any item failed.
+ * A list of at most `max` items (PROFILE_LIMITS) whose items `item` reads (each item's path is
+ * `path[i]`). Returns undefined when the value is not a list, is empty while `nonEmpty`, is too long
+ * (its items are then not read), or when any item failed.
  */
-export function readList<T>(ck: Checker, slot: Slot, expected: string, item: (s: Slot) => T | undefined, nonEmpty = false): T[] | undefined {
+export function readList<T>(ck: Checker, slot: Slot, expected: string, max: number, item: (s: Slot) => T | undefined, nonEmpty = false): T[] | undefined {
   const node = slot.node;
   if (!isSeq(node) || (nonEmpty && node.items.length === 0)) return reject(ck, slot, expected);
+  if (node.items.length > max) {
+    ck.report(slot.line, slot.path, `expected ${expected} of at most ${max} items; found ${node.items.length} items`);
+    return undefined;
+  }
   const out: T[] = [];
   let failed = false;
   node.items.forEach((n, i) => {
