@@ -5,3 +5,4 @@ export * from "./remote-target.ts";
 export * from "./process-target.ts";
 export * from "./create-target.ts";
 export * from "./container-target.ts";
+export * from "./port-owner.ts";

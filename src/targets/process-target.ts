@@ -1,40 +1,114 @@
 // A SUT started as a local process (e.g. Kamailio from Debian's packages): spawned with the
-// profile's command, ready when it answers SIP OPTIONS, always killed on stop.
+// profile's command in a process group of its own, ready when it answers SIP OPTIONS from a process
+// of that group. Never a SUT left behind, never the wrong one tested (issue 10, gap 2):
+// - the P-CSCF port must be free (UDP and TCP) before the start, or the start is refused naming the owner;
+// - the whole group is killed on stop() (until none of it is left), on a failed start, at exit (also
+//   after an uncaught exception or unhandled rejection: both end in 'exit'), and by
+//   killStartedProcessesSync() from the CLI's signal handlers (none is installed here);
+// - down() tells when the leader exits, when the group dies, or when the SIP socket is gone.
 import { type ChildProcess, spawn } from "node:child_process";
 import { resolve } from "node:path";
 import type { Profile } from "../profile/profile.ts";
+import { belongsToGroup, describeProcess, portFree, portOwners, type PortOwner, processGroupMembers, type SocketProtocol, socketsOnPort } from "./port-owner.ts";
 import { preflightOptions } from "./preflight.ts";
-import { type StartedTarget, type Target, TargetUnavailableError } from "./target.ts";
+import { type StartedTarget, type SutDown, type Target, TargetUnavailableError } from "./target.ts";
 
 const LOG_LIMIT = 256 * 1024;
-const live = new Set<ChildProcess>();
+/** Lines of output quoted when the program exits before it is ready (item 3) and when it goes down. */
+const START_TAIL_LINES = 20;
+const DOWN_TAIL_LINES = 10;
+/** SIGTERM, then SIGKILL after this long; then at most KILL_WAIT_MS for the kernel to finish. */
+const STOP_GRACE_MS = 3000;
+const KILL_WAIT_MS = 2000;
+const POLL_MS = 50;
+/** At exit: SIGTERM, this long for the SUT to clean up (run-kamailio.sh removes its directory), then SIGKILL. */
+const EXIT_GRACE_MS = 1000;
+/** UDP and TCP whatever ixit.transports lists: TLS, WS and WSS run over TCP too. */
+const CHECKED_PROTOCOLS: readonly SocketProtocol[] = ["udp", "tcp"];
+
+/** Process groups started here and not yet seen gone, by pgid (the leader's pid). */
+const live = new Set<number>();
 process.once("exit", () => {
-  for (const c of live) killGroup(c, "SIGKILL");
+  killStartedProcessesSync("SIGTERM", { graceMs: EXIT_GRACE_MS });
 });
 
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  try {
-    if (child.pid !== undefined) process.kill(-child.pid, signal);
-  } catch {
-    child.kill(signal);
-  }
+export interface KillOptions {
+  /** Wait up to this long (blocking) for each group to be gone, then SIGKILL what is left; 0: signal only. */
+  readonly graceMs?: number;
+}
+
+/**
+ * For signal and exit handlers (synchronous): sends `signal` to the process group of every process
+ * target started and not yet gone. With `graceMs`, blocks until the groups are gone, SIGKILLs those
+ * still there after graceMs, and waits for them up to 2 s more. Returns the pgids with processes
+ * left when it returns (empty: none; with graceMs 0 the signal may not have taken effect yet).
+ */
+export function killStartedProcessesSync(signal: NodeJS.Signals = "SIGTERM", options: KillOptions = {}): number[] {
+  const groups = aliveGroups([...live]);
+  for (const g of groups) signalGroup(g, signal);
+  const graceMs = options.graceMs ?? 0;
+  if (graceMs <= 0) return aliveGroups(groups);
+  const until = Date.now() + graceMs;
+  while (aliveGroups(groups).length > 0 && Date.now() < until) sleepSync(POLL_MS);
+  if (signal !== "SIGKILL") for (const g of aliveGroups(groups)) signalGroup(g, "SIGKILL");
+  const killUntil = Date.now() + KILL_WAIT_MS;
+  while (aliveGroups(groups).length > 0 && Date.now() < killUntil) sleepSync(POLL_MS);
+  return aliveGroups(groups);
+}
+
+/** The groups of `pgids` with a process left; the others are forgotten. */
+function aliveGroups(pgids: readonly number[]): number[] {
+  return pgids.filter((g) => {
+    if (groupAlive(g)) return true;
+    live.delete(g);
+    return false;
+  });
+}
+
+/** The pgids of the process targets started and not yet seen gone. */
+export function liveProcessGroups(): number[] {
+  return [...live];
+}
+
+export interface ProcessTargetOptions {
+  /** How long stop() waits after SIGTERM before SIGKILL (default 3000 ms). */
+  readonly stopGraceMs?: number;
+}
+
+export interface StartedProcessTarget extends StartedTarget {
+  /** The leader's pid, also the process group's id. */
+  readonly pid: number;
 }
 
 export class ProcessTarget implements Target {
   readonly kind = "process";
-  constructor(private readonly profile: Profile) {}
+  constructor(
+    private readonly profile: Profile,
+    private readonly options: ProcessTargetOptions = {},
+  ) {}
 
-  async start(): Promise<StartedTarget> {
+  async start(): Promise<StartedProcessTarget> {
     const t = this.profile.target;
     if (t.kind !== "process") throw new Error("ProcessTarget needs a process target");
     const { pcscf, pcscfUri, domain, transports } = this.profile.ixit;
+    const protocol = transports[0] ?? "udp";
+    const socketProtocol: SocketProtocol = protocol === "udp" ? "udp" : "tcp";
     // `${port}` and `${host}` in arguments stand for the P-CSCF address of the profile
     const args = t.args.map((a) => a.replaceAll("${port}", String(pcscf.port)).replaceAll("${host}", pcscf.host));
+    const commandLine = [t.command, ...args].join(" ");
     const cwd = resolve(t.cwd ?? ".");
+
+    // Item 2: a busy port would be answered by its owner (an orphan of an earlier run), not by the SUT
+    for (const p of CHECKED_PROTOCOLS) {
+      if ((await portFree(p, pcscf.host, pcscf.port)) !== false) continue;
+      throw new TargetUnavailableError(`port ${pcscf.port} (${p.toUpperCase()}) on ${pcscf.host} is in use by another process (${ownerText(p, pcscf.port, pcscf.host)}); stop it or choose another port in the profile (ixit.pcscf.port)`);
+    }
+
     let output = "";
     // Its own process group, so that stopping it also stops what it started (a wrapper script's children)
     const child = spawn(t.command, args, { cwd, env: { ...process.env, ...t.env }, stdio: ["ignore", "pipe", "pipe"], detached: true });
-    live.add(child);
+    const pid = child.pid;
+    if (pid !== undefined) live.add(pid);
     const append = (b: Buffer): void => {
       output = (output + b.toString("utf8")).slice(-LOG_LIMIT);
     };
@@ -46,44 +120,178 @@ export class ProcessTarget implements Target {
       child.once("exit", (code, signal) => {
         exited = `exited with ${signal ?? `code ${code}`}`;
         exitedAt = Date.now();
-        live.delete(child);
+        watchGroup(child);
         done();
       });
       child.once("error", (e) => {
-        exited = `could not be started: ${e.message}`;
-        live.delete(child);
+        exited ??= `could not be started: ${e.message}`;
+        exitedAt ||= Date.now();
         done();
       });
     });
-    let stopping = false;
-    const stop = async (): Promise<void> => {
-      stopping = true;
-      if (exited !== undefined) return;
-      killGroup(child, "SIGTERM");
-      const timer = setTimeout(() => killGroup(child, "SIGKILL"), 3000);
-      await exit;
-      clearTimeout(timer);
+
+    let stopping: Promise<void> | undefined;
+    const stop = (): Promise<void> => {
+      stopping ??= (async () => {
+        if (pid !== undefined) await terminateGroup(pid, this.options.stopGraceMs ?? STOP_GRACE_MS);
+        // the leader is gone with its group; its 'exit' follows once Node has reaped it
+        await Promise.race([exit, new Promise((r) => setTimeout(r, KILL_WAIT_MS).unref())]);
+      })();
+      return stopping;
     };
-    // Readiness: OPTIONS until an answer, the process exits, or startTimeoutMs passes
-    const until = Date.now() + t.startTimeoutMs;
-    let last = "";
-    while (Date.now() < until) {
-      if (exited !== undefined) break;
-      const probe = await preflightOptions(pcscf, transports[0] ?? "udp", domain, 500, this.profile.ixit.localHost);
-      if (probe.ok) {
+
+    try {
+      // Readiness: OPTIONS until an answer, the process exits, or startTimeoutMs passes
+      const until = Date.now() + t.startTimeoutMs;
+      let last = "";
+      while (Date.now() < until && exited === undefined) {
+        const probe = await preflightOptions(pcscf, protocol, domain, 500, this.profile.ixit.localHost);
+        if (!probe.ok) {
+          last = probe.detail;
+          continue;
+        }
+        // Item 4: the answer must come from the process started, not from one that took the port meanwhile
+        const held = pid === undefined ? undefined : portOwners(socketProtocol, pcscf.port, pcscf.host);
+        const foreign = held && pid !== undefined ? foreignHolder(held.sockets, held.owners, pid) : undefined;
+        if (foreign !== undefined) {
+          throw new TargetUnavailableError(
+            `the SIP port ${protocol.toUpperCase()} ${pcscf.host}:${pcscf.port} answered, but the process holding it (${foreign}) is not the one started ("${t.command}", pid ${pid}); stop it or choose another port in the profile (ixit.pcscf.port)`,
+          );
+        }
+        // Its own sockets: down() reports when they are gone
+        const ours = new Set((held?.sockets ?? []).map((s) => s.inode));
+        let downState: SutDown | undefined;
+        let checkedAt = 0;
         return {
-          description: `process "${t.command}" at ${pcscf.host}:${pcscf.port} (pid ${child.pid})`,
+          description: `process "${t.command}" at ${pcscf.host}:${pcscf.port} (pid ${pid})`,
+          pid: pid!,
           pcscf,
           ...(pcscfUri ? { pcscfUri } : {}),
           logs: () => output,
-          down: () => (exited !== undefined && !stopping ? { reason: `the SUT process "${t.command}" (pid ${child.pid}) ${exited}`, at: exitedAt } : undefined),
+          // Item 5: the leader exited (its group still running or not), or the SIP socket closed
+          down: () => {
+            if (stopping) return undefined;
+            if (downState) return downState;
+            if (exited !== undefined) {
+              downState = { reason: `the SUT process "${t.command}" (pid ${pid}) ${exited}; ${groupText(pid!)}${tail(output, DOWN_TAIL_LINES)}`, at: exitedAt };
+            } else if (ours.size > 0 && Date.now() - checkedAt >= 250) {
+              checkedAt = Date.now();
+              const now = socketsOnPort(socketProtocol, pcscf.port, pcscf.host);
+              if (now && !now.some((s) => ours.has(s.inode))) {
+                downState = { reason: `the SUT process "${t.command}" (pid ${pid}) still runs, but nothing of it listens on ${socketProtocol.toUpperCase()} ${pcscf.host}:${pcscf.port} any more${tail(output, DOWN_TAIL_LINES)}`, at: Date.now() };
+              }
+            }
+            return downState;
+          },
           stop,
         };
       }
-      last = probe.detail;
+      if (pid === undefined) throw new TargetUnavailableError(`the SUT process "${commandLine}" ${exited ?? "could not be started"}`);
+      const why =
+        exited === undefined
+          ? `it did not become ready at ${pcscf.host}:${pcscf.port}: ${last}; gave up after ${t.startTimeoutMs} ms`
+          : `it ${exited} before it answered OPTIONS at ${pcscf.host}:${pcscf.port}`;
+      // Item 3: the last lines it printed say why
+      throw new TargetUnavailableError(`the SUT process "${commandLine}" did not start: ${why}${tail(output, START_TAIL_LINES)}`);
+    } catch (e) {
+      // Item 1: a failed start (or any exception meanwhile) leaves nothing behind
+      await stop().catch(() => undefined);
+      throw e;
     }
-    await stop();
-    const why = exited !== undefined ? `it ${exited}` : `${last}; gave up after ${t.startTimeoutMs} ms`;
-    throw new TargetUnavailableError(`the SUT process "${t.command} ${args.join(" ")}" did not become ready at ${pcscf.host}:${pcscf.port}: ${why}\n${output.slice(-2000)}`);
   }
+}
+
+/** Who holds the port, for the refusal: `pid 1234 "kamailio"` (the lowest pid: the one that opened the socket) or why none is named. */
+function ownerText(protocol: SocketProtocol, port: number, host: string): string {
+  const held = portOwners(protocol, port, host);
+  if (!held) return "its owner cannot be read here (no /proc)";
+  const owners = [...held.owners].sort((a, b) => a.pid - b.pid);
+  if (owners.length > 0) return describeProcess(owners[0]!) + (owners.length > 1 ? ` and ${owners.length - 1} more` : "");
+  const uids = [...new Set(held.sockets.map((s) => s.uid))];
+  return uids.length > 0 ? `not visible to this user: it belongs to uid ${uids.join(", ")}` : "not visible here";
+}
+
+/** The first socket on the port that no process of group `pgid` holds, described; undefined when all are ours. */
+function foreignHolder(sockets: readonly { inode: number; uid: number }[], owners: readonly PortOwner[], pgid: number): string | undefined {
+  for (const s of sockets) {
+    const holders = owners.filter((o) => o.inode === s.inode);
+    if (holders.some((o) => belongsToGroup(o.pid, pgid) !== false)) continue;
+    const first = holders.sort((a, b) => a.pid - b.pid)[0];
+    return first ? describeProcess(first) : `not visible to this user: it belongs to uid ${s.uid}`;
+  }
+  return undefined;
+}
+
+/** "its process group still runs: pid 12 "kamailio", ..." or "no process of its group is left". */
+function groupText(pgid: number): string {
+  const members = processGroupMembers(pgid);
+  if (!members) return groupAlive(pgid) ? "its process group still runs" : "no process of its group is left";
+  if (members.length === 0) return "no process of its group is left";
+  const shown = members.slice(0, 3).map(describeProcess).join(", ");
+  return `its process group still runs: ${shown}${members.length > 3 ? ` and ${members.length - 3} more` : ""}`;
+}
+
+/** "; its last output:\n  line" (the last `lines` lines, each cut at 300 characters), or "; it printed nothing". */
+function tail(output: string, lines: number): string {
+  const all = output.split(/\r?\n/).filter((l) => l.trim() !== "");
+  if (all.length === 0) return "; it printed nothing";
+  return `; its last output:\n${all.slice(-lines).map((l) => `  ${l.length > 300 ? `${l.slice(0, 300)}...` : l}`).join("\n")}`;
+}
+
+/** SIGTERM to the group, SIGKILL after `graceMs`; resolves once no process of it is left (item 1). */
+async function terminateGroup(pgid: number, graceMs: number): Promise<void> {
+  if (!groupAlive(pgid)) {
+    live.delete(pgid);
+    return;
+  }
+  signalGroup(pgid, "SIGTERM");
+  const killAt = Date.now() + graceMs;
+  let killed = false;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, POLL_MS));
+    if (!groupAlive(pgid)) break;
+    if (!killed && Date.now() >= killAt) {
+      signalGroup(pgid, "SIGKILL");
+      killed = true;
+    } else if (killed && Date.now() >= killAt + KILL_WAIT_MS) {
+      throw new Error(`the SUT's process group ${pgid} is still there ${KILL_WAIT_MS} ms after SIGKILL (${groupText(pgid)})`);
+    }
+  }
+  live.delete(pgid);
+}
+
+/** After the leader's exit: forget the group once none of it is left (its pgid may then be reused). */
+function watchGroup(child: ChildProcess): void {
+  const pgid = child.pid;
+  if (pgid === undefined) return;
+  const timer = setInterval(() => {
+    if (groupAlive(pgid)) return;
+    live.delete(pgid);
+    clearInterval(timer);
+  }, 250);
+  timer.unref();
+}
+
+/** Some process of the group is alive (not a zombie): /proc where it exists, else kill(-pgid, 0). */
+function groupAlive(pgid: number): boolean {
+  const members = processGroupMembers(pgid);
+  if (members) return members.length > 0;
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // the group is gone
+  }
+}
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
