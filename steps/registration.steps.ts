@@ -184,16 +184,16 @@ Then("the reginfo shows {role}'s contact as active", async function (this: ImsWo
 
 When("the network de-registers {role}", async function (this: ImsWorld, role: string) {
   const ue = await this.ue(role);
-  const core = this.suite.core;
-  if (!core) throw new InconclusiveError("this SUT offers the harness no trigger for a network-initiated de-registration (TS 24.228 6.7): only the embedded reference core does");
-  void core.deregister(ue.impu, "deactivated").catch(() => undefined);
+  const network = this.suite.testBed.network;
+  if (!network) throw new InconclusiveError("this SUT offers the harness no trigger for a network-initiated de-registration (TS 24.228 6.7): only the embedded reference core does");
+  await network.deregister(ue.impu, "deactivated");
 });
 
 When("the network requires the UE to re-authenticate", async function (this: ImsWorld) {
   const ue = await this.ue(SUBJECT);
-  const core = this.suite.core;
-  if (!core) throw new InconclusiveError("this SUT offers the harness no trigger for a network-initiated re-authentication (TS 24.228 6.8): only the embedded reference core does");
-  core.requireReauthentication(ue.impu);
+  const network = this.suite.testBed.network;
+  if (!network) throw new InconclusiveError("this SUT offers the harness no trigger for a network-initiated re-authentication (TS 24.228 6.8): only the embedded reference core does");
+  await network.requireReauthentication(ue.impu);
 });
 
 Then("{role} receives a NOTIFY with its contact terminated", async function (this: ImsWorld, role: string) {

@@ -1,6 +1,8 @@
 // The `ims-interop` command: run, list, validate. Exit codes: 0 the gate passed (or the profile is
 // valid), 1 a mandatory applicable test case did not pass, 2 bad input (profile or arguments).
-import { relative, resolve } from "node:path";
+import { rm } from "node:fs/promises";
+import { join, relative, resolve } from "node:path";
+import parseTagExpression from "@cucumber/tag-expressions";
 import { argv, exit, stderr, stdout } from "node:process";
 import { fileURLToPath } from "node:url";
 import { ProfileError, applicability, loadProfile, parallelProblem } from "../profile/index.ts";
@@ -10,8 +12,17 @@ import { type ParsedArgs, UsageError, parseArgs, single } from "./args.ts";
 import { generateReport, serveDirectory } from "../report/allure-report.ts";
 import { gate, summaryTable } from "../report/certification-summary.ts";
 import { mergeReports } from "../report/merge-results.ts";
+import { killStartedProcessesSync } from "../targets/index.ts";
+import { leaveSignalsToCaller } from "../targets/container-cleanup.ts";
+import { ReportsBusyError, lockReports } from "./reports-lock.ts";
+import { escapeControlCharacters } from "../report/control-characters.ts";
 import { writeOutputs } from "./write-outputs.ts";
 import { progressLine, summaryLines } from "./print-results.ts";
+
+// Everything printed goes through the control-character escape: SUT bytes (a reason phrase, a
+// header) and a profile's text never drive the terminal
+const print = (text: string): boolean => stdout.write(escapeControlCharacters(text));
+const printError = (text: string): boolean => stderr.write(escapeControlCharacters(text));
 
 const PROJECT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 /** Where a run writes: reports/ unless --reports names another folder. */
@@ -42,6 +53,9 @@ Usage:
 --fault applies to the embedded reference core: ${FAULT_NAMES.join(", ")}.
 `;
 
+/** The exit status of a process ended by a signal (128 + its number), as a shell reports it. */
+const SIGNAL_EXIT: Readonly<Record<string, number>> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
+
 async function run(args: string[]): Promise<number> {
   const a = parseArgs(args, { profile: "value", tags: "value", parallel: "value", fault: "value", report: "flag", "max-optional-failures": "value", reports: "value", shard: "value" });
   const shardText = single(a, "shard");
@@ -53,27 +67,64 @@ async function run(args: string[]): Promise<number> {
   const maxOptionalFailures = wholeNumber(a, "max-optional-failures");
   const faults = a.options.get("fault") ?? [];
   for (const f of faults) if (!(FAULT_NAMES as readonly string[]).includes(f)) throw new UsageError(`unknown fault "${f}"; expected one of ${FAULT_NAMES.join(", ")}`);
-  const refused = parallelProblem(await loadProfile(profileFile), parallel);
+  const tags = single(a, "tags");
+  if (tags) checkTagExpression(tags);
+  // Everything is checked before the previous run's outputs are touched
+  const profile = await loadProfile(profileFile);
+  const refused = parallelProblem(profile, parallel);
   if (refused) {
-    stderr.write(`ims-interop: ${refused}\n`);
+    printError(`ims-interop: ${refused}\n`);
     return 2;
   }
-  stdout.write(`ims-interop: running the suite with ${profileFile}${parallel > 1 ? ` on ${parallel} workers` : ""}${shard ? `, shard ${shardText}` : ""}\n`);
-  const tags = single(a, "tags");
-  const result = await runSuite({
-    profileFile, projectDir: PROJECT, allureResultsDir: out.results, parallel, faults: faults as FaultName[],
-    ...(tags ? { tags } : {}),
-    ...(shard ? { shard } : {}),
-    onProgress: (r) => stdout.write(progressLine(r) + "\n"),
-  });
-  const verdict = gate(result, maxOptionalFailures === undefined ? {} : { maxOptionalFailures });
-  await writeOutputs(result, verdict, out.reports, out.results, PROJECT);
-  stdout.write("\n" + summaryTable(result));
-  stdout.write(summaryLines(result).join("\n") + "\n");
-  stdout.write(verdict.passed ? "gate: passed (every applicable mandatory test case passed)\n" : `gate: FAILED\n${verdict.reasons.map((r) => `  ${r}`).join("\n")}\n`);
-  stdout.write(`results: ${relative(process.cwd(), out.reports) || "."}/summary.json, junit.xml, allure-results/\n`);
-  if (a.options.has("report")) stdout.write(`${(await generateReport(out.results, out.report)).message}\n`);
-  return verdict.passed ? 0 : 1;
+  const lock = await lockReports(out.reports, `run --profile ${profileFile}`);
+  // Signals: the first stops the run after (or in) the running test case and writes what ran; a
+  // second exits at once (the exit hooks kill the SUT's process group and remove its container)
+  const interrupt = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (!interrupt.signal.aborted) {
+      printError(`\nims-interop: ${signal}: stopping the running test case, then writing the reports of what ran (${signal === "SIGINT" ? "Ctrl-C" : signal} again exits at once)\n`);
+      interrupt.abort(signal);
+      return;
+    }
+    printError(`ims-interop: ${signal} again: stopping the SUT and exiting without reports\n`);
+    killStartedProcessesSync("SIGTERM", { graceMs: 1000 });
+    exit(SIGNAL_EXIT[String(interrupt.signal.reason)] ?? 130);
+  };
+  leaveSignalsToCaller();
+  for (const s of Object.keys(SIGNAL_EXIT)) process.on(s, onSignal);
+  try {
+    await rm(join(out.reports, "summary.json"), { force: true });
+    await rm(join(out.reports, "junit.xml"), { force: true });
+    print(`ims-interop: running the suite with ${profileFile}${parallel > 1 ? ` on ${parallel} workers` : ""}${shard ? `, shard ${shardText}` : ""}\n`);
+    const result = await runSuite({
+      profileFile, profile, projectDir: PROJECT, allureResultsDir: out.results, parallel, faults: faults as FaultName[],
+      signal: interrupt.signal,
+      ...(tags ? { tags } : {}),
+      ...(shard ? { shard } : {}),
+      onProgress: (r) => print(progressLine(r) + "\n"),
+    });
+    const verdict = gate(result, maxOptionalFailures === undefined ? {} : { maxOptionalFailures });
+    await writeOutputs(result, verdict, out.reports, out.results, PROJECT);
+    print("\n" + summaryTable(result));
+    print(summaryLines(result).join("\n") + "\n");
+    print(verdict.passed ? "gate: passed (every applicable mandatory test case passed)\n" : `gate: FAILED\n${verdict.reasons.map((r) => `  ${r}`).join("\n")}\n`);
+    print(`results: ${relative(process.cwd(), out.reports) || "."}/summary.json, junit.xml, allure-results/\n`);
+    if (result.interrupted) return SIGNAL_EXIT[String(interrupt.signal.reason)] ?? 130;
+    if (a.options.has("report")) print(`${(await generateReport(out.results, out.report)).message}\n`);
+    return verdict.passed ? 0 : 1;
+  } finally {
+    for (const s of Object.keys(SIGNAL_EXIT)) process.removeListener(s, onSignal);
+    lock.release();
+  }
+}
+
+/** A malformed --tags expression is bad input, refused before anything runs. */
+function checkTagExpression(tags: string): void {
+  try {
+    parseTagExpression(tags);
+  } catch (e) {
+    throw new UsageError(`--tags "${tags}" is not a tag expression: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`);
+  }
 }
 
 async function merge(args: string[]): Promise<number> {
@@ -81,10 +132,11 @@ async function merge(args: string[]): Promise<number> {
   const into = single(a, "into");
   if (!into || a.positionals.length === 0) throw new UsageError("merge needs the reports folders of the shards and --into <dir>");
   const max = wholeNumber(a, "max-optional-failures");
-  const m = await mergeReports(a.positionals.map((p) => resolve(p)), resolve(into), max);
-  stdout.write(`merged ${a.positionals.length} result sets into ${into}: ${m.testCases} test cases${m.duplicates.length ? `, ${m.duplicates.length} reported twice (${m.duplicates.join(", ")})` : ""}\n`);
-  stdout.write(m.gatePassed ? "gate: passed\n" : "gate: FAILED (see summary.json)\n");
-  if (a.options.has("report")) stdout.write(`${(await generateReport(resolve(into, "allure-results"), resolve(into, "allure-report"))).message}\n`);
+  const lock = await lockReports(resolve(into), "merge");
+  const m = await mergeReports(a.positionals.map((p) => resolve(p)), resolve(into), max).finally(() => lock.release());
+  print(`merged ${a.positionals.length} result sets into ${into}: ${m.testCases} test cases${m.duplicates.length ? `, ${m.duplicates.length} reported twice (${m.duplicates.join(", ")})` : ""}\n`);
+  print(m.gatePassed ? "gate: passed\n" : "gate: FAILED (see summary.json)\n");
+  if (a.options.has("report")) print(`${(await generateReport(resolve(into, "allure-results"), resolve(into, "allure-report"))).message}\n`);
   return m.gatePassed ? 0 : 1;
 }
 
@@ -92,11 +144,11 @@ async function report(args: string[]): Promise<number> {
   const a = parseArgs(args, { serve: "flag", port: "value", reports: "value" });
   const out = outputDirs(a);
   const generated = await generateReport(out.results, out.report);
-  stdout.write(`${generated.message}\n`);
+  print(`${generated.message}\n`);
   if (!generated.ok) return 1;
   if (a.options.has("serve")) {
     const { url } = await serveDirectory(out.report, wholeNumber(a, "port") ?? 0);
-    stdout.write(`serving the report at ${url} (Ctrl-C to stop)\n`);
+    print(`serving the report at ${url} (Ctrl-C to stop)\n`);
     await new Promise(() => undefined);
   }
   return 0;
@@ -116,7 +168,7 @@ async function list(args: string[]): Promise<number> {
   const catalog = await loadCatalog(resolve(PROJECT, "features"), PROJECT);
   for (const tc of catalog) {
     const app = applicability(tc.picsTags, profile.pics);
-    stdout.write(`${tc.id.padEnd(13)} ${tc.level.padEnd(9)} ${app.applicable ? "applicable    " : "not applicable"} ${tc.name}${app.applicable ? "" : `  (${app.reason})`}\n`);
+    print(`${tc.id.padEnd(13)} ${tc.level.padEnd(9)} ${app.applicable ? "applicable    " : "not applicable"} ${tc.name}${app.applicable ? "" : `  (${app.reason})`}\n`);
   }
   return 0;
 }
@@ -126,7 +178,7 @@ async function validate(args: string[]): Promise<number> {
   const file = a.positionals[0];
   if (!file) throw new UsageError("validate needs a profile file");
   const p = await loadProfile(file);
-  stdout.write(`${file}: valid (${p.name}; target ${p.target.kind}; ${p.ixit.subscribers.length} subscribers; PICS ${Object.entries(p.pics).filter(([, v]) => v).map(([k]) => k).join(", ") || "none"})\n`);
+  print(`${file}: valid (${p.name}; target ${p.target.kind}; ${p.ixit.subscribers.length} subscribers; PICS ${Object.entries(p.pics).filter(([, v]) => v).map(([k]) => k).join(", ") || "none"})\n`);
   return 0;
 }
 
@@ -148,29 +200,33 @@ async function main(args: string[]): Promise<number> {
       case "--version": {
         const { readFile } = await import("node:fs/promises");
         const pkg = JSON.parse(await readFile(resolve(PROJECT, "package.json"), "utf8")) as { version: string };
-        stdout.write(`ims-interop ${pkg.version}\n`);
+        print(`ims-interop ${pkg.version}\n`);
         return 0;
       }
       case undefined:
       case "help":
       case "--help":
       case "-h":
-        stdout.write(HELP);
+        print(HELP);
         return 0;
       default:
         throw new UsageError(`unknown command "${command}"`);
     }
   } catch (e) {
     if (e instanceof ProfileError) {
-      stderr.write(e.format() + "\n");
+      printError(e.format() + "\n");
       return 2;
     }
     if (e instanceof UsageError) {
-      stderr.write(`ims-interop: ${e.message}\n\n${HELP}`);
+      printError(`ims-interop: ${e.message}\n\n${HELP}`);
+      return 2;
+    }
+    if (e instanceof ReportsBusyError) {
+      printError(`ims-interop: ${e.message}\n`);
       return 2;
     }
     if (e instanceof CatalogError) {
-      stderr.write(`ims-interop: ${e.message}\n`);
+      printError(`ims-interop: ${e.message}\n`);
       return 2;
     }
     throw e;

@@ -1,5 +1,6 @@
 // Runs the conformance suite: profile -> test cases selected by tags and PICS -> SUT started and
 // probed -> Cucumber -> one verdict per test case (pass, fail, inconclusive, not-applicable, error).
+import { randomUUID } from "node:crypto";
 import { existsSync, writeFileSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -10,8 +11,11 @@ import type { Envelope } from "@cucumber/messages";
 import parseTagExpression from "@cucumber/tag-expressions";
 import { applicability, loadProfile, parallelProblem } from "../profile/index.ts";
 import type { FaultName, Profile } from "../profile/profile.ts";
+import { secretEnvironment } from "../profile/secret-environment.ts";
 import { createTarget, preflightOptions, type StartedTarget, type SutDown } from "../targets/index.ts";
 import { loadCatalog } from "./catalog.ts";
+import { handOverProfile, releaseProfile } from "./profile-handoff.ts";
+import { type TestBedService, startTestBedService } from "./test-bed-service.ts";
 import type { SuiteParameters, SutParameters } from "./suite-parameters.ts";
 import { type CheckedRequirement, REQUIREMENTS_MEDIA_TYPE, parseRequirementsEvidence } from "./requirements-evidence.ts";
 import { type Shard, selectShard } from "./shard.ts";
@@ -20,6 +24,8 @@ import { type Verdict, VERDICTS, verdictOfStep, worse } from "./verdict.ts";
 
 export interface RunOptions {
   readonly profileFile: string;
+  /** The profile already loaded from profileFile (the CLI validates it first); loaded here when absent. */
+  readonly profile?: Profile;
   /** A Cucumber tag expression narrowing the selection, e.g. "@IMS-REG-001 or @IMS-CALL-001". */
   readonly tags?: string;
   readonly parallel?: number;
@@ -31,6 +37,11 @@ export interface RunOptions {
   readonly shard?: Shard;
   /** Where allure-cucumberjs writes its results (emptied first); none when absent. */
   readonly allureResultsDir?: string;
+  /**
+   * Aborted on SIGINT/SIGTERM/SIGHUP, its reason the signal's name: the running test case ends as
+   * error ("interrupted"), no other starts (each is error, "not run"), the SUT is stopped.
+   */
+  readonly signal?: AbortSignal;
 }
 
 export interface TestCaseResult {
@@ -41,6 +52,8 @@ export interface TestCaseResult {
   readonly durationMs: number;
   /** The requirements the test case checked on the messages its UEs received (absent when it did not run). */
   readonly requirements?: readonly CheckedRequirement[];
+  /** It never started: the run was interrupted first. */
+  readonly notRun?: true;
 }
 
 export interface RunResult {
@@ -49,16 +62,14 @@ export interface RunResult {
   readonly results: readonly TestCaseResult[];
   readonly counts: Readonly<Record<Verdict, number>>;
   readonly durationMs: number;
+  /** Set when a signal cut the run short: "interrupted by SIGINT". */
+  readonly interrupted?: string;
 }
 
 export async function runSuite(o: RunOptions): Promise<RunResult> {
   const started = performance.now();
-  if (o.allureResultsDir) {
-    await rm(o.allureResultsDir, { recursive: true, force: true });
-    await mkdir(o.allureResultsDir, { recursive: true });
-  }
   // Problems name the file as the user typed it; workers get the absolute path.
-  const profile = await loadProfile(o.profileFile);
+  const profile = o.profile ?? (await loadProfile(o.profileFile));
   const profileFile = resolve(o.profileFile);
   const refused = parallelProblem(profile, o.parallel ?? 0);
   if (refused) throw new Error(refused);
@@ -66,6 +77,11 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
   const filter = o.tags ? parseTagExpression(o.tags) : undefined;
   const filtered = catalog.filter((tc) => !filter || filter.evaluate([...tc.tags]));
   const selected = o.shard ? selectShard(filtered, o.shard) : filtered;
+  // The previous run's results go only now: the profile is valid and this run really starts
+  if (o.allureResultsDir) {
+    await rm(o.allureResultsDir, { recursive: true, force: true });
+    await mkdir(o.allureResultsDir, { recursive: true });
+  }
   const results: TestCaseResult[] = [];
   const applicable: TestCase[] = [];
   for (const tc of selected) {
@@ -75,56 +91,86 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
   }
   for (const r of results) o.onProgress?.(r);
 
+  const runId = randomUUID();
+  const interruptFile = join(tmpdir(), `ims-interop-interrupt-${process.pid}-${runId}`);
+  const interruptedBy = (): string | undefined => (o.signal?.aborted ? `interrupted by ${String(o.signal.reason)}` : undefined);
+  let interruptedAt = Number.POSITIVE_INFINITY;
+  const onAbort = (): void => {
+    interruptedAt = Date.now();
+    writeFileSync(interruptFile, interruptedBy() ?? "interrupted");
+  };
+  if (o.signal?.aborted) onAbort();
+  else o.signal?.addEventListener("abort", onAbort, { once: true });
+  const notRun = (tc: TestCase): TestCaseResult => ({ testCase: tc, verdict: "error", reason: `not run: the run was ${interruptedBy() ?? "interrupted"} before this test case started`, durationMs: 0, notRun: true });
+
   const faults = [...(profile.target.kind === "embedded" ? profile.target.faults : []), ...(o.faults ?? [])];
-  let target: StartedTarget | undefined;
-  let sut: SutParameters;
-  let sutDescription: string;
+  // Every target kind through one lifecycle: start, pre-flight OPTIONS, test-bed service, stop. The
+  // embedded core runs once per parallel worker (its profile has one subscriber per role).
+  const instances = profile.target.kind === "embedded" ? Math.max(1, o.parallel ?? 0) : 1;
+  const targets: StartedTarget[] = [];
+  const services: TestBedService[] = [];
+  const stopAll = async (): Promise<void> => {
+    await Promise.allSettled(services.map((s) => s.close()));
+    await Promise.allSettled(targets.map((t) => t.stop()));
+  };
   const failAll = (reason: string): void => {
     for (const tc of applicable) {
-      const r: TestCaseResult = { testCase: tc, verdict: "error", reason, durationMs: 0 };
+      const r: TestCaseResult = interruptedBy() ? notRun(tc) : { testCase: tc, verdict: "error", reason, durationMs: 0 };
       results.push(r);
       o.onProgress?.(r);
     }
   };
+  let sutDescription = `${profile.target.kind} SUT (not started)`;
   try {
-    if (profile.target.kind === "embedded") {
-      sut = { kind: "embedded" };
-      sutDescription = `embedded reference core${faults.length ? ` with faults ${faults.join(", ")}` : ""}`;
-    } else {
-      target = await createTarget(profile).start();
-      sutDescription = target.description;
-      const probe = await preflightOptions(target.pcscf, profile.ixit.transports[0] ?? "udp", profile.ixit.domain, 3000, profile.ixit.localHost);
-      if (!probe.ok) throw new Error(`the SUT is unreachable: ${probe.detail}`);
-      sut = { kind: "address", pcscf: target.pcscf, ...(target.pcscfUri ? { pcscfUri: target.pcscfUri } : {}), description: target.description };
+    if (applicable.length > 0) {
+      for (let i = 0; i < instances; i++) {
+        const target = await untilAborted(createTarget(profile, faults).start(), o.signal, (late) => void late.stop().catch(() => undefined));
+        targets.push(target);
+        const probe = await untilAborted(preflightOptions(target.pcscf, profile.ixit.transports[0] ?? "udp", profile.ixit.domain, 3000, profile.ixit.localHost), o.signal);
+        if (!probe.ok) throw new Error(`the SUT is unreachable: ${probe.detail}`);
+        services.push(await startTestBedService(target));
+      }
+      sutDescription = targets[0]!.description + (targets.length > 1 ? ` (and ${targets.length - 1} more, one per worker)` : "");
     }
   } catch (e) {
-    await target?.stop().catch(() => undefined);
-    const reason = e instanceof Error ? e.message : String(e);
-    failAll(reason);
-    return finish(profile, `${profile.target.kind} SUT (not started)`, results, started);
+    o.signal?.removeEventListener("abort", onAbort);
+    await stopAll();
+    failAll(e instanceof Error ? e.message : String(e));
+    return finish(profile, sutDescription, results, started, interruptedBy());
   }
 
   // A SUT that goes down during the run: noticed within half a second, told to the workers by a file
-  const sutDownFile = join(tmpdir(), `ims-interop-sut-down-${process.pid}-${Date.now()}`);
-  const watch = target?.down
+  const sutDownFile = join(tmpdir(), `ims-interop-sut-down-${process.pid}-${runId}`);
+  const sutDown = (): SutDown | undefined => targets.map((t) => t.down?.()).find((d) => d);
+  const watch = targets.some((t) => t.down)
     ? setInterval(() => {
-        const down = target?.down?.();
+        const down = sutDown();
         if (down && !existsSync(sutDownFile)) writeFileSync(sutDownFile, down.reason);
       }, 500)
     : undefined;
+  handOverProfile(runId, profile);
   try {
     if (applicable.length > 0) {
-      const parameters: SuiteParameters = { profileFile, faults, sut, sutDownFile };
-      // When each test case finished (ms since the epoch), for deciding what happened after the SUT went down
+      const suts: SutParameters[] = targets.map((t, i) => ({
+        pcscf: t.pcscf,
+        ...(t.pcscfUri ? { pcscfUri: t.pcscfUri } : {}),
+        description: t.description,
+        testBed: { url: services[i]!.url, token: services[i]!.token, network: t.network !== undefined },
+      }));
+      const parameters: SuiteParameters = { profileFile, runId, suts, sutDownFile, interruptFile };
+      // When each test case started and finished (ms since the epoch): what happened after the SUT went down or the run was interrupted
+      const startedAt = new Map<string, number>();
       const finishedAt = new Map<string, number>();
-      const verdicts = await runCucumberOn(applicable, parameters, o, () => target?.down?.(), finishedAt);
+      const verdicts = await runCucumberOn(applicable, parameters, profile, o, sutDown, startedAt, finishedAt);
       // Decided again at the end: a failure that the poll saw before the SUT's exit was known, but
       // that came after the exit, is the test bed's too
-      const down = target?.down?.();
+      const down = sutDown();
       if (down) for (const [id, r] of verdicts) if (r.verdict !== "pass" && r.verdict !== "error" && finishedAt.get(id)! >= down.at) verdicts.set(id, blameTestBed(r, down.reason));
+      // Interrupted: what started after the signal did not run, whatever Cucumber said of it
+      for (const [id, r] of verdicts) if (startedAt.get(id)! >= interruptedAt) verdicts.set(id, notRun(r.testCase));
       for (const tc of applicable) {
         if (!verdicts.has(tc.id)) {
-          const r: TestCaseResult = { testCase: tc, verdict: "error", reason: "the test case did not run (no result from Cucumber)", durationMs: 0 };
+          const r: TestCaseResult = interruptedBy() ? notRun(tc) : { testCase: tc, verdict: "error", reason: "the test case did not run (no result from Cucumber)", durationMs: 0 };
           results.push(r);
           o.onProgress?.(r);
         }
@@ -132,18 +178,42 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
       results.push(...verdicts.values());
     }
   } finally {
+    o.signal?.removeEventListener("abort", onAbort);
+    releaseProfile(runId);
     if (watch) clearInterval(watch);
     await rm(sutDownFile, { force: true });
-    await target?.stop().catch(() => undefined);
+    await rm(interruptFile, { force: true });
+    await stopAll();
   }
-  return finish(profile, sutDescription, results, started);
+  return finish(profile, sutDescription, results, started, interruptedBy());
 }
 
-function finish(profile: Profile, sut: string, results: TestCaseResult[], started: number): RunResult {
+/** `work`, or a rejection as soon as `signal` aborts; what `work` yields after that goes to `late`. */
+async function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined, late?: (value: T) => void): Promise<T> {
+  if (!signal) return work;
+  let abandoned = false;
+  let onAbort = (): void => undefined;
+  const aborted = new Promise<never>((_, fail) => {
+    onAbort = () => {
+      abandoned = true;
+      fail(new Error(`interrupted by ${String(signal.reason)}`));
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+  });
+  work.then((v) => abandoned && late?.(v)).catch(() => undefined);
+  try {
+    return await Promise.race([work, aborted]);
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+  }
+}
+
+function finish(profile: Profile, sut: string, results: TestCaseResult[], started: number, interrupted: string | undefined): RunResult {
   const order = new Map(results.map((r) => [r.testCase.id, r]));
   const sorted = [...order.values()].sort((a, b) => a.testCase.id.localeCompare(b.testCase.id));
   const counts = Object.fromEntries(VERDICTS.map((v) => [v, sorted.filter((r) => r.verdict === v).length])) as Record<Verdict, number>;
-  return { profile, sut, results: sorted, counts, durationMs: performance.now() - started };
+  return { profile, sut, results: sorted, counts, durationMs: performance.now() - started, ...(interrupted ? { interrupted } : {}) };
 }
 
 let support: ISupportCodeLibrary | undefined;
@@ -153,7 +223,7 @@ function blameTestBed(r: TestCaseResult, reason: string): TestCaseResult {
   return { ...r, verdict: "error", reason: `${reason}: the test bed failed during this test case\n${r.reason ?? ""}` };
 }
 
-async function runCucumberOn(cases: readonly TestCase[], parameters: SuiteParameters, o: RunOptions, sutDown: () => SutDown | undefined, finishedAt: Map<string, number>): Promise<Map<string, TestCaseResult>> {
+async function runCucumberOn(cases: readonly TestCase[], parameters: SuiteParameters, profile: Profile, o: RunOptions, sutDown: () => SutDown | undefined, startedAt: Map<string, number>, finishedAt: Map<string, number>): Promise<Map<string, TestCaseResult>> {
   const byId = new Map(cases.map((tc) => [tc.id, tc]));
   const tagExpression = cases.map((tc) => `@${tc.id}`).join(" or ");
   // Workers of a parallel run load the TypeScript steps through tsx, as this process does.
@@ -162,7 +232,8 @@ async function runCucumberOn(cases: readonly TestCase[], parameters: SuiteParame
     cwd: o.projectDir,
     stdout: new Writable({ write: (_c, _e, done) => done() }),
     stderr: process.stderr,
-    env: { ...process.env, NODE_OPTIONS: nodeOptions },
+    // Secrets as resolved here (generated ones too, for the embedded core) for workers in child processes
+    env: { ...process.env, ...secretEnvironment(profile), NODE_OPTIONS: nodeOptions },
   };
   const { runConfiguration } = await loadConfiguration(
     {
@@ -192,7 +263,10 @@ async function runCucumberOn(cases: readonly TestCase[], parameters: SuiteParame
       if (id) testCases.set(m.testCase.id, id);
     } else if (m.testCaseStarted) {
       const id = testCases.get(m.testCaseStarted.testCaseId);
-      if (id) attempts.set(m.testCaseStarted.id, { id, start: toMs(m.testCaseStarted.timestamp), verdict: "pass" });
+      if (id) {
+        attempts.set(m.testCaseStarted.id, { id, start: toMs(m.testCaseStarted.timestamp), verdict: "pass" });
+        startedAt.set(id, Date.now());
+      }
     } else if (m.testStepFinished) {
       const a = attempts.get(m.testStepFinished.testCaseStartedId);
       const r = m.testStepFinished.testStepResult;
@@ -211,7 +285,7 @@ async function runCucumberOn(cases: readonly TestCase[], parameters: SuiteParame
       if (!a || !tc) return;
       // A test case that did not pass while the SUT went down tells nothing about the SUT's conformance
       const end = toMs(m.testCaseFinished.timestamp);
-      finishedAt.set(tc.id, end);
+      finishedAt.set(tc.id, Date.now());
       const own: TestCaseResult = { testCase: tc, verdict: a.verdict, ...(a.reason ? { reason: a.reason } : {}), durationMs: end - a.start, ...(a.requirements ? { requirements: a.requirements } : {}) };
       const down = a.verdict !== "pass" ? sutDown() : undefined;
       const result = down ? blameTestBed(own, down.reason) : own;

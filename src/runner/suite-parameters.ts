@@ -1,16 +1,31 @@
-// What the runner passes to every Cucumber worker (JSON in worldParameters).
-import type { FaultName, SipAddress } from "../profile/profile.ts";
+// What the runner passes to every Cucumber worker (JSON in worldParameters). The runner starts the
+// SUT (every target kind, the embedded reference core included) and probes it; workers only send to it.
+import type { SipAddress } from "../profile/profile.ts";
 
-export type SutParameters =
-  /** Each worker starts its own embedded reference core from the profile. */
-  | { readonly kind: "embedded" }
-  /** The runner started or found the SUT; workers only send to it. */
-  | { readonly kind: "address"; readonly pcscf: SipAddress; readonly pcscfUri?: string; readonly description: string };
+/** A SUT the runner started or found, as a worker reaches it. */
+export interface SutParameters {
+  readonly pcscf: SipAddress;
+  readonly pcscfUri?: string;
+  readonly description: string;
+  /** The runner's test-bed service for this SUT (its log, network-side triggers): src/runner/test-bed-service.ts. */
+  readonly testBed: { readonly url: string; readonly token: string; readonly network: boolean };
+}
 
 export interface SuiteParameters {
   readonly profileFile: string;
-  readonly faults: readonly FaultName[];
-  readonly sut: SutParameters;
+  /** The run, for handing the loaded profile to an in-process worker (one load per run). */
+  readonly runId: string;
+  /** Worker i uses suts[i], or suts[0] when all share one SUT (an embedded core runs once per worker). */
+  readonly suts: readonly SutParameters[];
   /** A file the runner writes when the SUT goes down during the run; scenarios after that end at once with the error verdict. */
   readonly sutDownFile?: string;
+  /** A file the runner writes when the run is interrupted (SIGINT, SIGTERM, SIGHUP): the running step ends, no other test case starts. */
+  readonly interruptFile?: string;
+}
+
+/** The SUT a worker uses. */
+export function sutOfWorker(p: SuiteParameters, worker: number): SutParameters {
+  const s = p.suts[worker] ?? p.suts[0];
+  if (!s) throw new Error("the runner passed no SUT to the workers");
+  return s;
 }

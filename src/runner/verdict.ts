@@ -27,6 +27,14 @@ export class HarnessError extends Error {
   }
 }
 
+/** The run was interrupted (a signal) while this test case ran: error, the SUT is not judged on it. */
+export class InterruptedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "InterruptedError";
+  }
+}
+
 /** Errors that say the SUT broke an expectation or a requirement: the only ones that make `fail`. */
 const SUT_FAILURES: ReadonlySet<string> = new Set(["ExpectationError", "RequirementViolationError"]);
 

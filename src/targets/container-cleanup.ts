@@ -19,6 +19,14 @@ const SIGNAL_CLEANUP_MS = 15_000;
 const live = new Map<string, LiveContainer>();
 const handlers = new Map<CleanupSignal, () => void>();
 let exitHookInstalled = false;
+/** The program handles signals itself (the CLI: it writes the reports, then stops every target). */
+let signalsLeftToCaller = false;
+
+/** From now on signals are the caller's: no handler here; the exit hook still removes what is left. */
+export function leaveSignalsToCaller(): void {
+  signalsLeftToCaller = true;
+  removeSignalHandlers();
+}
 
 /** Names of the containers started and not yet removed, for tests and messages. */
 export function liveContainerNames(): string[] {
@@ -48,7 +56,7 @@ export async function removeLiveContainers(): Promise<void> {
 }
 
 function installHooks(): void {
-  for (const signal of SIGNALS) {
+  for (const signal of signalsLeftToCaller ? [] : SIGNALS) {
     if (handlers.has(signal)) continue;
     const handler = (): void => void onSignal(signal);
     handlers.set(signal, handler);

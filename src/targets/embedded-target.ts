@@ -27,6 +27,7 @@ export class EmbeddedTarget implements Target {
       pcscfUri: core.pcscfUri,
       core,
       logs: () => core.log.join("\n"),
+      network: { deregister: (impu, event) => core.deregister(impu, event), requireReauthentication: async (impu) => core.requireReauthentication(impu) },
       stop: () => core.stop(),
     };
   }

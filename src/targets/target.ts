@@ -13,7 +13,17 @@ export interface StartedTarget {
   logs(): string;
   /** Why and since when (ms since the epoch) the SUT is gone (its process or container exited); undefined while it runs. */
   down?(): SutDown | undefined;
+  /** Network-side triggers the SUT offers the harness (only the embedded reference core does today). */
+  readonly network?: NetworkTriggers;
   stop(): Promise<void>;
+}
+
+/** What a test case can make the network do (TS 24.228 6.7, 6.8). */
+export interface NetworkTriggers {
+  /** A network-initiated de-registration of the public identity's registration (TS 24.229 5.4.1.5). */
+  deregister(impu: string, event: "deactivated" | "rejected"): Promise<void>;
+  /** The next re-registration of the public identity is challenged (TS 24.229 5.4.1.6). */
+  requireReauthentication(impu: string): Promise<void>;
 }
 
 export interface SutDown {

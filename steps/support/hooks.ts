@@ -4,11 +4,13 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { After, Before, Status } from "@cucumber/cucumber";
 import { judgeUnconsumed } from "../../src/conformance/unconsumed.ts";
-import { TestBedError } from "../../src/runner/verdict.ts";
+import { InterruptedError, TestBedError } from "../../src/runner/verdict.ts";
 import { REQUIREMENTS_MEDIA_TYPE } from "../../src/runner/requirements-evidence.ts";
 import { maskSecrets, profileSecrets } from "../../src/report/secrets.ts";
 import { preflightOptions } from "../../src/targets/index.ts";
+import { escapeControlCharacters } from "../../src/report/control-characters.ts";
 import { evidenceOf } from "./evidence.ts";
+import { interruption } from "./interruption.ts";
 import { HOOK } from "./step-wrapper.ts";
 import type { ImsWorld } from "./world.ts";
 
@@ -19,6 +21,8 @@ Before(hook, async function (this: ImsWorld, { pickle }) {
   // The runner saw the SUT go down: every later test case ends at once with the error verdict
   const down = this.parameters.sutDownFile;
   if (down && existsSync(down)) throw new TestBedError(`the SUT is down: ${readFileSync(down, "utf8")}`);
+  const interrupted = interruption(this.parameters);
+  if (interrupted !== undefined) throw new InterruptedError(`${interrupted}: this test case did not run`);
   await this.init(pickle.tags.map((t) => t.name));
 });
 
@@ -27,7 +31,10 @@ After(hook, async function (this: ImsWorld, { result, pickle }) {
   if (result?.status === Status.PASSED) judgeUnconsumed(this.monitor, this.ues.values());
   // The postamble (de-registration, bindings query) is part of the test case and of its evidence
   const id = pickle.tags.map((t) => /^@(IMS-[A-Z]+-\d{3})$/.exec(t.name)?.[1]).find((x) => x);
-  if (this.suite) await this.postamble(id ? `${id} (${pickle.name})` : pickle.name);
+  // Interrupted: no postamble (a user who pressed Ctrl-C waits for nothing more); a binding left on
+  // a remote SUT makes the next run's preamble inconclusive, naming it
+  const interrupted = interruption(this.parameters) !== undefined;
+  if (this.suite && !interrupted) await this.postamble(id ? `${id} (${pickle.name})` : pickle.name);
   const entries = [...this.trace.entries];
   const evidence = entries.length > 0 && this.suite ? evidenceOf(entries, this.ues, this.suite.sut.pcscf, this.suite.profile, pickle.name) : [];
   await this.dispose();
@@ -36,9 +43,10 @@ After(hook, async function (this: ImsWorld, { result, pickle }) {
     else this.attach(e.data, { mediaType: e.mediaType, fileName: e.name });
   }
   this.attach(JSON.stringify({ requirements: this.monitor.tallied() }, null, 2), { mediaType: REQUIREMENTS_MEDIA_TYPE, fileName: "requirements checked.json" });
+  if (interrupted) return;
   await blameSilence(this, result?.status === Status.FAILED ? (result.message ?? "") : "");
-  const logs = this.suite?.sut.logs();
-  if (result?.status === Status.FAILED && logs && this.suite) this.attach(maskSecrets(logs.slice(-20000), profileSecrets(this.suite.profile)), { mediaType: "text/plain", fileName: "SUT log.txt" });
+  const logs = result?.status === Status.FAILED && this.suite ? await this.suite.testBed.logs().catch(() => "") : "";
+  if (logs && this.suite) this.attach(escapeControlCharacters(maskSecrets(logs, profileSecrets(this.suite.profile))), { mediaType: "text/plain", fileName: "SUT log.txt" });
 });
 
 /**
@@ -48,7 +56,7 @@ After(hook, async function (this: ImsWorld, { result, pickle }) {
  */
 async function blameSilence(world: ImsWorld, failure: string): Promise<void> {
   const suite = world.suite;
-  if (!suite || !/\nTimeout: /.test(failure) || world.parameters.sut.kind === "embedded") return;
+  if (!suite || !/\nTimeout: /.test(failure)) return;
   const pcscf = suite.sut.pcscf;
   const protocol = world.protocol ?? suite.profile.ixit.transports[0] ?? "udp";
   const probe = await preflightOptions(pcscf, protocol, suite.profile.ixit.domain, 3000, suite.profile.ixit.localHost);

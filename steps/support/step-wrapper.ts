@@ -4,7 +4,8 @@
 // status code; a harness fault is an error. Every failure gets the call log of the test case.
 import { setDefinitionFunctionWrapper } from "@cucumber/cucumber";
 import { RequirementViolationError } from "../../src/conformance/violation.ts";
-import { HarnessError } from "../../src/runner/verdict.ts";
+import { HarnessError, InterruptedError } from "../../src/runner/verdict.ts";
+import { whenInterrupted } from "./interruption.ts";
 import { ImsWorld, type Phase } from "./world.ts";
 
 /** Options a hook passes so that its budget and failures name it: `{ wrapperOptions: HOOK }`. */
@@ -19,11 +20,18 @@ setDefinitionFunctionWrapper((code: Code, options?: { phase?: Phase }) => {
     this.beginPhase(options?.phase ?? "step");
     let failure: unknown;
     let result: unknown;
+    // A step ends at once when the run is interrupted; hooks run to their end (the After hook
+    // skips the postamble then, and still attaches the evidence)
+    const watch = options?.phase === "hook" ? undefined : whenInterrupted(this.parameters);
     try {
-      result = await code.apply(this, args);
+      const step = Promise.resolve(code.apply(this, args));
+      result = watch ? await Promise.race([step, watch.interrupted.then((why) => Promise.reject(new InterruptedError(`${why}: this test case was stopped in this step`)))]) : await step;
     } catch (e) {
       failure = e;
+    } finally {
+      watch?.cancel();
     }
+    if (failure instanceof InterruptedError) throw failure;
     const news = this.monitor.takeNew();
     if (news.harnessErrors.length > 0) throw new HarnessError(news.harnessErrors.join("\n"), { cause: failure });
     if (news.violations.length > 0) throw new RequirementViolationError(news.violations, failure, this.callLog());

@@ -1,47 +1,46 @@
-// Per-worker state shared by the scenarios of one Cucumber worker: the profile, and the embedded
-// reference core when the SUT is embedded. Started by the first scenario (it has the world
-// parameters), stopped in AfterAll.
+// Per-worker state shared by the scenarios of one Cucumber worker: the run's profile, the SUT the
+// runner started for this worker, and the runner's test-bed service. Made by the first scenario (it
+// has the world parameters), forgotten in AfterAll; the runner starts and stops the SUT.
 import { AfterAll } from "@cucumber/cucumber";
-import { loadProfile } from "../../src/profile/index.ts";
 import type { Profile } from "../../src/profile/profile.ts";
-import type { ReferenceCore } from "../../src/reference-core/index.ts";
-import type { SuiteParameters } from "../../src/runner/suite-parameters.ts";
-import { EmbeddedTarget, type StartedTarget } from "../../src/targets/index.ts";
+import { profileOfRun } from "../../src/runner/profile-handoff.ts";
+import { type SuiteParameters, type SutParameters, sutOfWorker } from "../../src/runner/suite-parameters.ts";
+import { type TestBedClient, testBedClient } from "../../src/runner/test-bed-client.ts";
 
 export interface SuiteContext {
   readonly profile: Profile;
-  readonly sut: StartedTarget;
-  /** The embedded core, for network-side triggers (TS 24.228 6.7, 6.8); absent for other targets. */
-  readonly core?: ReferenceCore;
-  /** This Cucumber worker's index (0 when not parallel): which subscriber of each role's pool it uses. */
+  readonly sut: SutParameters;
+  /** The SUT's log and network-side triggers (TS 24.228 6.7, 6.8), through the runner. */
+  readonly testBed: TestBedClient;
+  /**
+   * Which subscriber of each role's pool this worker uses: its Cucumber worker index when the
+   * workers share one SUT, 0 when it has a SUT of its own (the embedded core, one per worker).
+   */
   readonly worker: number;
 }
 
 /** Read once, at the edge: Cucumber tells each parallel worker its id. */
 const WORKER = Number(process.env["CUCUMBER_WORKER_ID"] ?? "0") || 0;
 
-let context: SuiteContext | undefined;
-let starting: Promise<SuiteContext> | undefined;
+let context: Promise<SuiteContext> | undefined;
 
 export function suiteContext(parameters: SuiteParameters): Promise<SuiteContext> {
-  if (context) return Promise.resolve(context);
-  starting ??= (async () => {
-    const profile = await loadProfile(parameters.profileFile);
-    if (parameters.sut.kind === "embedded") {
-      const started = await new EmbeddedTarget(profile, parameters.faults).start();
-      context = { profile, sut: started, core: started.core, worker: WORKER };
-    } else {
-      const { pcscf, pcscfUri, description } = parameters.sut;
-      context = { profile, sut: { description, pcscf, ...(pcscfUri ? { pcscfUri } : {}), logs: () => "", stop: () => Promise.resolve() }, worker: WORKER };
-    }
-    return context;
+  context ??= (async () => {
+    const sut = sutOfWorker(parameters, WORKER);
+    const worker = parameters.suts.length > 1 ? 0 : WORKER;
+    return { profile: await profileOfRun(parameters), sut, testBed: testBedClient(sut), worker };
   })();
-  return starting;
+  return context;
 }
 
-AfterAll(async function () {
-  const c = context;
+AfterAll(function () {
   context = undefined;
-  starting = undefined;
-  await c?.sut.stop();
 });
+
+// A parallel worker leaves Ctrl-C (SIGINT, and SIGHUP when the terminal closes, which reach the
+// whole foreground process group) to the runner, which ends the running step through the
+// interrupt file and writes the reports; a worker whose runner is gone ends too.
+if (process.env["CUCUMBER_WORKER_ID"] !== undefined) {
+  for (const signal of ["SIGINT", "SIGHUP"] as const) process.on(signal, () => undefined);
+  process.on("disconnect", () => process.exit(1));
+}
