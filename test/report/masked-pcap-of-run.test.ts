@@ -3,10 +3,11 @@
 // the SIP messages of its text trace, and no file of the run holds a secret.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtemp, readFile, readdir, stat } from "node:fs/promises";
+import { mkdtemp, readFile, readdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { test } from "node:test";
+import { filesUnder } from "../support/files.ts";
 
 const PROJECT = resolve(import.meta.dirname, "../..");
 const SECRETS = { IMS_UE_A_K: "000102030405060708090a0b0c0d0e0f", IMS_UE_A_OPC: "f0e0d0c0b0a090807060504030201000", IMS_UE_B_PASSWORD: "bob@ims.example.test", IMS_UE_C_PASSWORD: "ims.example.test" };
@@ -19,15 +20,6 @@ function skip(): string | false {
   return "tshark (Debian package tshark) is not installed";
 }
 
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const name of await readdir(dir)) {
-    const p = join(dir, name);
-    if ((await stat(p)).isDirectory()) out.push(...(await filesUnder(p)));
-    else out.push(p);
-  }
-  return out;
-}
 
 /** Method or status code of each SIP message of a text trace ("#n ... SENT UDP ..." then the message). */
 function traceRows(trace: string): string[] {

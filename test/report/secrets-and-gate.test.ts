@@ -2,11 +2,12 @@
 // an optional one does not unless a threshold says so, not applicable never does.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtemp, readFile, readdir, stat, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, test } from "node:test";
 import { javaAvailable } from "../../src/report/allure-report.ts";
+import { filesUnder } from "../support/files.ts";
 
 const PROJECT = resolve(import.meta.dirname, "../..");
 
@@ -15,15 +16,6 @@ function cli(args: string[], env: Record<string, string> = {}): { code: number |
   return { code: r.status, out: r.stdout + r.stderr };
 }
 
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const name of await readdir(dir)) {
-    const p = join(dir, name);
-    if ((await stat(p)).isDirectory()) out.push(...(await filesUnder(p)));
-    else out.push(p);
-  }
-  return out;
-}
 
 describe("secrets", () => {
   test("known secret values appear in no file under the reports folder", { timeout: 180000 }, async () => {
