@@ -2,12 +2,11 @@
 // valid), 1 a mandatory applicable test case did not pass, 2 bad input (profile or arguments).
 import { rm } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
-import parseTagExpression from "@cucumber/tag-expressions";
 import { argv, exit, stderr, stdout } from "node:process";
 import { fileURLToPath } from "node:url";
 import { ProfileError, applicability, loadProfile, parallelProblem } from "../profile/index.ts";
 import { FAULT_NAMES, type FaultName } from "../profile/profile.ts";
-import { CatalogError, loadCatalog, parseShard, runSuite } from "../runner/index.ts";
+import { CatalogError, SelectionError, loadCatalog, parseShard, runSuite, selectTestCases } from "../runner/index.ts";
 import { type ParsedArgs, UsageError, parseArgs, single } from "./args.ts";
 import { generateReport, serveDirectory } from "../report/allure-report.ts";
 import { gate, summaryTable } from "../report/certification-summary.ts";
@@ -68,9 +67,9 @@ async function run(args: string[]): Promise<number> {
   const faults = a.options.get("fault") ?? [];
   for (const f of faults) if (!(FAULT_NAMES as readonly string[]).includes(f)) throw new UsageError(`unknown fault "${f}"; expected one of ${FAULT_NAMES.join(", ")}`);
   const tags = single(a, "tags");
-  if (tags) checkTagExpression(tags);
   // Everything is checked before the previous run's outputs are touched
   const profile = await loadProfile(profileFile);
+  selectTestCases(await loadCatalog(resolve(PROJECT, "features"), PROJECT), tags, shard);
   const refused = parallelProblem(profile, parallel);
   if (refused) {
     printError(`ims-interop: ${refused}\n`);
@@ -115,15 +114,6 @@ async function run(args: string[]): Promise<number> {
   } finally {
     for (const s of Object.keys(SIGNAL_EXIT)) process.removeListener(s, onSignal);
     lock.release();
-  }
-}
-
-/** A malformed --tags expression is bad input, refused before anything runs. */
-function checkTagExpression(tags: string): void {
-  try {
-    parseTagExpression(tags);
-  } catch (e) {
-    throw new UsageError(`--tags "${tags}" is not a tag expression: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`);
   }
 }
 
@@ -221,7 +211,7 @@ async function main(args: string[]): Promise<number> {
       printError(`ims-interop: ${e.message}\n\n${HELP}`);
       return 2;
     }
-    if (e instanceof ReportsBusyError) {
+    if (e instanceof ReportsBusyError || e instanceof SelectionError) {
       printError(`ims-interop: ${e.message}\n`);
       return 2;
     }

@@ -4,3 +4,4 @@ export * from "./catalog.ts";
 export * from "./suite-parameters.ts";
 export * from "./run-suite.ts";
 export * from "./shard.ts";
+export * from "./selection.ts";

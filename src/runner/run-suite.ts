@@ -8,7 +8,6 @@ import { join, resolve } from "node:path";
 import { Writable } from "node:stream";
 import { type ISupportCodeLibrary, loadConfiguration, loadSupport, runCucumber } from "@cucumber/cucumber/api";
 import type { Envelope } from "@cucumber/messages";
-import parseTagExpression from "@cucumber/tag-expressions";
 import { applicability, loadProfile, parallelProblem } from "../profile/index.ts";
 import type { FaultName, Profile } from "../profile/profile.ts";
 import { secretEnvironment } from "../profile/secret-environment.ts";
@@ -18,7 +17,8 @@ import { handOverProfile, releaseProfile } from "./profile-handoff.ts";
 import { type TestBedService, startTestBedService } from "./test-bed-service.ts";
 import type { SuiteParameters, SutParameters } from "./suite-parameters.ts";
 import { type CheckedRequirement, REQUIREMENTS_MEDIA_TYPE, parseRequirementsEvidence } from "./requirements-evidence.ts";
-import { type Shard, selectShard } from "./shard.ts";
+import { selectTestCases } from "./selection.ts";
+import type { Shard } from "./shard.ts";
 import type { TestCase } from "./test-case.ts";
 import { type Verdict, VERDICTS, verdictOfStep, worse } from "./verdict.ts";
 
@@ -33,6 +33,8 @@ export interface RunOptions {
   readonly faults?: readonly FaultName[];
   readonly projectDir: string;
   readonly onProgress?: (result: TestCaseResult) => void;
+  /** A test case starts (for a "now running" line). */
+  readonly onStart?: (testCase: TestCase) => void;
   /** Run only this shard of the selected test cases (`--shard i/n`). */
   readonly shard?: Shard;
   /** Where allure-cucumberjs writes its results (emptied first); none when absent. */
@@ -54,6 +56,11 @@ export interface TestCaseResult {
   readonly requirements?: readonly CheckedRequirement[];
   /** It never started: the run was interrupted first. */
   readonly notRun?: true;
+  /**
+   * The profile's knownDeviations entry for this test case: shown beside the verdict, never changing
+   * it or the gate (TTCN-3 practice: the certification summary lists declared deviations).
+   */
+  readonly knownDeviation?: string;
 }
 
 export interface RunResult {
@@ -74,9 +81,7 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
   const refused = parallelProblem(profile, o.parallel ?? 0);
   if (refused) throw new Error(refused);
   const catalog = await loadCatalog(join(o.projectDir, "features"), o.projectDir);
-  const filter = o.tags ? parseTagExpression(o.tags) : undefined;
-  const filtered = catalog.filter((tc) => !filter || filter.evaluate([...tc.tags]));
-  const selected = o.shard ? selectShard(filtered, o.shard) : filtered;
+  const selected = selectTestCases(catalog, o.tags, o.shard);
   // The previous run's results go only now: the profile is valid and this run really starts
   if (o.allureResultsDir) {
     await rm(o.allureResultsDir, { recursive: true, force: true });
@@ -210,7 +215,11 @@ async function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined
 }
 
 function finish(profile: Profile, sut: string, results: TestCaseResult[], started: number, interrupted: string | undefined): RunResult {
-  const order = new Map(results.map((r) => [r.testCase.id, r]));
+  const withDeviation = (r: TestCaseResult): TestCaseResult => {
+    const d = profile.knownDeviations[r.testCase.id];
+    return d === undefined ? r : { ...r, knownDeviation: d };
+  };
+  const order = new Map(results.map((r) => [r.testCase.id, withDeviation(r)]));
   const sorted = [...order.values()].sort((a, b) => a.testCase.id.localeCompare(b.testCase.id));
   const counts = Object.fromEntries(VERDICTS.map((v) => [v, sorted.filter((r) => r.verdict === v).length])) as Record<Verdict, number>;
   return { profile, sut, results: sorted, counts, durationMs: performance.now() - started, ...(interrupted ? { interrupted } : {}) };
@@ -266,6 +275,8 @@ async function runCucumberOn(cases: readonly TestCase[], parameters: SuiteParame
       if (id) {
         attempts.set(m.testCaseStarted.id, { id, start: toMs(m.testCaseStarted.timestamp), verdict: "pass" });
         startedAt.set(id, Date.now());
+        const tc = byId.get(id);
+        if (tc) o.onStart?.(tc);
       }
     } else if (m.testStepFinished) {
       const a = attempts.get(m.testStepFinished.testCaseStartedId);
