@@ -1,11 +1,13 @@
-// Loads a profile: YAML -> schema checks (./profile-schema.ts) -> the resolved Profile, or a
-// ProfileError listing every problem with its line. Configuration is read here, once, at the edge.
+// Loads a profile: YAML -> the JSON Schema (./profile-schema.ts, ./schema-problems.ts) and the checks
+// it cannot express (./read-profile.ts) -> the resolved Profile, or a ProfileError listing every
+// problem with its line. Configuration is read here, once, at the edge.
 import { open } from "node:fs/promises";
 import { LineCounter, parseDocument } from "yaml";
 import { PROFILE_LIMITS, formatBytes } from "./limits.ts";
 import type { Profile } from "./profile.ts";
 import { ProfileError, type ProfileProblem } from "./profile-error.ts";
-import { readProfileDocument } from "./profile-schema.ts";
+import { readProfile } from "./read-profile.ts";
+import { Locator } from "./schema-problems.ts";
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -61,7 +63,14 @@ export function validateProfileText(text: string, file: string, env: Environment
     const problems: ProfileProblem[] = doc.errors.map((e) => ({ file, line: lines.linePos(e.pos[0]).line, field: "(yaml)", message: `expected valid YAML; found ${yamlMessage(e.message)}` }));
     throw new ProfileError(problems);
   }
-  const result = readProfileDocument(doc, lines, file, env);
+  let data: unknown;
+  try {
+    data = doc.toJS();
+  } catch (e) {
+    // An alias bomb: the yaml package refuses to expand it
+    throw new ProfileError([{ file, line: 1, field: "(yaml)", message: `expected valid YAML; found ${yamlMessage((e as Error).message)}` }]);
+  }
+  const result = readProfile(new Locator(file, doc, lines, data), env);
   if (result.problems) throw new ProfileError(result.problems);
   return result.profile;
 }

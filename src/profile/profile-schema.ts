@@ -1,238 +1,205 @@
-// The profile schema, in code: which fields a profile holds, their types, enums and cross-field
-// rules (profiles/example-remote.yaml documents every field for vendors). Every problem is reported,
-// with its line and dotted path; nothing throws.
-//
-// Secrets: the YAML never holds a secret. A subscriber's auth names environment variables
-// (passwordEnv; kEnv and opcEnv), and a literal password, k, opc or op key is rejected. An unset
-// variable is a problem naming the variable and the field, never a value.
-// EXCEPTION: when target.kind is "embedded", an unset (or empty) secret variable is filled with a
-// random value generated for this load: the simulated UEs and the embedded reference core are both
-// the harness, so no external secret exists. The variable name is kept in the resolved profile.
-import { isIP } from "node:net";
-import type { Document, LineCounter } from "yaml";
-import { TRANSPORT_PROTOCOLS, type TransportProtocol, unbracketHost } from "../sip/transport/address.ts";
-import { PICS_NAMES, type Ixit, type Pics, type PicsName, type Profile, type SipAddress, type Subscriber } from "./profile.ts";
+// The profile schema: ONE definition of a profile's structure (TypeBox, which is JSON Schema), from
+// which come the published schema/profile.schema.json (npm run profile-schema; editors complete and
+// check fields with it), the structural validation of every loaded profile (./schema-problems.ts,
+// with ajv) and the TypeScript type of a valid document. Each field's description is what editors
+// show on hover and what a problem says was expected: "file:line: field: expected <description>".
+// The checks a JSON Schema cannot express (URIs parsed by the driver, secrets, cross-field rules)
+// are in ./read-profile.ts.
+import { type Static, type TBoolean, type TOptional, type TSchema, Type } from "@sinclair/typebox";
+import { TRANSPORT_PROTOCOLS, type TransportProtocol } from "../sip/transport/address.ts";
 import { PROFILE_LIMITS } from "./limits.ts";
-import type { ProfileProblem } from "./profile-error.ts";
-import { type SecretSource, secretSource } from "./secrets.ts";
-import { IMPI, type SubscriberRead, readSubscriber, readUri } from "./subscriber-schema.ts";
-import { type TargetKind, readTarget } from "./target-schema.ts";
-import { Checker, type MapView, type Slot, readBoolean, readEnum, readInteger, readList, readMap, readString, reject } from "./yaml-checks.ts";
+import { FAULT_NAMES, PICS_NAMES, type PicsName } from "./profile.ts";
 
-export const PROFILE_FIELDS = ["name", "vendor", "product", "version", "target", "ixit", "pics", "knownDeviations"] as const;
-export const IXIT_FIELDS = ["domain", "pcscf", "pcscfUri", "transports", "localHost", "timers", "unregisteredImpu", "unknownImpi", "subscribers"] as const;
-
+export const TARGET_KINDS = ["embedded", "remote", "process", "container"] as const;
+export type TargetKind = (typeof TARGET_KINDS)[number];
 /** RFC 3261 17.1.1.1 recommended values: T1 500 ms, T2 4 s, T4 5 s. */
 export const DEFAULT_TIMERS = { t1: 500, t2: 4000, t4: 5000 } as const;
 export const DEFAULT_TRANSPORTS: readonly TransportProtocol[] = ["udp"];
 export const DEFAULT_LOCAL_HOST = "127.0.0.1";
+/** Defaults of startTimeoutMs: a process starts in seconds, a container may first be built. */
+export const DEFAULT_START_TIMEOUT_MS = { process: 30_000, container: 120_000 } as const;
+/** RFC 7616 3.3 algorithms the simulated UEs answer. */
+export const DIGEST_ALGORITHMS = ["MD5", "SHA-256"] as const;
+/** Defaults of the optional AKA fields: AMF "8000" (TS 33.102 annex H separation bit), SQN 0, AKAv1. */
+export const AKA_DEFAULTS = { amf: "8000", sqn: 0, version: 1 } as const;
 /** The roles every profile provides: the scenarios' caller and callee. */
 export const REQUIRED_ROLES = ["UE-A", "UE-B"] as const;
 
-const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.?$/;
-/** A test case identifier, e.g. IMS-REG-001. */
-const TEST_CASE_ID = /^[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+$/;
-const MAX_TIMER_MS = 3_600_000;
+/** Host names (RFC 1035: at most 253 characters), IPv4 addresses, and IPv6 ones (checked in code). */
+export const HOST = "^(?:(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\\.?|\\[?[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*\\]?)$";
+/** The shape of an environment variable name (POSIX portable names). */
+const ENV_NAME = "^[A-Za-z_][A-Za-z0-9_]*$";
+/** A secret's variable: a name, and not a long run of hexadecimal digits (a key pasted where its name belongs). */
+const SECRET_VARIABLE = "^(?![0-9A-Fa-f]{16,}$)[A-Za-z_][A-Za-z0-9_]*$";
+/** TS 23.003 13.3: the private user identity takes the form of an NAI, username@realm. */
+const IMPI = "^[^\\s@:]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$";
+/** The scheme of a URI; the rest is parsed by the driver's own parser (RFC 3261 19.1, RFC 3966). */
+const SIP_URI = "^[Ss][Ii][Pp][Ss]?:";
+const SIP_OR_TEL_URI = "^(?:[Ss][Ii][Pp][Ss]?|[Tt][Ee][Ll]):";
+const MAX_MS = 3_600_000;
+const MAX_SQN = 2 ** 48 - 1;
 
-/** Checks a parsed YAML document against the schema; returns the profile or the problems. */
-export function readProfileDocument(
-  doc: Document,
-  lines: LineCounter,
-  file: string,
-  env: Readonly<Record<string, string | undefined>>,
-): { profile: Profile; problems?: undefined } | { profile?: undefined; problems: ProfileProblem[] } {
-  const ck = new Checker(file, doc, lines);
-  const profile = readProfile(ck, ck.slot("", doc.contents, 1), env);
-  if (ck.problems.length > 0 || !profile) return { problems: ck.problems };
-  return { profile };
-}
+// Every string has a length limit (PROFILE_LIMITS, issue 10 gap 4); what goes to the OS may be longer.
+const text = (description: string, o: { pattern?: string; max?: number; default?: string } = {}) =>
+  Type.String({ description, minLength: 1, maxLength: o.max ?? PROFILE_LIMITS.textChars, ...(o.pattern ? { pattern: o.pattern } : {}), ...(o.default ? { default: o.default } : {}) });
+const system = (description: string) => text(description, { max: PROFILE_LIMITS.systemTextChars });
+const oneOf = <T extends string | number>(values: readonly T[], description: string, extra: object = {}) =>
+  Type.Unsafe<T>({ type: typeof values[0] === "number" ? "integer" : "string", enum: [...values], description, ...extra });
+const ms = (description: string, defaultMs?: number) =>
+  Type.Integer({ description, minimum: 1, maximum: MAX_MS, ...(defaultMs === undefined ? {} : { default: defaultMs }) });
+/** A mapping with free keys, each checked by `keys` (JSON Schema propertyNames). */
+const dictionary = <V extends TSchema>(keys: TSchema, values: V, description: string, maxEntries: number) =>
+  Type.Unsafe<Record<string, Static<V>>>({ type: "object", description, propertyNames: keys, additionalProperties: values, maxProperties: maxEntries });
+/** A mapping whose `kind` selects the fields it may hold (ajv's discriminator; editors read the oneOf). */
+const kinded = <T extends TSchema[]>(branches: [...T], description: string) =>
+  Type.Unsafe<Static<T[number]>>({ type: "object", description, discriminator: { propertyName: "kind" }, required: ["kind"], oneOf: branches.map((b) => ({ ...b, description: b["properties"].kind.description })) });
+const fields = { additionalProperties: false } as const;
+/** A secret's variable: the value may be a key pasted by mistake, so no problem ever shows it (writeOnly). */
+const secretVariable = (what: string) =>
+  Type.String({ description: `the name of the environment variable that holds the ${what}`, minLength: 1, maxLength: PROFILE_LIMITS.textChars, pattern: SECRET_VARIABLE, writeOnly: true });
 
-function readProfile(ck: Checker, slot: Slot, env: Readonly<Record<string, string | undefined>>): Profile | undefined {
-  const view = readMap(ck, slot, `a mapping with the fields ${PROFILE_FIELDS.join(", ")}`, { fields: PROFILE_FIELDS });
-  if (!view) return undefined;
-  const text = (field: string, expected: string): string | undefined => {
-    const s = view.required(field, expected);
-    return s && readString(ck, s, expected);
+const envMap = dictionary(
+  Type.String({ description: "an environment variable name (letters, digits and _, not starting with a digit)", pattern: ENV_NAME, maxLength: PROFILE_LIMITS.textChars }),
+  Type.Unsafe<string | number | boolean>({ type: ["string", "number", "boolean"], description: "a value (a string)", maxLength: PROFILE_LIMITS.systemTextChars }),
+  "a mapping of environment variable names to values (numbers and booleans become text)",
+  PROFILE_LIMITS.envEntries,
+);
+const kind = <K extends TargetKind | "aka" | "digest">(k: K, description: string) => Type.Literal(k, { description });
+
+const Target = kinded(
+  [
+    Type.Object({
+      kind: kind("embedded", "embedded: the harness's own reference core, in its process"),
+      faults: Type.Optional(Type.Array(oneOf(FAULT_NAMES, "a fault the reference core commits on purpose"), { description: "a list of fault names: what the reference core does wrong on purpose, to prove a test case can fail", maxItems: PROFILE_LIMITS.faults, default: [] })),
+    }, fields),
+    Type.Object({ kind: kind("remote", "remote: a SUT already running, reached at ixit.pcscf") }, fields),
+    Type.Object({
+      kind: kind("process", "process: a local program the harness starts, and stops after the run"),
+      command: system("the program that starts the SUT"),
+      args: Type.Optional(Type.Array(system("a string"), { description: "a list of strings: the program's arguments; ${port} and ${host} stand for ixit.pcscf's", maxItems: PROFILE_LIMITS.args, default: [] })),
+      cwd: Type.Optional(system("a directory (a string): the program's working directory, by default the current one")),
+      env: Type.Optional(envMap),
+      startTimeoutMs: Type.Optional(ms(`a positive integer of milliseconds, at most ${MAX_MS}: how long to wait for the SUT to answer SIP OPTIONS`, DEFAULT_START_TIMEOUT_MS.process)),
+    }, fields),
+    Type.Object({
+      kind: kind("container", "container: an image the harness builds or pulls and runs (testcontainers), removed after the run"),
+      image: Type.Optional(system("an image reference")),
+      build: Type.Optional(system("a folder holding a Dockerfile, e.g. docker/kamailio")),
+      env: Type.Optional(envMap),
+      startTimeoutMs: Type.Optional(ms(`a positive integer of milliseconds, at most ${MAX_MS}: how long to wait for the SUT to answer SIP OPTIONS`, DEFAULT_START_TIMEOUT_MS.container)),
+    }, { ...fields, oneOf: [{ required: ["image"] }, { required: ["build"] }] }),
+  ],
+  `a mapping with kind: ${TARGET_KINDS.join(" | ")}: how the harness reaches the SUT`,
+);
+
+const Auth = kinded(
+  [
+    Type.Object({
+      kind: kind("digest", "digest: SIP Digest (RFC 7616)"),
+      passwordEnv: secretVariable("password"),
+      algorithm: Type.Optional(oneOf(DIGEST_ALGORITHMS, "the Digest algorithm (RFC 7616 3.3)", { default: "MD5" })),
+    }, fields),
+    Type.Object({
+      kind: kind("aka", "aka: IMS-AKA (RFC 3310, Milenage TS 35.206)"),
+      kEnv: secretVariable("K"),
+      opcEnv: secretVariable("OPc"),
+      // TS 33.102 6.3.2: AMF is 16 bits, SQN 48
+      amf: Type.Optional(text('an AMF of 4 hexadecimal digits in quotes, e.g. "8000"', { pattern: "^[0-9A-Fa-f]{4}$", default: AKA_DEFAULTS.amf })),
+      sqn: Type.Optional(Type.Integer({ description: `the USIM's starting sequence number, from 0 to ${MAX_SQN} (SQN has 48 bits)`, minimum: 0, maximum: MAX_SQN, default: AKA_DEFAULTS.sqn })),
+      // RFC 3310 (AKAv1-MD5), RFC 4169 (AKAv2-MD5)
+      version: Type.Optional(oneOf([1, 2] as const, "1 (AKAv1-MD5, RFC 3310) or 2 (AKAv2-MD5, RFC 4169)", { default: AKA_DEFAULTS.version })),
+    }, fields),
+  ],
+  "the credentials, by environment variable name, never by value: { kind: aka, kEnv, opcEnv } or { kind: digest, passwordEnv }",
+);
+
+const Subscriber = Type.Object({
+  role: text("a role such as UE-A, UE-B or UE-C, as the scenarios name it", { pattern: "^UE-[A-Z0-9]+$" }),
+  impi: text("a private user identity in NAI form user@realm (TS 23.003 13.3)", { pattern: IMPI }),
+  // TS 24.229 5.1.1.2: the default public user identity registered is a SIP URI; tel: aliases follow
+  impus: Type.Unsafe<string[]>({
+    type: "array",
+    description: "a non-empty list of public user identities (sip:, sips: or tel: URIs), the default one first",
+    minItems: 1,
+    maxItems: PROFILE_LIMITS.impus,
+    items: [text("a sip: or sips: URI (the first IMPU is the default public identity)", { pattern: SIP_URI })],
+    additionalItems: text("a sip:, sips: or tel: URI", { pattern: SIP_OR_TEL_URI }),
+  }),
+  displayName: Type.Optional(text("a display name (a string), for From and To")),
+  auth: Auth,
+}, { ...fields, description: "a subscriber: a mapping with role, impi, impus, auth and optionally displayName" });
+
+const address = (description: string) => text(description, { pattern: HOST });
+
+const Ixit = Type.Object({
+  domain: address("the home network domain (REGISTER Request-URI and realm), e.g. ims.example.test"),
+  pcscf: Type.Optional(Type.Object({
+    host: address("an IP address or host name"),
+    port: Type.Integer({ description: "a port number from 1 to 65535", minimum: 1, maximum: 65535 }),
+  }, { ...fields, description: "the P-CSCF address { host, port } where the UEs send every request (required except for the embedded target, which fills in its own)" })),
+  pcscfUri: Type.Optional(text("a sip: or sips: URI: the P-CSCF URI the UEs put first in their preloaded Route (TS 24.229 5.1.2A.1.1)", { pattern: SIP_URI })),
+  transports: Type.Optional(Type.Array(oneOf(TRANSPORT_PROTOCOLS, "a transport"), { description: `a non-empty list of transports (${TRANSPORT_PROTOCOLS.join(", ")}), each once; the first is the default`, minItems: 1, maxItems: PROFILE_LIMITS.transports, uniqueItems: true, default: DEFAULT_TRANSPORTS })),
+  localHost: Type.Optional(address("an IP address or host name to bind to, one the SUT can reach")),
+  timers: Type.Optional(Type.Object({
+    t1: Type.Optional(ms("a positive integer of milliseconds: T1, the round-trip estimate (at most t2)", DEFAULT_TIMERS.t1)),
+    t2: Type.Optional(ms("a positive integer of milliseconds: T2, the maximum retransmission interval", DEFAULT_TIMERS.t2)),
+    t4: Type.Optional(ms("a positive integer of milliseconds: T4, the maximum time a message stays in the network", DEFAULT_TIMERS.t4)),
+  }, { ...fields, description: "a mapping { t1, t2, t4 } of milliseconds (RFC 3261 17)" })),
+  unregisteredImpu: text("a sip:, sips: or tel: URI: a public identity no subscriber has and the SUT does not know (IMS-CALL-007, IMS-MSG-003)", { pattern: SIP_OR_TEL_URI }),
+  unknownImpi: text("a private user identity in NAI form user@realm (TS 23.003 13.3) the SUT does not know (IMS-REG-004)", { pattern: IMPI }),
+  subscribers: Type.Array(Subscriber, { description: `a non-empty list of subscribers, with the roles ${REQUIRED_ROLES.join(" and ")} at least; a role listed again is a pool for parallel workers`, minItems: 1, maxItems: PROFILE_LIMITS.subscribers }),
+}, { ...fields, description: "the IXIT: a mapping with domain, pcscf, subscribers ..." });
+
+const PICS_DESCRIPTIONS: Record<PicsName, string> = {
+  aka: "IMS-AKA registration (RFC 3310, TS 33.203)",
+  digest: "SIP Digest registration (RFC 7616)",
+  tcp: "SIP over TCP (RFC 3261 18)",
+  preconditions: "QoS preconditions (RFC 3312, TS 24.229 6.1.2)",
+  "100rel": "reliable provisional responses, PRACK (RFC 3262)",
+  "reg-event": "the reg event package (RFC 3680, TS 24.229 5.1.1.3)",
+  "tel-uri": "calls to tel: URIs (RFC 3966, TS 24.229 5.1.2A)",
+  "sms-over-ip": "SMS over IP (TS 24.341)",
+  "sec-agree": "security agreement headers (RFC 3329, TS 33.203)",
+  websocket: "SIP over WebSocket for WebRTC clients (RFC 7118)",
+  "session-timer": "session timers (RFC 4028)",
+  ipsec: "IPsec security associations to the P-CSCF (TS 33.203)",
+};
+
+const Pics = Type.Object(
+  Object.fromEntries(PICS_NAMES.map((n) => [n, Type.Optional(Type.Boolean({ description: `${PICS_DESCRIPTIONS[n]}: true when the SUT claims it`, default: false }))])) as Record<PicsName, TOptional<TBoolean>>,
+  { ...fields, description: "a mapping of capability names to true or false: the capabilities the SUT claims; an absent one is not claimed", "x-unknown-field": "unknown capability" },
+);
+
+export const ProfileSchema = Type.Object({
+  name: text("the profile's name (a string), shown in reports"),
+  vendor: text("the vendor's name (a string)"),
+  product: text("the product's name (a string)"),
+  version: text('the product version as a string, e.g. "1.2.0"'),
+  target: Target,
+  ixit: Ixit,
+  pics: Type.Optional(Pics),
+  knownDeviations: Type.Optional(dictionary(
+    Type.String({ description: "a test case id such as IMS-REG-001", pattern: "^[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+$", maxLength: PROFILE_LIMITS.textChars }),
+    text("the reason, as text shown in reports", { max: PROFILE_LIMITS.reasonChars }),
+    "a mapping of test case ids to reasons: where this SUT is expected to differ from the reference, and why",
+    PROFILE_LIMITS.knownDeviations,
+  )),
+}, {
+  ...fields,
+  description: "a mapping with the fields name, vendor, product, version, target, ixit, pics, knownDeviations",
+  // The embedded core picks its own address; every other target is reached at ixit.pcscf
+  if: { type: "object", properties: { target: { type: "object", properties: { kind: { const: "embedded" } } } } },
+  else: { type: "object", properties: { ixit: { type: "object", required: ["pcscf"] } } },
+});
+
+/** A profile document that passed the schema: what ./read-profile.ts checks further and resolves. */
+export type ProfileDocument = Static<typeof ProfileSchema>;
+
+/** The published JSON Schema (schema/profile.schema.json): the definition, as JSON, with its dialect and title. */
+export function profileJsonSchema(): object {
+  return {
+    $schema: "http://json-schema.org/draft-07/schema#",
+    title: "ims-interop profile (IXIT and PICS of one SUT)",
+    ...(JSON.parse(JSON.stringify(ProfileSchema)) as object),
   };
-  const name = text("name", "the profile's name (a string)");
-  const vendor = text("vendor", "the vendor's name (a string)");
-  const product = text("product", "the product's name (a string)");
-  const productVersion = text("version", 'the product version as a string, e.g. "1.2.0"');
-  const targetSlot = view.required("target", "a mapping with kind: embedded | remote | process | container");
-  const { kind, target } = targetSlot ? readTarget(ck, targetSlot) : { kind: undefined, target: undefined };
-  const ixitSlot = view.required("ixit", "the IXIT: domain, pcscf, subscribers ...");
-  const ixit = ixitSlot && readIxit(ck, ixitSlot, kind, env);
-  const picsSlot = view.optional("pics");
-  const pics = picsSlot ? readPics(ck, picsSlot) : noPics();
-  const devSlot = view.optional("knownDeviations");
-  const knownDeviations = devSlot ? readDeviations(ck, devSlot) : {};
-  if (name === undefined || vendor === undefined || product === undefined || productVersion === undefined) return undefined;
-  if (!target || !ixit || !pics || !knownDeviations) return undefined;
-  return { file: ck.file, name, vendor, product, productVersion, target, ixit, pics, knownDeviations };
-}
-
-function readIxit(ck: Checker, slot: Slot, kind: TargetKind | undefined, env: Readonly<Record<string, string | undefined>>): Ixit | undefined {
-  const view = readMap(ck, slot, "a mapping with the IXIT fields", { fields: IXIT_FIELDS });
-  if (!view) return undefined;
-  const domainSlot = view.required("domain", "the home network domain, e.g. ims.example.test");
-  const domain = domainSlot && readHost(ck, domainSlot, "a domain name, e.g. ims.example.test");
-  const localHostSlot = view.optional("localHost");
-  const localHost = localHostSlot ? readHost(ck, localHostSlot, "an IP address or host name to bind to") : DEFAULT_LOCAL_HOST;
-  // The embedded core picks its own port; the embedded target fills in the address it listens on.
-  // With no valid target kind, whether pcscf is required cannot be told: its absence is not reported.
-  const pcscfSlot = kind === "embedded" || kind === undefined ? view.optional("pcscf") : view.required("pcscf", "the P-CSCF address: { host, port }");
-  const pcscf: SipAddress | undefined = pcscfSlot ? readAddress(ck, pcscfSlot, kind === "embedded") : kind === "embedded" ? { host: localHost ?? DEFAULT_LOCAL_HOST, port: 0 } : undefined;
-  const uriSlot = view.optional("pcscfUri");
-  const pcscfUri = uriSlot && readUri(ck, uriSlot, ["sip", "sips"]);
-  const transportsSlot = view.optional("transports");
-  const transports = transportsSlot ? readTransports(ck, transportsSlot) : DEFAULT_TRANSPORTS;
-  const timers = readTimers(ck, view.optional("timers"));
-  const unregSlot = view.required("unregisteredImpu", "a public identity that is not provisioned, e.g. sip:carol@ims.example.test");
-  const unregisteredImpu = unregSlot && readUri(ck, unregSlot, ["sip", "sips", "tel"]);
-  const unknownSlot = view.required("unknownImpi", "a private identity the SUT does not know, e.g. nobody@ims.example.test");
-  const unknownImpi = unknownSlot && readString(ck, unknownSlot, "a private user identity in NAI form user@realm (TS 23.003 13.3)", { pattern: IMPI });
-  const subscribersSlot = view.required("subscribers", `a list of subscribers with the roles ${REQUIRED_ROLES.join(" and ")}`);
-  const secrets = kind === undefined ? undefined : secretSource(env, kind === "embedded");
-  const subscribers = subscribersSlot && readSubscribers(ck, subscribersSlot, secrets);
-  if (subscribers && unregSlot && unregisteredImpu !== undefined) {
-    const same = subscribers.reads.flatMap((r) => r.impus).find((i) => i.value === unregisteredImpu);
-    if (same) ck.report(unregSlot.line, unregSlot.path, `expected an identity no subscriber has; found ${JSON.stringify(unregisteredImpu)}, also ${same.slot.path}`);
-  }
-  if (subscribers && unknownSlot && unknownImpi !== undefined) {
-    const same = subscribers.reads.find((r) => r.impi === unknownImpi);
-    if (same?.impiSlot) ck.report(unknownSlot.line, unknownSlot.path, `expected an identity no subscriber has; found ${JSON.stringify(unknownImpi)}, also ${same.impiSlot.path}`);
-  }
-  if (domain === undefined || localHost === undefined || !pcscf || (uriSlot && pcscfUri === undefined) || !transports || !timers) return undefined;
-  if (unregisteredImpu === undefined || unknownImpi === undefined || !subscribers?.valid) return undefined;
-  const ixit = { domain, pcscf, transports, localHost, timers, subscribers: subscribers.valid, unregisteredImpu, unknownImpi };
-  return pcscfUri === undefined ? ixit : { ...ixit, pcscfUri };
-}
-
-function readHost(ck: Checker, slot: Slot, expected: string): string | undefined {
-  const host = readString(ck, slot, expected);
-  if (host === undefined) return undefined;
-  return isIP(unbracketHost(host)) !== 0 || HOST_NAME.test(host) ? host : reject(ck, slot, expected);
-}
-
-function readAddress(ck: Checker, slot: Slot, portZeroAllowed: boolean): SipAddress | undefined {
-  const view = readMap(ck, slot, "a mapping { host, port }", { fields: ["host", "port"] });
-  if (!view) return undefined;
-  const hostSlot = view.required("host", "an IP address or host name");
-  const host = hostSlot && readHost(ck, hostSlot, "an IP address or host name");
-  const portSlot = view.required("port", "a port number");
-  const port = portSlot && readInteger(ck, portSlot, `a port number from ${portZeroAllowed ? 0 : 1} to 65535`, portZeroAllowed ? 0 : 1, 65535);
-  return host === undefined || port === undefined ? undefined : { host, port };
-}
-
-function readTransports(ck: Checker, slot: Slot): TransportProtocol[] | undefined {
-  const seen = new Set<string>();
-  return readList(
-    ck,
-    slot,
-    `a non-empty list of transports (${TRANSPORT_PROTOCOLS.join(", ")})`,
-    PROFILE_LIMITS.transports,
-    (item) => {
-      const t = readEnum(ck, item, TRANSPORT_PROTOCOLS);
-      if (t === undefined) return undefined;
-      if (seen.has(t)) return reject(ck, item, "each transport once");
-      seen.add(t);
-      return t;
-    },
-    true,
-  );
-}
-
-function readTimers(ck: Checker, slot: Slot | undefined): Ixit["timers"] | undefined {
-  if (!slot) return DEFAULT_TIMERS;
-  const view = readMap(ck, slot, "a mapping { t1, t2, t4 } of milliseconds", { fields: ["t1", "t2", "t4"] });
-  if (!view) return undefined;
-  const timer = (name: "t1" | "t2" | "t4"): number | undefined => {
-    const s = view.optional(name);
-    return s ? readInteger(ck, s, "a positive integer of milliseconds", 1, MAX_TIMER_MS) : DEFAULT_TIMERS[name];
-  };
-  const t1 = timer("t1");
-  const t2 = timer("t2");
-  const t4 = timer("t4");
-  if (t1 === undefined || t2 === undefined || t4 === undefined) return undefined;
-  if (t1 > t2) {
-    // RFC 3261 17.1.2.2: retransmission intervals double from T1 and are capped at T2
-    const clause = "(RFC 3261 17.1.2.2: intervals grow from T1 up to T2)";
-    const t1Slot = view.optional("t1");
-    const t2Slot = view.optional("t2") as Slot;
-    if (t1Slot) ck.report(t1Slot.line, t1Slot.path, `expected at most t2 (${t2}); found ${t1} ${clause}`);
-    else ck.report(t2Slot.line, t2Slot.path, `expected at least t1 (${t1}); found ${t2} ${clause}`);
-    return undefined;
-  }
-  return { t1, t2, t4 };
-}
-
-/**
- * Reads every subscriber, then checks the roles (UE-A and UE-B present) and IMPUs (unique). A role
- * listed more than once is a pool: each parallel worker takes its own subscriber of it (pools.ts).
- */
-function readSubscribers(ck: Checker, slot: Slot, secrets: SecretSource | undefined): { reads: SubscriberRead[]; valid?: Subscriber[] } | undefined {
-  const reads: SubscriberRead[] = [];
-  const list = readList(ck, slot, "a non-empty list of subscribers", PROFILE_LIMITS.subscribers, (item) => {
-    const read = readSubscriber(ck, item, secrets);
-    reads.push(read);
-    return read.subscriber;
-  }, true);
-  if (reads.length === 0) return undefined;
-  const roles = new Map<string, Slot>();
-  for (const r of reads) {
-    if (r.role === undefined || !r.roleSlot) continue;
-    if (!roles.has(r.role)) roles.set(r.role, r.roleSlot);
-  }
-  const missing = REQUIRED_ROLES.filter((role) => !roles.has(role));
-  if (missing.length > 0 && reads.every((r) => r.role !== undefined)) {
-    ck.report(slot.keyLine ?? slot.line, slot.path, `expected subscribers with the roles ${REQUIRED_ROLES.join(" and ")}; found no ${missing.join(" and no ")} (roles: ${[...roles.keys()].join(", ")})`);
-  }
-  const impus = new Map<string, Slot>();
-  for (const i of reads.flatMap((r) => r.impus)) {
-    const first = impus.get(i.value);
-    if (first) ck.report(i.slot.line, i.slot.path, `expected each public identity once; found ${JSON.stringify(i.value)} again (first at ${first.path})`);
-    else impus.set(i.value, i.slot);
-  }
-  const ok = list !== undefined && missing.length === 0 && reads.every((r) => r.role !== undefined) && impus.size === reads.flatMap((r) => r.impus).length;
-  return ok ? { reads, valid: list } : { reads };
-}
-
-function noPics(): Pics {
-  return Object.fromEntries(PICS_NAMES.map((n) => [n, false])) as Record<PicsName, boolean>;
-}
-
-/** PICS: every capability absent from the profile is not claimed (false). */
-function readPics(ck: Checker, slot: Slot): Pics | undefined {
-  const view = readMap(ck, slot, "a mapping of capability names to true or false", {
-    fields: PICS_NAMES,
-    unknown: () => `unknown capability; expected one of ${PICS_NAMES.join(", ")}`,
-  });
-  if (!view) return undefined;
-  const pics = noPics() as Record<PicsName, boolean>;
-  let ok = true;
-  for (const [name, s] of view.entries) {
-    const claimed = readBoolean(ck, s);
-    if (claimed === undefined) ok = false;
-    else pics[name as PicsName] = claimed;
-  }
-  return ok ? pics : undefined;
-}
-
-/** knownDeviations: test case id -> why this SUT is expected to differ (shown in reports). */
-function readDeviations(ck: Checker, slot: Slot): Record<string, string> | undefined {
-  const view: MapView | undefined = readMap(ck, slot, "a mapping of test case ids to reasons", { fields: null, maxEntries: PROFILE_LIMITS.knownDeviations });
-  if (!view) return undefined;
-  const out: Record<string, string> = {};
-  let ok = true;
-  for (const [id, s] of view.entries) {
-    if (!TEST_CASE_ID.test(id)) {
-      ck.report(s.line, s.path, `expected a test case id such as IMS-REG-001 as the key; found ${JSON.stringify(id)}`);
-      ok = false;
-      continue;
-    }
-    const reason = readString(ck, s, "the reason, as text shown in reports", { max: PROFILE_LIMITS.reasonChars });
-    if (reason === undefined) ok = false;
-    else out[id] = reason;
-  }
-  return ok ? out : undefined;
 }

@@ -2,9 +2,6 @@
 // variables that hold them, and this module reads those variables. Messages name variables only.
 import { randomBytes } from "node:crypto";
 
-/** The shape of an environment variable name (POSIX portable names). */
-export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
 /** A long run of hexadecimal digits: a key pasted where a variable name belongs. */
 const LOOKS_LIKE_KEY = /^[0-9A-Fa-f]{16,}$/;
 
@@ -39,9 +36,10 @@ export function secretSource(env: Readonly<Record<string, string | undefined>>, 
   };
 }
 
-/** Why a string cannot be a variable name, or undefined when it can. Never repeats the string. */
-export function envNameProblem(name: string): string | undefined {
-  if (LOOKS_LIKE_KEY.test(name)) return "expected the name of an environment variable; found what looks like a key (not shown: a profile never holds a secret)";
-  if (!ENV_NAME.test(name)) return "expected the name of an environment variable (letters, digits and _, not starting with a digit); found a string that is not one (not shown)";
-  return undefined;
+/**
+ * How a hidden value (a secret's variable name, which may be a key pasted by mistake) is shown in a
+ * message: its kind only, never the text.
+ */
+export function hiddenValueKind(text: string): string {
+  return LOOKS_LIKE_KEY.test(text) ? "what looks like a key (not shown: a profile never holds a secret)" : "a string (not shown)";
 }

@@ -81,20 +81,20 @@ describe("string fields", () => {
     const started = performance.now();
     const out = problems(edit(BASE, "name: Test SUT", `name: ${"x".repeat(MB5)}`));
     const ms = performance.now() - started;
-    assert.deepEqual(out, [`t.yaml:1: name: expected the profile's name (a string) of at most 1024 characters; found a string of ${MB5} characters starting "xxxxxxxxxxxxxxxxxxxx"...`]);
+    assert.deepEqual(out, [`t.yaml:1: name: expected at most 1024 characters; found a string of ${MB5} characters starting "xxxxxxxxxxxxxxxxxxxx"...`]);
     assert.ok(ms < 3000, `refused in ${ms.toFixed(0)} ms`);
   });
 
   test("5 MB anywhere: a URI, a reason, an env value, an argument, a key, a number, a hidden variable name", () => {
     const big = "y".repeat(MB5);
     const cases: Array<[string, RegExp]> = [
-      [edit(BASE, "unregisteredImpu: sip:carol@ims.test", `unregisteredImpu: sip:${big}@ims.test`), /^t\.yaml:12: ixit\.unregisteredImpu: expected a sip:, sips: or tel: URI of at most 1024 characters; found a string of 5242893 characters starting "sip:yyyyyyyyyyyyyyyy"\.\.\.$/],
-      [edit(BASE, "knownDeviations: {}", `knownDeviations:\n  IMS-REG-001: "${big}"`), /^t\.yaml:24: knownDeviations\.IMS-REG-001: expected the reason, as text shown in reports of at most 4096 characters; found a string of 5242880 characters/],
-      [processTarget(`env: { LOG: ${big} }`), /^t\.yaml:8: target\.env\.LOG: expected a value of at most 4096 characters; found a string of 5242880 characters/],
-      [processTarget(`args: [--config, ${big}]`), /^t\.yaml:8: target\.args\[1\]: expected a string of at most 4096 characters; found a string of 5242880 characters/],
+      [edit(BASE, "unregisteredImpu: sip:carol@ims.test", `unregisteredImpu: sip:${big}@ims.test`), /^t\.yaml:12: ixit\.unregisteredImpu: expected at most 1024 characters; found a string of 5242893 characters starting "sip:yyyyyyyyyyyyyyyy"\.\.\.$/],
+      [edit(BASE, "knownDeviations: {}", `knownDeviations:\n  IMS-REG-001: "${big}"`), /^t\.yaml:24: knownDeviations\.IMS-REG-001: expected at most 4096 characters; found a string of 5242880 characters/],
+      [processTarget(`env: { LOG: ${big} }`), /^t\.yaml:8: target\.env\.LOG: expected at most 4096 characters; found a string of 5242880 characters/],
+      [processTarget(`args: [--config, ${big}]`), /^t\.yaml:8: target\.args\[1\]: expected at most 4096 characters; found a string of 5242880 characters/],
       [processTarget(`env: { ${big}: x }`), /^t\.yaml:8: target\.env\.yyyyyyyyyyyyyyyyyyyy\.\.\.: expected a key of at most 1024 characters; found a string of 5242880 characters starting "y{20}"\.\.\.$/],
-      [edit(BASE, "t1: 500", `t1: ${"9".repeat(MB5)}`), /^t\.yaml:11: ixit\.timers\.t1: expected a positive integer of milliseconds; found 9{57}\.\.\.$/],
-      [edit(BASE, "passwordEnv: B_PASSWORD", `passwordEnv: ${big}`), /^t\.yaml:22: ixit\.subscribers\[1\]\.auth\.passwordEnv: expected the name of an environment variable of at most 1024 characters; found a string of 5242880 characters \(not shown\)$/],
+      [edit(BASE, "t1: 500", `t1: ${"9".repeat(MB5)}`), /^t\.yaml:11: ixit\.timers\.t1: expected a positive integer of milliseconds: T1, the round-trip estimate \(at most t2\); found 9{57}\.\.\.$/],
+      [edit(BASE, "passwordEnv: B_PASSWORD", `passwordEnv: ${big}`), /^t\.yaml:22: ixit\.subscribers\[1\]\.auth\.passwordEnv: expected at most 1024 characters; found a string of 5242880 characters \(not shown\)$/],
     ];
     for (const [text, expected] of cases) {
       const out = problems(text);
@@ -120,17 +120,17 @@ describe("string fields", () => {
 describe("lists", () => {
   test("1001 subscribers are refused at the list's line, 1000 are accepted", () => {
     assert.equal(validateProfileText(subscribers(PROFILE_LIMITS.subscribers), "t.yaml", ENV).ixit.subscribers.length, 1000);
-    assert.deepEqual(problems(subscribers(PROFILE_LIMITS.subscribers + 1)), ["t.yaml:15: ixit.subscribers: expected a non-empty list of subscribers of at most 1000 items; found 1001 items"]);
+    assert.deepEqual(problems(subscribers(PROFILE_LIMITS.subscribers + 1)), ["t.yaml:15: ixit.subscribers: expected at most 1000 items; found 1001"]);
   });
 
   test("args, env entries, transports, impus, faults and knownDeviations are limited; the items of a long list are not read", () => {
     const many = (n: number, f: (i: number) => string): string => Array.from({ length: n }, (_, i) => f(i)).join(", ");
     const cases: Array<[string, string]> = [
-      [processTarget(`args: [${many(257, () => "x")}]`), "t.yaml:8: target.args: expected a list of strings of at most 256 items; found 257 items"],
+      [processTarget(`args: [${many(257, () => "x")}]`), "t.yaml:8: target.args: expected at most 256 items; found 257"],
       [processTarget(`env: { ${many(257, (i) => `V${i}: x`)} }`), "t.yaml:8: target.env: expected at most 256 entries; found 257"],
-      [edit(BASE, "transports: [udp, tcp]", `transports: [${many(17, () => "sctp")}]`), "t.yaml:10: ixit.transports: expected a non-empty list of transports (udp, tcp, tls, ws, wss) of at most 16 items; found 17 items"],
-      [edit(BASE, "impus: [sip:bob@ims.test]", `impus: [${many(101, (i) => `sip:b${i}@ims.test`)}]`), "t.yaml:21: ixit.subscribers[1].impus: expected a non-empty list of public user identities (sip:, sips: or tel: URIs) of at most 100 items; found 101 items"],
-      [edit(edit(BASE, "  kind: remote\n", "  kind: embedded\n"), "  pcscf: { host: 192.0.2.1, port: 5060 }\n", "").replace("  kind: embedded\n", `  kind: embedded\n  faults: [${many(65, () => "nonsense")}]\n`), "t.yaml:7: target.faults: expected a list of fault names of at most 64 items; found 65 items"],
+      [edit(BASE, "transports: [udp, tcp]", `transports: [${many(17, () => "sctp")}]`), "t.yaml:10: ixit.transports: expected at most 16 items; found 17"],
+      [edit(BASE, "impus: [sip:bob@ims.test]", `impus: [${many(101, (i) => `sip:b${i}@ims.test`)}]`), "t.yaml:21: ixit.subscribers[1].impus: expected at most 100 items; found 101"],
+      [edit(edit(BASE, "  kind: remote\n", "  kind: embedded\n"), "  pcscf: { host: 192.0.2.1, port: 5060 }\n", "").replace("  kind: embedded\n", `  kind: embedded\n  faults: [${many(65, () => "nonsense")}]\n`), "t.yaml:7: target.faults: expected at most 64 items; found 65"],
       [edit(BASE, "knownDeviations: {}", `knownDeviations: { ${many(1001, (i) => `IMS-X-${i}: r`)} }`), "t.yaml:23: knownDeviations: expected at most 1000 entries; found 1001"],
     ];
     for (const [text, expected] of cases) assert.deepEqual(problems(text), [expected]);
@@ -164,7 +164,7 @@ describe("the file", () => {
     await writeFile(file, padded);
     assert.equal(Buffer.byteLength(padded), PROFILE_LIMITS.fileBytes);
     const e = await loadProblems(file);
-    assert.deepEqual(e.format().split("\n"), [`${file}:1: name: expected the profile's name (a string) of at most 1024 characters; found a string of 1993 characters starting "zzzzzzzzzzzzzzzzzzzz"...`]);
+    assert.deepEqual(e.format().split("\n"), [`${file}:1: name: expected at most 1024 characters; found a string of 1993 characters starting "zzzzzzzzzzzzzzzzzzzz"...`]);
   });
 
   test("a device that never ends is not read whole", { skip: process.platform !== "linux" }, async () => {

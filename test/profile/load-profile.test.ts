@@ -168,12 +168,12 @@ describe("validateProfileText", () => {
   });
 
   test("missing field", () => {
-    assert.deepEqual(problems(edit(BASE, "  domain: ims.test\n", "")), ["t.yaml:7: ixit.domain: missing required field; expected the home network domain, e.g. ims.example.test"]);
+    assert.deepEqual(problems(edit(BASE, "  domain: ims.test\n", "")), ["t.yaml:7: ixit.domain: missing required field; expected the home network domain (REGISTER Request-URI and realm), e.g. ims.example.test"]);
     assert.deepEqual(problems(edit(BASE, "vendor: Tester\n", "")), ["t.yaml:1: vendor: missing required field; expected the vendor's name (a string)"]);
   });
 
   test("wrong type", () => {
-    assert.deepEqual(problems(edit(BASE, "t1: 500,", 't1: "500ms",')), ['t.yaml:11: ixit.timers.t1: expected a positive integer of milliseconds; found "500ms"']);
+    assert.deepEqual(problems(edit(BASE, "t1: 500,", 't1: "500ms",')), ['t.yaml:11: ixit.timers.t1: expected a positive integer of milliseconds: T1, the round-trip estimate (at most t2); found "500ms"']);
     assert.deepEqual(problems(edit(BASE, 'version: "1.0"', "version: 1.0")), ['t.yaml:4: version: expected the product version as a string, e.g. "1.2.0" (quote it); found 1.0']);
     assert.deepEqual(problems(edit(BASE, "port: 5060", "port: 70000")), ["t.yaml:9: ixit.pcscf.port: expected a port number from 1 to 65535; found 70000"]);
     assert.deepEqual(problems(edit(BASE, "pics: { aka: true,", "pics: { aka: yes,")), ['t.yaml:23: pics.aka: expected true or false; found "yes"']);
@@ -227,7 +227,7 @@ describe("validateProfileText", () => {
 
   test("a key pasted where a variable name belongs is not repeated", () => {
     assert.deepEqual(problems(edit(BASE, "kEnv: A_K", `kEnv: ${K}`)), [
-      "t.yaml:18: ixit.subscribers[0].auth.kEnv: expected the name of an environment variable; found what looks like a key (not shown: a profile never holds a secret)",
+      "t.yaml:18: ixit.subscribers[0].auth.kEnv: expected the name of the environment variable that holds the K; found what looks like a key (not shown: a profile never holds a secret)",
     ]);
   });
 
@@ -236,7 +236,11 @@ describe("validateProfileText", () => {
       't.yaml:17: ixit.subscribers[0].impus[0]: expected a sip: or sips: URI (the first IMPU is the default public identity); found "sip:alice@" (invalid host "" in "sip:alice@")',
     ]);
     assert.deepEqual(problems(edit(BASE, "unregisteredImpu: sip:carol@ims.test", "unregisteredImpu: carol@ims.test")), [
-      't.yaml:12: ixit.unregisteredImpu: expected a sip:, sips: or tel: URI; found "carol@ims.test" (no scheme in URI "carol@ims.test")',
+      't.yaml:12: ixit.unregisteredImpu: expected a sip:, sips: or tel: URI: a public identity no subscriber has and the SUT does not know (IMS-CALL-007, IMS-MSG-003); found "carol@ims.test"',
+    ]);
+    // What the schema's pattern lets through, the driver's URI parser checks
+    assert.deepEqual(problems(edit(BASE, "unregisteredImpu: sip:carol@ims.test", "unregisteredImpu: sip:carol@")), [
+      't.yaml:12: ixit.unregisteredImpu: expected a sip:, sips: or tel: URI: a public identity no subscriber has and the SUT does not know (IMS-CALL-007, IMS-MSG-003); found "sip:carol@" (invalid host "" in "sip:carol@")',
     ]);
     assert.deepEqual(problems(edit(BASE, "impus: [sip:bob@ims.test]", "impus: [tel:+15550002]")), [
       't.yaml:21: ixit.subscribers[1].impus[0]: expected a sip: or sips: URI (the first IMPU is the default public identity); found "tel:+15550002"',
@@ -257,7 +261,7 @@ describe("validateProfileText", () => {
 
   test("t1 > t2", () => {
     assert.deepEqual(problems(edit(BASE, "t1: 500,", "t1: 5000,")), ["t.yaml:11: ixit.timers.t1: expected at most t2 (4000); found 5000 (RFC 3261 17.1.2.2: intervals grow from T1 up to T2)"]);
-    assert.deepEqual(problems(edit(BASE, "t1: 500,", "t1: 0,")), ["t.yaml:11: ixit.timers.t1: expected a positive integer of milliseconds; found 0"]);
+    assert.deepEqual(problems(edit(BASE, "t1: 500,", "t1: 0,")), ["t.yaml:11: ixit.timers.t1: expected a positive integer of milliseconds: T1, the round-trip estimate (at most t2); found 0"]);
   });
 
   test("a missing required role (a role listed twice is a pool, not a problem)", () => {

@@ -1,0 +1,198 @@
+// What a JSON Schema cannot say about a profile, checked after ./schema-problems.ts on every value
+// that passed it, and the resolved Profile built from a document with no problem:
+// - URIs parsed by the driver's own parser (RFC 3261 19.1, RFC 3966), none with a password;
+// - IPv6 addresses; t1 <= t2; the roles UE-A and UE-B; each public identity once; unregisteredImpu
+//   and unknownImpi that no subscriber has;
+// - secrets: the YAML never holds one. A subscriber's auth names environment variables (passwordEnv;
+//   kEnv and opcEnv), and a literal password, k, opc or op field is rejected. An unset variable is a
+//   problem naming the variable and the field, never a value.
+//   EXCEPTION: when target.kind is "embedded", an unset (or empty) secret variable is filled with a
+//   random value generated for this load: the simulated UEs and the embedded reference core are both
+//   the harness, so no external secret exists. The variable name is kept in the resolved profile.
+import { isIP } from "node:net";
+import { isUriParseError, parseUri } from "../sip/message/uri.ts";
+import { unbracketHost } from "../sip/transport/address.ts";
+import { PICS_NAMES, type Pics, type PicsName, type Profile, type Subscriber, type SubscriberAuth, type TargetConfig } from "./profile.ts";
+import type { ProfileProblem } from "./profile-error.ts";
+import { AKA_DEFAULTS, DEFAULT_LOCAL_HOST, DEFAULT_START_TIMEOUT_MS, DEFAULT_TIMERS, DEFAULT_TRANSPORTS, type ProfileDocument, REQUIRED_ROLES, TARGET_KINDS } from "./profile-schema.ts";
+import { type Locator, type Segment, type UnknownFieldMessage, expected, schemaAt, schemaProblems, valueAt } from "./schema-problems.ts";
+import { secretSource } from "./secrets.ts";
+
+type Environment = Readonly<Record<string, string | undefined>>;
+
+/** A SIP URI with a password in its userinfo (RFC 3261 19.1.1 deprecates it; a profile holds no secret). */
+const URI_WITH_PASSWORD = /^sips?:[^@;?]*:[^@;?]*@/i;
+/** TS 35.206: K and OPc are 128 bits, given as 32 hexadecimal digits. */
+const HEX_KEY = /^[0-9A-Fa-f]{32}$/;
+const SUBSCRIBERS = ["ixit", "subscribers"] as const;
+
+/** Checks the document (`at.data`, with its YAML nodes for lines); returns the profile or every problem. */
+export function readProfile(at: Locator, env: Environment): { profile: Profile; problems?: undefined } | { profile?: undefined; problems: ProfileProblem[] } {
+  const schema = schemaProblems(at, literalSecret(at.data));
+  const problems = [...schema.problems];
+  const ok = schema.ok;
+  const get = (segments: readonly Segment[]): unknown => valueAt(at.data, segments);
+  const report = (segments: readonly Segment[], message: string, line?: number): void => {
+    problems.push(at.problem(segments, message, line));
+  };
+  const text = (segments: readonly Segment[]): string | undefined => {
+    const v = get(segments);
+    return typeof v === "string" && ok(segments) ? v : undefined;
+  };
+
+  for (const host of [["ixit", "domain"], ["ixit", "localHost"], ["ixit", "pcscf", "host"]]) {
+    const v = text(host);
+    if (v?.includes(":") && isIP(unbracketHost(v)) === 0) report(host, `expected ${expected(schemaAt(host, at.data))}; found ${at.describe(host)}`);
+  }
+
+  const uri = (segments: readonly Segment[]): string | undefined => {
+    const v = text(segments);
+    if (v === undefined) return undefined;
+    const what = expected(schemaAt(segments, at.data));
+    if (URI_WITH_PASSWORD.test(v)) return void report(segments, `expected ${what} without a password; found a URI with a password (not shown: a profile never holds a secret)`);
+    const parsed = parseUri(v);
+    if (isUriParseError(parsed)) return void report(segments, `expected ${what}; found ${JSON.stringify(v)} (${parsed.error})`);
+    return v;
+  };
+  uri(["ixit", "pcscfUri"]);
+  const unregisteredImpu = uri(["ixit", "unregisteredImpu"]);
+
+  // Timers: RFC 3261 17.1.2.2, retransmission intervals double from T1 and are capped at T2
+  if (ok(["ixit", "timers"])) {
+    const given = (get(["ixit", "timers"]) ?? {}) as { t1?: number; t2?: number };
+    const t1 = given.t1 ?? DEFAULT_TIMERS.t1;
+    const t2 = given.t2 ?? DEFAULT_TIMERS.t2;
+    const clause = "(RFC 3261 17.1.2.2: intervals grow from T1 up to T2)";
+    if (t1 > t2 && given.t1 !== undefined) report(["ixit", "timers", "t1"], `expected at most t2 (${t2}); found ${t1} ${clause}`);
+    else if (t1 > t2) report(["ixit", "timers", "t2"], `expected at least t1 (${t1}); found ${t2} ${clause}`);
+  }
+
+  // Subscribers: roles, identities, secrets
+  const list = get(SUBSCRIBERS);
+  const subscribers = Array.isArray(list) && schema.sound(SUBSCRIBERS) ? list.map((_, i) => [...SUBSCRIBERS, i]) : [];
+  const roles = subscribers.map((s) => text([...s, "role"]));
+  if (subscribers.length > 0 && roles.every((r) => r !== undefined)) {
+    const missing = REQUIRED_ROLES.filter((r) => !roles.includes(r));
+    if (missing.length > 0) {
+      report(SUBSCRIBERS, `expected subscribers with the roles ${REQUIRED_ROLES.join(" and ")}; found no ${missing.join(" and no ")} (roles: ${[...new Set(roles)].join(", ")})`, at.keyLine(SUBSCRIBERS));
+    }
+  }
+  const impus = new Map<string, readonly Segment[]>();
+  for (const s of subscribers) {
+    const items = get([...s, "impus"]);
+    (Array.isArray(items) ? items : []).forEach((_, j) => {
+      const segments = [...s, "impus", j];
+      const v = uri(segments);
+      if (v === undefined) return;
+      const first = impus.get(v);
+      if (first) report(segments, `expected each public identity once; found ${JSON.stringify(v)} again (first at ${at.path(first)})`);
+      else impus.set(v, segments);
+    });
+  }
+  if (unregisteredImpu !== undefined && impus.has(unregisteredImpu)) {
+    report(["ixit", "unregisteredImpu"], `expected an identity no subscriber has; found ${JSON.stringify(unregisteredImpu)}, also ${at.path(impus.get(unregisteredImpu)!)}`);
+  }
+  const unknownImpi = text(["ixit", "unknownImpi"]);
+  const same = subscribers.find((s) => unknownImpi !== undefined && text([...s, "impi"]) === unknownImpi);
+  if (same) report(["ixit", "unknownImpi"], `expected an identity no subscriber has; found ${JSON.stringify(unknownImpi)}, also ${at.path([...same, "impi"])}`);
+
+  // Secrets: only once the target kind is known (the embedded target generates unset ones)
+  const kind = text(["target", "kind"]);
+  const secrets = new Map<string, string>();
+  if (kind !== undefined && (TARGET_KINDS as readonly string[]).includes(kind)) {
+    const source = secretSource(env, kind === "embedded");
+    for (const s of subscribers) {
+      const authKind = text([...s, "auth", "kind"]);
+      const fields = authKind === "digest" ? [["passwordEnv", ""]] : authKind === "aka" ? [["kEnv", "K"], ["opcEnv", "OPc"]] : [];
+      for (const [field, key] of fields as [string, string][]) {
+        const segments = [...s, "auth", field];
+        const name = text(segments);
+        if (name === undefined) continue;
+        const found = source.lookup(name);
+        if (!found.ok) {
+          report(segments, `environment variable ${name} is ${found.reason === "unset" ? "not set" : "empty"}`);
+          continue;
+        }
+        const value = key === "" ? found.value : found.value.trim();
+        if (key !== "" && !HEX_KEY.test(value)) {
+          const kind = value.length === 32 ? "32 characters that are not all hexadecimal digits" : `${value.length} characters`;
+          report(segments, `environment variable ${name}: expected 32 hexadecimal digits (the 128-bit ${key}); found ${kind}`);
+          continue;
+        }
+        secrets.set(at.path(segments), value);
+      }
+    }
+  }
+
+  if (problems.length > 0) return { problems };
+  return { profile: resolve(at.data as ProfileDocument, at.file, (segments) => secrets.get(at.path(segments))!) };
+}
+
+/** A literal password, k, opc or op in a subscriber or its auth: the message names the *Env field to use. */
+function literalSecret(data: unknown): UnknownFieldMessage {
+  return (segments, key) => {
+    const inSubscriber = segments[0] === "ixit" && segments[1] === "subscribers" && (segments.length === 3 || (segments.length === 4 && segments[3] === "auth"));
+    if (!inSubscriber) return undefined;
+    const role = valueAt(data, [...segments.slice(0, 3), "role"]);
+    // IMS_UE_B for UE-B: the variable names the examples suggest
+    const prefix = `IMS_${typeof role === "string" && /^UE-[A-Z0-9]{1,16}$/.test(role) ? role.replace("-", "_") : "UE_A"}`;
+    const literal = (what: string, field: string, suffix: string) =>
+      `expected ${field} naming the environment variable that holds the ${what} (e.g. ${field}: ${prefix}_${suffix}); found a literal ${what} (not shown: a profile never holds a secret)`;
+    if (key === "password") return literal("password", "passwordEnv", "PASSWORD");
+    if (key === "k") return literal("K", "kEnv", "K");
+    if (key === "opc") return literal("OPc", "opcEnv", "OPC");
+    if (key === "op") return "expected opcEnv naming the environment variable that holds OPc (TS 35.206 derives it from OP; OP itself is not used); found a literal op (not shown: a profile never holds a secret)";
+    return undefined;
+  };
+}
+
+/** The resolved profile of a valid document: defaults filled in, secrets read, env values as text. */
+function resolve(d: ProfileDocument, file: string, secret: (segments: readonly Segment[]) => string): Profile {
+  const localHost = d.ixit.localHost ?? DEFAULT_LOCAL_HOST;
+  const subscribers = d.ixit.subscribers.map((s, i): Subscriber => {
+    const at = (field: string) => secret([...SUBSCRIBERS, i, "auth", field]);
+    const a = s.auth;
+    const auth: SubscriberAuth =
+      a.kind === "digest"
+        ? { kind: "digest", password: at("passwordEnv"), passwordEnv: a.passwordEnv, algorithm: a.algorithm ?? "MD5" }
+        : { kind: "aka", k: Buffer.from(at("kEnv"), "hex"), kEnv: a.kEnv, opc: Buffer.from(at("opcEnv"), "hex"), opcEnv: a.opcEnv, amf: Buffer.from(a.amf ?? AKA_DEFAULTS.amf, "hex"), sqn: BigInt(a.sqn ?? AKA_DEFAULTS.sqn), version: a.version ?? AKA_DEFAULTS.version };
+    return { role: s.role, impi: s.impi, impus: s.impus, ...(s.displayName === undefined ? {} : { displayName: s.displayName }), auth };
+  });
+  const pics = Object.fromEntries(PICS_NAMES.map((n) => [n, d.pics?.[n] ?? false])) as Record<PicsName, boolean> as Pics;
+  return {
+    file,
+    name: d.name,
+    vendor: d.vendor,
+    product: d.product,
+    productVersion: d.version,
+    target: target(d.target),
+    ixit: {
+      domain: d.ixit.domain,
+      // The embedded core picks its own port; the embedded target fills in the address it listens on
+      pcscf: d.ixit.pcscf ?? { host: localHost, port: 0 },
+      ...(d.ixit.pcscfUri === undefined ? {} : { pcscfUri: d.ixit.pcscfUri }),
+      transports: d.ixit.transports ?? DEFAULT_TRANSPORTS,
+      localHost,
+      timers: { ...DEFAULT_TIMERS, ...d.ixit.timers },
+      subscribers,
+      unregisteredImpu: d.ixit.unregisteredImpu,
+      unknownImpi: d.ixit.unknownImpi,
+    },
+    pics,
+    knownDeviations: d.knownDeviations ?? {},
+  };
+}
+
+function target(t: ProfileDocument["target"]): TargetConfig {
+  const env = (e: Record<string, string | number | boolean> | undefined) => Object.fromEntries(Object.entries(e ?? {}).map(([k, v]) => [k, String(v)]));
+  switch (t.kind) {
+    case "embedded":
+      return { kind: t.kind, faults: t.faults ?? [] };
+    case "remote":
+      return { kind: t.kind };
+    case "process":
+      return { kind: t.kind, command: t.command, args: t.args ?? [], ...(t.cwd === undefined ? {} : { cwd: t.cwd }), env: env(t.env), startTimeoutMs: t.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS.process };
+    case "container":
+      return { kind: t.kind, ...(t.image === undefined ? { build: t.build! } : { image: t.image }), env: env(t.env), startTimeoutMs: t.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS.container };
+  }
+}
