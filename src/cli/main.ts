@@ -1,22 +1,24 @@
-// The `ims-interop` command: run, list, validate. Exit codes: 0 the gate passed (or the profile is
-// valid), 1 a mandatory applicable test case did not pass, 2 bad input (profile or arguments).
-import { rm } from "node:fs/promises";
+// The `ims-interop` command: run, list, validate, merge, report. Exit codes (EXIT_CODES below, and
+// exitCodeOf in certification-summary.ts): 0 the gate passed, 1 the SUT failed it, 2 bad input, 3
+// the test bed or the harness, 130/143/129 a signal.
+import { existsSync } from "node:fs";
+import { readdir, rm, stat } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { argv, exit, stderr, stdout } from "node:process";
 import { fileURLToPath } from "node:url";
-import { ProfileError, applicability, loadProfile, parallelProblem } from "../profile/index.ts";
-import { FAULT_NAMES, type FaultName } from "../profile/profile.ts";
-import { CatalogError, SelectionError, loadCatalog, parseShard, runSuite, selectTestCases } from "../runner/index.ts";
+import { type Environment, ProfileError, applicability, loadProfile, parallelProblem } from "../profile/index.ts";
+import { FAULT_NAMES, type FaultName, type Profile } from "../profile/profile.ts";
+import { CatalogError, SelectionError, loadCatalog, parseShard, runSuite, selectTestCases, selectionWarning, type Shard } from "../runner/index.ts";
 import { type ParsedArgs, UsageError, parseArgs, single } from "./args.ts";
 import { generateReport, serveDirectory } from "../report/allure-report.ts";
-import { gate, summaryTable } from "../report/certification-summary.ts";
-import { mergeReports } from "../report/merge-results.ts";
+import { EXIT_3_MEANING, exitCodeOf, gate, summaryTable } from "../report/certification-summary.ts";
+import { MergeInputError, mergeReports } from "../report/merge-results.ts";
 import { killStartedProcessesSync } from "../targets/index.ts";
 import { leaveSignalsToCaller } from "../targets/container-cleanup.ts";
 import { ReportsBusyError, lockReports } from "./reports-lock.ts";
 import { escapeControlCharacters } from "../report/control-characters.ts";
 import { writeOutputs } from "./write-outputs.ts";
-import { progressLine, summaryLines } from "./print-results.ts";
+import { LiveOutput, deviationNote, gateLines, notPassedLines, summaryLines } from "./print-results.ts";
 
 // Everything printed goes through the control-character escape: SUT bytes (a reason phrase, a
 // header) and a profile's text never drive the terminal
@@ -30,56 +32,163 @@ function outputDirs(a: ParsedArgs): { reports: string; results: string; report: 
   return { reports, results: resolve(reports, "allure-results"), report: resolve(reports, "allure-report") };
 }
 
+/** Bad input found by a command itself (a missing folder): one line, exit 2, no usage hint. */
+class InputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "InputError";
+  }
+}
+
+const EXIT_CODES = `Exit codes of run and merge:
+  0              the gate passed: every applicable mandatory test case passed, and optional ones
+                 that did not pass are within --max-optional-failures
+  1              the SUT failed the gate: an applicable mandatory test case is fail, or more
+                 optional ones are fail than --max-optional-failures allows
+  2              bad input, nothing run: arguments, the profile, a --tags that matches nothing or
+                 is malformed, a reports folder another run is using (merge: a test case in two
+                 inputs, an input without summary.json)
+  3              the test bed or the harness: the gate failed without such a fail (errors and
+                 inconclusive verdicts: an unreachable SUT, a SUT that stopped, a harness error)
+  130, 143, 129  interrupted by SIGINT, SIGTERM, SIGHUP (the reports of what ran are written)
+A test case listed under the profile's knownDeviations keeps its verdict and counts for the gate
+like any other; the deviation is shown beside it (console, summary.json, junit.xml).`;
+
+/** `text` in lines of at most `width` characters, each indented by `indent` spaces, broken at spaces. */
+function wrap(text: string, indent: number, width: number): string {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line && indent + line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines.map((l) => " ".repeat(indent) + l).join("\n");
+}
+
+const COMMAND_HELP: Readonly<Record<string, string>> = {
+  run: `ims-interop run [--profile <file>] [--tags <expr>] [--shard <i>/<n>] [--parallel <n>]
+                [--fault <name>]... [--max-optional-failures <n>] [--reports <dir>] [--report]
+                [--verbose]
+    Runs the suite against the profile's SUT (default profiles/embedded.yaml). Prints a line per
+    test case as it ends (on a terminal, a progress line while one runs), then the counts, the
+    test cases that did not pass one line each, and the gate; --verbose prints the full table.
+    Writes summary.json, junit.xml and allure-results/ under reports/ (or --reports <dir>);
+    --report also writes the HTML report (needs Java).
+    --tags      a Cucumber tag expression: "@IMS-REG-001 or @IMS-CALL-001", "@mandatory and not @pics:aka"
+    --shard     i/n: the i-th of n shards of the selected test cases (merge them afterwards)
+    --parallel  n Cucumber workers (a shared SUT needs n subscribers of every role)
+    --fault     makes the embedded reference core misbehave (embedded target only):
+${wrap(FAULT_NAMES.join(", "), 16, 100)}`,
+  list: `ims-interop list [--profile <file>] [--tags <expr>] [--shard <i>/<n>]
+    Lists the test cases the selection takes and whether the profile's PICS make them applicable.
+    Needs no secret: unset variables of the profile are not checked.`,
+  validate: `ims-interop validate [--profile] <file>
+    Checks a profile: one line per problem and exit 2 when it is invalid, exit 0 when it is valid.
+    Needs no secret: it says which variables are unset (run needs them) without checking them.`,
+  merge: `ims-interop merge <reports dir>... --into <dir> [--max-optional-failures <n>] [--report]
+    Merges the results of shards (each run with --reports <dir>) into one summary.json, with the
+    counts, the gate and the exit code recomputed, and one allure-results/ folder.`,
+  report: `ims-interop report [--reports <dir>] [--serve] [--port <n>]
+    Generates the Allure HTML report in <dir>/allure-report/ from <dir>/allure-results/ (needs
+    Java). --serve serves it on 127.0.0.1 (the report does not load from file://), without
+    generating it again when it is newer than every result. Exit 2 when there are no results,
+    3 when the report could not be generated.`,
+  version: `ims-interop version
+    Prints the version.`,
+};
+
+const USAGE = `Usage: ims-interop <command> [options]
+  run       run the suite against a profile's SUT
+  list      list the test cases and their applicability
+  validate  check a profile
+  merge     merge the results of shards
+  report    generate (and serve) the HTML report
+  version   print the version
+ims-interop help <command> shows one command's options; ims-interop help shows them all.
+`;
+
 const HELP = `ims-interop: conformance and interoperability test harness for IMS networks and terminals
 
-Usage:
-  ims-interop run --profile <file> [--tags <expr>] [--parallel <n>] [--fault <name>]...
-                  [--max-optional-failures <n>] [--report] [--reports <dir>] [--shard <i>/<n>]
-      Runs the suite against the profile's SUT; prints a verdict per test case, the summary table
-      and the gate; writes reports/summary.json, reports/junit.xml, reports/allure-results/.
-      Exit 0 when every applicable mandatory test case passed (and optional failures are within
-      --max-optional-failures), 1 otherwise, 2 on bad input. --report also writes the HTML report.
-  ims-interop merge <reports dir>... --into <dir> [--max-optional-failures <n>] [--report]
-      Merges the results of shards into one summary (gate recomputed) and one Allure results folder.
-  ims-interop report [--serve] [--port <n>] [--reports <dir>]
-      Generates the Allure HTML report in reports/allure-report/ (needs Java); --serve serves it.
-  ims-interop list --profile <file> [--tags <expr>]
-      Lists the test cases and whether the profile's PICS make them applicable.
-  ims-interop validate <profile>
-      Checks a profile; one line per problem, exit 2 when it is invalid.
-  ims-interop version | help
+${Object.values(COMMAND_HELP).join("\n\n")}
 
---fault applies to the embedded reference core: ${FAULT_NAMES.join(", ")}.
+${EXIT_CODES}
 `;
 
 /** The exit status of a process ended by a signal (128 + its number), as a shell reports it. */
 const SIGNAL_EXIT: Readonly<Record<string, number>> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
 
+/** The profile a command names: --profile <file> or one positional argument (not both, unless the same). */
+function profileArgument(a: ParsedArgs, fallback?: string): string {
+  const option = single(a, "profile");
+  if (a.positionals.length > 1) throw new UsageError(`one profile at most; found ${a.positionals.map((p) => `"${p}"`).join(", ")}`);
+  const positional = a.positionals[0];
+  if (option !== undefined && positional !== undefined && option !== positional) throw new UsageError(`two profiles: --profile ${option} and ${positional}`);
+  const file = option ?? positional ?? fallback;
+  if (file === undefined) throw new UsageError("needs a profile: --profile <file>");
+  return file;
+}
+
+/** A value that stands for a secret in a profile loaded by list or validate: 32 hexadecimal digits fit a password, K and OPc. */
+const PLACEHOLDER_SECRET = "00112233445566778899aabbccddeeff";
+
+/**
+ * Loads a profile for list and validate, which use no secret: a variable the profile names and the
+ * environment does not set resolves to a placeholder, and is reported in `unset`.
+ */
+async function loadProfileWithoutSecrets(file: string): Promise<{ profile: Profile; unset: string[] }> {
+  const unset = new Set<string>();
+  const env: Environment = new Proxy({} as Record<string, string | undefined>, {
+    get(_target, name) {
+      if (typeof name !== "string") return undefined;
+      const value = process.env[name];
+      if (value !== undefined) return value;
+      unset.add(name);
+      return PLACEHOLDER_SECRET;
+    },
+  });
+  const profile = await loadProfile(file, env);
+  return { profile, unset: [...unset].sort() };
+}
+
 async function run(args: string[]): Promise<number> {
-  const a = parseArgs(args, { profile: "value", tags: "value", parallel: "value", fault: "value", report: "flag", "max-optional-failures": "value", reports: "value", shard: "value" });
+  const a = parseArgs(args, { profile: "value", tags: "value", parallel: "value", fault: "value", report: "flag", "max-optional-failures": "value", reports: "value", shard: "value", verbose: "flag" });
   const shardText = single(a, "shard");
-  const shard = shardText === undefined ? undefined : parseShard(shardText);
-  if (shard && "error" in shard) throw new UsageError(shard.error);
+  const shard = shardOf(shardText);
   const out = outputDirs(a);
-  const profileFile = single(a, "profile") ?? "profiles/embedded.yaml";
+  const profileFile = profileArgument(a, "profiles/embedded.yaml");
   const parallel = wholeNumber(a, "parallel") ?? 0;
   const maxOptionalFailures = wholeNumber(a, "max-optional-failures");
+  const gateOptions = maxOptionalFailures === undefined ? {} : { maxOptionalFailures };
   const faults = a.options.get("fault") ?? [];
   for (const f of faults) if (!(FAULT_NAMES as readonly string[]).includes(f)) throw new UsageError(`unknown fault "${f}"; expected one of ${FAULT_NAMES.join(", ")}`);
   const tags = single(a, "tags");
-  // Everything is checked before the previous run's outputs are touched
+  // Everything is checked before the previous run's outputs are touched. --fault against another
+  // target is a usage error whatever the secrets: the target kind is read first
+  if (faults.length > 0) {
+    const { kind } = (await loadProfileWithoutSecrets(profileFile)).profile.target;
+    if (kind !== "embedded") throw new UsageError(`--fault applies to the embedded reference core; profile ${profileFile} has target kind ${kind}`);
+  }
   const profile = await loadProfile(profileFile);
-  selectTestCases(await loadCatalog(resolve(PROJECT, "features"), PROJECT), tags, shard);
+  const catalog = await loadCatalog(resolve(PROJECT, "features"), PROJECT);
+  const selected = selectTestCases(catalog, tags, shard);
   const refused = parallelProblem(profile, parallel);
   if (refused) {
     printError(`ims-interop: ${refused}\n`);
     return 2;
   }
+  const warning = selectionWarning(catalog, tags);
+  if (warning) printError(`ims-interop: warning: ${warning}\n`);
   const lock = await lockReports(out.reports, `run --profile ${profileFile}`);
+  const applicable = selected.filter((tc) => applicability(tc.picsTags, profile.pics).applicable).length;
+  const live = new LiveOutput(stdout, applicable, profile.knownDeviations);
   // Signals: the first stops the run after (or in) the running test case and writes what ran; a
   // second exits at once (the exit hooks kill the SUT's process group and remove its container)
   const interrupt = new AbortController();
   const onSignal = (signal: NodeJS.Signals): void => {
+    live.clear();
     if (!interrupt.signal.aborted) {
       printError(`\nims-interop: ${signal}: stopping the running test case, then writing the reports of what ran (${signal === "SIGINT" ? "Ctrl-C" : signal} again exits at once)\n`);
       interrupt.abort(signal);
@@ -100,21 +209,32 @@ async function run(args: string[]): Promise<number> {
       signal: interrupt.signal,
       ...(tags ? { tags } : {}),
       ...(shard ? { shard } : {}),
-      onProgress: (r) => print(progressLine(r) + "\n"),
+      onStart: (tc) => live.start(tc),
+      onProgress: (r) => live.result(r),
     });
-    const verdict = gate(result, maxOptionalFailures === undefined ? {} : { maxOptionalFailures });
+    live.clear();
+    const verdict = gate(result, gateOptions);
     await writeOutputs(result, verdict, out.reports, out.results, PROJECT);
-    print("\n" + summaryTable(result));
-    print(summaryLines(result).join("\n") + "\n");
-    print(verdict.passed ? "gate: passed (every applicable mandatory test case passed)\n" : `gate: FAILED\n${verdict.reasons.map((r) => `  ${r}`).join("\n")}\n`);
+    if (a.options.has("verbose")) print("\n" + summaryTable(result));
+    const lines = [...summaryLines(result), ...notPassedLines(result), ...gateLines(verdict)];
+    const code = exitCodeOf(result, verdict, gateOptions);
+    if (code === 3 && !result.interrupted) lines.push(EXIT_3_MEANING);
+    print(lines.join("\n") + "\n");
     print(`results: ${relative(process.cwd(), out.reports) || "."}/summary.json, junit.xml, allure-results/\n`);
     if (result.interrupted) return SIGNAL_EXIT[String(interrupt.signal.reason)] ?? 130;
     if (a.options.has("report")) print(`${(await generateReport(out.results, out.report)).message}\n`);
-    return verdict.passed ? 0 : 1;
+    return code;
   } finally {
     for (const s of Object.keys(SIGNAL_EXIT)) process.removeListener(s, onSignal);
     lock.release();
   }
+}
+
+function shardOf(text: string | undefined): Shard | undefined {
+  if (text === undefined) return undefined;
+  const shard = parseShard(text);
+  if ("error" in shard) throw new UsageError(shard.error);
+  return shard;
 }
 
 async function merge(args: string[]): Promise<number> {
@@ -124,20 +244,57 @@ async function merge(args: string[]): Promise<number> {
   const max = wholeNumber(a, "max-optional-failures");
   const lock = await lockReports(resolve(into), "merge");
   const m = await mergeReports(a.positionals.map((p) => resolve(p)), resolve(into), max).finally(() => lock.release());
-  print(`merged ${a.positionals.length} result sets into ${into}: ${m.testCases} test cases${m.duplicates.length ? `, ${m.duplicates.length} reported twice (${m.duplicates.join(", ")})` : ""}\n`);
-  print(m.gatePassed ? "gate: passed\n" : "gate: FAILED (see summary.json)\n");
+  const c = m.counts;
+  const lines = [
+    `merged ${a.positionals.length} result sets into ${into}: ${m.testCases} test cases${m.duplicates.length ? `, ${m.duplicates.length} reported twice (${m.duplicates.join(", ")})` : ""}`,
+    `  ${c["pass"] ?? 0} pass, ${c["fail"] ?? 0} fail, ${c["inconclusive"] ?? 0} inconclusive, ${c["not-applicable"] ?? 0} not applicable, ${c["error"] ?? 0} error`,
+    ...gateLines(m.gate),
+  ];
+  // Inputs that overlap are bad input whatever the verdicts: the merge cannot say which result holds
+  const code = m.duplicates.length > 0 ? 2 : m.exitCode;
+  if (code === 3) lines.push(EXIT_3_MEANING);
+  print(lines.join("\n") + "\n");
   if (a.options.has("report")) print(`${(await generateReport(resolve(into, "allure-results"), resolve(into, "allure-report"))).message}\n`);
-  return m.gatePassed ? 0 : 1;
+  return code;
+}
+
+/** Every file under `dir`, with its modification time. */
+async function filesWithTimes(dir: string): Promise<Array<{ file: string; mtimeMs: number }>> {
+  const found: Array<{ file: string; mtimeMs: number }> = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const file = join(dir, entry.name);
+    if (entry.isDirectory()) found.push(...(await filesWithTimes(file)));
+    else if (entry.isFile()) found.push({ file, mtimeMs: (await stat(file)).mtimeMs });
+  }
+  return found;
 }
 
 async function report(args: string[]): Promise<number> {
   const a = parseArgs(args, { serve: "flag", port: "value", reports: "value" });
   const out = outputDirs(a);
-  const generated = await generateReport(out.results, out.report);
-  print(`${generated.message}\n`);
-  if (!generated.ok) return 1;
+  const given = single(a, "reports");
+  const port = wholeNumber(a, "port") ?? 0;
+  const shown = given ?? (relative(process.cwd(), out.reports) || ".");
+  if (!existsSync(out.reports)) throw new InputError(`the reports folder ${shown} does not exist: ims-interop run${given ? ` --reports ${given}` : ""} writes it`);
+  const results = existsSync(out.results) ? await filesWithTimes(out.results) : [];
+  if (!results.some((f) => f.file.endsWith("-result.json"))) throw new InputError(`${join(shown, "allure-results")} holds no test result: ims-interop run${given ? ` --reports ${given}` : ""} writes them`);
+  // --serve shows the report as it is when it is newer than every result: generating it again
+  // would add the same run to its history a second time
+  const index = join(out.report, "index.html");
+  const generatedAt = existsSync(index) ? (await stat(index)).mtimeMs : undefined;
+  const fresh = generatedAt !== undefined && results.every((f) => f.mtimeMs <= generatedAt);
+  if (a.options.has("serve") && fresh) {
+    print(`report: ${join(shown, "allure-report")}/index.html is newer than every result: serving it as it is\n`);
+  } else {
+    const generated = await generateReport(out.results, out.report);
+    if (!generated.ok) {
+      printError(`ims-interop: ${generated.message}\n`);
+      return 3;
+    }
+    print(`${generated.message}\n`);
+  }
   if (a.options.has("serve")) {
-    const { url } = await serveDirectory(out.report, wholeNumber(a, "port") ?? 0);
+    const { url } = await serveDirectory(out.report, port);
     print(`serving the report at ${url} (Ctrl-C to stop)\n`);
     await new Promise(() => undefined);
   }
@@ -153,69 +310,78 @@ function wholeNumber(a: ParsedArgs, name: string): number | undefined {
 }
 
 async function list(args: string[]): Promise<number> {
-  const a = parseArgs(args, { profile: "value", tags: "value" });
-  const profile = await loadProfile(single(a, "profile") ?? "profiles/embedded.yaml");
+  const a = parseArgs(args, { profile: "value", tags: "value", shard: "value" });
+  const shard = shardOf(single(a, "shard"));
+  const tags = single(a, "tags");
+  const { profile } = await loadProfileWithoutSecrets(profileArgument(a, "profiles/embedded.yaml"));
   const catalog = await loadCatalog(resolve(PROJECT, "features"), PROJECT);
-  for (const tc of catalog) {
+  const selected = selectTestCases(catalog, tags, shard);
+  const warning = selectionWarning(catalog, tags);
+  if (warning) printError(`ims-interop: warning: ${warning}\n`);
+  for (const tc of selected) {
     const app = applicability(tc.picsTags, profile.pics);
-    print(`${tc.id.padEnd(13)} ${tc.level.padEnd(9)} ${app.applicable ? "applicable    " : "not applicable"} ${tc.name}${app.applicable ? "" : `  (${app.reason})`}\n`);
+    print(`${tc.id.padEnd(13)} ${tc.level.padEnd(9)} ${app.applicable ? "applicable    " : "not applicable"} ${tc.name}${app.applicable ? "" : `  (${app.reason})`}${deviationNote(profile.knownDeviations[tc.id])}\n`);
   }
   return 0;
 }
 
 async function validate(args: string[]): Promise<number> {
-  const a = parseArgs(args, {});
-  const file = a.positionals[0];
-  if (!file) throw new UsageError("validate needs a profile file");
-  const p = await loadProfile(file);
+  const a = parseArgs(args, { profile: "value" });
+  const file = profileArgument(a);
+  const { profile: p, unset } = await loadProfileWithoutSecrets(file);
   print(`${file}: valid (${p.name}; target ${p.target.kind}; ${p.ixit.subscribers.length} subscribers; PICS ${Object.entries(p.pics).filter(([, v]) => v).map(([k]) => k).join(", ") || "none"})\n`);
+  if (unset.length > 0) {
+    const names = `${unset.join(", ")} ${unset.length === 1 ? "is" : "are"} not set`;
+    print(p.target.kind === "embedded" ? `${names}: each run generates a random value (embedded target)\n` : `secrets not checked: ${names} (run needs ${unset.length === 1 ? "it" : "them"}; list and validate do not)\n`);
+  }
   return 0;
 }
+
+async function version(): Promise<number> {
+  const { readFile } = await import("node:fs/promises");
+  const pkg = JSON.parse(await readFile(resolve(PROJECT, "package.json"), "utf8")) as { version: string };
+  print(`ims-interop ${pkg.version}\n`);
+  return 0;
+}
+
+const COMMANDS: Readonly<Record<string, (args: string[]) => Promise<number>>> = { run, report, merge, list, validate, version };
 
 async function main(args: string[]): Promise<number> {
   const [command, ...rest] = args;
   try {
-    switch (command) {
-      case "run":
-        return await run(rest);
-      case "report":
-        return await report(rest);
-      case "merge":
-        return await merge(rest);
-      case "list":
-        return await list(rest);
-      case "validate":
-        return await validate(rest);
-      case "version":
-      case "--version": {
-        const { readFile } = await import("node:fs/promises");
-        const pkg = JSON.parse(await readFile(resolve(PROJECT, "package.json"), "utf8")) as { version: string };
-        print(`ims-interop ${pkg.version}\n`);
-        return 0;
-      }
-      case undefined:
-      case "help":
-      case "--help":
-      case "-h":
+    if (command === undefined) {
+      printError(USAGE);
+      return 2;
+    }
+    if (command === "help" || command === "--help" || command === "-h") {
+      const about = rest[0];
+      if (about === undefined) {
         print(HELP);
         return 0;
-      default:
-        throw new UsageError(`unknown command "${command}"`);
+      }
+      const text = COMMAND_HELP[about];
+      if (!text) throw new UsageError(`no command "${about}"; expected one of ${Object.keys(COMMANDS).join(", ")}`);
+      print(`${text}\n${about === "run" ? `\n${EXIT_CODES}\n` : ""}`);
+      return 0;
     }
+    if (command === "--version") return await version();
+    const handler = COMMANDS[command];
+    if (!handler) throw new UsageError(`unknown command "${command}"; expected one of ${Object.keys(COMMANDS).join(", ")}`);
+    if (rest.includes("--help") || rest.includes("-h")) {
+      print(`${COMMAND_HELP[command]}\n${command === "run" || command === "merge" ? `\n${EXIT_CODES}\n` : ""}`);
+      return 0;
+    }
+    return await handler(rest);
   } catch (e) {
     if (e instanceof ProfileError) {
       printError(e.format() + "\n");
       return 2;
     }
     if (e instanceof UsageError) {
-      printError(`ims-interop: ${e.message}\n\n${HELP}`);
+      printError(`ims-interop: ${e.message}\nsee: ims-interop help${command && COMMANDS[command] ? ` ${command}` : ""}\n`);
       return 2;
     }
-    if (e instanceof ReportsBusyError || e instanceof SelectionError) {
-      printError(`ims-interop: ${e.message}\n`);
-      return 2;
-    }
-    if (e instanceof CatalogError) {
+    if (e instanceof ReportsBusyError || e instanceof SelectionError || e instanceof CatalogError || e instanceof MergeInputError || e instanceof InputError) {
       printError(`ims-interop: ${e.message}\n`);
       return 2;
     }

@@ -141,7 +141,7 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
     o.signal?.removeEventListener("abort", onAbort);
     await stopAll();
     failAll(e instanceof Error ? e.message : String(e));
-    return finish(profile, sutDescription, results, started, interruptedBy());
+    return finish(profile, targets[0]?.description ?? describeUnstarted(profile), results, started, interruptedBy());
   }
 
   // A SUT that goes down during the run: noticed within half a second, told to the workers by a file
@@ -191,6 +191,12 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
     await stopAll();
   }
   return finish(profile, sutDescription, results, started, interruptedBy());
+}
+
+/** A SUT that did not start or answer: its kind and address, for the summary. */
+function describeUnstarted(profile: Profile): string {
+  const t = profile.target.kind;
+  return t === "embedded" ? "embedded reference core (not started)" : `${t} SUT at ${profile.ixit.pcscf.host}:${profile.ixit.pcscf.port} (not reached)`;
 }
 
 /** `work`, or a rejection as soon as `signal` aborts; what `work` yields after that goes to `late`. */

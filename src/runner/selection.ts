@@ -25,23 +25,57 @@ export function selectTestCases(catalog: readonly TestCase[], tags: string | und
   return shard ? selectShard(filtered, shard) : filtered;
 }
 
+/**
+ * A warning for a --tags expression that selects something although some of its words are no tag
+ * of the suite ("@IMS-CALL-09 or @IMS-MSG-001" runs IMS-MSG-001 only): one line naming those words
+ * and the nearest identifiers, or undefined. The run goes on.
+ */
+export function selectionWarning(catalog: readonly TestCase[], tags: string | undefined): string | undefined {
+  if (!tags) return undefined;
+  const words = unknownWords(catalog, tags);
+  if (words.length === 0) return undefined;
+  const hints = nearestTo(catalog, words);
+  const what = words.length === 1 ? `${words[0]} is no tag of the suite` : `${words.join(", ")} are no tags of the suite`;
+  return `--tags "${tags}": ${what}${hints.length ? ` (nearest: ${hints.join(", ")})` : ""}; running what the rest of the expression selects`;
+}
+
+/** The words of a tag expression that are no tag of the suite. */
+function unknownWords(catalog: readonly TestCase[], tags: string): string[] {
+  const known = new Set(catalog.flatMap((tc) => tc.tags));
+  return [...new Set(tags.split(/[\s()]+/).filter((w) => w && !["and", "or", "not"].includes(w) && !known.has(w)))];
+}
+
 /** "; nearest identifiers: @IMS-REG-001, ..." for the words of the expression that are no tag of the suite. */
 function nearest(catalog: readonly TestCase[], tags: string): string {
-  const known = [...new Set(catalog.flatMap((tc) => tc.tags))];
-  const words = tags.split(/[\s()]+/).filter((w) => w && !["and", "or", "not"].includes(w) && !known.includes(w));
+  const unique = nearestTo(catalog, unknownWords(catalog, tags));
+  return unique.length ? `; nearest: ${unique.join(", ")} (ims-interop list shows them all)` : "; ims-interop list shows the test cases and their tags";
+}
+
+/** Up to three identifiers nearest to each word (edit distance), or the tag a word lacking its @ names. */
+function nearestTo(catalog: readonly TestCase[], words: readonly string[]): string[] {
+  const known = new Set(catalog.flatMap((tc) => tc.tags));
   const ids = catalog.map((tc) => `@${tc.id}`);
   const hints: string[] = [];
   for (const w of words) {
     const asTag = w.startsWith("@") ? w : `@${w}`;
-    if (!w.startsWith("@") && known.includes(asTag)) {
+    if (!w.startsWith("@") && known.has(asTag)) {
       hints.push(`${asTag} (a tag starts with @)`);
       continue;
     }
-    const ranked = ids.map((id) => ({ id, d: distance(asTag.toUpperCase(), id.toUpperCase()) })).sort((a, b) => a.d - b.d || a.id.localeCompare(b.id));
+    // Equally near by spelling: the nearer number first (@IMS-CALL-09: 008, 011 before 001)
+    const ranked = ids
+      .map((id) => ({ id, d: distance(asTag.toUpperCase(), id.toUpperCase()), n: numberDistance(asTag, id) }))
+      .sort((a, b) => a.d - b.d || a.n - b.n || a.id.localeCompare(b.id));
     hints.push(...ranked.filter((r) => r.d <= Math.max(2, ranked[0]!.d)).slice(0, 3).map((r) => r.id));
   }
-  const unique = [...new Set(hints)];
-  return unique.length ? `; nearest: ${unique.join(", ")} (ims-interop list shows them all)` : "; ims-interop list shows the test cases and their tags";
+  return [...new Set(hints)];
+}
+
+/** How far apart the last numbers of two tags are (0 when either has none). */
+function numberDistance(a: string, b: string): number {
+  const x = /(\d+)\D*$/.exec(a)?.[1];
+  const y = /(\d+)\D*$/.exec(b)?.[1];
+  return x === undefined || y === undefined ? 0 : Math.abs(Number(x) - Number(y));
 }
 
 /** Levenshtein distance. */

@@ -45,9 +45,14 @@ describe("ims-interop validate", () => {
     });
   }
 
-  test("an unset secret variable is named, without any value", async () => {
+  test("an unset secret variable is named, without any value: validate says it was not checked, run refuses it", async () => {
     const file = await variant((t) => t.replace(/\n  kind: embedded[^\n]*\n  faults: \[\][^\n]*/, "\n  kind: remote").replace(/(\n\s*domain: [^\n]*)/, "$1\n  pcscf: { host: 127.0.0.1, port: 5060 }"));
-    const r = cli(["validate", file], { IMS_UE_A_K: "465b5ce8b199b49faa5f0a2ee238a6bc", IMS_UE_A_OPC: "cd63cb71954a9f4e48a5994e37a02baf", IMS_UE_C_PASSWORD: "very-secret-c" });
+    const env = { IMS_UE_A_K: "465b5ce8b199b49faa5f0a2ee238a6bc", IMS_UE_A_OPC: "cd63cb71954a9f4e48a5994e37a02baf", IMS_UE_C_PASSWORD: "very-secret-c" };
+    const checked = cli(["validate", file], env);
+    assert.equal(checked.code, 0, checked.err);
+    assert.match(checked.out, /^secrets not checked: IMS_UE_B_PASSWORD is not set \(run needs it; list and validate do not\)$/m);
+    assert.doesNotMatch(checked.out + checked.err, /very-secret-c|465b5ce8/);
+    const r = cli(["run", "--profile", file], env);
     assert.equal(r.code, 2);
     assert.match(r.err.trim(), /^\S+bad\.yaml:\d+: ixit\.subscribers\[1\]\.auth\.passwordEnv: environment variable IMS_UE_B_PASSWORD is not set$/);
     assert.doesNotMatch(r.err, /very-secret-c|465b5ce8/);
