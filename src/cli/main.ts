@@ -10,7 +10,7 @@ import { type Environment, ProfileError, applicability, loadProfile, parallelPro
 import { FAULT_NAMES, type FaultName, type Profile } from "../profile/profile.ts";
 import { CatalogError, SelectionError, loadCatalog, parseShard, runSuite, selectTestCases, selectionWarning, type Shard } from "../runner/index.ts";
 import { type ParsedArgs, UsageError, parseArgs, single } from "./args.ts";
-import { generateReport, serveDirectory } from "../report/allure-report.ts";
+import { generateReport, refreshGate, serveDirectory } from "../report/allure-report.ts";
 import { EXIT_3_MEANING, exitCodeOf, gate, summaryTable } from "../report/certification-summary.ts";
 import { MergeInputError, mergeReports } from "../report/merge-results.ts";
 import { killStartedProcessesSync } from "../targets/index.ts";
@@ -254,6 +254,8 @@ async function merge(args: string[]): Promise<number> {
   const code = m.duplicates.length > 0 ? 2 : m.exitCode;
   if (code === 3) lines.push(EXIT_3_MEANING);
   print(lines.join("\n") + "\n");
+  // The merged gate replaces the first shard's on the report's overview
+  await refreshGate(resolve(into, "allure-results"), m.gate);
   if (a.options.has("report")) print(`${(await generateReport(resolve(into, "allure-results"), resolve(into, "allure-report"))).message}\n`);
   return code;
 }
@@ -289,7 +291,7 @@ async function report(args: string[]): Promise<number> {
     const generated = await generateReport(out.results, out.report);
     if (!generated.ok) {
       printError(`ims-interop: ${generated.message}\n`);
-      return 3;
+      return generated.problem === "no-results" ? 2 : 3;
     }
     print(`${generated.message}\n`);
   }

@@ -1,5 +1,5 @@
 // After a run: the certification summary, JUnit XML and the finished Allure results, all under
-// reports/, all masked for the profile's secrets.
+// reports/, all masked for the profile's secrets; the Allure results carry the gate (overview) too.
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { finishAllureResults, setHarnessVersion } from "../report/allure-results.ts";
@@ -16,5 +16,5 @@ export async function writeOutputs(run: RunResult, gateVerdict: GateVerdict, rep
   await writeFile(join(reportsDir, "summary.json"), maskSecrets(summaryJson(run, gateVerdict), secrets));
   await writeFile(join(reportsDir, "junit.xml"), maskSecrets(junitXml(run), secrets));
   await mkdir(allureResultsDir, { recursive: true });
-  await finishAllureResults(allureResultsDir, run);
+  await finishAllureResults(allureResultsDir, run, gateVerdict);
 }

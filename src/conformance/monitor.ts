@@ -3,6 +3,9 @@
 // Steps take its new violations after each step; the After hook adds what was never consumed.
 import { summarizeMessage } from "../sip/failure.ts";
 import type { EndpointObserver, EndpointProblem, ObservedMessage } from "../sip/endpoint/index.ts";
+import type { SipMessage } from "../sip/message/index.ts";
+import { addressKey } from "../sip/transport/address.ts";
+import type { TraceEntry, TraceListener } from "../sip/transport/trace.ts";
 import type { AutomaticRequestIncident } from "../sip/ue/index.ts";
 import { REQUIREMENTS, requirement } from "./catalogue.ts";
 import { type Finding, type Observation, type Requirement, type UeFacts, applies } from "./requirement.ts";
@@ -28,6 +31,16 @@ export interface MonitorNews {
   readonly harnessErrors: readonly string[];
 }
 
+/** The trace the UEs record into: the monitor learns from it which entry each observed message is. */
+export interface FollowedTrace {
+  subscribe(listener: TraceListener): () => void;
+}
+
+/** How the evidence names a UE: "UE-A (sip:alice@ims.example.test)". */
+export function ueLabel(ue: { readonly name: string; readonly impu: string }): string {
+  return `${ue.name} (${ue.impu})`;
+}
+
 export class ConformanceMonitor {
   readonly violations: Violation[] = [];
   readonly harnessErrors: string[] = [];
@@ -35,12 +48,31 @@ export class ConformanceMonitor {
   private readonly history = new Map<string, Observation[]>();
   private readonly seen = new Set<string>();
   private taken = { violations: 0, errors: 0 };
+  /** UE name -> its label, for findings that name a UE by name only. */
+  private readonly labels = new Map<string, string>();
+  /** The trace entry of every message observed (for the violations found later, at the end). */
+  private readonly seqs = new WeakMap<SipMessage, number>();
+  /** The newest received entry of the followed trace, until an observed message claims it. */
+  private lastReceived: TraceEntry | undefined;
 
   constructor(private readonly catalogue: readonly Requirement[] = REQUIREMENTS) {}
+
+  /**
+   * Follows the trace the watched UEs record into. A transport records a received message in the
+   * trace and hands it to its endpoint in the same synchronous call, and the endpoint parses it and
+   * tells its observers before anything else is received: the newest received entry from the same
+   * address is the message observed. Violations then carry its seq (the ladder's "#7").
+   */
+  follow(trace: FollowedTrace): () => void {
+    return trace.subscribe((e) => {
+      if (e.direction === "received" && !e.note?.startsWith("keep-alive")) this.lastReceived = e;
+    });
+  }
 
   /** Observes every message the UE receives from now on. */
   watch(ue: ObservableUe): void {
     const facts: UeFacts = { name: ue.name, impu: ue.impu, contact: ue.contact };
+    this.labels.set(ue.name, ueLabel(ue));
     ue.endpoint.observe({
       received: (m) => this.received(facts, m),
       problem: (p) => this.problem(facts, p),
@@ -48,11 +80,22 @@ export class ConformanceMonitor {
     ue.onIncident((i) => this.incident(i));
   }
 
+  /** The trace entry of a message that just arrived from `source`, claimed once. */
+  private claimEntry(source: { protocol: string; host: string; port: number } | undefined): number | undefined {
+    const e = this.lastReceived;
+    if (!e || !source || e.protocol !== source.protocol || addressKey(e.remote) !== addressKey(source)) return undefined;
+    this.lastReceived = undefined;
+    return e.seq;
+  }
+
   /** Runs every applicable requirement on one received message. */
   received(ue: UeFacts, m: ObservedMessage): void {
+    const seq = this.claimEntry(m.source);
+    if (seq !== undefined) this.seqs.set(m.message, seq);
+    const label = ueLabel(ue);
     const earlier = this.history.get(ue.name) ?? [];
     const o: Observation = { ue, message: m.message, ...(m.request ? { request: m.request } : {}), retransmission: m.retransmission, earlier: [...earlier] };
-    this.tally(requirement("message.well-formed"), undefined, ue.name, m.message.startLine());
+    this.tally(requirement("message.well-formed"), undefined, label, m.message.startLine());
     for (const r of this.catalogue) {
       if (r.id === "message.well-formed") continue;
       let finding: Finding | undefined;
@@ -63,7 +106,7 @@ export class ConformanceMonitor {
         this.harnessErrors.push(`requirement ${r.id} could not check ${m.message.startLine()} received by ${ue.name}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
         continue;
       }
-      this.tally(r, finding, ue.name, summarizeMessage(m.message, ["cseq", "call-id"]));
+      this.tally(r, finding, label, summarizeMessage(m.message, ["cseq", "call-id"]), seq);
     }
     earlier.push(o);
     this.history.set(ue.name, earlier);
@@ -77,7 +120,7 @@ export class ConformanceMonitor {
       return;
     }
     const r = requirement(p.kind === "unparsable" ? "message.well-formed" : "request.mandatory-headers");
-    this.tally(r, { expected: r.statement, received: p.description }, ue.name, p.description.slice(0, 120));
+    this.tally(r, { expected: r.statement, received: p.description }, ueLabel(ue), p.description.slice(0, 120), this.claimEntry(p.source));
   }
 
   /** An automatic PRACK or BYE that did not end in 2xx is the SUT's; a harness exception is the harness's. */
@@ -96,12 +139,15 @@ export class ConformanceMonitor {
     if (i.response || !i.noAnswer) return;
     const r = requirement(id);
     const received = i.noAnswer.message.split("\n").filter((l) => l.startsWith("Received:") || l.startsWith("Timeout:")).join("; ");
-    this.tally(r, { expected: `a final response to the ${i.what}`, received }, i.ue, i.what);
+    this.tally(r, { expected: `a final response to the ${i.what}`, received }, this.labels.get(i.ue) ?? i.ue, i.what);
   }
 
-  /** Adds a check made outside a message check (e.g. of what was left unconsumed at the end); a finding is a violation. */
-  record(r: Requirement, finding: Finding | undefined, ue: string, message: string): void {
-    this.tally(r, finding, ue, message);
+  /**
+   * Adds a check made outside a message check (e.g. of what was left unconsumed at the end); a
+   * finding is a violation. `about`: the received message it is about, when there is one.
+   */
+  record(r: Requirement, finding: Finding | undefined, ue: string, message: string, about?: SipMessage): void {
+    this.tally(r, finding, this.labels.get(ue) ?? ue, message, about ? this.seqs.get(about) : undefined);
   }
 
   /** Violations and harness errors found since the last call. */
@@ -116,7 +162,7 @@ export class ConformanceMonitor {
     return [...this.tallies.values()].sort((a, b) => a.id.localeCompare(b.id));
   }
 
-  private tally(r: Requirement, finding: Finding | undefined, ue: string, message: string): void {
+  private tally(r: Requirement, finding: Finding | undefined, ue: string, message: string, seq?: number): void {
     let t = this.tallies.get(r.id);
     if (!t) this.tallies.set(r.id, (t = { id: r.id, clause: r.clause, checked: 0, violated: 0 }));
     t.checked++;
@@ -126,6 +172,6 @@ export class ConformanceMonitor {
     if (this.seen.has(key)) return;
     this.seen.add(key);
     t.violated++;
-    this.violations.push({ requirement: r, finding, ue, message, at: Date.now() });
+    this.violations.push({ requirement: r, finding, ue, message, at: Date.now(), ...(seq === undefined ? {} : { seq }) });
   }
 }

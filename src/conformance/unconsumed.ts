@@ -22,9 +22,9 @@ export function judgeUnconsumed(monitor: ConformanceMonitor, ues: Iterable<LeftO
     for (const m of left) {
       const summary = summarizeMessage(m, ["cseq", "call-id", "from", "to"]);
       if (m.kind === "response") {
-        monitor.record(requirement("response.matches-transaction"), { expected: `no response that matches none of ${ue.name}'s transactions or dialogs`, received: summary }, ue.name, summary);
+        monitor.record(requirement("response.matches-transaction"), { expected: `no response that matches none of ${ue.name}'s transactions or dialogs`, received: summary }, ue.name, summary, m);
       } else {
-        monitor.record(requirement("request.expected"), { expected: `no request to ${ue.name} that the test case's flow did not cause`, received: summary }, ue.name, summary);
+        monitor.record(requirement("request.expected"), { expected: `no request to ${ue.name} that the test case's flow did not cause`, received: summary }, ue.name, summary, m);
       }
     }
   }

@@ -43,7 +43,8 @@ export class ReferenceCore {
   readonly host: string;
   readonly port: number;
   readonly pcscfUri: string;
-  private readonly logLines: string[] = [];
+  /** The log, each line with the time it was written (ms since the epoch). */
+  private readonly logLines: { readonly at: number; readonly text: string }[] = [];
   private readonly faultSet: FaultSet;
   private readonly ctx: CoreContext;
   private readonly notifier: RegEventNotifier;
@@ -113,8 +114,14 @@ export class ReferenceCore {
     return this.faultSet.view;
   }
 
+  /** The log lines, oldest first. */
   get log(): readonly string[] {
-    return this.logLines;
+    return this.logLines.map((l) => l.text);
+  }
+
+  /** The log lines written at or after `since` (ms since the epoch; all without it), each with its time. */
+  logEntries(since?: number): { readonly at: number; readonly text: string }[] {
+    return since === undefined ? [...this.logLines] : this.logLines.filter((l) => l.at >= since);
   }
 
   setFault(name: FaultName, on: boolean): void {
@@ -158,7 +165,7 @@ export class ReferenceCore {
 
   private record(line: string): void {
     if (this.logLines.length >= MAX_LOG_LINES) this.logLines.splice(0, this.logLines.length - MAX_LOG_LINES + 1);
-    this.logLines.push(line);
+    this.logLines.push({ at: Date.now(), text: line });
   }
 }
 

@@ -3,16 +3,28 @@
 // broken, each recognisable by its category; not applicable -> skipped with the reason, written
 // here since those test cases never ran), the labels and links of the test case, and the run's
 // categories.json, environment.properties and executor.json.
+//
+// What an engineer sees first:
+// - the overview: the gate (passed / FAILED and why) and the SUT in environment.properties (its
+//   first rows), the report's name (allure-report.ts: "ims-interop: <vendor> <product> <version>
+//   (<profile>) — gate FAILED"), and in CI the build with the gate;
+// - a test page: the SUT, vendor, product, profile, PICS and a declared known deviation as
+//   parameters (shown at the top of the page) and in the description; the tag "known deviation";
+//   the suites grouped by area (parentSuite Registration, Call, Messaging, Robustness; suite the
+//   feature); the references as links to the clause where the specification's HTML has anchors
+//   (RFCs), else named with their clause ("TS 24.229 clause 5.1.1.2").
 import { randomUUID } from "node:crypto";
 import { readFile, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { Label, Link, TestResult } from "allure-js-commons";
+import type { Label, Link, Parameter, TestResult } from "allure-js-commons";
 import { REQUIREMENTS } from "../conformance/catalogue.ts";
 import type { Profile } from "../profile/profile.ts";
 import type { RunResult, TestCaseResult } from "../runner/index.ts";
 import type { Verdict } from "../runner/verdict.ts";
+import type { GateVerdict } from "./certification-summary.ts";
+import { escapeXml } from "./ladder-svg.ts";
 import { maskSecrets, profileSecrets } from "./secrets.ts";
-import { referenceUrl } from "./references.ts";
+import { referenceName, referenceUrl } from "./references.ts";
 
 /** The prefix of statusDetails.message, so that categories.json can tell the verdicts apart. */
 export const VERDICT_PREFIX: Record<Verdict, string> = {
@@ -49,15 +61,51 @@ export const CATEGORIES = [
   { name: "Not applicable (excluded by the profile's PICS)", matchedStatuses: ["skipped"], messageRegex: "(?s)\\[not applicable\\].*" },
 ];
 
+/** The tag of a test case whose failure the profile declares (knownDeviations). */
+export const KNOWN_DEVIATION_TAG = "known deviation";
+
+const AREAS: Readonly<Record<string, string>> = { REG: "Registration", CALL: "Call", MSG: "Messaging", ROB: "Robustness" };
+
+/** The area a test case belongs to: from its identifier (IMS-REG-001: Registration), else its feature file's folder. */
+export function areaOf(tc: Pick<TestCaseResult["testCase"], "id" | "uri">): string {
+  const code = /^IMS-([A-Z]+)-/.exec(tc.id)?.[1];
+  if (code && AREAS[code]) return AREAS[code];
+  const folder = /(?:^|\/)features\/([^/]+)\//.exec(tc.uri)?.[1];
+  if (folder) return folder.charAt(0).toUpperCase() + folder.slice(1);
+  return code ?? "Other";
+}
+
+/** "ims-interop reference-core 0.1.0": who made the SUT, what it is, which version. */
+export function sutTitle(o: { readonly vendor: string; readonly product: string; readonly productVersion: string }): string {
+  return [o.vendor, o.product, o.productVersion].filter((x) => x).join(" ");
+}
+
+/** The gate in one line: "passed" or "FAILED: mandatory IMS-REG-002 is fail; ...". */
+export function gateLine(gate: Pick<GateVerdict, "passed" | "reasons">): string {
+  return gate.passed ? "passed" : `FAILED: ${gate.reasons.join("; ") || "see summary.json"}`;
+}
+
+/** The report's name: "ims-interop: <vendor> <product> <version> (<profile>) — gate FAILED". */
+export function reportName(o: { readonly vendor: string; readonly product: string; readonly productVersion: string; readonly profile: string; readonly gate: Pick<GateVerdict, "passed"> }): string {
+  return `ims-interop: ${sutTitle(o)} (${o.profile}) \u2014 gate ${o.gate.passed ? "passed" : "FAILED"}`;
+}
+
+function picsOf(r: TestCaseResult): string {
+  return r.testCase.picsTags.map((t) => t.replace(/^@?pics:/, "")).join(" & ") || "always";
+}
+
 function labelsFor(r: TestCaseResult, run: RunResult): Label[] {
   const tc = r.testCase;
   const p = run.profile;
   return [
+    // Suites by area, then feature: Registration > Registration and authentication > IMS-REG-001 ...
+    { name: "parentSuite", value: areaOf(tc) },
+    { name: "suite", value: tc.feature },
     { name: "AS_ID", value: tc.id },
     { name: "testCaseId", value: tc.id },
     { name: "level", value: tc.level },
     { name: "severity", value: tc.severity },
-    { name: "pics", value: tc.picsTags.map((t) => t.replace(/^@?pics:/, "")).join(" & ") || "always" },
+    { name: "pics", value: picsOf(r) },
     { name: "epic", value: "IMS conformance" },
     { name: "feature", value: tc.feature },
     { name: "story", value: tc.id },
@@ -67,18 +115,52 @@ function labelsFor(r: TestCaseResult, run: RunResult): Label[] {
     { name: "product", value: `${p.product} ${p.productVersion}` },
     { name: "profile", value: p.name },
     ...tc.tags.filter((t) => !t.startsWith("@pics:") && !t.startsWith("@ref=")).map((t) => ({ name: "tag", value: t.replace(/^@/, "") })),
+    ...(r.knownDeviation !== undefined ? [{ name: "tag", value: KNOWN_DEVIATION_TAG }] : []),
   ] as Label[];
 }
 
+/** Shown at the top of the test page: what was tested, with which capabilities, and a declared deviation. */
+function parametersFor(r: TestCaseResult, run: RunResult): Parameter[] {
+  const p = run.profile;
+  return [
+    ...(r.knownDeviation !== undefined ? [{ name: "Known deviation", value: r.knownDeviation }] : []),
+    { name: "SUT", value: sutTitle(p) },
+    { name: "Vendor", value: p.vendor },
+    { name: "Product", value: `${p.product} ${p.productVersion}` },
+    { name: "Profile", value: p.name },
+    { name: "PICS", value: picsOf(r) },
+    { name: "Level", value: r.testCase.level },
+  ];
+}
+
+/**
+ * The description (HTML): a declared known deviation first, then the SUT and the test case's PICS
+ * and references. Allure sanitises it; every text is escaped here.
+ */
+function descriptionFor(r: TestCaseResult, run: RunResult): string {
+  const p = run.profile;
+  const out: string[] = [];
+  if (r.knownDeviation !== undefined) {
+    out.push(
+      `<p><b>Known deviation</b> (declared in the profile ${escapeXml(p.file)}; the verdict ${escapeXml(r.verdict)} and the gate are unchanged): ${escapeXml(r.knownDeviation)}</p>`,
+    );
+  }
+  out.push(`<p><b>SUT</b>: ${escapeXml(sutTitle(p))} (vendor ${escapeXml(p.vendor)}, product ${escapeXml(p.product)}, version ${escapeXml(p.productVersion)}), profile ${escapeXml(p.name)}</p>`);
+  out.push(`<p><b>PICS</b>: ${escapeXml(picsOf(r))}; <b>level</b>: ${escapeXml(r.testCase.level)}; <b>area</b>: ${escapeXml(areaOf(r.testCase))}</p>`);
+  const refs = r.testCase.references.map((ref) => `<a href="${escapeXml(referenceUrl(ref))}">${escapeXml(referenceName(ref))}</a>`);
+  if (refs.length) out.push(`<p><b>References</b>: ${refs.join(", ")}</p>`);
+  return out.join("\n");
+}
+
 function linksFor(r: TestCaseResult): Link[] {
-  return r.testCase.references.map((ref) => ({ name: ref, url: referenceUrl(ref), type: "tms" }));
+  return r.testCase.references.map((ref) => ({ name: referenceName(ref), url: referenceUrl(ref), type: "link" }));
 }
 
 /**
  * Rewrites the results allure-cucumberjs wrote, adds the not-applicable ones, and writes
  * categories, environment and executor. Every text written goes through the secrets mask.
  */
-export async function finishAllureResults(resultsDir: string, run: RunResult, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function finishAllureResults(resultsDir: string, run: RunResult, gateVerdict: GateVerdict, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const secrets = profileSecrets(run.profile);
   const byId = new Map(run.results.map((r) => [r.testCase.id, r]));
   const seen = new Set<string>();
@@ -93,9 +175,11 @@ export async function finishAllureResults(resultsDir: string, run: RunResult, en
     const r = id ? byId.get(id) : undefined;
     if (!r) continue;
     seen.add(r.testCase.id);
-    const keep = (result.labels ?? []).filter((l) => !["tag", "severity", "feature", "story", "epic"].includes(l.name));
+    const keep = (result.labels ?? []).filter((l) => !["tag", "severity", "feature", "story", "epic", "parentSuite", "suite", "subSuite"].includes(l.name));
     result.labels = [...keep, ...labelsFor(r, run)];
     result.links = linksFor(r);
+    result.parameters = parametersFor(r, run);
+    result.descriptionHtml = descriptionFor(r, run);
     result.name = `${r.testCase.id} ${r.testCase.name}`;
     result.testCaseId = r.testCase.id;
     result.historyId = `${r.testCase.id}@${run.profile.name}`;
@@ -114,14 +198,14 @@ export async function finishAllureResults(resultsDir: string, run: RunResult, en
       uuid, name: `${r.testCase.id} ${r.testCase.name}`, fullName: `${r.testCase.uri}:${r.testCase.line}`, testCaseId: r.testCase.id,
       historyId: `${r.testCase.id}@${run.profile.name}`, status: STATUS[r.verdict], stage: "finished",
       statusDetails: { message: VERDICT_PREFIX[r.verdict] + (r.reason ?? "") }, labels: labelsFor(r, run), links: linksFor(r),
-      steps: [], attachments: [], parameters: [], start: now, stop: now,
+      steps: [], attachments: [], parameters: parametersFor(r, run), descriptionHtml: descriptionFor(r, run), start: now, stop: now,
     };
     await writeFile(join(resultsDir, `${uuid}-result.json`), maskSecrets(JSON.stringify(result), secrets));
   }
   await writeFile(join(resultsDir, "categories.json"), JSON.stringify(CATEGORIES, null, 2));
-  await writeFile(join(resultsDir, "environment.properties"), maskSecrets(environmentProperties(run.profile, run.sut), secrets));
-  const executor = executorInfo(env);
-  if (executor) await writeFile(join(resultsDir, "executor.json"), JSON.stringify(executor, null, 2));
+  await writeFile(join(resultsDir, "environment.properties"), maskSecrets(environmentProperties(run.profile, run.sut, gateVerdict, run.results), secrets));
+  const executor = executorInfo(env, { gate: gateVerdict, reportName: reportName({ ...run.profile, profile: run.profile.name, gate: gateVerdict }) });
+  if (executor) await writeFile(join(resultsDir, "executor.json"), maskSecrets(JSON.stringify(executor, null, 2), secrets));
 }
 
 function markBrokenStepsFailed(steps: TestResult["steps"]): void {
@@ -160,14 +244,36 @@ async function moveHookAttachments(resultsDir: string, files: readonly string[])
   return out;
 }
 
-export function environmentProperties(p: Profile, sut: string): string {
+/**
+ * environment.properties, in the order the overview shows it (its first five rows without "show
+ * all"): the gate, the SUT, the profile, vendor, product version; then the target, the known
+ * deviations, PICS and the rest.
+ */
+export function environmentProperties(p: Profile, sut: string, gateVerdict?: GateVerdict, results: readonly TestCaseResult[] = []): string {
   const pics = Object.entries(p.pics).filter(([, v]) => v).map(([k]) => k).join(", ");
+  const deviations = results.filter((r) => r.knownDeviation !== undefined).map((r) => `${r.testCase.id} (${r.verdict})`);
   const lines: Record<string, string> = {
-    SUT: sut, Vendor: p.vendor, Product: p.product, "Product.version": p.productVersion, Profile: `${p.name} (${p.file})`,
-    Target: p.target.kind, PICS: pics || "none", Domain: p.ixit.domain, Transports: p.ixit.transports.join(", "),
+    ...(gateVerdict ? { Gate: gateLine(gateVerdict) } : {}),
+    SUT: sutTitle(p), Profile: `${p.name} (${p.file})`, Vendor: p.vendor, Product: p.product, "Product.version": p.productVersion,
+    Target: sut, "Target.kind": p.target.kind, ...(deviations.length ? { "Known.deviations": deviations.join(", ") } : {}),
+    PICS: pics || "none", Domain: p.ixit.domain, Transports: p.ixit.transports.join(", "),
     Timers: `T1=${p.ixit.timers.t1} T2=${p.ixit.timers.t2} T4=${p.ixit.timers.t4}`, "Harness.version": harnessVersion, Node: process.version,
   };
-  return Object.entries(lines).map(([k, v]) => `${k.replace(/[ :=]/g, "_")}=${v.replace(/\n/g, " ")}`).join("\n") + "\n";
+  return Object.entries(lines).map(([k, v]) => propertyLine(k, v)).join("\n") + "\n";
+}
+
+/** One line of a .properties file: the key without separators, the value on one line, backslashes doubled. */
+function propertyLine(key: string, value: string): string {
+  return `${key.replace(/[ :=]/g, "_")}=${value.replace(/\\/g, "\\\\").replace(/\r?\n/g, " ")}`;
+}
+
+/**
+ * The Gate row of environment.properties set to `gate` (added first when absent): after a merge the
+ * results carry the first shard's environment, and the gate is the merged summary's.
+ */
+export function withGate(properties: string, gate: Pick<GateVerdict, "passed" | "reasons">): string {
+  const lines = properties.split(/\r?\n/).filter((l) => l !== "" && !/^Gate\s*[=:]/.test(l));
+  return [propertyLine("Gate", gateLine(gate)), ...lines].join("\n") + "\n";
 }
 
 let harnessVersion = "unknown";
@@ -175,8 +281,17 @@ export function setHarnessVersion(v: string): void {
   harnessVersion = v;
 }
 
-/** executor.json from the usual CI variables (GitHub Actions, GitLab CI, Jenkins); none outside CI. */
-export function executorInfo(env: NodeJS.ProcessEnv): Record<string, string> | undefined {
+/**
+ * executor.json from the usual CI variables (GitHub Actions, GitLab CI, Jenkins); none outside CI.
+ * With `run`, the build's name carries the gate ("nightly #12 — gate FAILED") and the report's name.
+ */
+export function executorInfo(env: NodeJS.ProcessEnv, run?: { readonly gate: Pick<GateVerdict, "passed">; readonly reportName: string }): Record<string, string> | undefined {
+  const ci = ciExecutor(env);
+  if (!ci || !run) return ci;
+  return { ...ci, buildName: `${ci["buildName"] ?? ""} \u2014 gate ${run.gate.passed ? "passed" : "FAILED"}`, reportName: run.reportName };
+}
+
+function ciExecutor(env: NodeJS.ProcessEnv): Record<string, string> | undefined {
   if (env["GITHUB_ACTIONS"] && env["GITHUB_RUN_ID"]) {
     const url = `${env["GITHUB_SERVER_URL"] ?? ""}/${env["GITHUB_REPOSITORY"] ?? ""}/actions/runs/${env["GITHUB_RUN_ID"]}`;
     return { name: "GitHub Actions", type: "github", buildName: `${env["GITHUB_WORKFLOW"] ?? "workflow"} #${env["GITHUB_RUN_NUMBER"] ?? env["GITHUB_RUN_ID"]}`, buildUrl: url, reportUrl: "" };

@@ -3,8 +3,11 @@ import type { NetworkTriggers } from "../targets/index.ts";
 import type { SutParameters } from "./suite-parameters.ts";
 
 export interface TestBedClient {
-  /** The newest part of what the SUT logged ("" when it logs nothing the harness sees). */
-  logs(): Promise<string>;
+  /**
+   * What the SUT logged since `since` (ms since the epoch; its whole log, newest part, without it),
+   * one timestamped line each ("" when it logs nothing the harness sees).
+   */
+  logs(since?: number): Promise<string>;
   /** Absent when the SUT offers no network-side trigger. */
   readonly network?: NetworkTriggers;
 }
@@ -23,7 +26,7 @@ export function testBedClient(sut: SutParameters): TestBedClient {
     return text;
   };
   return {
-    logs: () => call("GET", "/log"),
+    logs: (since) => call("GET", since === undefined ? "/log" : `/log?since=${Math.floor(since)}`),
     ...(network
       ? {
           network: {

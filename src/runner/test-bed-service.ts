@@ -6,7 +6,7 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import type { AddressInfo } from "node:net";
 import type { StartedTarget } from "../targets/index.ts";
 
-/** At most this much of the SUT's log goes to a worker (the newest part). */
+/** At most this much of the SUT's log (of the slice asked for) goes to a worker: the newest part. */
 const LOG_TAIL = 20_000;
 const BODY_LIMIT = 4096;
 
@@ -41,7 +41,14 @@ async function handle(target: StartedTarget, token: string, req: IncomingMessage
   };
   try {
     if (req.headers.authorization !== `Bearer ${token}`) return reply(403, "not this run's token");
-    if (req.method === "GET" && req.url === "/log") return reply(200, target.logs().slice(-LOG_TAIL));
+    const url = new URL(req.url ?? "/", "http://test-bed");
+    if (req.method === "GET" && url.pathname === "/log") {
+      // ?since=<ms since the epoch>: the lines that arrived since then (a test case's start), each timestamped
+      const sinceText = url.searchParams.get("since");
+      const since = sinceText === null ? undefined : Number(sinceText);
+      if (since !== undefined && !Number.isFinite(since)) return reply(400, `since must be a time in ms since the epoch, not "${String(sinceText).slice(0, 40)}"`);
+      return reply(200, tail(target.logs(since), LOG_TAIL));
+    }
     if (req.method !== "POST" || !req.url?.startsWith("/network/")) return reply(404, `no ${req.method} ${req.url}`);
     if (!target.network) return reply(501, "this SUT offers the harness no network-side trigger");
     const body = JSON.parse(await readBody(req)) as { impu?: unknown; event?: unknown };
@@ -60,6 +67,14 @@ async function handle(target: StartedTarget, token: string, req: IncomingMessage
   } catch (e) {
     reply(500, e instanceof Error ? e.message : String(e));
   }
+}
+
+/** The newest `limit` characters, cut at a line start, with a line saying how much was left out. */
+function tail(text: string, limit: number): string {
+  if (text.length <= limit) return text;
+  const cut = text.slice(-limit);
+  const start = cut.indexOf("\n") + 1;
+  return `[${text.length - limit + start} earlier characters of this slice left out]\n${cut.slice(start)}`;
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

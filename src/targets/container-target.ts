@@ -11,6 +11,7 @@ import { trackContainer, untrackContainer } from "./container-cleanup.ts";
 import { type ContainerImage, containerRuntime, ensureBuiltImage, ensureGivenImage, resolveBuildContext } from "./container-image.ts";
 import { preflightOptions } from "./preflight.ts";
 import { type StartedTarget, type Target, TargetUnavailableError, type SutDown } from "./target.ts";
+import { TimestampedLog } from "./timestamped-log.ts";
 
 /** Every container of this harness carries it, with the pid of the process that started it. */
 export const CONTAINER_RUN_LABEL = "org.ims-interop.run";
@@ -87,6 +88,8 @@ export class ContainerTarget implements Target {
     trackContainer({ name, remove });
 
     let output = "";
+    // The same output line by line, each line stamped with its arrival: a test case's slice of it is its evidence
+    const log = new TimestampedLog(LOG_LIMIT);
     let logEnded: () => void = () => undefined;
     const logDone = new Promise<void>((done) => (logEnded = done));
     const container = new GenericContainer(image.image)
@@ -98,6 +101,7 @@ export class ContainerTarget implements Target {
       .withLogConsumer((stream) => {
         stream.on("data", (chunk: Buffer | string) => {
           output = (output + chunk.toString()).slice(-LOG_LIMIT);
+          log.append(chunk);
         });
         stream.once("end", () => logEnded());
         stream.once("error", () => logEnded());
@@ -155,7 +159,7 @@ export class ContainerTarget implements Target {
           containerId: id,
           image,
           readyAfterMs,
-          logs: () => output,
+          logs: (since) => log.text(since),
           down: () => down,
           stop,
         };

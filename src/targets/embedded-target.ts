@@ -2,6 +2,7 @@
 import type { FaultName, Profile } from "../profile/profile.ts";
 import { ReferenceCore } from "../reference-core/index.ts";
 import type { StartedTarget, Target } from "./target.ts";
+import { formatLogLine } from "./timestamped-log.ts";
 
 export class EmbeddedTarget implements Target {
   readonly kind = "embedded";
@@ -26,7 +27,7 @@ export class EmbeddedTarget implements Target {
       pcscf: { host: core.host, port: core.port },
       pcscfUri: core.pcscfUri,
       core,
-      logs: () => core.log.join("\n"),
+      logs: (since) => core.logEntries(since).map(formatLogLine).join("\n"),
       network: { deregister: (impu, event) => core.deregister(impu, event), requireReauthentication: async (impu) => core.requireReauthentication(impu) },
       stop: () => core.stop(),
     };

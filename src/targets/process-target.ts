@@ -12,6 +12,7 @@ import type { Profile } from "../profile/profile.ts";
 import { belongsToGroup, describeProcess, portFree, portOwners, type PortOwner, processGroupMembers, type SocketProtocol, socketsOnPort } from "./port-owner.ts";
 import { preflightOptions } from "./preflight.ts";
 import { type StartedTarget, type SutDown, type Target, TargetUnavailableError } from "./target.ts";
+import { TimestampedLog } from "./timestamped-log.ts";
 
 const LOG_LIMIT = 256 * 1024;
 /** Lines of output quoted when the program exits before it is ready (item 3) and when it goes down. */
@@ -105,15 +106,18 @@ export class ProcessTarget implements Target {
     }
 
     let output = "";
+    // The same output line by line, each line stamped with its arrival: a test case's slice of it is its evidence
+    const log = new TimestampedLog(LOG_LIMIT);
     // Its own process group, so that stopping it also stops what it started (a wrapper script's children)
     const child = spawn(t.command, args, { cwd, env: { ...process.env, ...t.env }, stdio: ["ignore", "pipe", "pipe"], detached: true });
     const pid = child.pid;
     if (pid !== undefined) live.add(pid);
-    const append = (b: Buffer): void => {
+    const append = (b: Buffer, stream: "stdout" | "stderr"): void => {
       output = (output + b.toString("utf8")).slice(-LOG_LIMIT);
+      log.append(b, stream);
     };
-    child.stdout?.on("data", append);
-    child.stderr?.on("data", append);
+    child.stdout?.on("data", (b: Buffer) => append(b, "stdout"));
+    child.stderr?.on("data", (b: Buffer) => append(b, "stderr"));
     let exited: string | undefined;
     let exitedAt = 0;
     const exit = new Promise<void>((done) => {
@@ -167,7 +171,7 @@ export class ProcessTarget implements Target {
           pid: pid!,
           pcscf,
           ...(pcscfUri ? { pcscfUri } : {}),
-          logs: () => output,
+          logs: (since) => log.text(since),
           // Item 5: the leader exited (its group still running or not), or the SIP socket closed
           down: () => {
             if (stopping) return undefined;

@@ -9,8 +9,13 @@ export interface StartedTarget {
   readonly pcscf: SipAddress;
   /** First entry of the UEs' preloaded Route, when the SUT wants one. */
   readonly pcscfUri?: string;
-  /** What the SUT printed (process and container targets), attached to failed test cases. */
-  logs(): string;
+  /**
+   * What the SUT logged (process and container targets: what they printed; the embedded core: its
+   * log), one line each, every line stamped with the time it reached the harness
+   * ("2026-06-12T21:44:59.123Z text"); with `since` (ms since the epoch) only the lines that arrived
+   * at or after it: the slice of one test case, attached to it when it failed.
+   */
+  logs(since?: number): string;
   /** Why and since when (ms since the epoch) the SUT is gone (its process or container exited); undefined while it runs. */
   down?(): SutDown | undefined;
   /** Network-side triggers the SUT offers the harness (only the embedded reference core does today). */

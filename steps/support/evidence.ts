@@ -2,10 +2,20 @@
 // and SVG), the text trace and a pcap. The profile's secrets are masked in the trace entries
 // first, at the same length (issue 10), and every attachment is rendered from those masked
 // entries: the pcap's lengths, TCP sequence numbers and checksums are computed on the masked
-// bytes, each message keeps its Content-Length, and all four show the same message text.
+// bytes, each message keeps its Content-Length, and these four show the same message text (the
+// After hook adds the requirements checked and, when the test case failed, its slice of the SUT log).
+//
+// Participants are named as every failure names them: a UE by its role and public identity,
+// "UE-A (sip:alice@ims.example.test)" (the subject of a REG test case, "the UE" in the steps, by the
+// role of the subscriber it was started from), the SUT by its product, "SUT (reference-core 0.1.0)".
+// The messages that made the test case fail (a violated requirement, the message a failed
+// expectation received) are marked in both ladders: a red arrow with the requirement id beside it.
+import { ueLabel } from "../../src/conformance/monitor.ts";
+import type { Violation } from "../../src/conformance/violation.ts";
 import type { Profile } from "../../src/profile/profile.ts";
+import { failureMarks } from "../../src/report/failure-marks.ts";
 import { renderLadderHtml } from "../../src/report/ladder-html.ts";
-import { renderLadderSvg } from "../../src/report/ladder-svg.ts";
+import { type LadderMark, renderLadderSvg } from "../../src/report/ladder-svg.ts";
 import { maskSecretsKeepingLength, maskTraceEntries } from "../../src/report/mask-secrets.ts";
 import { writePcap } from "../../src/report/pcap-writer.ts";
 import { maskSecrets, profileSecrets } from "../../src/report/secrets.ts";
@@ -21,23 +31,43 @@ export interface Evidence {
   readonly data: string | Buffer;
 }
 
-export function evidenceOf(entries: readonly TraceEntry[], ues: ReadonlyMap<string, ImsUe>, sut: SipAddress, profile: Profile, title: string): Evidence[] {
+/** What made the test case fail, when it did: the violations the monitor found, the failure's message. */
+export interface FailureEvidence {
+  readonly violations?: readonly Violation[];
+  /** The failure as Cucumber reports it ("ExpectationError: Expected: ...\nReceived: ..."). */
+  readonly message?: string;
+}
+
+/** How the evidence names the SUT: "SUT (reference-core 0.1.0)". */
+export function sutName(profile: Profile): string {
+  return `SUT (${[profile.product, profile.productVersion].filter((x) => x).join(" ")})`;
+}
+
+/** How the evidence names a UE: "UE-A (sip:alice@ims.example.test)", as the monitor's violations do. */
+export function ueName(ue: Pick<ImsUe, "name" | "impu">): string {
+  return ueLabel(ue);
+}
+
+export function evidenceOf(entries: readonly TraceEntry[], ues: ReadonlyMap<string, ImsUe>, sut: SipAddress, profile: Profile, title: string, failure: FailureEvidence = {}): Evidence[] {
   const secrets = profileSecrets(profile);
   const masked = maskTraceEntries(entries, secrets);
   // The participants' addresses, masked as the entries' hosts are, so that they still match
   const address = (host: string, port: number): string => `${maskSecretsKeepingLength(host, secrets)}:${port}`;
   const names = new Map<string, string>();
-  for (const [name, ue] of ues) {
+  for (const ue of ues.values()) {
     const l = ue.endpoint.local(ue.protocol);
-    names.set(address(l.host, l.port), name);
+    names.set(address(l.host, l.port), maskSecrets(ueName(ue), secrets));
   }
-  names.set(address(sut.host, sut.port), "SUT");
-  const order = [...ues.keys()].sort();
-  const participants = traceParticipants(masked, { names, order: [order[0] ?? "UE-A", "SUT", ...order.slice(1)] });
+  const sutColumn = maskSecrets(sutName(profile), secrets);
+  names.set(address(sut.host, sut.port), sutColumn);
+  const order = [...names.values()].filter((n) => n !== sutColumn).sort();
+  const participants = traceParticipants(masked, { names, order: [...order.slice(0, 1), sutColumn, ...order.slice(1)] });
+  // Marks are found on the entries as they were (the failure quotes the SUT unmasked), then masked
+  const marks: LadderMark[] = failureMarks(entries, failure.violations ?? [], failure.message).map((m) => ({ seq: m.seq, label: maskSecrets(m.label, secrets), detail: maskSecrets(m.detail, secrets) }));
   return [
-    { name: "SIP ladder.html", mediaType: "text/html", data: renderLadderHtml(masked, participants, maskSecrets(title, secrets)) },
-    { name: "SIP ladder.svg", mediaType: "image/svg+xml", data: renderLadderSvg(masked, participants) },
-    { name: "SIP trace.txt", mediaType: "text/plain", data: formatTraceText(masked) },
+    { name: "SIP ladder.html", mediaType: "text/html", data: renderLadderHtml(masked, participants, maskSecrets(title, secrets), { marks }) },
+    { name: "SIP ladder.svg", mediaType: "image/svg+xml", data: renderLadderSvg(masked, participants, { marks }) },
+    { name: "SIP trace.txt", mediaType: "text/plain", data: formatTraceText(masked, { marks }) },
     { name: "SIP capture.pcap", mediaType: "application/vnd.tcpdump.pcap", data: writePcap(masked) },
   ];
 }

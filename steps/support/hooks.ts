@@ -1,6 +1,7 @@
 // Scenario set-up and tear-down: the World connects to the suite context; at the end, what the UEs
-// received and nobody consumed is judged, and the scenario's message trace and the requirements
-// it checked are attached as evidence for the report.
+// received and nobody consumed is judged, and the scenario's message trace (the failing message
+// marked), the requirements it checked and, when it failed, its slice of the SUT's log are attached
+// as evidence for the report.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { After, Before, Status } from "@cucumber/cucumber";
 import { judgeUnconsumed } from "../../src/conformance/unconsumed.ts";
@@ -36,7 +37,11 @@ After(hook, async function (this: ImsWorld, { result, pickle }) {
   const interrupted = interruption(this.parameters) !== undefined;
   if (this.suite && !interrupted) await this.postamble(id ? `${id} (${pickle.name})` : pickle.name);
   const entries = [...this.trace.entries];
-  const evidence = entries.length > 0 && this.suite ? evidenceOf(entries, this.ues, this.suite.sut.pcscf, this.suite.profile, pickle.name) : [];
+  // The messages that made it fail are marked in the ladders: the violations (each with its trace
+  // entry), or the message the failed expectation received
+  const failed = result?.status === Status.FAILED;
+  const failure = { violations: this.monitor.violations, ...(failed && result?.message ? { message: result.message } : {}) };
+  const evidence = entries.length > 0 && this.suite ? evidenceOf(entries, this.ues, this.suite.sut.pcscf, this.suite.profile, pickle.name, failure) : [];
   await this.dispose();
   for (const e of evidence) {
     if (typeof e.data === "string") this.attach(e.data, { mediaType: e.mediaType, fileName: e.name });
@@ -45,7 +50,8 @@ After(hook, async function (this: ImsWorld, { result, pickle }) {
   this.attach(JSON.stringify({ requirements: this.monitor.tallied() }, null, 2), { mediaType: REQUIREMENTS_MEDIA_TYPE, fileName: "requirements checked.json" });
   if (interrupted) return;
   await blameSilence(this, result?.status === Status.FAILED ? (result.message ?? "") : "");
-  const logs = result?.status === Status.FAILED && this.suite ? await this.suite.testBed.logs().catch(() => "") : "";
+  // This test case's slice of the SUT's log, each line with the time it reached the harness
+  const logs = result?.status === Status.FAILED && this.suite ? await this.suite.testBed.logs(this.startedAt).catch(() => "") : "";
   if (logs && this.suite) this.attach(escapeControlCharacters(maskSecrets(logs, profileSecrets(this.suite.profile))), { mediaType: "text/plain", fileName: "SUT log.txt" });
 });
 

@@ -10,7 +10,8 @@ import type { TransportProtocol } from "../../src/sip/transport/address.ts";
 import { Trace } from "../../src/sip/transport/trace.ts";
 import { ImsUe, type IncomingCall, type OutgoingCall, type Notification, type RegistrationOutcome, type Subscription, type UeCredentials } from "../../src/sip/ue/index.ts";
 import type { SipRequest, SipResponse } from "../../src/sip/message/index.ts";
-import { ConformanceMonitor } from "../../src/conformance/monitor.ts";
+import { ConformanceMonitor, ueLabel } from "../../src/conformance/monitor.ts";
+import { sutName } from "./evidence.ts";
 import { callLog } from "../../src/report/call-log.ts";
 import { sameContact } from "../../src/sip/message/index.ts";
 import { type SuiteContext, suiteContext } from "./suite-context.ts";
@@ -29,7 +30,12 @@ export class ImsWorld extends World<SuiteParameters> {
   /** Checks every message the UEs receive against the requirements catalogue. */
   readonly monitor = new ConformanceMonitor();
   private phase: { kind: Phase; started: number; deadline?: Deadline } = { kind: "hook", started: Date.now() };
-  /** Started UEs by role ("UE-A", "UE-B", "UE-B2" for a second device, "the UE" for the subject of a REG test). */
+  /**
+   * Started UEs by role as the steps say it ("UE-A", "UE-B", "UE-B2" for a second device, "the UE"
+   * for the subject of a REG test). The UE itself is named by its subscriber's role ("the UE" started
+   * from UE-A's subscriber is UE-A), so that failures and the evidence name it as every other UE:
+   * "UE-A (sip:alice@ims.example.test)" (participantName).
+   */
   readonly ues = new Map<string, ImsUe>();
   readonly registrations = new Map<string, RegistrationOutcome>();
   readonly outgoing = new Map<string, OutgoingCall>();
@@ -52,11 +58,17 @@ export class ImsWorld extends World<SuiteParameters> {
   retransmitted: SipRequest | undefined;
   suite!: SuiteContext;
 
+  /** When this test case started (ms since the epoch): the SUT's log attached to it begins here. */
+  startedAt = Date.now();
+
   constructor(options: IWorldOptions<SuiteParameters>) {
     super(options);
+    // Violations name the trace entry of their message: the arrow the ladder marks
+    this.monitor.follow(this.trace);
   }
 
   async init(tags: readonly string[]): Promise<void> {
+    this.startedAt = Date.now();
     this.suite = await suiteContext(this.parameters);
     const t = tags.find((x) => x.startsWith("@transport:"))?.slice(11) as TransportProtocol | undefined;
     this.protocol = t ?? this.suite.profile.ixit.transports[0] ?? "udp";
@@ -100,7 +112,7 @@ export class ImsWorld extends World<SuiteParameters> {
     const ixit = this.profile.ixit;
     const protocol = this.protocol ?? "udp";
     const ue = await ImsUe.start({
-      name,
+      name: this.ueName(name, s),
       impi: overrides.impi ?? s.impi,
       impu: overrides.impu ?? s.impus[0]!,
       ...(s.displayName ? { displayName: s.displayName } : {}),
@@ -118,6 +130,23 @@ export class ImsWorld extends World<SuiteParameters> {
     this.ues.set(name, ue);
     this.monitor.watch(ue);
     return ue;
+  }
+
+  /**
+   * The name a started UE goes by: its role, or for "the UE" the role of the subscriber it was started
+   * from; a name another UE of this test case already has gets "#2", "#3".
+   */
+  private ueName(key: string, s: Subscriber): string {
+    const base = key === "the UE" ? s.role : key;
+    const taken = new Set([...this.ues.values()].map((u) => u.name));
+    let name = base;
+    for (let i = 2; taken.has(name); i++) name = `${base}#${i}`;
+    return name;
+  }
+
+  /** How the evidence and every failure name a started UE: "UE-A (sip:alice@ims.example.test)". */
+  participantName(ue: ImsUe): string {
+    return ueLabel(ue);
   }
 
   /** The UE of a role, started from the profile's subscriber with that role. */
@@ -187,14 +216,14 @@ export class ImsWorld extends World<SuiteParameters> {
     return this.phaseDeadline().within(ms ?? 64 * this.profile.ixit.timers.t1, label);
   }
 
-  /** The last messages of the test case, one line each, with the UEs and the SUT named. */
+  /** The last messages of the test case, one line each, with the UEs and the SUT named as in the ladder. */
   callLog(last = 12): string[] {
     const names = new Map<string, string>();
-    for (const [name, ue] of this.ues) {
+    for (const ue of this.ues.values()) {
       const l = ue.endpoint.local(ue.protocol);
-      names.set(`${l.host}:${l.port}`, name);
+      names.set(`${l.host}:${l.port}`, this.participantName(ue));
     }
-    if (this.suite) names.set(`${this.suite.sut.pcscf.host}:${this.suite.sut.pcscf.port}`, "SUT");
+    if (this.suite) names.set(`${this.suite.sut.pcscf.host}:${this.suite.sut.pcscf.port}`, sutName(this.profile));
     return callLog(this.trace.entries, names, last);
   }
 

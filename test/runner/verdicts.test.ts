@@ -27,7 +27,7 @@ test("each way a test case can end gets its verdict, with the reason", { timeout
   assert.match(by["IMS-VRD-005"]!.reason!, /timed out/);
   assert.match(by["IMS-VRD-006"]!.reason!, /a Before hook of the harness broke/);
   // The requirement, its clause, expected and received as the peer sent it, and the call log
-  assert.match(by["IMS-VRD-007"]!.reason!, /^Requirement: response\.call-id: .*\nExpected: Call-ID: right-call-id .*\nReceived: Call-ID: wrong-call-id in SIP\/2\.0 200 OK[\s\S]*Clause:   RFC 3261 8\.2\.6\.2[\s\S]*Call log:\n  \+0\.\d{3} s UE-A -> 127\.0\.0\.1:\d+: OPTIONS/);
+  assert.match(by["IMS-VRD-007"]!.reason!, /^Requirement: response\.call-id: .*\nExpected: Call-ID: right-call-id .*\nReceived: Call-ID: wrong-call-id in SIP\/2\.0 200 OK[\s\S]*Clause:   RFC 3261 8\.2\.6\.2[\s\S]*Call log:\n  \+0\.\d{3} s UE-A \(sip:alice@ims\.example\.test\) -> 127\.0\.0\.1:\d+: OPTIONS/);
   assert.match(by["IMS-VRD-008"]!.reason!, /^Requirement: request\.expected: [\s\S]*MESSAGE sip:alice@127\.0\.0\.1/);
   // The requirements each test case checked come back from the worker
   assert.ok(by["IMS-VRD-007"]!.requirements?.some((q) => q.id === "response.call-id" && q.violated === 1));
