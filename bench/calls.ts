@@ -28,8 +28,14 @@ export async function benchDriverCalls(total: number, inFlight: number): Promise
   const uas = await startSipp({ scenario: "uas", transport: "udp", calls: total, extraArgs: BUFFERS, timeoutMs: 120000 });
   const counter = new SentCounter();
   const ue = await ImsUe.start({
-    name: "bench", impi: "bench@ims.test", impu: "sip:bench@ims.test", domain: "ims.test",
-    credentials: { kind: "digest", password: "unused" }, pcscf: { protocol: "udp", host: "127.0.0.1", port: uas.port }, protocol: "udp", trace: counter,
+    name: "bench",
+    impi: "bench@ims.test",
+    impu: "sip:bench@ims.test",
+    domain: "ims.test",
+    credentials: { kind: "digest", password: "unused" },
+    pcscf: { protocol: "udp", host: "127.0.0.1", port: uas.port },
+    protocol: "udp",
+    trace: counter,
   });
   let started = 0;
   let failed = 0;
@@ -63,14 +69,21 @@ export async function benchSippCalls(total: number, inFlight: number): Promise<C
   const uas = await startSipp({ scenario: "uas", transport: "udp", calls: total, extraArgs: BUFFERS, timeoutMs: 120000 });
   const t0 = performance.now();
   const uac = await startSipp({
-    scenario: "uac", transport: "udp", remote: `127.0.0.1:${uas.port}`, calls: total,
-    extraArgs: [...BUFFERS, "-r", "1000000", "-l", String(inFlight), "-d", "0"], timeoutMs: 120000,
+    scenario: "uac",
+    transport: "udp",
+    remote: `127.0.0.1:${uas.port}`,
+    calls: total,
+    extraArgs: [...BUFFERS, "-r", "1000000", "-l", String(inFlight), "-d", "0"],
+    timeoutMs: 120000,
   });
   const caller = await uac.done;
   const seconds = (performance.now() - t0) / 1000;
   const answerer = await uas.done;
   return {
-    calls: caller.successful, seconds, callsPerSecond: caller.successful / seconds,
-    failed: caller.failed + answerer.failed, retransmissions: (caller.retransmissions ?? 0) + (answerer.retransmissions ?? 0),
+    calls: caller.successful,
+    seconds,
+    callsPerSecond: caller.successful / seconds,
+    failed: caller.failed + answerer.failed,
+    retransmissions: (caller.retransmissions ?? 0) + (answerer.retransmissions ?? 0),
   };
 }

@@ -50,7 +50,9 @@ const serial = await benchSuite(0);
 const parallel2 = await benchSuite(2);
 results["suite"] = { firstRun, serial, parallel2 };
 for (const s of [serial, parallel2]) {
-  console.log(`  ${s.parallel ? `--parallel ${s.parallel}` : "serial     "}  ${s.wallSeconds.toFixed(2)} s wall for ${s.testCases} test cases (${s.passed} pass); CPU ${s.cpuSeconds.toFixed(2)} s = ${(100 * s.busyShare).toFixed(0)}% busy per worker, the rest waiting on the network and timers`);
+  console.log(
+    `  ${s.parallel ? `--parallel ${s.parallel}` : "serial     "}  ${s.wallSeconds.toFixed(2)} s wall for ${s.testCases} test cases (${s.passed} pass); CPU ${s.cpuSeconds.toFixed(2)} s = ${(100 * s.busyShare).toFixed(0)}% busy per worker, the rest waiting on the network and timers`,
+  );
 }
 
 console.log("\nThe Allure HTML report of the full suite (allure-commandline generate)");
@@ -61,7 +63,11 @@ console.log("skipped" in report ? `  skipped: ${report.skipped}` : `  ${report.s
 console.log("\nContainer target: ims-interop run --profile profiles/kamailio-container.yaml to the first test case");
 const container = await benchContainerStart();
 results["container"] = container;
-console.log("skipped" in container ? `  skipped: ${container.skipped}` : `  ${container.firstTestCaseSeconds?.toFixed(2)} s with the image built (first run, which may build it: ${container.warmupSeconds?.toFixed(2)} s)`);
+console.log(
+  "skipped" in container
+    ? `  skipped: ${container.skipped}`
+    : `  ${container.firstTestCaseSeconds?.toFixed(2)} s with the image built (first run, which may build it: ${container.warmupSeconds?.toFixed(2)} s)`,
+);
 
 await mkdir(new URL("../reports/", import.meta.url), { recursive: true });
 await writeFile(new URL("../reports/bench.json", import.meta.url), JSON.stringify(results, null, 2) + "\n");

@@ -21,9 +21,9 @@ async function incoming(world: ImsWorld, role: string): Promise<IncomingCall> {
   const ue = await world.ue(role);
   const deadline = world.deadline(`INVITE at ${role}`);
   const rejected = [...world.outgoing.entries()].map(([caller, call]) =>
-    call.waitForResponse((r) => r.status >= 300, deadline).then((r): never =>
-      fail(`an INVITE for ${role} (${ue.impu})`, `${caller}'s INVITE was answered ${r.startLine()} by the network instead`, "TS 24.229 5.4.3.2"),
-    ),
+    call
+      .waitForResponse((r) => r.status >= 300, deadline)
+      .then((r): never => fail(`an INVITE for ${role} (${ue.impu})`, `${caller}'s INVITE was answered ${r.startLine()} by the network instead`, "TS 24.229 5.4.3.2")),
   );
   for (const p of rejected) p.catch(() => undefined);
   const call = await Promise.race([ue.waitForCall(deadline), ...rejected]);
@@ -72,7 +72,7 @@ When("{role} calls a user who is not registered", async function (this: ImsWorld
 
 When("{role} calls {role}", async function (this: ImsWorld, caller: string, callee: string) {
   const ue = await this.ue(caller);
-  const target = this.subscriber(callee.replace(/\d+$/, "")).impus[0]!;
+  const target = this.subscriber(callee.replace(/\d+$/, "")).impus[0];
   this.outgoing.set(caller, ue.call(target, { sdp: offerSdp(nextPort(), false) }));
 });
 
@@ -100,13 +100,23 @@ Then("{role} receives the INVITE with {role}'s identity in P-Asserted-Identity",
 
 Then("the INVITE at {role} was record-routed by the network", async function (this: ImsWorld, callee: string) {
   const inc = await incoming(this, callee);
-  expectThat(inc.invite.headerValues("record-route").length > 0, "Record-Route on the INVITE: the network stays on the path of in-dialog requests", inc.invite, "TS 24.229 5.2.6.3.3, RFC 3261 16.6 step 4");
+  expectThat(
+    inc.invite.headerValues("record-route").length > 0,
+    "Record-Route on the INVITE: the network stays on the path of in-dialog requests",
+    inc.invite,
+    "TS 24.229 5.2.6.3.3, RFC 3261 16.6 step 4",
+  );
 });
 
 Then("{role} receives an INVITE that supports precondition and 100rel", async function (this: ImsWorld, callee: string) {
   const inc = await incoming(this, callee);
   const tags = [...inc.invite.optionTags("supported"), ...inc.invite.optionTags("require")];
-  expectThat(tags.includes("precondition") && tags.includes("100rel"), "Supported or Require listing precondition and 100rel", `option tags: ${tags.join(", ") || "none"}`, "TS 24.229 5.1.3.1, RFC 3312 11");
+  expectThat(
+    tags.includes("precondition") && tags.includes("100rel"),
+    "Supported or Require listing precondition and 100rel",
+    `option tags: ${tags.join(", ") || "none"}`,
+    "TS 24.229 5.1.3.1, RFC 3312 11",
+  );
 });
 
 When("{role} rings and answers", async function (this: ImsWorld, callee: string) {
@@ -114,7 +124,8 @@ When("{role} rings and answers", async function (this: ImsWorld, callee: string)
   await inc.provisional(180);
   // The callee answers once the caller has seen the ringing, as a person would: over UDP a proxy
   // with several workers may otherwise pass the 200 before the 180 (RFC 3261 18: no ordering)
-  for (const call of this.outgoing.values()) await call.responses.observe((r) => r.status === 180 || r.status >= 200, this.deadline("180 at the caller"), "180 Ringing at the caller", "RFC 3261 13.2.2.1");
+  for (const call of this.outgoing.values())
+    await call.responses.observe((r) => r.status === 180 || r.status >= 200, this.deadline("180 at the caller"), "180 Ringing at the caller", "RFC 3261 13.2.2.1");
   this.acks.set(callee, later(inc.accept({ sdp: answerSdp(inc.invite.bodyText, nextPort()) })));
 });
 
@@ -201,7 +212,7 @@ Then("{role} receives a reliable {int} and its PRACK gets 200 OK", async functio
   if (callee) await this.pracks.get(callee);
 });
 
-When("{role} sends an UPDATE saying its resources are reserved", async function (this: ImsWorld, caller: string) {
+When("{role} sends an UPDATE saying its resources are reserved", function (this: ImsWorld, caller: string) {
   const call = this.outgoingCall(caller);
   this.updates.set(caller, later(call.update(offerSdp(nextPort(), "sendrecv"), this.deadline("UPDATE"))));
 });
@@ -247,7 +258,12 @@ Then("{role} receives the BYE and {role}'s BYE gets 200 OK", async function (thi
 Then("{role} has two early dialogs and PRACKs each {int} once", async function (this: ImsWorld, caller: string, status: number) {
   const call = this.outgoingCall(caller);
   const first = await call.pracks.next((p) => p.provisional.status === status, this.deadline("first PRACK"), `PRACK for the first reliable ${status}`, "RFC 3262 4");
-  const second = await call.pracks.next((p) => p.provisional.status === status && p.provisional.toTag !== first.provisional.toTag, this.deadline("second PRACK"), `PRACK for the reliable ${status} of the second early dialog`, "RFC 3261 13.2.2.4");
+  const second = await call.pracks.next(
+    (p) => p.provisional.status === status && p.provisional.toTag !== first.provisional.toTag,
+    this.deadline("second PRACK"),
+    `PRACK for the reliable ${status} of the second early dialog`,
+    "RFC 3261 13.2.2.4",
+  );
   expectThat(call.dialogs.size === 2, "two early dialogs (two To tags)", `${call.dialogs.size} dialog(s)`, "RFC 3261 13.2.2.4");
   expectThat(call.pracks.history.length === 2, "one PRACK per reliable provisional response", `${call.pracks.history.length} PRACKs`, "RFC 3262 4");
   void second;
@@ -258,5 +274,10 @@ Then("{role}'s call is confirmed with {role}'s first device", async function (th
   const final = await call.waitForFinal(this.deadline("200 OK for the INVITE"));
   expectStatus(final, [200], "OK for the INVITE");
   const inc = await incoming(this, callee);
-  expectThat(call.confirmed?.id.remoteTag === inc.localTag, `the dialog with ${callee}'s first device (To tag ${inc.localTag}) confirmed`, `confirmed To tag ${call.confirmed?.id.remoteTag ?? "none"}`, "RFC 3261 13.2.2.4");
+  expectThat(
+    call.confirmed?.id.remoteTag === inc.localTag,
+    `the dialog with ${callee}'s first device (To tag ${inc.localTag}) confirmed`,
+    `confirmed To tag ${call.confirmed?.id.remoteTag ?? "none"}`,
+    "RFC 3261 13.2.2.4",
+  );
 });

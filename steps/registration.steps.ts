@@ -70,22 +70,38 @@ When("{role} de-registers", async function (this: ImsWorld, role: string) {
 });
 
 Then("its first REGISTER carries an Authorization with an empty response", function (this: ImsWorld) {
-  const first = this.lastOutcome().exchanges[0]!.request;
+  const first = this.lastOutcome().exchanges[0].request;
   expectThat(/response=""/.test(first.header("authorization") ?? ""), 'the initial REGISTER with Authorization: ... nonce="", response=""', first, "TS 24.229 5.1.1.2.1");
 });
 
 Then("the network challenges it with 401 and algorithm AKAv1-MD5 or AKAv2-MD5", function (this: ImsWorld) {
-  const r = this.lastOutcome().exchanges[0]!.response;
+  const r = this.lastOutcome().exchanges[0].response;
   expectThat(r.status === 401, "401 Unauthorized to the initial REGISTER", r, "TS 24.229 5.4.1.2.1");
-  const algorithms = r.headerValues("www-authenticate").flatMap(parseAuthChallenges).map((c) => (c.params["algorithm"] ?? "MD5").toUpperCase());
-  expectThat(algorithms.some((a) => a === "AKAV1-MD5" || a === "AKAV2-MD5"), "WWW-Authenticate with algorithm=AKAv1-MD5 or AKAv2-MD5", `algorithms: ${algorithms.join(", ") || "none"}`, "RFC 3310 3.1");
+  const algorithms = r
+    .headerValues("www-authenticate")
+    .flatMap(parseAuthChallenges)
+    .map((c) => (c.params["algorithm"] ?? "MD5").toUpperCase());
+  expectThat(
+    algorithms.some((a) => a === "AKAV1-MD5" || a === "AKAV2-MD5"),
+    "WWW-Authenticate with algorithm=AKAv1-MD5 or AKAv2-MD5",
+    `algorithms: ${algorithms.join(", ") || "none"}`,
+    "RFC 3310 3.1",
+  );
 });
 
 Then("the network challenges it with 401 and a Digest challenge with qop auth", function (this: ImsWorld) {
-  const r = this.lastOutcome().exchanges[0]!.response;
+  const r = this.lastOutcome().exchanges[0].response;
   expectThat(r.status === 401, "401 Unauthorized to the initial REGISTER", r, "TS 24.229 5.4.1.2.1");
   const challenges = r.headerValues("www-authenticate").flatMap(parseAuthChallenges);
-  const ok = challenges.some((c) => c.scheme.toLowerCase() === "digest" && ["MD5", "SHA-256"].includes((c.params["algorithm"] ?? "MD5").toUpperCase()) && (c.params["qop"] ?? "").split(",").map((q) => q.trim()).includes("auth"));
+  const ok = challenges.some(
+    (c) =>
+      c.scheme.toLowerCase() === "digest" &&
+      ["MD5", "SHA-256"].includes((c.params["algorithm"] ?? "MD5").toUpperCase()) &&
+      (c.params["qop"] ?? "")
+        .split(",")
+        .map((q) => q.trim())
+        .includes("auth"),
+  );
   expectThat(ok, 'WWW-Authenticate: Digest with algorithm MD5 or SHA-256 and qop="auth"', r.header("www-authenticate") ?? "no WWW-Authenticate", "TS 24.229 5.1.1.2.3, RFC 7616 3.3");
 });
 
@@ -103,7 +119,12 @@ Then("P-Associated-URI lists the public identities of the UE", function (this: I
   const o = this.lastOutcome();
   const wanted = this.identitiesOf(this.lastRegistration ?? SUBJECT);
   const missing = missingIdentities(o.final.headerValues("p-associated-uri"), wanted);
-  expectThat(missing.length === 0, `P-Associated-URI listing ${wanted.join(", ")}`, `P-Associated-URI: ${o.final.header("p-associated-uri") ?? "absent"} (missing ${missing.join(", ")})`, "TS 24.229 5.4.1.2.2, RFC 3455 4.1");
+  expectThat(
+    missing.length === 0,
+    `P-Associated-URI listing ${wanted.join(", ")}`,
+    `P-Associated-URI: ${o.final.header("p-associated-uri") ?? "absent"} (missing ${missing.join(", ")})`,
+    "TS 24.229 5.4.1.2.2, RFC 3455 4.1",
+  );
 });
 
 Then("the registration is refused", function (this: ImsWorld) {
@@ -116,7 +137,12 @@ Then("the registration is refused", function (this: ImsWorld) {
 
 Then("the registration is refused with {int} or {int}", function (this: ImsWorld, a: number, b: number) {
   const o = this.lastOutcome();
-  expectThat([a, b].includes(o.final.status), `${a} or ${b} to the REGISTER of an unknown identity`, `${o.exchanges.map((x) => x.response.status).join(" -> ")}: ${o.final.startLine()}`, "TS 24.229 5.4.1.2.1");
+  expectThat(
+    [a, b].includes(o.final.status),
+    `${a} or ${b} to the REGISTER of an unknown identity`,
+    `${o.exchanges.map((x) => x.response.status).join(" -> ")}: ${o.final.startLine()}`,
+    "TS 24.229 5.4.1.2.1",
+  );
 });
 
 Then("a MESSAGE from {role} to the UE gets {int} or {int}", async function (this: ImsWorld, from: string, a: number, b: number) {
@@ -128,8 +154,13 @@ Then("a MESSAGE from {role} to the UE gets {int} or {int}", async function (this
 
 Then("the re-REGISTER reuses the Call-ID with a higher CSeq", function (this: ImsWorld) {
   const before = this.previousRegistration!.exchanges.at(-1)!.request;
-  const now = this.lastOutcome().exchanges[0]!.request;
-  expectThat(now.callId === before.callId && now.cseq.seq > before.cseq.seq, `Call-ID ${before.callId} and a CSeq above ${before.cseq.seq}`, `Call-ID ${now.callId}, CSeq ${now.cseq.seq}`, "TS 24.229 5.1.1.4.1");
+  const now = this.lastOutcome().exchanges[0].request;
+  expectThat(
+    now.callId === before.callId && now.cseq.seq > before.cseq.seq,
+    `Call-ID ${before.callId} and a CSeq above ${before.cseq.seq}`,
+    `Call-ID ${now.callId}, CSeq ${now.cseq.seq}`,
+    "TS 24.229 5.1.1.4.1",
+  );
 });
 
 Then("the 200 OK grants {role}'s contact a new expiry", function (this: ImsWorld, role: string) {
@@ -155,7 +186,7 @@ Given("{role} is subscribed to its reg event", async function (this: ImsWorld, r
 });
 
 Then("the SUBSCRIBE is routed by the Service-Route", function (this: ImsWorld) {
-  const [role, sub] = [...this.subscriptions.entries()][0]!;
+  const [role, sub] = [...this.subscriptions.entries()][0];
   const serviceRoute = this.registration(role).serviceRoute;
   const routes = sub.request.headerValues("route");
   const ok = serviceRoute.length > 0 && serviceRoute.every((sr) => routes.includes(sr));
@@ -163,14 +194,19 @@ Then("the SUBSCRIBE is routed by the Service-Route", function (this: ImsWorld) {
 });
 
 Then("the subscription is accepted with a 2xx response", function (this: ImsWorld) {
-  const sub = [...this.subscriptions.values()][0]!;
+  const sub = [...this.subscriptions.values()][0];
   expectThat(!!sub.response && sub.response.status >= 200 && sub.response.status < 300, "2xx to the SUBSCRIBE for the reg event", sub.response, "RFC 6665 4.2.1.1");
 });
 
 Then("{role} receives a NOTIFY with application\\/reginfo+xml", async function (this: ImsWorld, role: string) {
   const sub = this.subscriptions.get(role)!;
   // RFC 6665 4.2.1.2: the notifier sends a NOTIFY immediately after the 2xx
-  const n = await sub.waitForNotify((x) => /application\/reginfo\+xml/i.test(x.contentType ?? ""), this.deadline("NOTIFY after the 2xx to SUBSCRIBE", 16 * this.profile.ixit.timers.t1), "NOTIFY with Content-Type: application/reginfo+xml", "RFC 6665 4.2.1.2, RFC 3680 5.2");
+  const n = await sub.waitForNotify(
+    (x) => /application\/reginfo\+xml/i.test(x.contentType ?? ""),
+    this.deadline("NOTIFY after the 2xx to SUBSCRIBE", 16 * this.profile.ixit.timers.t1),
+    "NOTIFY with Content-Type: application/reginfo+xml",
+    "RFC 6665 4.2.1.2, RFC 3680 5.2",
+  );
   this.notifications.set(role, n);
 });
 
@@ -204,12 +240,17 @@ Then("{role} receives a NOTIFY with its contact terminated", async function (thi
 
 Then("the subscription is terminated", function (this: ImsWorld) {
   const [role] = [...this.subscriptions.keys()];
-  const n = this.notifications.get(role!)!;
-  expectThat(n.state?.state === "terminated", "Subscription-State: terminated on the NOTIFY that ends the registration", `Subscription-State: ${n.request.header("subscription-state") ?? "absent"}`, "TS 24.229 5.4.2.1.2");
+  const n = this.notifications.get(role)!;
+  expectThat(
+    n.state?.state === "terminated",
+    "Subscription-State: terminated on the NOTIFY that ends the registration",
+    `Subscription-State: ${n.request.header("subscription-state") ?? "absent"}`,
+    "TS 24.229 5.4.2.1.2",
+  );
 });
 
 Then("the network challenges the re-REGISTER with 401", function (this: ImsWorld) {
-  const r = this.lastOutcome().exchanges[0]!.response;
+  const r = this.lastOutcome().exchanges[0].response;
   expectThat(r.status === 401, "401 with a new challenge to the re-REGISTER", r, "TS 24.228 6.8, TS 24.229 5.4.1.6");
 });
 
@@ -222,7 +263,7 @@ Then("the UE answers the first challenge with an auts parameter", function (this
 
 Then("the network sends a fresh challenge", function (this: ImsWorld) {
   const o = this.lastOutcome();
-  const first = o.exchanges[0]!.response;
+  const first = o.exchanges[0].response;
   const second = o.exchanges[1]?.response;
   const nonce = (r: typeof first | undefined) => (r ? parseAuthChallenges(r.header("www-authenticate") ?? "")[0]?.params["nonce"] : undefined);
   expectThat(second?.status === 401 && nonce(second) !== nonce(first), "401 with a new nonce after the resynchronisation", second, "RFC 3310 3.4, TS 33.102 6.3.5");
@@ -235,5 +276,10 @@ Then("every response reached {role} on the TCP connection it opened", async func
   const withSut = this.trace.entries.filter((e) => e.remote.port === sut.port && e.remote.host === sut.host);
   const received = withSut.filter((e) => e.direction === "received");
   const connections = new Set(withSut.map((e) => `${e.protocol} ${e.note ?? ""} local port ${e.local.port}`));
-  expectThat(received.length > 0 && withSut.every((e) => e.protocol === "tcp") && connections.size === 1, "every response on the one TCP connection the UE opened", `${received.length} responses over ${connections.size} connection(s): ${[...connections].join("; ")}`, "RFC 3261 18.2.2");
+  expectThat(
+    received.length > 0 && withSut.every((e) => e.protocol === "tcp") && connections.size === 1,
+    "every response on the one TCP connection the UE opened",
+    `${received.length} responses over ${connections.size} connection(s): ${[...connections].join("; ")}`,
+    "RFC 3261 18.2.2",
+  );
 });

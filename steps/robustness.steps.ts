@@ -33,9 +33,16 @@ When("{role} sends a MESSAGE to {role} and retransmits it unchanged", async func
 Then("{role} receives the same final response to both copies", async function (this: ImsWorld, sender: string) {
   const ue = await this.ue(sender);
   const request = this.retransmitted!;
-  const template = { callId: request.callId, cseqMethod: "MESSAGE", where: (m: { kind: string; status?: number }) => m.kind === "response" && (m.status ?? 0) >= 200, description: `a final response to the MESSAGE (Call-ID ${request.callId})`, clause: "RFC 3261 17.2.2" };
+  const template = {
+    callId: request.callId,
+    cseqMethod: "MESSAGE",
+    where: (m: { kind: string; status?: number }) => m.kind === "response" && (m.status ?? 0) >= 200,
+    description: `a final response to the MESSAGE (Call-ID ${request.callId})`,
+    clause: "RFC 3261 17.2.2",
+  };
   const first = (await ue.endpoint.inbox.expect(template, this.deadline("final response to the first copy"))).message as SipResponse;
-  const second = (await ue.endpoint.inbox.expect({ ...template, description: "the same final response again, for the retransmitted copy" }, this.deadline("final response to the retransmission"))).message as SipResponse;
+  const second = (await ue.endpoint.inbox.expect({ ...template, description: "the same final response again, for the retransmitted copy" }, this.deadline("final response to the retransmission")))
+    .message as SipResponse;
   expectStatus(first, [200, 202], "for the MESSAGE");
   expectThat(second.status === first.status && second.toTag === first.toTag, `the retransmission answered with the same ${first.status} (To tag ${first.toTag})`, second, "RFC 3261 17.2.2");
 });

@@ -16,7 +16,7 @@ export function parseArgs(argv: readonly string[], known: Record<string, "value"
   const positionals: string[] = [];
   const options = new Map<string, string[]>();
   for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
+    const a = argv[i];
     if (!a.startsWith("--")) {
       positionals.push(a);
       continue;
@@ -24,7 +24,12 @@ export function parseArgs(argv: readonly string[], known: Record<string, "value"
     const eq = a.indexOf("=");
     const name = a.slice(2, eq < 0 ? undefined : eq);
     const kind = known[name];
-    if (!kind) throw new UsageError(`unknown option --${name}; expected one of ${Object.keys(known).map((k) => `--${k}`).join(", ")}`);
+    if (!kind)
+      throw new UsageError(
+        `unknown option --${name}; expected one of ${Object.keys(known)
+          .map((k) => `--${k}`)
+          .join(", ")}`,
+      );
     let value = "true";
     if (kind === "value") {
       value = eq >= 0 ? a.slice(eq + 1) : (argv[++i] ?? "");

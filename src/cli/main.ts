@@ -140,21 +140,34 @@ const PLACEHOLDER_SECRET = "00112233445566778899aabbccddeeff";
  */
 async function loadProfileWithoutSecrets(file: string): Promise<{ profile: Profile; unset: string[] }> {
   const unset = new Set<string>();
-  const env: Environment = new Proxy({} as Record<string, string | undefined>, {
-    get(_target, name) {
-      if (typeof name !== "string") return undefined;
-      const value = process.env[name];
-      if (value !== undefined) return value;
-      unset.add(name);
-      return PLACEHOLDER_SECRET;
+  const env: Environment = new Proxy(
+    {},
+    {
+      get(_target, name) {
+        if (typeof name !== "string") return undefined;
+        const value = process.env[name];
+        if (value !== undefined) return value;
+        unset.add(name);
+        return PLACEHOLDER_SECRET;
+      },
     },
-  });
+  );
   const profile = await loadProfile(file, env);
   return { profile, unset: [...unset].sort() };
 }
 
 async function run(args: string[]): Promise<number> {
-  const a = parseArgs(args, { profile: "value", tags: "value", parallel: "value", fault: "value", report: "flag", "max-optional-failures": "value", reports: "value", shard: "value", verbose: "flag" });
+  const a = parseArgs(args, {
+    profile: "value",
+    tags: "value",
+    parallel: "value",
+    fault: "value",
+    report: "flag",
+    "max-optional-failures": "value",
+    reports: "value",
+    shard: "value",
+    verbose: "flag",
+  });
   const shardText = single(a, "shard");
   const shard = shardOf(shardText);
   const out = outputDirs(a);
@@ -205,7 +218,12 @@ async function run(args: string[]): Promise<number> {
     await rm(join(out.reports, "junit.xml"), { force: true });
     print(`ims-interop: running the suite with ${profileFile}${parallel > 1 ? ` on ${parallel} workers` : ""}${shard ? `, shard ${shardText}` : ""}\n`);
     const result = await runSuite({
-      profileFile, profile, projectDir: PROJECT, allureResultsDir: out.results, parallel, faults: faults as FaultName[],
+      profileFile,
+      profile,
+      projectDir: PROJECT,
+      allureResultsDir: out.results,
+      parallel,
+      faults: faults as FaultName[],
       signal: interrupt.signal,
       ...(tags ? { tags } : {}),
       ...(shard ? { shard } : {}),
@@ -243,7 +261,11 @@ async function merge(args: string[]): Promise<number> {
   if (!into || a.positionals.length === 0) throw new UsageError("merge needs the reports folders of the shards and --into <dir>");
   const max = wholeNumber(a, "max-optional-failures");
   const lock = await lockReports(resolve(into), "merge");
-  const m = await mergeReports(a.positionals.map((p) => resolve(p)), resolve(into), max).finally(() => lock.release());
+  const m = await mergeReports(
+    a.positionals.map((p) => resolve(p)),
+    resolve(into),
+    max,
+  ).finally(() => lock.release());
   const c = m.counts;
   const lines = [
     `merged ${a.positionals.length} result sets into ${into}: ${m.testCases} test cases${m.duplicates.length ? `, ${m.duplicates.length} reported twice (${m.duplicates.join(", ")})` : ""}`,
@@ -279,7 +301,8 @@ async function report(args: string[]): Promise<number> {
   const shown = given ?? (relative(process.cwd(), out.reports) || ".");
   if (!existsSync(out.reports)) throw new InputError(`the reports folder ${shown} does not exist: ims-interop run${given ? ` --reports ${given}` : ""} writes it`);
   const results = existsSync(out.results) ? await filesWithTimes(out.results) : [];
-  if (!results.some((f) => f.file.endsWith("-result.json"))) throw new InputError(`${join(shown, "allure-results")} holds no test result: ims-interop run${given ? ` --reports ${given}` : ""} writes them`);
+  if (!results.some((f) => f.file.endsWith("-result.json")))
+    throw new InputError(`${join(shown, "allure-results")} holds no test result: ims-interop run${given ? ` --reports ${given}` : ""} writes them`);
   // --serve shows the report as it is when it is newer than every result: generating it again
   // would add the same run to its history a second time
   const index = join(out.report, "index.html");
@@ -322,7 +345,9 @@ async function list(args: string[]): Promise<number> {
   if (warning) printError(`ims-interop: warning: ${warning}\n`);
   for (const tc of selected) {
     const app = applicability(tc.picsTags, profile.pics);
-    print(`${tc.id.padEnd(13)} ${tc.level.padEnd(9)} ${app.applicable ? "applicable    " : "not applicable"} ${tc.name}${app.applicable ? "" : `  (${app.reason})`}${deviationNote(profile.knownDeviations[tc.id])}\n`);
+    print(
+      `${tc.id.padEnd(13)} ${tc.level.padEnd(9)} ${app.applicable ? "applicable    " : "not applicable"} ${tc.name}${app.applicable ? "" : `  (${app.reason})`}${deviationNote(profile.knownDeviations[tc.id])}\n`,
+    );
   }
   return 0;
 }
@@ -331,10 +356,21 @@ async function validate(args: string[]): Promise<number> {
   const a = parseArgs(args, { profile: "value" });
   const file = profileArgument(a);
   const { profile: p, unset } = await loadProfileWithoutSecrets(file);
-  print(`${file}: valid (${p.name}; target ${p.target.kind}; ${p.ixit.subscribers.length} subscribers; PICS ${Object.entries(p.pics).filter(([, v]) => v).map(([k]) => k).join(", ") || "none"})\n`);
+  print(
+    `${file}: valid (${p.name}; target ${p.target.kind}; ${p.ixit.subscribers.length} subscribers; PICS ${
+      Object.entries(p.pics)
+        .filter(([, v]) => v)
+        .map(([k]) => k)
+        .join(", ") || "none"
+    })\n`,
+  );
   if (unset.length > 0) {
     const names = `${unset.join(", ")} ${unset.length === 1 ? "is" : "are"} not set`;
-    print(p.target.kind === "embedded" ? `${names}: each run generates a random value (embedded target)\n` : `secrets not checked: ${names} (run needs ${unset.length === 1 ? "it" : "them"}; list and validate do not)\n`);
+    print(
+      p.target.kind === "embedded"
+        ? `${names}: each run generates a random value (embedded target)\n`
+        : `secrets not checked: ${names} (run needs ${unset.length === 1 ? "it" : "them"}; list and validate do not)\n`,
+    );
   }
   return 0;
 }

@@ -21,7 +21,7 @@ function oneLine(text: string): string {
 
 /** The first line of a reason, escaped (a SIP message's CRLF is a line end). */
 function firstLine(reason: string | undefined): string {
-  return escapeControlCharacters((reason ?? "").split(/\r?\n/)[0]!);
+  return escapeControlCharacters((reason ?? "").split(/\r?\n/)[0]);
 }
 
 /** " (known deviation: ...)" on one line, cut at a word boundary; "" when none is declared. */
@@ -35,7 +35,13 @@ export function progressLine(r: TestCaseResult, deviation: string | undefined = 
   const secs = r.durationMs > 0 ? ` (${(r.durationMs / 1000).toFixed(2)} s)` : "";
   // The reason keeps its lines (a SIP message's CRLF read as line ends); a bare CR is escaped
   const reason = escapeControlCharactersInSipText(r.reason ?? "");
-  const why = r.verdict === "pass" ? "" : `\n      ${reason.split("\n").slice(0, r.verdict === "not-applicable" ? 1 : 4).join("\n      ")}`;
+  const why =
+    r.verdict === "pass"
+      ? ""
+      : `\n      ${reason
+          .split("\n")
+          .slice(0, r.verdict === "not-applicable" ? 1 : 4)
+          .join("\n      ")}`;
   return `${verdictLine(r, secs)}${deviationNote(deviation)}${why}`;
 }
 
@@ -71,7 +77,7 @@ export function notPassedLines(run: RunResult): string[] {
   }
   const lines: string[] = [];
   for (const group of groups.values()) {
-    const r = group[0]!;
+    const r = group[0];
     if (group.length === 1) {
       lines.push(`  ${MARK[r.verdict].padEnd(6)} ${oneLine(r.testCase.id).padEnd(13)} ${cutAtWord(firstLine(r.reason), REASON_WIDTH)}${deviationNote(r.knownDeviation)}`);
     } else if (group.length === applicable.length) {
@@ -95,8 +101,8 @@ export function gateLines(gateVerdict: GateVerdict): string[] {
       lines.push(reason);
       continue;
     }
-    if (!byVerdict.has(m[2]!)) lines.push(`\0${m[2]}`);
-    byVerdict.set(m[2]!, [...(byVerdict.get(m[2]!) ?? []), m[1]!]);
+    if (!byVerdict.has(m[2])) lines.push(`\0${m[2]}`);
+    byVerdict.set(m[2], [...(byVerdict.get(m[2]) ?? []), m[1]]);
   }
   const out = lines.map((l) => {
     if (!l.startsWith("\0")) return oneLine(l);

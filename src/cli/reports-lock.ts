@@ -29,7 +29,10 @@ export async function lockReports(dir: string, command: string): Promise<Reports
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "EEXIST" || attempt > 0) throw e;
       const holder = readHolder(file);
-      if (holder && alive(holder.pid)) throw new ReportsBusyError(`the reports folder ${dir} is in use by another run (pid ${holder.pid}, since ${holder.since}); wait for it to end, or give this run its own folder with --reports <dir>`);
+      if (holder && alive(holder.pid))
+        throw new ReportsBusyError(
+          `the reports folder ${dir} is in use by another run (pid ${holder.pid}, since ${holder.since}); wait for it to end, or give this run its own folder with --reports <dir>`,
+        );
       unlinkSync(file);
     }
   }

@@ -138,7 +138,10 @@ export class ConformanceMonitor {
     // A non-2xx final response was judged when it arrived; here only the request that got none
     if (i.response || !i.noAnswer) return;
     const r = requirement(id);
-    const received = i.noAnswer.message.split("\n").filter((l) => l.startsWith("Received:") || l.startsWith("Timeout:")).join("; ");
+    const received = i.noAnswer.message
+      .split("\n")
+      .filter((l) => l.startsWith("Received:") || l.startsWith("Timeout:"))
+      .join("; ");
     this.tally(r, { expected: `a final response to the ${i.what}`, received }, this.labels.get(i.ue) ?? i.ue, i.what);
   }
 

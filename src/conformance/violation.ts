@@ -38,7 +38,7 @@ export class RequirementViolationError extends ExpectationError {
     readonly stepError?: unknown,
     callLog?: readonly string[],
   ) {
-    super({ ...failureOf(violations[0]!), ...(callLog ? { callLog } : {}) });
+    super({ ...failureOf(violations[0]), ...(callLog ? { callLog } : {}) });
     this.name = "RequirementViolationError";
     const more = violations.slice(1).map((v) => `Also violated: ${v.requirement.id} (${v.requirement.clause}): ${v.finding.received}${v.seq === undefined ? "" : ` (${ladderReference(v.seq)})`}`);
     const step = stepError instanceof Error ? [`The step failed too:`, ...stepError.message.split("\n").map((l) => `  ${l}`)] : [];

@@ -91,7 +91,7 @@ export function parseRtpmap(value: string): RtpMap | undefined {
   if (!m) return undefined;
   const payloadType = Number(m[1]);
   if (payloadType > 127) return undefined;
-  const rtpmap: RtpMap = { payloadType, encodingName: m[2] as string, clockRate: Number(m[3]) };
+  const rtpmap: RtpMap = { payloadType, encodingName: m[2], clockRate: Number(m[3]) };
   if (m[4] !== undefined) rtpmap.channels = Number(m[4]);
   return rtpmap;
 }
@@ -105,7 +105,7 @@ export function formatRtpmap(codec: RtpMap): string {
 export function parseFmtp(value: string): Fmtp | undefined {
   const m = /^([0-9]{1,3}) (.*)$/.exec(value);
   if (!m) return undefined;
-  return { payloadType: Number(m[1]), parameters: m[2] as string };
+  return { payloadType: Number(m[1]), parameters: m[2] };
 }
 
 /**

@@ -1,26 +1,7 @@
 // Public API of the SDP offer/answer module (RFC 8866, RFC 3264, RFC 3312).
 
-export {
-  findAttribute,
-  findAttributes,
-  isDirection,
-  mediaConnection,
-  mediaDirection,
-  parseSdp,
-  serializeSdp,
-} from "./sdp.ts";
-export type {
-  Attribute,
-  Bandwidth,
-  Connection,
-  Direction,
-  MediaDescription,
-  Origin,
-  Sdp,
-  SdpParseError,
-  SdpParseResult,
-  Timing,
-} from "./sdp.ts";
+export { findAttribute, findAttributes, isDirection, mediaConnection, mediaDirection, parseSdp, serializeSdp } from "./sdp.ts";
+export type { Attribute, Bandwidth, Connection, Direction, MediaDescription, Origin, Sdp, SdpParseError, SdpParseResult, Timing } from "./sdp.ts";
 
 export {
   DYNAMIC_PAYLOAD_TYPES,
@@ -79,11 +60,4 @@ export type {
 } from "./preconditions.ts";
 
 export { answerDirection, createAnswer, createOffer, negotiatedCodec, nextSessionVersion } from "./offer-answer.ts";
-export type {
-  AnswerCapabilities,
-  AnswerPreconditionOptions,
-  AnswerResult,
-  NegotiatedCodec,
-  OfferOptions,
-  OriginOptions,
-} from "./offer-answer.ts";
+export type { AnswerCapabilities, AnswerPreconditionOptions, AnswerResult, NegotiatedCodec, OfferOptions, OriginOptions } from "./offer-answer.ts";

@@ -1,15 +1,7 @@
 // RFC 3264 offer/answer for IMS voice: one audio stream per offer, codec selection,
 // direction mirroring, rejection by port 0, and RFC 3312 precondition answers.
 
-import {
-  allocatePayloadType,
-  codecAttributes,
-  isTelephoneEvent,
-  mediaCodecs,
-  sameCodec,
-  telephoneEvent,
-  type Codec,
-} from "./codecs.ts";
+import { allocatePayloadType, codecAttributes, isTelephoneEvent, mediaCodecs, sameCodec, telephoneEvent, type Codec } from "./codecs.ts";
 import {
   applyPeerStatus,
   createPreconditionTable,
@@ -22,14 +14,7 @@ import {
   type PreconditionTableOptions,
   type StrengthTag,
 } from "./preconditions.ts";
-import {
-  mediaDirection,
-  type Attribute,
-  type Bandwidth,
-  type Direction,
-  type MediaDescription,
-  type Sdp,
-} from "./sdp.ts";
+import { mediaDirection, type Attribute, type Bandwidth, type Direction, type MediaDescription, type Sdp } from "./sdp.ts";
 
 export interface OriginOptions {
   /** o= <sess-id>; defaults to the current NTP time in seconds (RFC 8866 5.2). */
@@ -179,9 +164,7 @@ export function createOffer(options: OfferOptions): Sdp {
   const attributes: Attribute[] = codecs.flatMap(codecAttributes);
   attributes.push(...tailAttributes(options));
   if (options.preconditions) {
-    const table = isTable(options.preconditions)
-      ? options.preconditions
-      : createPreconditionTable(options.preconditions);
+    const table = isTable(options.preconditions) ? options.preconditions : createPreconditionTable(options.preconditions);
     attributes.push(...tableToAttributes(table));
   }
   attributes.push({ name: options.direction ?? "sendrecv" });
@@ -252,15 +235,12 @@ function commonCodecs(offered: MediaDescription, caps: AnswerCapabilities): Code
   return chosen;
 }
 
-type PreconditionAnswer =
-  | { ok: true; table?: PreconditionTable }
-  | { ok: false; reason: string };
+type PreconditionAnswer = { ok: true; table?: PreconditionTable } | { ok: false; reason: string };
 
 function answerPreconditions(offered: MediaDescription, caps: AnswerCapabilities): PreconditionAnswer {
   const lines = preconditionAttributes(offered.attributes);
   if (lines.length === 0) return { ok: true };
-  const mandatoryOf = (type: string) =>
-    lines.some((p) => p.kind === "des" && p.preconditionType === type && p.strength === "mandatory");
+  const mandatoryOf = (type: string) => lines.some((p) => p.kind === "des" && p.preconditionType === type && p.strength === "mandatory");
   // RFC 3312 5.1 / 11: a mandatory precondition we cannot honour fails the session.
   for (const p of lines) {
     if (p.preconditionType !== "qos" && mandatoryOf(p.preconditionType)) {
@@ -274,9 +254,7 @@ function answerPreconditions(offered: MediaDescription, caps: AnswerCapabilities
   }
   const given = caps.preconditions ?? {};
   // Our own desired strength starts at "none" unless set, so the offer's strengths are adopted.
-  const initial = isTable(given)
-    ? given
-    : createPreconditionTable({ strength: given.strength ?? "none", localCurrent: given.localCurrent ?? "none" });
+  const initial = isTable(given) ? given : createPreconditionTable({ strength: given.strength ?? "none", localCurrent: given.localCurrent ?? "none" });
   let table = applyPeerStatus(initial, offered.attributes);
   const remoteUnmet = [table.remote.send, table.remote.recv].some((r) => r.desired === "mandatory" && !r.current);
   // RFC 3312 5.1: ask the offerer (a=conf) to report once its segment is ready; by default
@@ -286,11 +264,7 @@ function answerPreconditions(offered: MediaDescription, caps: AnswerCapabilities
   return { ok: true, table };
 }
 
-function answerMedia(
-  offer: Sdp,
-  offered: MediaDescription,
-  caps: AnswerCapabilities,
-): { ok: true; media: MediaDescription; table?: PreconditionTable } | { ok: false; reason: string } {
+function answerMedia(offer: Sdp, offered: MediaDescription, caps: AnswerCapabilities): { ok: true; media: MediaDescription; table?: PreconditionTable } | { ok: false; reason: string } {
   const protos = caps.protos ?? ["RTP/AVP", "RTP/AVPF"];
   // RFC 3264 6: a stream disabled in the offer stays disabled.
   if (offered.port === 0 || offered.media !== "audio" || !protos.includes(offered.proto)) {

@@ -53,7 +53,7 @@ export function parsePreconditionAttribute(attribute: Attribute): PreconditionAt
     if (!DIRECTION_TAGS.includes(direction ?? "")) return undefined;
     return {
       kind: "des",
-      preconditionType: preconditionType as string,
+      preconditionType: preconditionType,
       strength: strength as StrengthTag,
       statusType: statusType as StatusType,
       direction: direction as DirectionTag,
@@ -65,7 +65,7 @@ export function parsePreconditionAttribute(attribute: Attribute): PreconditionAt
   if (!STATUS_TYPES.includes(statusType ?? "") || !DIRECTION_TAGS.includes(direction ?? "")) return undefined;
   return {
     kind: name,
-    preconditionType: preconditionType as string,
+    preconditionType: preconditionType,
     statusType: statusType as StatusType,
     direction: direction as DirectionTag,
   };
@@ -301,7 +301,5 @@ export function confirmationDue(table: PreconditionTable): boolean {
 
 /** Whether a list of attributes carries precondition status lines (a=curr or a=des), optionally of one type. */
 export function hasPreconditions(attributes: readonly Attribute[], preconditionType?: string): boolean {
-  return preconditionAttributes(attributes).some(
-    (p) => (p.kind === "curr" || p.kind === "des") && (preconditionType === undefined || p.preconditionType === preconditionType),
-  );
+  return preconditionAttributes(attributes).some((p) => (p.kind === "curr" || p.kind === "des") && (preconditionType === undefined || p.preconditionType === preconditionType));
 }

@@ -73,9 +73,7 @@ export interface SdpParseError {
   reason: string;
 }
 
-export type SdpParseResult =
-  | { ok: true; sdp: Sdp }
-  | { ok: false; error: SdpParseError };
+export type SdpParseResult = { ok: true; sdp: Sdp } | { ok: false; error: SdpParseError };
 
 export type Direction = "sendrecv" | "sendonly" | "recvonly" | "inactive";
 
@@ -131,9 +129,7 @@ function parseOrigin(value: string, line: number): Origin {
   if (parts.length !== 6 || parts.some((p) => p === "")) {
     throw new LineError(line, "o= must have 6 fields separated by single spaces");
   }
-  const [username, sessionId, sessionVersion, netType, addrType, unicastAddress] = parts as [
-    string, string, string, string, string, string,
-  ];
+  const [username, sessionId, sessionVersion, netType, addrType, unicastAddress] = parts as [string, string, string, string, string, string];
   if (!DIGITS.test(sessionId) || !DIGITS.test(sessionVersion)) {
     throw new LineError(line, "o= <sess-id> and <sess-version> must be numeric");
   }
@@ -212,10 +208,10 @@ function parseLines(text: string): Sdp {
 
   for (let i = 0; i < lines.length; i++) {
     const n = i + 1;
-    const raw = lines[i] as string;
+    const raw = lines[i];
     if (raw === "") throw new LineError(n, "empty line");
     if (raw.length < 2 || raw[1] !== "=") throw new LineError(n, "line must be '<type>=<value>'");
-    const type = raw[0] as string;
+    const type = raw[0];
     const value = raw.slice(2);
     if (!/^[a-z]$/.test(type)) throw new LineError(n, `invalid type '${type}'`);
     // RFC 8866 5: no whitespace on either side of "=" (s= may be a single space, 5.3).
@@ -350,11 +346,7 @@ function formatConnection(c: Connection): string {
 /** Serialize in the RFC 8866 5 field order, CRLF after every line (including the last). */
 export function serializeSdp(sdp: Sdp): string {
   const o = sdp.origin;
-  const out: string[] = [
-    `v=${sdp.version}`,
-    `o=${o.username} ${o.sessionId} ${o.sessionVersion} ${o.netType} ${o.addrType} ${o.unicastAddress}`,
-    `s=${sdp.sessionName}`,
-  ];
+  const out: string[] = [`v=${sdp.version}`, `o=${o.username} ${o.sessionId} ${o.sessionVersion} ${o.netType} ${o.addrType} ${o.unicastAddress}`, `s=${sdp.sessionName}`];
   if (sdp.information !== undefined) out.push(`i=${sdp.information}`);
   if (sdp.uri !== undefined) out.push(`u=${sdp.uri}`);
   for (const e of sdp.emails) out.push(`e=${e}`);
@@ -395,8 +387,7 @@ export function findAttribute(attributes: readonly Attribute[], name: string): A
  * else the session-level one, else sendrecv.
  */
 export function mediaDirection(sdp: Sdp, media: MediaDescription): Direction {
-  const pick = (attrs: readonly Attribute[]): Direction | undefined =>
-    attrs.find((a) => a.value === undefined && DIRECTIONS.includes(a.name))?.name as Direction | undefined;
+  const pick = (attrs: readonly Attribute[]): Direction | undefined => attrs.find((a) => a.value === undefined && DIRECTIONS.includes(a.name))?.name as Direction | undefined;
   return pick(media.attributes) ?? pick(sdp.attributes) ?? "sendrecv";
 }
 

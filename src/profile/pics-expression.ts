@@ -60,7 +60,7 @@ function list(text: string, sep: "|" | "&", op: "or" | "and", item: (s: string) 
     if (isPicsParseError(e)) return e;
     operands.push(e);
   }
-  return operands.length === 1 ? operands[0]! : { op, operands };
+  return operands.length === 1 ? operands[0] : { op, operands };
 }
 
 function parseFactor(text: string, whole: string): PicsExpr | PicsParseError {

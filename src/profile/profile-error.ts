@@ -50,6 +50,6 @@ export class ProfileError extends Error {
 function formatShown(problems: readonly ProfileProblem[]): string {
   const max = PROFILE_LIMITS.problemsShown;
   const shown = problems.slice(0, max).map(formatProblem);
-  if (problems.length > max) shown.push(`${problems[0]!.file}: ... and ${problems.length - max} more problems (the first ${max} are shown)`);
+  if (problems.length > max) shown.push(`${problems[0].file}: ... and ${problems.length - max} more problems (the first ${max} are shown)`);
   return shown.join("\n");
 }

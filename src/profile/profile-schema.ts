@@ -45,14 +45,19 @@ const text = (description: string, o: { pattern?: string; max?: number; default?
 const system = (description: string) => text(description, { max: PROFILE_LIMITS.systemTextChars });
 const oneOf = <T extends string | number>(values: readonly T[], description: string, extra: object = {}) =>
   Type.Unsafe<T>({ type: typeof values[0] === "number" ? "integer" : "string", enum: [...values], description, ...extra });
-const ms = (description: string, defaultMs?: number) =>
-  Type.Integer({ description, minimum: 1, maximum: MAX_MS, ...(defaultMs === undefined ? {} : { default: defaultMs }) });
+const ms = (description: string, defaultMs?: number) => Type.Integer({ description, minimum: 1, maximum: MAX_MS, ...(defaultMs === undefined ? {} : { default: defaultMs }) });
 /** A mapping with free keys, each checked by `keys` (JSON Schema propertyNames). */
 const dictionary = <V extends TSchema>(keys: TSchema, values: V, description: string, maxEntries: number) =>
   Type.Unsafe<Record<string, Static<V>>>({ type: "object", description, propertyNames: keys, additionalProperties: values, maxProperties: maxEntries });
 /** A mapping whose `kind` selects the fields it may hold (ajv's discriminator; editors read the oneOf). */
 const kinded = <T extends TSchema[]>(branches: [...T], description: string) =>
-  Type.Unsafe<Static<T[number]>>({ type: "object", description, discriminator: { propertyName: "kind" }, required: ["kind"], oneOf: branches.map((b) => ({ ...b, description: b["properties"].kind.description })) });
+  Type.Unsafe<Static<T[number]>>({
+    type: "object",
+    description,
+    discriminator: { propertyName: "kind" },
+    required: ["kind"],
+    oneOf: branches.map((b) => ({ ...b, description: (b as { properties?: { kind?: { description?: string } } }).properties?.kind?.description })),
+  });
 const fields = { additionalProperties: false } as const;
 /** A secret's variable: the value may be a key pasted by mistake, so no problem ever shows it (writeOnly). */
 const secretVariable = (what: string) =>
@@ -68,87 +73,138 @@ const kind = <K extends TargetKind | "aka" | "digest">(k: K, description: string
 
 const Target = kinded(
   [
-    Type.Object({
-      kind: kind("embedded", "embedded: the harness's own reference core, in its process"),
-      faults: Type.Optional(Type.Array(oneOf(FAULT_NAMES, "a fault the reference core commits on purpose"), { description: "a list of fault names: what the reference core does wrong on purpose, to prove a test case can fail", maxItems: PROFILE_LIMITS.faults, default: [] })),
-    }, fields),
+    Type.Object(
+      {
+        kind: kind("embedded", "embedded: the harness's own reference core, in its process"),
+        faults: Type.Optional(
+          Type.Array(oneOf(FAULT_NAMES, "a fault the reference core commits on purpose"), {
+            description: "a list of fault names: what the reference core does wrong on purpose, to prove a test case can fail",
+            maxItems: PROFILE_LIMITS.faults,
+            default: [],
+          }),
+        ),
+      },
+      fields,
+    ),
     Type.Object({ kind: kind("remote", "remote: a SUT already running, reached at ixit.pcscf") }, fields),
-    Type.Object({
-      kind: kind("process", "process: a local program the harness starts, and stops after the run"),
-      command: system("the program that starts the SUT"),
-      args: Type.Optional(Type.Array(system("a string"), { description: "a list of strings: the program's arguments; ${port} and ${host} stand for ixit.pcscf's", maxItems: PROFILE_LIMITS.args, default: [] })),
-      cwd: Type.Optional(system("a directory (a string): the program's working directory, by default the current one")),
-      env: Type.Optional(envMap),
-      startTimeoutMs: Type.Optional(ms(`a positive integer of milliseconds, at most ${MAX_MS}: how long to wait for the SUT to answer SIP OPTIONS`, DEFAULT_START_TIMEOUT_MS.process)),
-    }, fields),
-    Type.Object({
-      kind: kind("container", "container: an image the harness builds or pulls and runs (testcontainers), removed after the run"),
-      image: Type.Optional(system("an image reference")),
-      build: Type.Optional(system("a folder holding a Dockerfile, e.g. docker/kamailio")),
-      env: Type.Optional(envMap),
-      startTimeoutMs: Type.Optional(ms(`a positive integer of milliseconds, at most ${MAX_MS}: how long to wait for the SUT to answer SIP OPTIONS`, DEFAULT_START_TIMEOUT_MS.container)),
-    }, { ...fields, oneOf: [{ required: ["image"] }, { required: ["build"] }] }),
+    Type.Object(
+      {
+        kind: kind("process", "process: a local program the harness starts, and stops after the run"),
+        command: system("the program that starts the SUT"),
+        args: Type.Optional(
+          Type.Array(system("a string"), { description: "a list of strings: the program's arguments; ${port} and ${host} stand for ixit.pcscf's", maxItems: PROFILE_LIMITS.args, default: [] }),
+        ),
+        cwd: Type.Optional(system("a directory (a string): the program's working directory, by default the current one")),
+        env: Type.Optional(envMap),
+        startTimeoutMs: Type.Optional(ms(`a positive integer of milliseconds, at most ${MAX_MS}: how long to wait for the SUT to answer SIP OPTIONS`, DEFAULT_START_TIMEOUT_MS.process)),
+      },
+      fields,
+    ),
+    Type.Object(
+      {
+        kind: kind("container", "container: an image the harness builds or pulls and runs (testcontainers), removed after the run"),
+        image: Type.Optional(system("an image reference")),
+        build: Type.Optional(system("a folder holding a Dockerfile, e.g. docker/kamailio")),
+        env: Type.Optional(envMap),
+        startTimeoutMs: Type.Optional(ms(`a positive integer of milliseconds, at most ${MAX_MS}: how long to wait for the SUT to answer SIP OPTIONS`, DEFAULT_START_TIMEOUT_MS.container)),
+      },
+      { ...fields, oneOf: [{ required: ["image"] }, { required: ["build"] }] },
+    ),
   ],
   `a mapping with kind: ${TARGET_KINDS.join(" | ")}: how the harness reaches the SUT`,
 );
 
 const Auth = kinded(
   [
-    Type.Object({
-      kind: kind("digest", "digest: SIP Digest (RFC 7616)"),
-      passwordEnv: secretVariable("password"),
-      algorithm: Type.Optional(oneOf(DIGEST_ALGORITHMS, "the Digest algorithm (RFC 7616 3.3)", { default: "MD5" })),
-    }, fields),
-    Type.Object({
-      kind: kind("aka", "aka: IMS-AKA (RFC 3310, Milenage TS 35.206)"),
-      kEnv: secretVariable("K"),
-      opcEnv: secretVariable("OPc"),
-      // TS 33.102 6.3.2: AMF is 16 bits, SQN 48
-      amf: Type.Optional(text('an AMF of 4 hexadecimal digits in quotes, e.g. "8000"', { pattern: "^[0-9A-Fa-f]{4}$", default: AKA_DEFAULTS.amf })),
-      sqn: Type.Optional(Type.Integer({ description: `the USIM's starting sequence number, from 0 to ${MAX_SQN} (SQN has 48 bits)`, minimum: 0, maximum: MAX_SQN, default: AKA_DEFAULTS.sqn })),
-      // RFC 3310 (AKAv1-MD5), RFC 4169 (AKAv2-MD5)
-      version: Type.Optional(oneOf([1, 2] as const, "1 (AKAv1-MD5, RFC 3310) or 2 (AKAv2-MD5, RFC 4169)", { default: AKA_DEFAULTS.version })),
-    }, fields),
+    Type.Object(
+      {
+        kind: kind("digest", "digest: SIP Digest (RFC 7616)"),
+        passwordEnv: secretVariable("password"),
+        algorithm: Type.Optional(oneOf(DIGEST_ALGORITHMS, "the Digest algorithm (RFC 7616 3.3)", { default: "MD5" })),
+      },
+      fields,
+    ),
+    Type.Object(
+      {
+        kind: kind("aka", "aka: IMS-AKA (RFC 3310, Milenage TS 35.206)"),
+        kEnv: secretVariable("K"),
+        opcEnv: secretVariable("OPc"),
+        // TS 33.102 6.3.2: AMF is 16 bits, SQN 48
+        amf: Type.Optional(text('an AMF of 4 hexadecimal digits in quotes, e.g. "8000"', { pattern: "^[0-9A-Fa-f]{4}$", default: AKA_DEFAULTS.amf })),
+        sqn: Type.Optional(Type.Integer({ description: `the USIM's starting sequence number, from 0 to ${MAX_SQN} (SQN has 48 bits)`, minimum: 0, maximum: MAX_SQN, default: AKA_DEFAULTS.sqn })),
+        // RFC 3310 (AKAv1-MD5), RFC 4169 (AKAv2-MD5)
+        version: Type.Optional(oneOf([1, 2] as const, "1 (AKAv1-MD5, RFC 3310) or 2 (AKAv2-MD5, RFC 4169)", { default: AKA_DEFAULTS.version })),
+      },
+      fields,
+    ),
   ],
   "the credentials, by environment variable name, never by value: { kind: aka, kEnv, opcEnv } or { kind: digest, passwordEnv }",
 );
 
-const Subscriber = Type.Object({
-  role: text("a role such as UE-A, UE-B or UE-C, as the scenarios name it", { pattern: "^UE-[A-Z0-9]+$" }),
-  impi: text("a private user identity in NAI form user@realm (TS 23.003 13.3)", { pattern: IMPI }),
-  // TS 24.229 5.1.1.2: the default public user identity registered is a SIP URI; tel: aliases follow
-  impus: Type.Unsafe<string[]>({
-    type: "array",
-    description: "a non-empty list of public user identities (sip:, sips: or tel: URIs), the default one first",
-    minItems: 1,
-    maxItems: PROFILE_LIMITS.impus,
-    items: [text("a sip: or sips: URI (the first IMPU is the default public identity)", { pattern: SIP_URI })],
-    additionalItems: text("a sip:, sips: or tel: URI", { pattern: SIP_OR_TEL_URI }),
-  }),
-  displayName: Type.Optional(text("a display name (a string), for From and To")),
-  auth: Auth,
-}, { ...fields, description: "a subscriber: a mapping with role, impi, impus, auth and optionally displayName" });
+const Subscriber = Type.Object(
+  {
+    role: text("a role such as UE-A, UE-B or UE-C, as the scenarios name it", { pattern: "^UE-[A-Z0-9]+$" }),
+    impi: text("a private user identity in NAI form user@realm (TS 23.003 13.3)", { pattern: IMPI }),
+    // TS 24.229 5.1.1.2: the default public user identity registered is a SIP URI; tel: aliases follow
+    impus: Type.Unsafe<string[]>({
+      type: "array",
+      description: "a non-empty list of public user identities (sip:, sips: or tel: URIs), the default one first",
+      minItems: 1,
+      maxItems: PROFILE_LIMITS.impus,
+      items: [text("a sip: or sips: URI (the first IMPU is the default public identity)", { pattern: SIP_URI })],
+      additionalItems: text("a sip:, sips: or tel: URI", { pattern: SIP_OR_TEL_URI }),
+    }),
+    displayName: Type.Optional(text("a display name (a string), for From and To")),
+    auth: Auth,
+  },
+  { ...fields, description: "a subscriber: a mapping with role, impi, impus, auth and optionally displayName" },
+);
 
 const address = (description: string) => text(description, { pattern: HOST });
 
-const Ixit = Type.Object({
-  domain: address("the home network domain (REGISTER Request-URI and realm), e.g. ims.example.test"),
-  pcscf: Type.Optional(Type.Object({
-    host: address("an IP address or host name"),
-    port: Type.Integer({ description: "a port number from 1 to 65535", minimum: 1, maximum: 65535 }),
-  }, { ...fields, description: "the P-CSCF address { host, port } where the UEs send every request (required except for the embedded target, which fills in its own)" })),
-  pcscfUri: Type.Optional(text("a sip: or sips: URI: the P-CSCF URI the UEs put first in their preloaded Route (TS 24.229 5.1.2A.1.1)", { pattern: SIP_URI })),
-  transports: Type.Optional(Type.Array(oneOf(TRANSPORT_PROTOCOLS, "a transport"), { description: `a non-empty list of transports (${TRANSPORT_PROTOCOLS.join(", ")}), each once; the first is the default`, minItems: 1, maxItems: PROFILE_LIMITS.transports, uniqueItems: true, default: DEFAULT_TRANSPORTS })),
-  localHost: Type.Optional(address("an IP address or host name to bind to, one the SUT can reach")),
-  timers: Type.Optional(Type.Object({
-    t1: Type.Optional(ms("a positive integer of milliseconds: T1, the round-trip estimate (at most t2)", DEFAULT_TIMERS.t1)),
-    t2: Type.Optional(ms("a positive integer of milliseconds: T2, the maximum retransmission interval", DEFAULT_TIMERS.t2)),
-    t4: Type.Optional(ms("a positive integer of milliseconds: T4, the maximum time a message stays in the network", DEFAULT_TIMERS.t4)),
-  }, { ...fields, description: "a mapping { t1, t2, t4 } of milliseconds (RFC 3261 17)" })),
-  unregisteredImpu: text("a sip:, sips: or tel: URI: a public identity no subscriber has and the SUT does not know (IMS-CALL-007, IMS-MSG-003)", { pattern: SIP_OR_TEL_URI }),
-  unknownImpi: text("a private user identity in NAI form user@realm (TS 23.003 13.3) the SUT does not know (IMS-REG-004)", { pattern: IMPI }),
-  subscribers: Type.Array(Subscriber, { description: `a non-empty list of subscribers, with the roles ${REQUIRED_ROLES.join(" and ")} at least; a role listed again is a pool for parallel workers`, minItems: 1, maxItems: PROFILE_LIMITS.subscribers }),
-}, { ...fields, description: "the IXIT: a mapping with domain, pcscf, subscribers ..." });
+const Ixit = Type.Object(
+  {
+    domain: address("the home network domain (REGISTER Request-URI and realm), e.g. ims.example.test"),
+    pcscf: Type.Optional(
+      Type.Object(
+        {
+          host: address("an IP address or host name"),
+          port: Type.Integer({ description: "a port number from 1 to 65535", minimum: 1, maximum: 65535 }),
+        },
+        { ...fields, description: "the P-CSCF address { host, port } where the UEs send every request (required except for the embedded target, which fills in its own)" },
+      ),
+    ),
+    pcscfUri: Type.Optional(text("a sip: or sips: URI: the P-CSCF URI the UEs put first in their preloaded Route (TS 24.229 5.1.2A.1.1)", { pattern: SIP_URI })),
+    transports: Type.Optional(
+      Type.Array(oneOf(TRANSPORT_PROTOCOLS, "a transport"), {
+        description: `a non-empty list of transports (${TRANSPORT_PROTOCOLS.join(", ")}), each once; the first is the default`,
+        minItems: 1,
+        maxItems: PROFILE_LIMITS.transports,
+        uniqueItems: true,
+        default: DEFAULT_TRANSPORTS,
+      }),
+    ),
+    localHost: Type.Optional(address("an IP address or host name to bind to, one the SUT can reach")),
+    timers: Type.Optional(
+      Type.Object(
+        {
+          t1: Type.Optional(ms("a positive integer of milliseconds: T1, the round-trip estimate (at most t2)", DEFAULT_TIMERS.t1)),
+          t2: Type.Optional(ms("a positive integer of milliseconds: T2, the maximum retransmission interval", DEFAULT_TIMERS.t2)),
+          t4: Type.Optional(ms("a positive integer of milliseconds: T4, the maximum time a message stays in the network", DEFAULT_TIMERS.t4)),
+        },
+        { ...fields, description: "a mapping { t1, t2, t4 } of milliseconds (RFC 3261 17)" },
+      ),
+    ),
+    unregisteredImpu: text("a sip:, sips: or tel: URI: a public identity no subscriber has and the SUT does not know (IMS-CALL-007, IMS-MSG-003)", { pattern: SIP_OR_TEL_URI }),
+    unknownImpi: text("a private user identity in NAI form user@realm (TS 23.003 13.3) the SUT does not know (IMS-REG-004)", { pattern: IMPI }),
+    subscribers: Type.Array(Subscriber, {
+      description: `a non-empty list of subscribers, with the roles ${REQUIRED_ROLES.join(" and ")} at least; a role listed again is a pool for parallel workers`,
+      minItems: 1,
+      maxItems: PROFILE_LIMITS.subscribers,
+    }),
+  },
+  { ...fields, description: "the IXIT: a mapping with domain, pcscf, subscribers ..." },
+);
 
 const PICS_DESCRIPTIONS: Record<PicsName, string> = {
   aka: "IMS-AKA registration (RFC 3310, TS 33.203)",
@@ -166,31 +222,39 @@ const PICS_DESCRIPTIONS: Record<PicsName, string> = {
 };
 
 const Pics = Type.Object(
-  Object.fromEntries(PICS_NAMES.map((n) => [n, Type.Optional(Type.Boolean({ description: `${PICS_DESCRIPTIONS[n]}: true when the SUT claims it`, default: false }))])) as Record<PicsName, TOptional<TBoolean>>,
+  Object.fromEntries(PICS_NAMES.map((n) => [n, Type.Optional(Type.Boolean({ description: `${PICS_DESCRIPTIONS[n]}: true when the SUT claims it`, default: false }))])) as Record<
+    PicsName,
+    TOptional<TBoolean>
+  >,
   { ...fields, description: "a mapping of capability names to true or false: the capabilities the SUT claims; an absent one is not claimed", "x-unknown-field": "unknown capability" },
 );
 
-export const ProfileSchema = Type.Object({
-  name: text("the profile's name (a string), shown in reports"),
-  vendor: text("the vendor's name (a string)"),
-  product: text("the product's name (a string)"),
-  version: text('the product version as a string, e.g. "1.2.0"'),
-  target: Target,
-  ixit: Ixit,
-  pics: Type.Optional(Pics),
-  knownDeviations: Type.Optional(dictionary(
-    Type.String({ description: "a test case id such as IMS-REG-001", pattern: "^[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+$", maxLength: PROFILE_LIMITS.textChars }),
-    text("the reason, as text shown in reports", { max: PROFILE_LIMITS.reasonChars }),
-    "a mapping of test case ids to reasons: where this SUT is expected to differ from the reference, and why",
-    PROFILE_LIMITS.knownDeviations,
-  )),
-}, {
-  ...fields,
-  description: "a mapping with the fields name, vendor, product, version, target, ixit, pics, knownDeviations",
-  // The embedded core picks its own address; every other target is reached at ixit.pcscf
-  if: { type: "object", properties: { target: { type: "object", properties: { kind: { const: "embedded" } } } } },
-  else: { type: "object", properties: { ixit: { type: "object", required: ["pcscf"] } } },
-});
+export const ProfileSchema = Type.Object(
+  {
+    name: text("the profile's name (a string), shown in reports"),
+    vendor: text("the vendor's name (a string)"),
+    product: text("the product's name (a string)"),
+    version: text('the product version as a string, e.g. "1.2.0"'),
+    target: Target,
+    ixit: Ixit,
+    pics: Type.Optional(Pics),
+    knownDeviations: Type.Optional(
+      dictionary(
+        Type.String({ description: "a test case id such as IMS-REG-001", pattern: "^[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+$", maxLength: PROFILE_LIMITS.textChars }),
+        text("the reason, as text shown in reports", { max: PROFILE_LIMITS.reasonChars }),
+        "a mapping of test case ids to reasons: where this SUT is expected to differ from the reference, and why",
+        PROFILE_LIMITS.knownDeviations,
+      ),
+    ),
+  },
+  {
+    ...fields,
+    description: "a mapping with the fields name, vendor, product, version, target, ixit, pics, knownDeviations",
+    // The embedded core picks its own address; every other target is reached at ixit.pcscf
+    if: { type: "object", properties: { target: { type: "object", properties: { kind: { const: "embedded" } } } } },
+    else: { type: "object", properties: { ixit: { type: "object", required: ["pcscf"] } } },
+  },
+);
 
 /** A profile document that passed the schema: what ./read-profile.ts checks further and resolves. */
 export type ProfileDocument = Static<typeof ProfileSchema>;

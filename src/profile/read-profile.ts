@@ -30,7 +30,7 @@ const SUBSCRIBERS = ["ixit", "subscribers"] as const;
 export function readProfile(at: Locator, env: Environment): { profile: Profile; problems?: undefined } | { profile?: undefined; problems: ProfileProblem[] } {
   const schema = schemaProblems(at, literalSecret(at.data));
   const problems = [...schema.problems];
-  const ok = schema.ok;
+  const ok = (segments: readonly Segment[]): boolean => schema.ok(segments);
   const get = (segments: readonly Segment[]): unknown => valueAt(at.data, segments);
   const report = (segments: readonly Segment[], message: string, line?: number): void => {
     problems.push(at.problem(segments, message, line));
@@ -40,7 +40,11 @@ export function readProfile(at: Locator, env: Environment): { profile: Profile; 
     return typeof v === "string" && ok(segments) ? v : undefined;
   };
 
-  for (const host of [["ixit", "domain"], ["ixit", "localHost"], ["ixit", "pcscf", "host"]]) {
+  for (const host of [
+    ["ixit", "domain"],
+    ["ixit", "localHost"],
+    ["ixit", "pcscf", "host"],
+  ]) {
     const v = text(host);
     if (v?.includes(":") && isIP(unbracketHost(v)) === 0) report(host, `expected ${expected(schemaAt(host, at.data))}; found ${at.describe(host)}`);
   }
@@ -74,7 +78,11 @@ export function readProfile(at: Locator, env: Environment): { profile: Profile; 
   if (subscribers.length > 0 && roles.every((r) => r !== undefined)) {
     const missing = REQUIRED_ROLES.filter((r) => !roles.includes(r));
     if (missing.length > 0) {
-      report(SUBSCRIBERS, `expected subscribers with the roles ${REQUIRED_ROLES.join(" and ")}; found no ${missing.join(" and no ")} (roles: ${[...new Set(roles)].join(", ")})`, at.keyLine(SUBSCRIBERS));
+      report(
+        SUBSCRIBERS,
+        `expected subscribers with the roles ${REQUIRED_ROLES.join(" and ")}; found no ${missing.join(" and no ")} (roles: ${[...new Set(roles)].join(", ")})`,
+        at.keyLine(SUBSCRIBERS),
+      );
     }
   }
   const impus = new Map<string, readonly Segment[]>();
@@ -103,7 +111,15 @@ export function readProfile(at: Locator, env: Environment): { profile: Profile; 
     const source = secretSource(env, kind === "embedded");
     for (const s of subscribers) {
       const authKind = text([...s, "auth", "kind"]);
-      const fields = authKind === "digest" ? [["passwordEnv", ""]] : authKind === "aka" ? [["kEnv", "K"], ["opcEnv", "OPc"]] : [];
+      const fields =
+        authKind === "digest"
+          ? [["passwordEnv", ""]]
+          : authKind === "aka"
+            ? [
+                ["kEnv", "K"],
+                ["opcEnv", "OPc"],
+              ]
+            : [];
       for (const [field, key] of fields as [string, string][]) {
         const segments = [...s, "auth", field];
         const name = text(segments);
@@ -141,7 +157,8 @@ function literalSecret(data: unknown): UnknownFieldMessage {
     if (key === "password") return literal("password", "passwordEnv", "PASSWORD");
     if (key === "k") return literal("K", "kEnv", "K");
     if (key === "opc") return literal("OPc", "opcEnv", "OPC");
-    if (key === "op") return "expected opcEnv naming the environment variable that holds OPc (TS 35.206 derives it from OP; OP itself is not used); found a literal op (not shown: a profile never holds a secret)";
+    if (key === "op")
+      return "expected opcEnv naming the environment variable that holds OPc (TS 35.206 derives it from OP; OP itself is not used); found a literal op (not shown: a profile never holds a secret)";
     return undefined;
   };
 }
@@ -155,7 +172,16 @@ function resolve(d: ProfileDocument, file: string, secret: (segments: readonly S
     const auth: SubscriberAuth =
       a.kind === "digest"
         ? { kind: "digest", password: at("passwordEnv"), passwordEnv: a.passwordEnv, algorithm: a.algorithm ?? "MD5" }
-        : { kind: "aka", k: Buffer.from(at("kEnv"), "hex"), kEnv: a.kEnv, opc: Buffer.from(at("opcEnv"), "hex"), opcEnv: a.opcEnv, amf: Buffer.from(a.amf ?? AKA_DEFAULTS.amf, "hex"), sqn: BigInt(a.sqn ?? AKA_DEFAULTS.sqn), version: a.version ?? AKA_DEFAULTS.version };
+        : {
+            kind: "aka",
+            k: Buffer.from(at("kEnv"), "hex"),
+            kEnv: a.kEnv,
+            opc: Buffer.from(at("opcEnv"), "hex"),
+            opcEnv: a.opcEnv,
+            amf: Buffer.from(a.amf ?? AKA_DEFAULTS.amf, "hex"),
+            sqn: BigInt(a.sqn ?? AKA_DEFAULTS.sqn),
+            version: a.version ?? AKA_DEFAULTS.version,
+          };
     return { role: s.role, impi: s.impi, impus: s.impus, ...(s.displayName === undefined ? {} : { displayName: s.displayName }), auth };
   });
   const pics = Object.fromEntries(PICS_NAMES.map((n) => [n, d.pics?.[n] ?? false])) as Record<PicsName, boolean> as Pics;
@@ -191,7 +217,14 @@ function target(t: ProfileDocument["target"]): TargetConfig {
     case "remote":
       return { kind: t.kind };
     case "process":
-      return { kind: t.kind, command: t.command, args: t.args ?? [], ...(t.cwd === undefined ? {} : { cwd: t.cwd }), env: env(t.env), startTimeoutMs: t.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS.process };
+      return {
+        kind: t.kind,
+        command: t.command,
+        args: t.args ?? [],
+        ...(t.cwd === undefined ? {} : { cwd: t.cwd }),
+        env: env(t.env),
+        startTimeoutMs: t.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS.process,
+      };
     case "container":
       return { kind: t.kind, ...(t.image === undefined ? { build: t.build! } : { image: t.image }), env: env(t.env), startTimeoutMs: t.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS.container };
   }

@@ -3,12 +3,27 @@
 // description>; found <the value, or its kind>`. An enum names its values, a boolean "true or false",
 // a limit the limit. A value the schema marks writeOnly (a secret's variable) is never shown, nor is
 // more than the start of an oversize one (issue 10, gap 4).
-import { type ErrorObject, type SchemaObject, Ajv } from "ajv";
+import { type ErrorObject, Ajv } from "ajv";
 import { type Document, type LineCounter, type Node, isAlias, isMap, isScalar, isSeq } from "yaml";
 import { EXCERPT_CHARS, PROFILE_LIMITS } from "./limits.ts";
 import type { ProfileProblem } from "./profile-error.ts";
 import { ProfileSchema } from "./profile-schema.ts";
 import { hiddenValueKind } from "./secrets.ts";
+
+/** The parts of a JSON Schema node this module reads (ajv's SchemaNode types every key as any). */
+export interface SchemaNode {
+  readonly [key: string]: unknown;
+  readonly properties?: Readonly<Record<string, SchemaNode>>;
+  readonly items?: SchemaNode | readonly SchemaNode[];
+  readonly additionalItems?: SchemaNode;
+  readonly additionalProperties?: SchemaNode | boolean;
+  readonly oneOf?: readonly SchemaNode[];
+  readonly required?: readonly string[];
+  readonly enum?: readonly unknown[];
+  readonly description?: string;
+  readonly type?: string;
+  readonly discriminator?: { readonly propertyName: string };
+}
 
 export type Segment = string | number;
 
@@ -73,7 +88,7 @@ export class Locator {
     if (v === null || v === undefined) return "an empty value";
     if (hidden) return typeof v === "string" ? hiddenValueKind(v) : `a ${typeof v} (not shown)`;
     // A number's source may be megabytes of digits (issue 10, gap 4)
-    return typeof v === "string" ? JSON.stringify(shorten(v)) : shorten(node.source ?? String(v));
+    return typeof v === "string" ? JSON.stringify(shorten(v)) : shorten(node.source ?? scalarText(v));
   }
 
   problem(segments: readonly Segment[], message: string, line = this.line(segments)): ProfileProblem {
@@ -97,28 +112,37 @@ export function valueAt(data: unknown, segments: readonly Segment[]): unknown {
   return segments.reduce<unknown>((v, s) => (v !== null && typeof v === "object" ? (v as Record<string, unknown>)[s] : undefined), data);
 }
 
+/** A value as text: a scalar as itself, anything else as JSON. */
+function scalarText(v: unknown): string {
+  return typeof v === "number" || typeof v === "boolean" || typeof v === "bigint" ? v.toString() : (JSON.stringify(v) ?? "undefined");
+}
+
 /** The schema of the value at `segments`; a kinded mapping's branch is the one its data's kind selects. */
-export function schemaAt(segments: readonly Segment[], data: unknown): SchemaObject | undefined {
-  let schema: SchemaObject | undefined = ProfileSchema;
+export function schemaAt(segments: readonly Segment[], data: unknown): SchemaNode | undefined {
+  let schema: SchemaNode | undefined = ProfileSchema;
   for (let i = 0; i <= segments.length && schema; i++) {
     schema = kindBranch(schema, valueAt(data, segments.slice(0, i))) ?? schema;
     if (i === segments.length) break;
-    const seg = segments[i]!;
+    const seg = segments[i];
     if (schema.discriminator?.propertyName === seg) return { enum: kinds(schema) };
-    if (typeof seg === "number" && schema["items"]) schema = Array.isArray(schema["items"]) ? (schema["items"][seg] ?? schema["additionalItems"]) : schema["items"];
-    else schema = schema["properties"]?.[seg] ?? (typeof schema["additionalProperties"] === "object" ? schema["additionalProperties"] : undefined);
+    const items: SchemaNode | readonly SchemaNode[] | undefined = schema.items;
+    if (typeof seg === "number" && items) schema = isNodeList(items) ? (items[seg] ?? schema.additionalItems) : items;
+    else schema = schema.properties?.[String(seg)] ?? (typeof schema.additionalProperties === "object" ? schema.additionalProperties : undefined);
   }
   return schema;
 }
 
-const kinds = (union: SchemaObject): unknown[] => (union["oneOf"] as SchemaObject[]).map((b) => b["properties"].kind.const);
-function kindBranch(schema: SchemaObject, value: unknown): SchemaObject | undefined {
+const isNodeList = (x: SchemaNode | readonly SchemaNode[]): x is readonly SchemaNode[] => Array.isArray(x);
+/** The `kind` a branch of a kinded union stands for. */
+const kindOf = (branch: SchemaNode): unknown => branch.properties?.["kind"]?.["const"];
+const kinds = (union: SchemaNode): unknown[] => (union.oneOf ?? []).map(kindOf);
+function kindBranch(schema: SchemaNode, value: unknown): SchemaNode | undefined {
   const tag = value !== null && typeof value === "object" ? (value as Record<string, unknown>)["kind"] : undefined;
-  return schema.discriminator ? (schema["oneOf"] as SchemaObject[]).find((b) => b["properties"].kind.const === tag) : undefined;
+  return schema.discriminator ? (schema.oneOf ?? []).find((b) => kindOf(b) === tag) : undefined;
 }
 
 /** What a problem says was expected of a value of `schema`. */
-export function expected(schema: SchemaObject | undefined): string {
+export function expected(schema: SchemaNode | undefined): string {
   if (schema?.["enum"]) return `one of ${(schema["enum"] as unknown[]).join(", ")}`;
   if (schema?.discriminator) return `one of ${kinds(schema).join(", ")}`;
   return schema?.["type"] === "boolean" ? "true or false" : (schema?.["description"] ?? "a valid value");
@@ -158,12 +182,18 @@ export function schemaProblems(at: Locator, unknownField: UnknownFieldMessage): 
 }
 
 function problemOf(at: Locator, e: ErrorObject, all: readonly ErrorObject[], unknownField: UnknownFieldMessage): { segments: Segment[]; problem: ProfileProblem } | undefined {
-  const base: Segment[] = e.instancePath === "" ? [] : e.instancePath.slice(1).split("/").map((s, i, a) => {
-    const seg = s.replace(/~1/g, "/").replace(/~0/g, "~");
-    return Array.isArray(valueAt(at.data, a.slice(0, i))) ? Number(seg) : seg;
-  });
+  const base: Segment[] =
+    e.instancePath === ""
+      ? []
+      : e.instancePath
+          .slice(1)
+          .split("/")
+          .map((s, i, a) => {
+            const seg = s.replace(/~1/g, "/").replace(/~0/g, "~");
+            return Array.isArray(valueAt(at.data, a.slice(0, i))) ? Number(seg) : seg;
+          });
   // A keyword of a conditional (if/else) holds no description: the value's own schema does
-  const own = (e.parentSchema ?? {}) as SchemaObject;
+  const own = (e.parentSchema ?? {}) as SchemaNode;
   const schema = own["description"] === undefined && e.propertyName === undefined ? (schemaAt(base, at.data) ?? own) : own;
   const p = e.params as Record<string, unknown>;
   const value = valueAt(at.data, base);
@@ -195,10 +225,10 @@ function problemOf(at: Locator, e: ErrorObject, all: readonly ErrorObject[], unk
       return problem([...base, "kind"], `expected ${expected(schema)}; found ${at.describe([...base, "kind"])}`);
     case "oneOf": {
       // "Exactly one of these fields" (a oneOf of branches that each require one field): none, or both
-      const names = (schema["oneOf"] as SchemaObject[]).map((b) => String(b["required"]?.[0]));
+      const names = (schema.oneOf ?? []).map((b) => String(b.required?.[0]));
       const passing = (p["passingSchemas"] as number[] | null) ?? [];
-      if (passing.length > 1) return problem([...base, names[passing[1]!]!], `expected either ${names.join(" or ")}, not both; found both`);
-      return missing([...base, names[0]!], names.map((n) => `${n} (${expected(schema["properties"][n])})`).join(" or "));
+      if (passing.length > 1) return problem([...base, names[passing[1]]], `expected either ${names.join(" or ")}, not both; found both`);
+      return missing([...base, names[0]], names.map((n) => `${n} (${expected(schema.properties?.[n])})`).join(" or "));
     }
     case "maxLength":
       return problem(base, `expected at most ${String(p["limit"])} characters; found ${oversize(String(value), hidden)}`);
@@ -222,11 +252,12 @@ function oversize(text: string, hidden: boolean): string {
 }
 
 /** An unknown field: one of another kind says which kind holds it; otherwise the known fields are listed. */
-function unknownMessage(e: ErrorObject, schema: SchemaObject, base: Segment[]): string {
-  const fields = Object.keys(schema["properties"] ?? {});
+function unknownMessage(e: ErrorObject, schema: SchemaNode, base: Segment[]): string {
+  const fields = Object.keys(schema.properties ?? {});
   const key = String(e.params["additionalProperty"]);
   const union = /\/oneOf\/\d+\/additionalProperties$/.test(e.schemaPath) ? schemaAt(base, undefined) : undefined;
-  const owners = union?.discriminator ? (union["oneOf"] as SchemaObject[]).filter((b) => b["properties"][key]).map((b) => b["properties"].kind.const) : [];
-  if (owners.length > 0) return `applies only to ${String(base[base.length - 1])} kind ${owners.join(" or ")}; expected one of ${fields.join(", ")} for kind ${String(schema["properties"].kind.const)}`;
-  return `${schema["x-unknown-field"] ?? "unknown field"}; expected one of ${fields.join(", ")}`;
+  const owners = union?.discriminator ? (union.oneOf ?? []).filter((b) => b.properties?.[key]).map(kindOf) : [];
+  if (owners.length > 0) return `applies only to ${String(base[base.length - 1])} kind ${owners.join(" or ")}; expected one of ${fields.join(", ")} for kind ${String(kindOf(schema))}`;
+  const said = schema["x-unknown-field"];
+  return `${typeof said === "string" ? said : "unknown field"}; expected one of ${fields.join(", ")}`;
 }

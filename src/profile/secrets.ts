@@ -5,9 +5,7 @@ import { randomBytes } from "node:crypto";
 /** A long run of hexadecimal digits: a key pasted where a variable name belongs. */
 const LOOKS_LIKE_KEY = /^[0-9A-Fa-f]{16,}$/;
 
-export type SecretLookup =
-  | { readonly ok: true; readonly value: string; readonly generated: boolean }
-  | { readonly ok: false; readonly reason: "unset" | "empty" };
+export type SecretLookup = { readonly ok: true; readonly value: string; readonly generated: boolean } | { readonly ok: false; readonly reason: "unset" | "empty" };
 
 export interface SecretSource {
   lookup(name: string): SecretLookup;

@@ -21,9 +21,7 @@ interface IssuedChallenge {
 }
 
 export type AuthVerdict =
-  | { readonly kind: "challenge"; readonly why: string; readonly stale?: boolean }
-  | { readonly kind: "forbidden"; readonly why: string }
-  | { readonly kind: "authenticated"; readonly why: string };
+  { readonly kind: "challenge"; readonly why: string; readonly stale?: boolean } | { readonly kind: "forbidden"; readonly why: string } | { readonly kind: "authenticated"; readonly why: string };
 
 export class Authenticator {
   private readonly issued = new Map<string, IssuedChallenge>();

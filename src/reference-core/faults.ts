@@ -16,7 +16,8 @@ export const FAULT_EFFECTS: Readonly<Record<FaultName, string>> = {
   "500-on-invite": "every initial INVITE is answered 500 Server Internal Error by the core",
   "garbage-to-message": "every MESSAGE is answered with bytes that are not a SIP message, instead of being routed",
   "wrong-call-id-in-register-200": "the 200 OK to every REGISTER carries Call-ID wrong-<the request's> (RFC 3261 8.2.6.2 violated); the client transaction still matches it by branch",
-  "superstring-p-asserted-identity": "P-Asserted-Identity names sip:<user>@<domain>.invalid (a tel URI gets one more digit): another identity whose text starts with the caller's (TS 24.229 5.2.6.3.1 violated; a substring comparison would take it for the caller's)",
+  "superstring-p-asserted-identity":
+    "P-Asserted-Identity names sip:<user>@<domain>.invalid (a tel URI gets one more digit): another identity whose text starts with the caller's (TS 24.229 5.2.6.3.1 violated; a substring comparison would take it for the caller's)",
   "keep-bindings-on-deregister": "a REGISTER with expires 0 is answered 200 listing no binding, but the bindings stay (RFC 3261 10.3 violated: calls still fork to the removed contacts)",
   "reginfo-version-stuck": "every reginfo document of a subscription carries version 0 (RFC 3680 5.1 violated: versions increase by one), as Debian's Kamailio 5.6 does",
   "no-to-tag-on-cancel-200": "the 200 OK the core sends for a CANCEL carries no To tag (RFC 3261 8.2.6.2 violated)",

@@ -132,7 +132,9 @@ export class StatefulProxy {
     const branch = `z9hG4bK${createHash("sha256").update(seed).digest("hex").slice(0, 24)}`;
     fwd.prependHeader("Via", this.ctx.endpoint.via(destination.protocol, branch));
     this.ctx.log(`forwarded ${fwd.method} ${fwd.uriText} to ${formatDestination(destination)} (stateless)`);
-    this.ctx.endpoint.sendStateless(fwd, destination).catch((e: unknown) => this.ctx.log(`could not forward ${fwd.method} to ${formatDestination(destination)}: ${e instanceof Error ? e.message : String(e)}`));
+    this.ctx.endpoint
+      .sendStateless(fwd, destination)
+      .catch((e: unknown) => this.ctx.log(`could not forward ${fwd.method} to ${formatDestination(destination)}: ${e instanceof Error ? e.message : String(e)}`));
   }
 
   /**
@@ -170,7 +172,7 @@ export class StatefulProxy {
     const fwd = branch.forwarded;
     // RFC 3261 9.1: Request-URI, Call-ID, From, To, CSeq number and top Via of the INVITE it cancels
     const c = new SipRequest("CANCEL", fwd.uriText);
-    c.addHeader("Via", fwd.headerValues("via")[0]!);
+    c.addHeader("Via", fwd.headerValues("via")[0]);
     c.addHeader("Max-Forwards", 70);
     for (const route of fwd.headerValues("route")) c.addHeader("Route", route);
     c.addHeader("From", fwd.header("from")!);
@@ -211,14 +213,14 @@ export class StatefulProxy {
       this.ctx.log(`dropped a stray ${r.status} (${r.cseq.method}): its top Via is not the core's`);
       return true;
     }
-    const next = parseVia(vias[1]!);
+    const next = parseVia(vias[1]);
     if (isViaError(next) || viaBranch(next) === undefined) return true;
     const transport = next.transport.toLowerCase();
     const protocol = (PROTOCOLS.has(transport) ? transport : "udp") as TransportProtocol;
     const destination = responseDestination(next, { protocol, host: unbracketHost(next.host), port: next.port ?? 5060 });
     const up = this.upstreamResponse(r);
     this.ctx.log(`relayed a stray ${r.status} (${r.cseq.method}) to ${formatDestination(destination)} (stateless)`);
-    this.ctx.endpoint.sendStateless(up, destination).catch(() => undefined);
+    this.ctx.endpoint.sendStateless(up, destination).catch((e: unknown) => this.ctx.log(`could not relay the stray ${r.status}: ${e instanceof Error ? e.message : String(e)}`));
     return true;
   }
 }

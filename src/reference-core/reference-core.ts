@@ -72,7 +72,9 @@ export class ReferenceCore {
       log: (line) => this.record(line),
     };
     this.notifier = new RegEventNotifier(this.ctx);
-    const registrar = new Registrar(this.ctx, new Authenticator(hss, options.domain, endpoint.clock), options.registrationExpiresMax ?? 600000, (record, changes) => this.notifier.registrationChanged(record, changes));
+    const registrar = new Registrar(this.ctx, new Authenticator(hss, options.domain, endpoint.clock), options.registrationExpiresMax ?? 600000, (record, changes) =>
+      this.notifier.registrationChanged(record, changes),
+    );
     const router = new CoreRouter(this.ctx, registrar, this.notifier, new StatefulProxy(this.ctx));
     endpoint.onRequest((rec: Received) => router.receive(rec));
   }
@@ -104,9 +106,11 @@ export class ReferenceCore {
       }
       if (!endpoint) throw new Error(`the reference core found no port free for ${transports.join(" and ")} on ${host} in ${PORT_ATTEMPTS} attempts`, { cause: last });
     }
-    const port = endpoint.local(transports[0]!).port;
+    const port = endpoint.local(transports[0]).port;
     const core = new ReferenceCore(endpoint, options, host, port);
-    core.record(`listening on ${transports.map((t) => t.toUpperCase()).join("/")} ${host}:${port} for ${options.domain}; ${options.subscribers.length} subscriber(s)${core.faultSet.view.size ? `; faults ${[...core.faultSet.view].join(", ")}` : ""}`);
+    core.record(
+      `listening on ${transports.map((t) => t.toUpperCase()).join("/")} ${host}:${port} for ${options.domain}; ${options.subscribers.length} subscriber(s)${core.faultSet.view.size ? `; faults ${[...core.faultSet.view].join(", ")}` : ""}`,
+    );
     return core;
   }
 

@@ -49,7 +49,7 @@ export class RegEventNotifier {
       return;
     }
     const accept = req.headerValues("accept");
-    if (accept.length > 0 && !accept.some((a) => a.split(";")[0]!.trim().toLowerCase() === "application/reginfo+xml")) {
+    if (accept.length > 0 && !accept.some((a) => a.split(";")[0].trim().toLowerCase() === "application/reginfo+xml")) {
       // RFC 6665 4.2.1.1 / RFC 3261 21.4.7: the only body this notifier produces
       endpoint.reply(rec, 406, { toTag: newTag() });
       this.ctx.log(`${what}: 406 (Accept has no application/reginfo+xml)`);
@@ -116,7 +116,11 @@ export class RegEventNotifier {
    */
   registrationChanged(record: SubscriberRecord, changes: readonly BindingChange[]): void {
     const registered = this.ctx.bindings.isRegistered(record);
-    const registrations = this.registrations(record, registered ? "active" : "terminated", changes.map((c) => this.contact(c.binding, c.state, c.event)));
+    const registrations = this.registrations(
+      record,
+      registered ? "active" : "terminated",
+      changes.map((c) => this.contact(c.binding, c.state, c.event)),
+    );
     for (const [key, sub] of this.live(record)) {
       if (registered) {
         void this.notify(sub, "partial", registrations, `active;expires=${this.remaining(sub)}`);
@@ -160,7 +164,11 @@ export class RegEventNotifier {
 
   private fullState(record: SubscriberRecord): ReginfoRegistration[] {
     const live = this.ctx.bindings.live(record);
-    return this.registrations(record, live.length > 0 ? "active" : "terminated", live.map((b) => this.contact(b, "active", "registered")));
+    return this.registrations(
+      record,
+      live.length > 0 ? "active" : "terminated",
+      live.map((b) => this.contact(b, "active", "registered")),
+    );
   }
 
   /** RFC 3680 5.3: one registration element per public identity of the implicit set. */
@@ -213,5 +221,5 @@ export class RegEventNotifier {
 /** The event package of a SUBSCRIBE (RFC 6665 8.2.1: Event = event-type *( SEMI event-param )). */
 export function eventPackage(req: SipRequest): string | undefined {
   const e = req.header("event");
-  return e === undefined ? undefined : e.split(";")[0]!.trim().toLowerCase();
+  return e === undefined ? undefined : e.split(";")[0].trim().toLowerCase();
 }

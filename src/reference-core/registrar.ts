@@ -94,7 +94,14 @@ export class Registrar {
           continue;
         }
         addressing.learn(na.uri, rec.source.protocol);
-        const change = bindings.apply(record, { contact: formatUri(na.uri), params: withoutParam(na.params, "expires"), expires: granted, callId: req.callId, cseq: req.cseq.seq, protocol: rec.source.protocol });
+        const change = bindings.apply(record, {
+          contact: formatUri(na.uri),
+          params: withoutParam(na.params, "expires"),
+          expires: granted,
+          callId: req.callId,
+          cseq: req.cseq.seq,
+          protocol: rec.source.protocol,
+        });
         if (change) changes.push(change);
       }
     }

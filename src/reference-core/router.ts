@@ -111,7 +111,7 @@ export class CoreRouter {
     if (!decrementMaxForwards(fwd)) return this.answer(rec, req, 483, "Max-Forwards reached 0 (RFC 3261 16.3 item 3)");
     if (req.method === "MESSAGE" && faults.has("garbage-to-message")) {
       this.ctx.log(`fault garbage-to-message: MESSAGE ${req.uriText} answered with ${GARBAGE.length} bytes that are not SIP`);
-      void this.ctx.endpoint.sendStateless(GARBAGE, rec.source).catch(() => undefined);
+      void this.ctx.endpoint.sendStateless(GARBAGE, rec.source).catch((e: unknown) => this.ctx.log(`fault garbage-to-message: could not send: ${e instanceof Error ? e.message : String(e)}`));
       return;
     }
     if (req.method === "INVITE" && faults.has("500-on-invite")) {

@@ -84,20 +84,37 @@ export async function generateReport(resultsDir: string, reportDir: string, opti
   const t0 = performance.now();
   const results = (await readdir(resultsDir).catch(() => undefined)) ?? undefined;
   if (results === undefined) return { ok: false, problem: "no-results", message: `no test results: ${resultsDir} does not exist (run \`ims-interop run\` first, with the same --reports)`, seconds: 0 };
-  if (!results.some((f) => f.endsWith("-result.json"))) return { ok: false, problem: "no-results", message: `no test results in ${resultsDir}: it holds no *-result.json (run \`ims-interop run\` first, with the same --reports)`, seconds: 0 };
+  if (!results.some((f) => f.endsWith("-result.json")))
+    return { ok: false, problem: "no-results", message: `no test results in ${resultsDir}: it holds no *-result.json (run \`ims-interop run\` first, with the same --reports)`, seconds: 0 };
   if (!javaAvailable()) {
-    return { ok: false, problem: "no-java", message: `no Java runtime: the HTML report was not generated (install default-jre-headless); the results stay in ${resultsDir}, with reports/junit.xml and reports/summary.json`, seconds: 0 };
+    return {
+      ok: false,
+      problem: "no-java",
+      message: `no Java runtime: the HTML report was not generated (install default-jre-headless); the results stay in ${resultsDir}, with reports/junit.xml and reports/summary.json`,
+      seconds: 0,
+    };
   }
   const serve = `serve it with: ${serveCommand(reportDir, options.defaultReportsDir)}`;
   // The summary of the run (or of the merge) beside the results: the gate and the SUT of the first screen
   const summaryText = await readFile(join(dirname(resolve(resultsDir)), "summary.json"), "utf8").catch(() => undefined);
   const summary = parseSummary(summaryText);
   if (summary?.gate) await refreshGate(resultsDir, summary.gate);
-  const name = summary ? reportName({ vendor: summary.vendor ?? "", product: summary.product ?? "", productVersion: summary.productVersion ?? "", profile: summary.profile ?? "", gate: summary.gate ?? { passed: false } }) : "ims-interop conformance report";
+  const name = summary
+    ? reportName({
+        vendor: summary.vendor ?? "",
+        product: summary.product ?? "",
+        productVersion: summary.productVersion ?? "",
+        profile: summary.profile ?? "",
+        gate: summary.gate ?? { passed: false },
+      })
+    : "ims-interop conformance report";
 
   // Unchanged results: the report stays (no second history entry for the same run)
   const source = { format: FORMAT, digest: await digestOf(resultsDir, summaryText ?? ""), name };
-  const previous = await readFile(join(reportDir, SOURCE_FILE), "utf8").then((t) => JSON.parse(t) as typeof source, () => undefined);
+  const previous = await readFile(join(reportDir, SOURCE_FILE), "utf8").then(
+    (t) => JSON.parse(t) as typeof source,
+    () => undefined,
+  );
   if (previous && previous.format === source.format && previous.digest === source.digest && (await exists(join(reportDir, "index.html")))) {
     return { ok: true, upToDate: true, message: `report: ${reportDir}/index.html, up to date with ${resultsDir} (${serve})`, seconds: (performance.now() - t0) / 1000 };
   }
@@ -119,7 +136,12 @@ export async function generateReport(resultsDir: string, reportDir: string, opti
       env: { ...process.env, ALLURE_NO_ANALYTICS: "true" },
     });
     if (r.status !== 0) {
-      return { ok: false, problem: "allure-failed", message: `allure generate failed (exit ${r.status}): ${(r.stderr || r.stdout || "").trim().split("\n").slice(-3).join(" ")}`, seconds: (performance.now() - t0) / 1000 };
+      return {
+        ok: false,
+        problem: "allure-failed",
+        message: `allure generate failed (exit ${r.status}): ${(r.stderr || r.stdout || "").trim().split("\n").slice(-3).join(" ")}`,
+        seconds: (performance.now() - t0) / 1000,
+      };
     }
   } finally {
     if (overview) await rm(overview, { recursive: true, force: true });
@@ -156,7 +178,10 @@ export async function refreshGate(resultsDir: string, gate: NonNullable<SummaryD
     if (next !== env) await writeFile(envFile, next);
   }
   const executorFile = join(resultsDir, "executor.json");
-  const executor = await readFile(executorFile, "utf8").then((t) => JSON.parse(t) as Record<string, unknown>, () => undefined);
+  const executor = await readFile(executorFile, "utf8").then(
+    (t) => JSON.parse(t) as Record<string, unknown>,
+    () => undefined,
+  );
   if (executor && typeof executor["buildName"] === "string") {
     const buildName = executor["buildName"].replace(/ \u2014 gate (passed|FAILED)$/, "") + ` \u2014 gate ${g.passed ? "passed" : "FAILED"}`;
     if (buildName !== executor["buildName"]) await writeFile(executorFile, JSON.stringify({ ...executor, buildName }, null, 2));
@@ -180,19 +205,31 @@ async function digestOf(resultsDir: string, summaryText: string): Promise<string
 }
 
 async function exists(p: string): Promise<boolean> {
-  return stat(p).then(() => true, () => false);
+  return stat(p).then(
+    () => true,
+    () => false,
+  );
 }
 
 const TYPES: Record<string, string> = {
-  ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css", ".json": "application/json", ".svg": "image/svg+xml",
-  ".png": "image/png", ".ico": "image/x-icon", ".txt": "text/plain; charset=utf-8", ".woff": "font/woff", ".woff2": "font/woff2", ".pcap": "application/vnd.tcpdump.pcap",
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript",
+  ".css": "text/css",
+  ".json": "application/json",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".ico": "image/x-icon",
+  ".txt": "text/plain; charset=utf-8",
+  ".woff": "font/woff",
+  ".woff2": "font/woff2",
+  ".pcap": "application/vnd.tcpdump.pcap",
 };
 
 /** Serves a directory on 127.0.0.1 (port 0 picks one); resolves once listening. */
 export async function serveDirectory(dir: string, port = 0): Promise<{ server: Server; url: string }> {
   const root = resolve(dir);
   const server = createServer((req, res) => {
-    const path = decodeURIComponent((req.url ?? "/").split("?")[0]!);
+    const path = decodeURIComponent((req.url ?? "/").split("?")[0]);
     const file = normalize(join(root, path.endsWith("/") ? `${path}index.html` : path));
     if (!file.startsWith(root + sep) && file !== root) {
       res.writeHead(403).end();

@@ -141,9 +141,7 @@ function descriptionFor(r: TestCaseResult, run: RunResult): string {
   const p = run.profile;
   const out: string[] = [];
   if (r.knownDeviation !== undefined) {
-    out.push(
-      `<p><b>Known deviation</b> (declared in the profile ${escapeXml(p.file)}; the verdict ${escapeXml(r.verdict)} and the gate are unchanged): ${escapeXml(r.knownDeviation)}</p>`,
-    );
+    out.push(`<p><b>Known deviation</b> (declared in the profile ${escapeXml(p.file)}; the verdict ${escapeXml(r.verdict)} and the gate are unchanged): ${escapeXml(r.knownDeviation)}</p>`);
   }
   out.push(`<p><b>SUT</b>: ${escapeXml(sutTitle(p))} (vendor ${escapeXml(p.vendor)}, product ${escapeXml(p.product)}, version ${escapeXml(p.productVersion)}), profile ${escapeXml(p.name)}</p>`);
   out.push(`<p><b>PICS</b>: ${escapeXml(picsOf(r))}; <b>level</b>: ${escapeXml(r.testCase.level)}; <b>area</b>: ${escapeXml(areaOf(r.testCase))}</p>`);
@@ -195,10 +193,22 @@ export async function finishAllureResults(resultsDir: string, run: RunResult, ga
     if (seen.has(r.testCase.id)) continue;
     const uuid = randomUUID();
     const result = {
-      uuid, name: `${r.testCase.id} ${r.testCase.name}`, fullName: `${r.testCase.uri}:${r.testCase.line}`, testCaseId: r.testCase.id,
-      historyId: `${r.testCase.id}@${run.profile.name}`, status: STATUS[r.verdict], stage: "finished",
-      statusDetails: { message: VERDICT_PREFIX[r.verdict] + (r.reason ?? "") }, labels: labelsFor(r, run), links: linksFor(r),
-      steps: [], attachments: [], parameters: parametersFor(r, run), descriptionHtml: descriptionFor(r, run), start: now, stop: now,
+      uuid,
+      name: `${r.testCase.id} ${r.testCase.name}`,
+      fullName: `${r.testCase.uri}:${r.testCase.line}`,
+      testCaseId: r.testCase.id,
+      historyId: `${r.testCase.id}@${run.profile.name}`,
+      status: STATUS[r.verdict],
+      stage: "finished",
+      statusDetails: { message: VERDICT_PREFIX[r.verdict] + (r.reason ?? "") },
+      labels: labelsFor(r, run),
+      links: linksFor(r),
+      steps: [],
+      attachments: [],
+      parameters: parametersFor(r, run),
+      descriptionHtml: descriptionFor(r, run),
+      start: now,
+      stop: now,
     };
     await writeFile(join(resultsDir, `${uuid}-result.json`), maskSecrets(JSON.stringify(result), secrets));
   }
@@ -250,16 +260,33 @@ async function moveHookAttachments(resultsDir: string, files: readonly string[])
  * deviations, PICS and the rest.
  */
 export function environmentProperties(p: Profile, sut: string, gateVerdict?: GateVerdict, results: readonly TestCaseResult[] = []): string {
-  const pics = Object.entries(p.pics).filter(([, v]) => v).map(([k]) => k).join(", ");
+  const pics = Object.entries(p.pics)
+    .filter(([, v]) => v)
+    .map(([k]) => k)
+    .join(", ");
   const deviations = results.filter((r) => r.knownDeviation !== undefined).map((r) => `${r.testCase.id} (${r.verdict})`);
   const lines: Record<string, string> = {
     ...(gateVerdict ? { Gate: gateLine(gateVerdict) } : {}),
-    SUT: sutTitle(p), Profile: `${p.name} (${p.file})`, Vendor: p.vendor, Product: p.product, "Product.version": p.productVersion,
-    Target: sut, "Target.kind": p.target.kind, ...(deviations.length ? { "Known.deviations": deviations.join(", ") } : {}),
-    PICS: pics || "none", Domain: p.ixit.domain, Transports: p.ixit.transports.join(", "),
-    Timers: `T1=${p.ixit.timers.t1} T2=${p.ixit.timers.t2} T4=${p.ixit.timers.t4}`, "Harness.version": harnessVersion, Node: process.version,
+    SUT: sutTitle(p),
+    Profile: `${p.name} (${p.file})`,
+    Vendor: p.vendor,
+    Product: p.product,
+    "Product.version": p.productVersion,
+    Target: sut,
+    "Target.kind": p.target.kind,
+    ...(deviations.length ? { "Known.deviations": deviations.join(", ") } : {}),
+    PICS: pics || "none",
+    Domain: p.ixit.domain,
+    Transports: p.ixit.transports.join(", "),
+    Timers: `T1=${p.ixit.timers.t1} T2=${p.ixit.timers.t2} T4=${p.ixit.timers.t4}`,
+    "Harness.version": harnessVersion,
+    Node: process.version,
   };
-  return Object.entries(lines).map(([k, v]) => propertyLine(k, v)).join("\n") + "\n";
+  return (
+    Object.entries(lines)
+      .map(([k, v]) => propertyLine(k, v))
+      .join("\n") + "\n"
+  );
 }
 
 /** One line of a .properties file: the key without separators, the value on one line, backslashes doubled. */
@@ -297,7 +324,8 @@ function ciExecutor(env: NodeJS.ProcessEnv): Record<string, string> | undefined 
     return { name: "GitHub Actions", type: "github", buildName: `${env["GITHUB_WORKFLOW"] ?? "workflow"} #${env["GITHUB_RUN_NUMBER"] ?? env["GITHUB_RUN_ID"]}`, buildUrl: url, reportUrl: "" };
   }
   if (env["GITLAB_CI"]) return { name: "GitLab CI", type: "gitlab", buildName: `${env["CI_JOB_NAME"] ?? "job"} #${env["CI_JOB_ID"] ?? ""}`, buildUrl: env["CI_JOB_URL"] ?? "", reportUrl: "" };
-  if (env["JENKINS_URL"] || env["BUILD_URL"]) return { name: "Jenkins", type: "jenkins", buildName: `${env["JOB_NAME"] ?? "job"} #${env["BUILD_NUMBER"] ?? ""}`, buildUrl: env["BUILD_URL"] ?? "", reportUrl: "" };
+  if (env["JENKINS_URL"] || env["BUILD_URL"])
+    return { name: "Jenkins", type: "jenkins", buildName: `${env["JOB_NAME"] ?? "job"} #${env["BUILD_NUMBER"] ?? ""}`, buildUrl: env["BUILD_URL"] ?? "", reportUrl: "" };
   if (env["CI"] && env["BUILD_NAME"]) return { name: "CI", type: "ci", buildName: env["BUILD_NAME"], buildUrl: env["BUILD_URL"] ?? "", reportUrl: "" };
   return undefined;
 }

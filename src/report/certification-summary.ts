@@ -87,41 +87,45 @@ export function cutAtWord(text: string, max: number): string {
 export function summaryJson(run: RunResult, gateVerdict: GateVerdict): string {
   const p = run.profile;
   const deviations = run.results.filter((r) => r.knownDeviation !== undefined);
-  return JSON.stringify(
-    {
-      sut: run.sut,
-      vendor: p.vendor,
-      product: p.product,
-      productVersion: p.productVersion,
-      profile: p.name,
-      pics: Object.entries(p.pics).filter(([, v]) => v).map(([k]) => k),
-      counts: run.counts,
-      gate: gateVerdict,
-      ...(run.interrupted ? { interrupted: run.interrupted } : {}),
-      // The profile's declared deviations of the test cases run, with the verdict each got: listed,
-      // never changing a verdict or the gate (TTCN-3 practice)
-      ...(deviations.length ? { knownDeviations: deviations.map((r) => ({ id: r.testCase.id, verdict: r.verdict, deviation: r.knownDeviation })) } : {}),
-      durationSeconds: Math.round(run.durationMs) / 1000,
-      testCases: run.results.map((r) => ({
-        id: r.testCase.id,
-        name: r.testCase.name,
-        verdict: r.verdict,
-        ...(r.notRun ? { notRun: true } : {}),
-        level: r.testCase.level,
-        pics: r.testCase.picsTags.map((t) => t.replace(/^@?pics:/, "")),
-        durationSeconds: Math.round(r.durationMs) / 1000,
-        references: r.testCase.references,
-        ...(r.reason && r.verdict !== "pass" ? { reason: r.reason.split("\n")[0] } : {}),
-        ...(r.knownDeviation !== undefined ? { knownDeviation: r.knownDeviation } : {}),
-        // The requirements judged on the messages of this test case, and those its SUT violated
-        ...(r.requirements
-          ? { requirements: { checked: r.requirements.map((q) => q.id), violated: r.requirements.filter((q) => q.violated > 0).map((q) => ({ id: q.id, clause: q.clause, times: q.violated })) } }
-          : {}),
-      })),
-    },
-    null,
-    2,
-  ) + "\n";
+  return (
+    JSON.stringify(
+      {
+        sut: run.sut,
+        vendor: p.vendor,
+        product: p.product,
+        productVersion: p.productVersion,
+        profile: p.name,
+        pics: Object.entries(p.pics)
+          .filter(([, v]) => v)
+          .map(([k]) => k),
+        counts: run.counts,
+        gate: gateVerdict,
+        ...(run.interrupted ? { interrupted: run.interrupted } : {}),
+        // The profile's declared deviations of the test cases run, with the verdict each got: listed,
+        // never changing a verdict or the gate (TTCN-3 practice)
+        ...(deviations.length ? { knownDeviations: deviations.map((r) => ({ id: r.testCase.id, verdict: r.verdict, deviation: r.knownDeviation })) } : {}),
+        durationSeconds: Math.round(run.durationMs) / 1000,
+        testCases: run.results.map((r) => ({
+          id: r.testCase.id,
+          name: r.testCase.name,
+          verdict: r.verdict,
+          ...(r.notRun ? { notRun: true } : {}),
+          level: r.testCase.level,
+          pics: r.testCase.picsTags.map((t) => t.replace(/^@?pics:/, "")),
+          durationSeconds: Math.round(r.durationMs) / 1000,
+          references: r.testCase.references,
+          ...(r.reason && r.verdict !== "pass" ? { reason: r.reason.split("\n")[0] } : {}),
+          ...(r.knownDeviation !== undefined ? { knownDeviation: r.knownDeviation } : {}),
+          // The requirements judged on the messages of this test case, and those its SUT violated
+          ...(r.requirements
+            ? { requirements: { checked: r.requirements.map((q) => q.id), violated: r.requirements.filter((q) => q.violated > 0).map((q) => ({ id: q.id, clause: q.clause, times: q.violated })) } }
+            : {}),
+        })),
+      },
+      null,
+      2,
+    ) + "\n"
+  );
 }
 
 /**
@@ -130,9 +134,19 @@ export function summaryJson(run: RunResult, gateVerdict: GateVerdict): string {
  * characters, at a word boundary (issue 10, gap 4).
  */
 export function summaryTable(run: RunResult): string {
-  const rows = run.results.map((r) => [escapeControlCharacters(r.testCase.id), r.testCase.level, r.verdict, `${(r.durationMs / 1000).toFixed(2)} s`, r.verdict === "pass" ? "" : cutAtWord(escapeControlCharacters((r.reason ?? "").split(/\r?\n/)[0]!), 80)]);
+  const rows = run.results.map((r) => [
+    escapeControlCharacters(r.testCase.id),
+    r.testCase.level,
+    r.verdict,
+    `${(r.durationMs / 1000).toFixed(2)} s`,
+    r.verdict === "pass" ? "" : cutAtWord(escapeControlCharacters((r.reason ?? "").split(/\r?\n/)[0]), 80),
+  ]);
   const header = ["test case", "level", "verdict", "time", "reason"];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd();
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join("  ")
+      .trimEnd();
   return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n") + "\n";
 }

@@ -33,7 +33,7 @@ export function expectationMark(entries: readonly TraceEntry[], failure: string)
   const received = /^(?:\w+: )?Received: (.+)$/m.exec(failure)?.[1]?.trim();
   if (!received || received === "nothing") return undefined;
   for (let i = entries.length - 1; i >= 0; i--) {
-    const e = entries[i]!;
+    const e = entries[i];
     if (e.direction !== "received") continue;
     const parsed = parseMessage(e.bytes);
     if (!parsed.ok) continue;

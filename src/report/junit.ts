@@ -4,7 +4,15 @@
 import type { RunResult, TestCaseResult } from "../runner/index.ts";
 
 function esc(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "");
+  return (
+    s
+      .replace(/&/g, "&amp;")
+      .replace(/</g, "&lt;")
+      .replace(/>/g, "&gt;")
+      .replace(/"/g, "&quot;")
+      // eslint-disable-next-line no-control-regex -- XML 1.0 (2.2) allows no C0 character but tab, LF and CR
+      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "")
+  );
 }
 
 /** The first line of the reason, with the known deviation after it (one line: CI shows it as the message). */

@@ -36,12 +36,7 @@ export interface LadderHtmlOptions {
   readonly marks?: readonly LadderMark[];
 }
 
-export function renderLadderHtml(
-  entries: readonly TraceEntry[],
-  participants: TraceParticipants | ParticipantHint | undefined,
-  title: string,
-  options: LadderHtmlOptions = {},
-): string {
+export function renderLadderHtml(entries: readonly TraceEntry[], participants: TraceParticipants | ParticipantHint | undefined, title: string, options: LadderHtmlOptions = {}): string {
   const parts = resolveParticipants(entries, participants);
   const svg = renderLadderSvg(entries, parts, { href: (seq) => `#${messageAnchor(seq)}`, ...(options.marks ? { marks: options.marks } : {}) });
   const labels = labelTraceEntries(entries, parts);
@@ -52,7 +47,7 @@ export function renderLadderHtml(
   /** "#7 200 OK (REGISTER) SUT → UE-A": the message as a heading names it. */
   const describe = (e: TraceEntry, i: number): string => {
     const a = arrows.get(e.seq)!;
-    return `#${e.seq} ${labels[i]!.text} ${parts.columns[a.from]!.name} \u2192 ${parts.columns[a.to]!.name}`;
+    return `#${e.seq} ${labels[i].text} ${parts.columns[a.from].name} \u2192 ${parts.columns[a.to].name}`;
   };
 
   const out: string[] = [];
@@ -71,7 +66,7 @@ export function renderLadderHtml(
     out.push(`<ul>`);
     for (const m of failing) {
       const i = index.get(m.seq)!;
-      out.push(`<li><a href="#${messageAnchor(m.seq)}">${escapeXml(describe(entries[i]!, i))}</a>: <span class="mark">${escapeXml(m.label)}</span><pre>${escapeXml(m.detail)}</pre></li>`);
+      out.push(`<li><a href="#${messageAnchor(m.seq)}">${escapeXml(describe(entries[i], i))}</a>: <span class="mark">${escapeXml(m.label)}</span><pre>${escapeXml(m.detail)}</pre></li>`);
     }
     out.push(`</ul>`);
     out.push(`</div>`);
@@ -81,7 +76,7 @@ export function renderLadderHtml(
   out.push(`</div>`);
   out.push(`<h1>Messages (${entries.length})</h1>`);
   entries.forEach((e, i) => {
-    const l = labels[i]!;
+    const l = labels[i];
     const a = arrows.get(e.seq)!;
     const [src, dst] = e.direction === "sent" ? [e.local, e.remote] : [e.remote, e.local];
     const mark = l.retransmission ? ` <span class="retransmission">[retransmission]</span>` : "";
@@ -92,7 +87,7 @@ export function renderLadderHtml(
       `<h2><a href="#msg-${e.seq}">#${e.seq}</a> ${formatOffset(l.offset)} ` +
         `${failed ? `<span class="mark">\u2717 ${escapeXml(failed.label)}</span> ` : ""}` +
         `<span class="${cls}">${escapeXml(l.text)}</span>${mark} ` +
-        `${escapeXml(parts.columns[a.from]!.name)} &rarr; ${escapeXml(parts.columns[a.to]!.name)} ` +
+        `${escapeXml(parts.columns[a.from].name)} &rarr; ${escapeXml(parts.columns[a.to].name)} ` +
         `${e.protocol.toUpperCase()} ${escapeXml(formatAddress(src))} &rarr; ${escapeXml(formatAddress(dst))} ` +
         `(${e.bytes.length} bytes)${e.note ? ` [${escapeXml(e.note)}]` : ""}</h2>`,
     );

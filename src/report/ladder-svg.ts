@@ -60,7 +60,7 @@ export function marksBySeq(marks: readonly LadderMark[] | undefined): Map<number
  */
 export function splitParticipantName(name: string): { role: string; identity?: string } {
   const m = /^(.+?) \((.+)\)$/.exec(name);
-  return m ? { role: m[1]!, identity: m[2]! } : { role: name };
+  return m ? { role: m[1], identity: m[2] } : { role: name };
 }
 
 // XML 1.0 2.2 Char: besides C0 controls, U+FFFE, U+FFFF and unpaired surrogates are no characters
@@ -175,11 +175,7 @@ const FONT = "Helvetica, Arial, sans-serif";
 
 const COLORS = { normal: "#222222", red: "#cc0000", grey: "#888888", band: "#fde3e1" } as const;
 
-export function renderLadderSvg(
-  entries: readonly TraceEntry[],
-  participants?: TraceParticipants | ParticipantHint,
-  options: LadderSvgOptions = {},
-): string {
+export function renderLadderSvg(entries: readonly TraceEntry[], participants?: TraceParticipants | ParticipantHint, options: LadderSvgOptions = {}): string {
   const parts = resolveParticipants(entries, participants);
   const labels = labelTraceEntries(entries, parts);
   const arrows = arrowsBySeq(entries, parts);
@@ -194,7 +190,7 @@ export function renderLadderSvg(
   entries.forEach((e, i) => {
     const a = arrows.get(e.seq)!;
     const gaps = Math.max(1, Math.abs(a.to - a.from));
-    const widest = Math.max(shown[i]!.length, a.from === a.to ? 0 : (shownMarks.get(e.seq)?.length ?? 0));
+    const widest = Math.max(shown[i].length, a.from === a.to ? 0 : (shownMarks.get(e.seq)?.length ?? 0));
     spacing = Math.max(spacing, Math.ceil((widest * CHAR_W + 36) / gaps));
   });
   spacing = Math.min(spacing, 420);
@@ -213,9 +209,9 @@ export function renderLadderSvg(
   const width = Math.ceil(lastX + boxW / 2 + MARGIN + (selfLoop ? Math.max(maxLabel, ...[...shownMarks.values()].map((m) => m.length)) * CHAR_W + 40 : 0));
   // The row of each message; a marked one is taller, its mark written under its arrow
   const ys: number[] = [];
-  entries.forEach((_, i) => ys.push(i === 0 ? firstRow : ys[i - 1]! + ROW_H + (shownMarks.has(entries[i - 1]!.seq) ? MARK_H : 0)));
+  entries.forEach((_, i) => ys.push(i === 0 ? firstRow : ys[i - 1] + ROW_H + (shownMarks.has(entries[i - 1].seq) ? MARK_H : 0)));
   const last = entries.length - 1;
-  const bottom = (last < 0 ? firstRow : ys[last]! + (shownMarks.has(entries[last]!.seq) ? MARK_H : 0)) + 18;
+  const bottom = (last < 0 ? firstRow : ys[last] + (shownMarks.has(entries[last].seq) ? MARK_H : 0)) + 18;
   const height = bottom + 10;
 
   const out: string[] = [];
@@ -225,14 +221,14 @@ export function renderLadderSvg(
   out.push(`<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`);
   // The rows of the messages that failed the test case, behind everything
   entries.forEach((e, i) => {
-    if (shownMarks.has(e.seq)) out.push(`<rect class="failing-band" x="0" y="${ys[i]! - 18}" width="${width}" height="${ROW_H + MARK_H}" fill="${COLORS.band}"/>`);
+    if (shownMarks.has(e.seq)) out.push(`<rect class="failing-band" x="0" y="${ys[i] - 18}" width="${width}" height="${ROW_H + MARK_H}" fill="${COLORS.band}"/>`);
   });
 
   // Header boxes and lifelines
   columns.forEach((c, i) => {
     const cx = x(i);
     const fill = c.kind === "ue" ? "#e6effa" : "#fbeedd";
-    const address = c.addresses.length === 0 ? "" : c.addresses[0]! + (c.addresses.length > 1 ? ` +${c.addresses.length - 1}` : "");
+    const address = c.addresses.length === 0 ? "" : c.addresses[0] + (c.addresses.length > 1 ? ` +${c.addresses.length - 1}` : "");
     const small = Math.floor((boxW - 8) / 6);
     const parts = c.name.length > nameChars ? splitParticipantName(c.name) : { role: c.name };
     out.push(`<g class="participant ${c.kind}">`);
@@ -251,16 +247,16 @@ export function renderLadderSvg(
 
   entries.forEach((e, i) => {
     const a = arrows.get(e.seq)!;
-    const l = labels[i]!;
-    const y = ys[i]!;
+    const l = labels[i];
+    const y = ys[i];
     const mark = shownMarks.get(e.seq);
     const failing = marks.get(e.seq);
     const color = mark !== undefined || l.retransmission || l.kind === "unparsable" ? COLORS.red : l.kind === "keep-alive" ? COLORS.grey : COLORS.normal;
     const dash = l.retransmission ? ` stroke-dasharray="6 4"` : "";
     const stroke = mark !== undefined ? 3 : 1.5;
     const classes = ["msg", l.kind, ...(l.retransmission ? ["retransmission"] : []), ...(mark !== undefined ? ["failing"] : [])].join(" ");
-    const fromName = columns[a.from]!.name;
-    const toName = columns[a.to]!.name;
+    const fromName = columns[a.from].name;
+    const toName = columns[a.to].name;
     const [src, dst] = e.direction === "sent" ? [e.local, e.remote] : [e.remote, e.local];
     const tooltip =
       `#${e.seq} ${formatOffset(l.offset)} ${fromName} -> ${toName} ${e.protocol.toUpperCase()} ` +
@@ -272,10 +268,12 @@ export function renderLadderSvg(
     if (href !== undefined) out.push(`<a href="${escapeXml(href)}" xlink:href="${escapeXml(href)}">`);
     out.push(`<g id="msg-${e.seq}" class="${classes}">`);
     out.push(`<title>${escapeXml(tooltip)}</title>`);
-    out.push(`<text class="seq" x="${MARGIN - 4}" y="${y - 8}" font-size="9" font-family="monospace" fill="${mark !== undefined ? COLORS.red : "#888888"}"${mark !== undefined ? ` font-weight="bold"` : ""}>#${e.seq}</text>`);
+    out.push(
+      `<text class="seq" x="${MARGIN - 4}" y="${y - 8}" font-size="9" font-family="monospace" fill="${mark !== undefined ? COLORS.red : "#888888"}"${mark !== undefined ? ` font-weight="bold"` : ""}>#${e.seq}</text>`,
+    );
     out.push(`<text class="time" x="${MARGIN - 4}" y="${y + 4}" font-size="11" font-family="monospace" fill="#555555">${formatOffset(l.offset)}</text>`);
     const labelText = (lx: number, anchor: "start" | "middle"): string =>
-      `<text class="label" x="${lx}" y="${y - 5}" text-anchor="${anchor}" fill="${color}" stroke="#ffffff" stroke-width="3" paint-order="stroke">${escapeXml(shown[i]!)}</text>`;
+      `<text class="label" x="${lx}" y="${y - 5}" text-anchor="${anchor}" fill="${color}" stroke="#ffffff" stroke-width="3" paint-order="stroke">${escapeXml(shown[i])}</text>`;
     const transport = e.protocol.toUpperCase();
     if (a.from === a.to) {
       // a message from a column to itself: a loop to the right

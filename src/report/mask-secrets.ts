@@ -57,13 +57,21 @@ const asBytes = (s: string): string => Buffer.from(s, "utf8").toString("latin1")
 /** Replaces every occurrence of every secret in `text` with "***". */
 export function maskSecrets(text: string, secrets: readonly (string | Buffer)[]): string {
   if (secrets.length === 0) return text;
-  return apply(text, patternsOf(secrets, (s) => s), () => MASK);
+  return apply(
+    text,
+    patternsOf(secrets, (s) => s),
+    () => MASK,
+  );
 }
 
 /** Replaces every occurrence of every secret in `text` with as many "*" as it has characters. */
 export function maskSecretsKeepingLength(text: string, secrets: readonly (string | Buffer)[]): string {
   if (secrets.length === 0) return text;
-  return apply(text, patternsOf(secrets, (s) => s), sameLength);
+  return apply(
+    text,
+    patternsOf(secrets, (s) => s),
+    sameLength,
+  );
 }
 
 /** Raw bytes, byte for byte outside the secrets; string secrets are matched as their UTF-8 bytes. */

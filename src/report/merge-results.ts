@@ -58,7 +58,11 @@ export async function mergeReports(inputs: readonly string[], into: string, maxO
   }
   const seen = new Map<string, SummaryCase>();
   const duplicates: string[] = [];
-  for (const s of summaries) for (const tc of s.testCases) (seen.has(tc.id) ? duplicates.push(tc.id) : seen.set(tc.id, tc));
+  for (const s of summaries)
+    for (const tc of s.testCases) {
+      if (seen.has(tc.id)) duplicates.push(tc.id);
+      else seen.set(tc.id, tc);
+    }
   const testCases = [...seen.values()].sort((a, b) => a.id.localeCompare(b.id));
   const counts: Record<string, number> = { pass: 0, fail: 0, inconclusive: 0, "not-applicable": 0, error: 0 };
   for (const tc of testCases) counts[tc.verdict] = (counts[tc.verdict] ?? 0) + 1;
@@ -77,7 +81,7 @@ export async function mergeReports(inputs: readonly string[], into: string, maxO
     testCases,
     shards: inputs.length,
     ...(summaries.some((s) => s.interrupted) ? { interrupted: summaries.flatMap((s) => (s.interrupted ? [s.interrupted] : [])).join("; ") } : {}),
-  } as Summary;
+  };
   await writeFile(join(into, "summary.json"), JSON.stringify(merged, null, 2) + "\n");
   return { testCases: testCases.length, duplicates, counts, gate, gatePassed: gate.passed, exitCode: exitCodeOf(testCases, gate, options) };
 }

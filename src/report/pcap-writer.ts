@@ -40,11 +40,11 @@ export function internetChecksum(...parts: readonly Buffer[]): number {
   for (const part of parts) {
     let i = 0;
     if (odd !== undefined && part.length > 0) {
-      sum += (odd << 8) | part[0]!;
+      sum += (odd << 8) | part[0];
       odd = undefined;
       i = 1;
     }
-    for (; i + 1 < part.length; i += 2) sum += (part[i]! << 8) | part[i + 1]!;
+    for (; i + 1 < part.length; i += 2) sum += (part[i] << 8) | part[i + 1];
     if (i < part.length) odd = part[i]!;
     sum = (sum & 0xffff) + (sum >>> 16);
   }
@@ -64,7 +64,7 @@ export function ipv4HeaderChecksum(header: Buffer): number {
 export function ipv6Bytes(text: string): Buffer {
   const host = unbracketHost(text).replace(/%.*$/, "");
   if (!isIPv6(host)) throw new Error(`"${text}" is not an IPv6 address`);
-  let words: number[] = [];
+  let words: number[];
   const parse = (part: string): number[] => {
     if (part === "") return [];
     const out: number[] = [];

@@ -15,7 +15,7 @@ interface Reference {
 
 function parseReference(ref: string): Reference {
   const rfc = /^RFC\s*(\d+)(?:-(.+))?$/i.exec(ref);
-  if (rfc) return { kind: "rfc", document: `RFC ${rfc[1]}`, number: rfc[1]!, ...(rfc[2] ? { clause: rfc[2] } : {}) };
+  if (rfc) return { kind: "rfc", document: `RFC ${rfc[1]}`, number: rfc[1], ...(rfc[2] ? { clause: rfc[2] } : {}) };
   // TS24.229-5.1.1.2, TS34.229-1-C.46 (part 1), TS24.229 (the whole specification)
   const ts = /^TS\s*(\d{2})\.(\d{3})(?:-(\d+)(?=-))?(?:-(.+))?$/i.exec(ref);
   if (ts) return { kind: "ts", document: `TS ${ts[1]}.${ts[2]}${ts[3] ? `-${ts[3]}` : ""}`, number: `${ts[1]}${ts[2]}`, ...(ts[4] ? { clause: ts[4] } : {}) };

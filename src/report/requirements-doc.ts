@@ -18,9 +18,9 @@ export function exercisedBy(run: RunResult): Map<string, string[]> {
 const cell = (s: string): string => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
 export function renderRequirementsDoc(exercised: ReadonlyMap<string, readonly string[]>): string {
-  const groups = new Map<string, typeof REQUIREMENTS[number][]>();
+  const groups = new Map<string, (typeof REQUIREMENTS)[number][]>();
   for (const r of REQUIREMENTS) {
-    const area = r.id.split(".")[0]!;
+    const area = r.id.split(".")[0];
     groups.set(area, [...(groups.get(area) ?? []), r]);
   }
   const lines = [
@@ -28,7 +28,7 @@ export function renderRequirementsDoc(exercised: ReadonlyMap<string, readonly st
     "",
     "Generated from `src/conformance/catalogue.ts` by `npm run requirements-doc`; `test/runner/run-suite.test.ts` fails when this file",
     "is out of date. Every message a simulated UE receives is checked against every requirement that applies to it, whatever",
-    "the step asked (docs/architecture.md, \"Requirements and verdicts\"). The last column lists the test cases whose messages",
+    'the step asked (docs/architecture.md, "Requirements and verdicts"). The last column lists the test cases whose messages',
     "exercised the requirement in a run against the reference core; each requirement is proven by a test that feeds a violating",
     "message (`test/conformance/requirements/`).",
     "",

@@ -49,7 +49,7 @@ td.verdict-pass { color: #2e7d32; }
 const VERDICTS = ["pass", "fail", "inconclusive", "error", "not-applicable"];
 
 export function renderSummaryHtml(s: SummaryDocument, title: string): string {
-  const e = (x: unknown): string => escapeXml(x === undefined || x === null ? "" : String(x));
+  const e = (x: unknown): string => escapeXml(x === undefined || x === null ? "" : typeof x === "string" ? x : typeof x === "number" || typeof x === "boolean" ? x.toString() : JSON.stringify(x));
   const gate = s.gate ?? { passed: false, reasons: ["summary.json has no gate"] };
   const out: string[] = [];
   out.push(`<!DOCTYPE html>`, `<html lang="en">`, `<head>`, `<meta charset="utf-8">`, `<title>${e(title)}</title>`, `<style>${STYLE}</style>`, `</head>`, `<body>`);
@@ -73,7 +73,10 @@ export function renderSummaryHtml(s: SummaryDocument, title: string): string {
   for (const [k, v] of rows) out.push(`<tr><th>${e(k)}</th><td>${e(v)}</td></tr>`);
   out.push(`</table>`);
   const counts = s.counts ?? {};
-  out.push(`<h2>Verdicts</h2>`, `<table><tr>${VERDICTS.map((v) => `<th>${e(v)}</th>`).join("")}</tr><tr>${VERDICTS.map((v) => `<td${(counts[v] ?? 0) > 0 ? ` class="verdict-${e(v)}"` : ""}>${e(counts[v] ?? 0)}</td>`).join("")}</tr></table>`);
+  out.push(
+    `<h2>Verdicts</h2>`,
+    `<table><tr>${VERDICTS.map((v) => `<th>${e(v)}</th>`).join("")}</tr><tr>${VERDICTS.map((v) => `<td${(counts[v] ?? 0) > 0 ? ` class="verdict-${e(v)}"` : ""}>${e(counts[v] ?? 0)}</td>`).join("")}</tr></table>`,
+  );
   const cases = s.testCases ?? [];
   const deviations = cases.filter((c) => c.knownDeviation !== undefined);
   if (deviations.length) {

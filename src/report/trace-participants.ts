@@ -78,7 +78,7 @@ function normaliseNames(names: ReadonlyMap<string, string>): Map<string, string>
   const out = new Map<string, string>();
   for (const [key, name] of names) {
     const m = /^(.*):(\d+|\*)$/.exec(key);
-    if (m && m[1] !== undefined && m[1] !== "" && (m[2] === "*" || /^\d+$/.test(m[2]!))) {
+    if (m && m[1] !== undefined && m[1] !== "" && (m[2] === "*" || /^\d+$/.test(m[2]))) {
       const host = m[1];
       if (m[2] === "*") out.set(`${hostKey(host)}:*`, name);
       else out.set(addressKey({ host, port: Number(m[2]) }), name);

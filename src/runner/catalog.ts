@@ -36,7 +36,13 @@ export async function loadCatalog(featuresDir: string, projectDir: string): Prom
     if (!doc.feature) continue;
     for (const pickle of compile(doc, uri, newId)) {
       const line = lineOf(doc, pickle.astNodeIds[0]);
-      const tc = testCaseFromTags(pickle.tags.map((t) => t.name), pickle.name, doc.feature.name, uri, line);
+      const tc = testCaseFromTags(
+        pickle.tags.map((t) => t.name),
+        pickle.name,
+        doc.feature.name,
+        uri,
+        line,
+      );
       if ("error" in tc) problems.push(tc.error);
       else cases.push(tc);
     }

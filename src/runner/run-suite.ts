@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Writable } from "node:stream";
 import { type ISupportCodeLibrary, loadConfiguration, loadSupport, runCucumber } from "@cucumber/cucumber/api";
-import type { Envelope } from "@cucumber/messages";
+import { type Envelope, TestStepResultStatus } from "@cucumber/messages";
 import { applicability, loadProfile, parallelProblem } from "../profile/index.ts";
 import type { FaultName, Profile } from "../profile/profile.ts";
 import { secretEnvironment } from "../profile/secret-environment.ts";
@@ -106,7 +106,13 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
   };
   if (o.signal?.aborted) onAbort();
   else o.signal?.addEventListener("abort", onAbort, { once: true });
-  const notRun = (tc: TestCase): TestCaseResult => ({ testCase: tc, verdict: "error", reason: `not run: the run was ${interruptedBy() ?? "interrupted"} before this test case started`, durationMs: 0, notRun: true });
+  const notRun = (tc: TestCase): TestCaseResult => ({
+    testCase: tc,
+    verdict: "error",
+    reason: `not run: the run was ${interruptedBy() ?? "interrupted"} before this test case started`,
+    durationMs: 0,
+    notRun: true,
+  });
 
   const faults = [...(profile.target.kind === "embedded" ? profile.target.faults : []), ...(o.faults ?? [])];
   // Every target kind through one lifecycle: start, pre-flight OPTIONS, test-bed service, stop. The
@@ -129,13 +135,19 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
   try {
     if (applicable.length > 0) {
       for (let i = 0; i < instances; i++) {
-        const target = await untilAborted(createTarget(profile, faults).start(), o.signal, (late) => void late.stop().catch(() => undefined));
+        const target = await untilAborted(
+          createTarget(profile, faults).start(),
+          o.signal,
+          (late) =>
+            // Started after the signal: stopped in the background; should that fail, the exit hooks kill it
+            void late.stop().catch(() => undefined),
+        );
         targets.push(target);
         const probe = await untilAborted(preflightOptions(target.pcscf, profile.ixit.transports[0] ?? "udp", profile.ixit.domain, 3000, profile.ixit.localHost), o.signal);
         if (!probe.ok) throw new Error(`the SUT is unreachable: ${probe.detail}`);
         services.push(await startTestBedService(target));
       }
-      sutDescription = targets[0]!.description + (targets.length > 1 ? ` (and ${targets.length - 1} more, one per worker)` : "");
+      sutDescription = targets[0].description + (targets.length > 1 ? ` (and ${targets.length - 1} more, one per worker)` : "");
     }
   } catch (e) {
     o.signal?.removeEventListener("abort", onAbort);
@@ -147,7 +159,7 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
   // A SUT that goes down during the run: noticed within half a second, told to the workers by a file
   const sutDownFile = join(tmpdir(), `ims-interop-sut-down-${process.pid}-${runId}`);
   const sutDown = (): SutDown | undefined => targets.map((t) => t.down?.()).find((d) => d);
-  const watch = targets.some((t) => t.down)
+  const watch = targets.some((t) => t.down !== undefined)
     ? setInterval(() => {
         const down = sutDown();
         if (down && !existsSync(sutDownFile)) writeFileSync(sutDownFile, down.reason);
@@ -160,7 +172,7 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
         pcscf: t.pcscf,
         ...(t.pcscfUri ? { pcscfUri: t.pcscfUri } : {}),
         description: t.description,
-        testBed: { url: services[i]!.url, token: services[i]!.token, network: t.network !== undefined },
+        testBed: { url: services[i].url, token: services[i].token, network: t.network !== undefined },
       }));
       const parameters: SuiteParameters = { profileFile, runId, suts, sutDownFile, interruptFile };
       // When each test case started and finished (ms since the epoch): what happened after the SUT went down or the run was interrupted
@@ -212,6 +224,7 @@ async function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined
     if (signal.aborted) onAbort();
     else signal.addEventListener("abort", onAbort, { once: true });
   });
+  // The caller gets `work`'s rejection through the race below; this branch only hands on a late value
   work.then((v) => abandoned && late?.(v)).catch(() => undefined);
   try {
     return await Promise.race([work, aborted]);
@@ -238,7 +251,15 @@ function blameTestBed(r: TestCaseResult, reason: string): TestCaseResult {
   return { ...r, verdict: "error", reason: `${reason}: the test bed failed during this test case\n${r.reason ?? ""}` };
 }
 
-async function runCucumberOn(cases: readonly TestCase[], parameters: SuiteParameters, profile: Profile, o: RunOptions, sutDown: () => SutDown | undefined, startedAt: Map<string, number>, finishedAt: Map<string, number>): Promise<Map<string, TestCaseResult>> {
+async function runCucumberOn(
+  cases: readonly TestCase[],
+  parameters: SuiteParameters,
+  profile: Profile,
+  o: RunOptions,
+  sutDown: () => SutDown | undefined,
+  startedAt: Map<string, number>,
+  finishedAt: Map<string, number>,
+): Promise<Map<string, TestCaseResult>> {
   const byId = new Map(cases.map((tc) => [tc.id, tc]));
   const tagExpression = cases.map((tc) => `@${tc.id}`).join(" or ");
   // Workers of a parallel run load the TypeScript steps through tsx, as this process does.
@@ -291,7 +312,7 @@ async function runCucumberOn(cases: readonly TestCase[], parameters: SuiteParame
       const v = verdictOfStep(r.status, r.exception?.type);
       if (worse(a.verdict, v) !== a.verdict) {
         a.verdict = v;
-        a.reason = r.exception?.message ?? r.message ?? (r.status === "SKIPPED" ? "a step was skipped: the test case did not run to its end" : r.status);
+        a.reason = r.exception?.message ?? r.message ?? (r.status === TestStepResultStatus.SKIPPED ? "a step was skipped: the test case did not run to its end" : r.status);
       }
     } else if (m.attachment?.mediaType === REQUIREMENTS_MEDIA_TYPE && m.attachment.testCaseStartedId) {
       const a = attempts.get(m.attachment.testCaseStartedId);
@@ -303,7 +324,13 @@ async function runCucumberOn(cases: readonly TestCase[], parameters: SuiteParame
       // A test case that did not pass while the SUT went down tells nothing about the SUT's conformance
       const end = toMs(m.testCaseFinished.timestamp);
       finishedAt.set(tc.id, Date.now());
-      const own: TestCaseResult = { testCase: tc, verdict: a.verdict, ...(a.reason ? { reason: a.reason } : {}), durationMs: end - a.start, ...(a.requirements ? { requirements: a.requirements } : {}) };
+      const own: TestCaseResult = {
+        testCase: tc,
+        verdict: a.verdict,
+        ...(a.reason ? { reason: a.reason } : {}),
+        durationMs: end - a.start,
+        ...(a.requirements ? { requirements: a.requirements } : {}),
+      };
       const down = a.verdict !== "pass" ? sutDown() : undefined;
       const result = down ? blameTestBed(own, down.reason) : own;
       out.set(tc.id, result);

@@ -63,10 +63,13 @@ function nearestTo(catalog: readonly TestCase[], words: readonly string[]): stri
       continue;
     }
     // Equally near by spelling: the nearer number first (@IMS-CALL-09: 008, 011 before 001)
-    const ranked = ids
-      .map((id) => ({ id, d: distance(asTag.toUpperCase(), id.toUpperCase()), n: numberDistance(asTag, id) }))
-      .sort((a, b) => a.d - b.d || a.n - b.n || a.id.localeCompare(b.id));
-    hints.push(...ranked.filter((r) => r.d <= Math.max(2, ranked[0]!.d)).slice(0, 3).map((r) => r.id));
+    const ranked = ids.map((id) => ({ id, d: distance(asTag.toUpperCase(), id.toUpperCase()), n: numberDistance(asTag, id) })).sort((a, b) => a.d - b.d || a.n - b.n || a.id.localeCompare(b.id));
+    hints.push(
+      ...ranked
+        .filter((r) => r.d <= Math.max(2, ranked[0].d))
+        .slice(0, 3)
+        .map((r) => r.id),
+    );
   }
   return [...new Set(hints)];
 }
@@ -83,8 +86,8 @@ function distance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const row = [i];
-    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
     prev = row;
   }
-  return prev[b.length]!;
+  return prev[b.length];
 }

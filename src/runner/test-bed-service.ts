@@ -18,7 +18,8 @@ export interface TestBedService {
 
 export async function startTestBedService(target: StartedTarget): Promise<TestBedService> {
   const token = randomBytes(16).toString("hex");
-  const server: Server = createServer((req, res) => void handle(target, token, req, res));
+  const failures: TriggerFailure[] = [];
+  const server: Server = createServer((req, res) => void handle(target, token, failures, req, res));
   await new Promise<void>((done, fail) => {
     server.once("error", fail);
     server.listen(0, "127.0.0.1", () => done());
@@ -35,7 +36,13 @@ export async function startTestBedService(target: StartedTarget): Promise<TestBe
   };
 }
 
-async function handle(target: StartedTarget, token: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+/** A network-side trigger that failed after its request was answered. */
+interface TriggerFailure {
+  readonly at: number;
+  readonly line: string;
+}
+
+async function handle(target: StartedTarget, token: string, failures: TriggerFailure[], req: IncomingMessage, res: ServerResponse): Promise<void> {
   const reply = (status: number, text = ""): void => {
     res.writeHead(status, { "content-type": "text/plain; charset=utf-8" }).end(text);
   };
@@ -47,7 +54,8 @@ async function handle(target: StartedTarget, token: string, req: IncomingMessage
       const sinceText = url.searchParams.get("since");
       const since = sinceText === null ? undefined : Number(sinceText);
       if (since !== undefined && !Number.isFinite(since)) return reply(400, `since must be a time in ms since the epoch, not "${String(sinceText).slice(0, 40)}"`);
-      return reply(200, tail(target.logs(since), LOG_TAIL));
+      const failed = failures.filter((f) => since === undefined || f.at >= since).map((f) => `${new Date(f.at).toISOString()} test-bed: ${f.line}\n`);
+      return reply(200, tail(target.logs(since) + failed.join(""), LOG_TAIL));
     }
     if (req.method !== "POST" || !req.url?.startsWith("/network/")) return reply(404, `no ${req.method} ${req.url}`);
     if (!target.network) return reply(501, "this SUT offers the harness no network-side trigger");
@@ -56,7 +64,12 @@ async function handle(target: StartedTarget, token: string, req: IncomingMessage
     if (req.url === "/network/deregister") {
       const event = body.event === "rejected" ? "rejected" : "deactivated";
       // Answered at once: the de-registration goes on while the test case waits for its NOTIFY
-      void target.network.deregister(body.impu, event).catch(() => undefined);
+      // Answered at once: the de-registration goes on while the test case waits for its NOTIFY; a
+      // failure of it goes into the log the test case's evidence shows
+      const impu = body.impu;
+      void target.network
+        .deregister(impu, event)
+        .catch((e: unknown) => failures.push({ at: Date.now(), line: `the network-initiated de-registration of ${impu} failed: ${e instanceof Error ? e.message : String(e)}` }));
       return reply(202);
     }
     if (req.url === "/network/reauthenticate") {

@@ -30,7 +30,15 @@ export function testCaseFromTags(tags: readonly string[], name: string, feature:
   if (references.length === 0) return { error: `${uri}:${line}: ${ids[0]} has no @ref= specification reference` };
   const severity = tags.find((t) => t.startsWith("@severity:"))?.slice(10) ?? (mandatory ? "critical" : "normal");
   return {
-    id: ids[0]!, name, feature, uri, line, level: mandatory ? "mandatory" : "optional", references,
-    picsTags: tags.filter((t) => t.startsWith("@pics:")).map((t) => t.slice(1)), severity, tags,
+    id: ids[0],
+    name,
+    feature,
+    uri,
+    line,
+    level: mandatory ? "mandatory" : "optional",
+    references,
+    picsTags: tags.filter((t) => t.startsWith("@pics:")).map((t) => t.slice(1)),
+    severity,
+    tags,
   };
 }

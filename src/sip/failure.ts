@@ -45,7 +45,26 @@ function formatMs(ms: number): string {
   return ms >= 1000 ? `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)} s` : `${Math.round(ms)} ms`;
 }
 
-const SUMMARY_HEADERS = ["from", "to", "call-id", "cseq", "contact", "require", "supported", "rseq", "rack", "event", "subscription-state", "service-route", "p-associated-uri", "p-asserted-identity", "www-authenticate", "security-server", "expires", "content-type"];
+const SUMMARY_HEADERS = [
+  "from",
+  "to",
+  "call-id",
+  "cseq",
+  "contact",
+  "require",
+  "supported",
+  "rseq",
+  "rack",
+  "event",
+  "subscription-state",
+  "service-route",
+  "p-associated-uri",
+  "p-asserted-identity",
+  "www-authenticate",
+  "security-server",
+  "expires",
+  "content-type",
+];
 
 /**
  * Start line and the headers an engineer looks at first, each spelled as the sender wrote it (a

@@ -33,10 +33,9 @@ export async function containerRuntime(): Promise<ContainerRuntimeClient> {
   try {
     return await getContainerRuntimeClient();
   } catch (e) {
-    throw new TargetUnavailableError(
-      `no Docker engine answers (${e instanceof Error ? e.message : String(e)}); start one (on Debian as root: scripts/prepare-docker.sh), see docs/containers.md`,
-      { cause: e },
-    );
+    throw new TargetUnavailableError(`no Docker engine answers (${e instanceof Error ? e.message : String(e)}); start one (on Debian as root: scripts/prepare-docker.sh), see docs/containers.md`, {
+      cause: e,
+    });
   }
 }
 
@@ -76,7 +75,11 @@ async function filesUnder(dir: string): Promise<string[]> {
 
 /** `ims-interop/<folder name>:<first 12 hex digits of the digest>`. */
 export function buildTag(context: string, digest: string): string {
-  const name = basename(context).toLowerCase().replace(/[^a-z0-9._-]+/g, "-").replace(/^[^a-z0-9]+/, "") || "sut";
+  const name =
+    basename(context)
+      .toLowerCase()
+      .replace(/[^a-z0-9._-]+/g, "-")
+      .replace(/^[^a-z0-9]+/, "") || "sut";
   return `ims-interop/${name}:${digest.slice(0, 12)}`;
 }
 

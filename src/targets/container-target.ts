@@ -120,9 +120,13 @@ export class ContainerTarget implements Target {
       return stopping;
     };
     const giveUp = async (message: string, cause?: unknown): Promise<never> => {
-      await stop().catch(() => undefined);
+      // The start's failure is the news; a failed removal is added to it (the exit hook tries again)
+      const removal = await stop().then(
+        () => "",
+        (e: unknown) => `\n${e instanceof Error ? e.message : String(e)}`,
+      );
       const tail = output.trim() ? `\ncontainer output (last lines):\n${output.slice(-2000)}` : "";
-      throw new TargetUnavailableError(message + tail, cause === undefined ? undefined : { cause });
+      throw new TargetUnavailableError(message + removal + tail, cause === undefined ? undefined : { cause });
     };
 
     // The log stream ends when the container stops; unless stop() did it, the SUT went down
@@ -167,7 +171,9 @@ export class ContainerTarget implements Target {
       last = probe.detail;
       const state = await containerState(client, name);
       if (!state.running) {
-        return giveUp(`the container ${name} (image ${image.image}) ${state.detail} before it answered SIP OPTIONS at ${where}; awaited for ${Math.round(performance.now() - started)} ms of ${t.startTimeoutMs} ms`);
+        return giveUp(
+          `the container ${name} (image ${image.image}) ${state.detail} before it answered SIP OPTIONS at ${where}; awaited for ${Math.round(performance.now() - started)} ms of ${t.startTimeoutMs} ms`,
+        );
       }
       const pause = PROBE_PAUSE_MS - (performance.now() - sent);
       if (pause > 0) await sleep(Math.min(pause, Math.max(0, readyBy - Date.now())));
@@ -194,7 +200,11 @@ async function containerState(client: ContainerRuntimeClient, name: string): Pro
     const s = (await client.container.getById(name).inspect()).State;
     if (s.Running) return { running: true, detail: "is running" };
     const finished = Date.parse(s.FinishedAt);
-    return { running: false, ...(Number.isFinite(finished) && finished > 0 ? { finishedAt: finished } : {}), detail: `stopped (${s.Status}, exit code ${s.ExitCode}${s.OOMKilled ? ", killed: out of memory" : ""}${s.Error ? `, ${s.Error}` : ""})` };
+    return {
+      running: false,
+      ...(Number.isFinite(finished) && finished > 0 ? { finishedAt: finished } : {}),
+      detail: `stopped (${s.Status}, exit code ${s.ExitCode}${s.OOMKilled ? ", killed: out of memory" : ""}${s.Error ? `, ${s.Error}` : ""})`,
+    };
   } catch (e) {
     if ((e as { statusCode?: number }).statusCode === 404) return { running: false, detail: "was removed" };
     return { running: false, detail: `could not be inspected (${e instanceof Error ? e.message : String(e)})` };

@@ -28,7 +28,7 @@ export class EmbeddedTarget implements Target {
       pcscfUri: core.pcscfUri,
       core,
       logs: (since) => core.logEntries(since).map(formatLogLine).join("\n"),
-      network: { deregister: (impu, event) => core.deregister(impu, event), requireReauthentication: async (impu) => core.requireReauthentication(impu) },
+      network: { deregister: (impu, event) => core.deregister(impu, event), requireReauthentication: (impu) => Promise.resolve(core.requireReauthentication(impu)) },
       stop: () => core.stop(),
     };
   }

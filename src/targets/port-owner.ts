@@ -76,7 +76,7 @@ export function socketsOnPort(protocol: SocketProtocol, port: number, host?: str
       // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode ...
       const f = line.trim().split(/\s+/);
       if (f.length < 10) continue;
-      const [addrHex, portHex] = f[1]!.split(":");
+      const [addrHex, portHex] = f[1].split(":");
       if (addrHex === undefined || portHex === undefined || parseInt(portHex, 16) !== port) continue;
       if (protocol === "tcp" && f[3] !== LISTEN) continue;
       const address = decodeAddress(addrHex);
@@ -210,8 +210,8 @@ function expandIPv6(a: string): string {
   let text = a.toLowerCase();
   const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
   if (v4) {
-    const [p, q, r, s] = v4[1]!.split(".").map(Number) as [number, number, number, number];
-    text = text.slice(0, -v4[1]!.length) + `${((p << 8) | q).toString(16)}:${((r << 8) | s).toString(16)}`;
+    const [p, q, r, s] = v4[1].split(".").map(Number) as [number, number, number, number];
+    text = text.slice(0, -v4[1].length) + `${((p << 8) | q).toString(16)}:${((r << 8) | s).toString(16)}`;
   }
   const [head, tail] = text.split("::") as [string, string | undefined];
   const left = head ? head.split(":") : [];

@@ -31,7 +31,7 @@ export async function preflightOptions(address: SipAddress, protocol: TransportP
     const response = await endpoint.request(r, { protocol, host: address.host, port: address.port }, { deadline: Deadline.after(waitMs, `pre-flight OPTIONS, ${waitMs} ms`) });
     return { ok: true, detail: `${response.status} ${response.reason} from ${where} in ${Math.round(performance.now() - started)} ms` };
   } catch (e) {
-    const why = e instanceof Error ? e.message.split("\n").find((l) => l.startsWith("Received:") || l.startsWith("Timeout:")) ?? e.message : String(e);
+    const why = e instanceof Error ? (e.message.split("\n").find((l) => l.startsWith("Received:") || l.startsWith("Timeout:")) ?? e.message) : String(e);
     return { ok: false, detail: `no answer to OPTIONS from ${where} within ${waitMs} ms (${why.replace(/\s+/g, " ").trim()})` };
   } finally {
     await endpoint?.close();

@@ -102,7 +102,9 @@ export class ProcessTarget implements Target {
     // Item 2: a busy port would be answered by its owner (an orphan of an earlier run), not by the SUT
     for (const p of CHECKED_PROTOCOLS) {
       if ((await portFree(p, pcscf.host, pcscf.port)) !== false) continue;
-      throw new TargetUnavailableError(`port ${pcscf.port} (${p.toUpperCase()}) on ${pcscf.host} is in use by another process (${ownerText(p, pcscf.port, pcscf.host)}); stop it or choose another port in the profile (ixit.pcscf.port)`);
+      throw new TargetUnavailableError(
+        `port ${pcscf.port} (${p.toUpperCase()}) on ${pcscf.host} is in use by another process (${ownerText(p, pcscf.port, pcscf.host)}); stop it or choose another port in the profile (ixit.pcscf.port)`,
+      );
     }
 
     let output = "";
@@ -182,7 +184,10 @@ export class ProcessTarget implements Target {
               checkedAt = Date.now();
               const now = socketsOnPort(socketProtocol, pcscf.port, pcscf.host);
               if (now && !now.some((s) => ours.has(s.inode))) {
-                downState = { reason: `the SUT process "${t.command}" (pid ${pid}) still runs, but nothing of it listens on ${socketProtocol.toUpperCase()} ${pcscf.host}:${pcscf.port} any more${tail(output, DOWN_TAIL_LINES)}`, at: Date.now() };
+                downState = {
+                  reason: `the SUT process "${t.command}" (pid ${pid}) still runs, but nothing of it listens on ${socketProtocol.toUpperCase()} ${pcscf.host}:${pcscf.port} any more${tail(output, DOWN_TAIL_LINES)}`,
+                  at: Date.now(),
+                };
               }
             }
             return downState;
@@ -199,7 +204,12 @@ export class ProcessTarget implements Target {
       throw new TargetUnavailableError(`the SUT process "${commandLine}" did not start: ${why}${tail(output, START_TAIL_LINES)}`);
     } catch (e) {
       // Item 1: a failed start (or any exception meanwhile) leaves nothing behind
-      await stop().catch(() => undefined);
+      // The start's failure is the news; a group that survived its kill is added to it
+      const survivors = await stop().then(
+        () => undefined,
+        (k: unknown) => (k instanceof Error ? k.message : String(k)),
+      );
+      if (survivors && e instanceof Error) e.message += `\n${survivors}`;
       throw e;
     }
   }
@@ -210,7 +220,7 @@ function ownerText(protocol: SocketProtocol, port: number, host: string): string
   const held = portOwners(protocol, port, host);
   if (!held) return "its owner cannot be read here (no /proc)";
   const owners = [...held.owners].sort((a, b) => a.pid - b.pid);
-  if (owners.length > 0) return describeProcess(owners[0]!) + (owners.length > 1 ? ` and ${owners.length - 1} more` : "");
+  if (owners.length > 0) return describeProcess(owners[0]) + (owners.length > 1 ? ` and ${owners.length - 1} more` : "");
   const uids = [...new Set(held.sockets.map((s) => s.uid))];
   return uids.length > 0 ? `not visible to this user: it belongs to uid ${uids.join(", ")}` : "not visible here";
 }
@@ -239,7 +249,10 @@ function groupText(pgid: number): string {
 function tail(output: string, lines: number): string {
   const all = output.split(/\r?\n/).filter((l) => l.trim() !== "");
   if (all.length === 0) return "; it printed nothing";
-  return `; its last output:\n${all.slice(-lines).map((l) => `  ${l.length > 300 ? `${l.slice(0, 300)}...` : l}`).join("\n")}`;
+  return `; its last output:\n${all
+    .slice(-lines)
+    .map((l) => `  ${l.length > 300 ? `${l.slice(0, 300)}...` : l}`)
+    .join("\n")}`;
 }
 
 /** SIGTERM to the group, SIGKILL after `graceMs`; resolves once no process of it is left (item 1). */

@@ -63,7 +63,11 @@ export function evidenceOf(entries: readonly TraceEntry[], ues: ReadonlyMap<stri
   const order = [...names.values()].filter((n) => n !== sutColumn).sort();
   const participants = traceParticipants(masked, { names, order: [...order.slice(0, 1), sutColumn, ...order.slice(1)] });
   // Marks are found on the entries as they were (the failure quotes the SUT unmasked), then masked
-  const marks: LadderMark[] = failureMarks(entries, failure.violations ?? [], failure.message).map((m) => ({ seq: m.seq, label: maskSecrets(m.label, secrets), detail: maskSecrets(m.detail, secrets) }));
+  const marks: LadderMark[] = failureMarks(entries, failure.violations ?? [], failure.message).map((m) => ({
+    seq: m.seq,
+    label: maskSecrets(m.label, secrets),
+    detail: maskSecrets(m.detail, secrets),
+  }));
   return [
     { name: "SIP ladder.html", mediaType: "text/html", data: renderLadderHtml(masked, participants, maskSecrets(title, secrets), { marks }) },
     { name: "SIP ladder.svg", mediaType: "image/svg+xml", data: renderLadderSvg(masked, participants, { marks }) },

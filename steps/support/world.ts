@@ -114,7 +114,7 @@ export class ImsWorld extends World<SuiteParameters> {
     const ue = await ImsUe.start({
       name: this.ueName(name, s),
       impi: overrides.impi ?? s.impi,
-      impu: overrides.impu ?? s.impus[0]!,
+      impu: overrides.impu ?? s.impus[0],
       ...(s.displayName ? { displayName: s.displayName } : {}),
       domain: ixit.domain,
       credentials: overrides.credentials ?? this.credentialsOf(s),
@@ -170,7 +170,9 @@ export class ImsWorld extends World<SuiteParameters> {
     }
     this.registrations.set(role, outcome);
     if (!ue.registration.registered) {
-      throw new InconclusiveError(`precondition: ${role} could not register: the registration ended with ${outcome.final.startLine()} after ${outcome.exchanges.map((x) => x.response.status).join(", ")}`);
+      throw new InconclusiveError(
+        `precondition: ${role} could not register: the registration ended with ${outcome.final.startLine()} after ${outcome.exchanges.map((x) => x.response.status).join(", ")}`,
+      );
     }
     return ue;
   }

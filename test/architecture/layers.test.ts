@@ -49,14 +49,14 @@ function layerOf(file: string): string {
   const rel = relative(SRC, file).replace(/\\/g, "/");
   const parts = rel.split("/");
   if (parts[0] === "sip") return parts.length > 2 ? `sip/${parts[1]}` : "sip";
-  return parts[0]!;
+  return parts[0];
 }
 
 function moduleOf(target: string): string {
   const rel = relative(SRC, target).replace(/\\/g, "/").replace(/\.ts$/, "");
   const parts = rel.split("/");
   if (parts[0] === "sip") return `sip/${parts[1]}`;
-  return parts[0]!;
+  return parts[0];
 }
 
 function allowed(from: string, to: string): boolean {
@@ -72,7 +72,7 @@ test("imports follow the layers of docs/architecture.md", () => {
     const text = readFileSync(file, "utf8");
     const from = layerOf(file);
     for (const m of text.matchAll(/^\s*(?:import|export)\b\s*(?:[^'"]*?from\s+)?["']([^"']+)["']/gm)) {
-      const spec = m[1]!;
+      const spec = m[1];
       if (spec.startsWith(".")) {
         const to = moduleOf(resolve(dirname(file), spec));
         if (!allowed(from, to)) violations.push(`${relative(SRC, file)} imports ${spec} (${from} -> ${to})`);
@@ -90,7 +90,7 @@ test("steps/ import src/ layers below the command line only, and support/ never 
   for (const file of files(STEPS)) {
     const text = readFileSync(file, "utf8");
     for (const m of text.matchAll(/^\s*(?:import|export)\b\s*(?:[^'"]*?from\s+)?["']([^"']+)["']/gm)) {
-      const spec = m[1]!;
+      const spec = m[1];
       if (!spec.startsWith(".")) continue;
       const target = resolve(dirname(file), spec);
       const rel = relative(STEPS, file);

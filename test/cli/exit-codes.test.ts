@@ -37,7 +37,9 @@ describe("run", () => {
     const profile = join(dir, "down.yaml");
     await writeFile(
       profile,
-      (await readFile(join(PROJECT, FAST), "utf8")).replace(/\n  kind: embedded[^\n]*\n  faults: \[\][^\n]*/, "\n  kind: remote").replace(/(\n\s*domain: [^\n]*)/, `$1\n  pcscf: { host: 127.0.0.1, port: ${port} }`),
+      (await readFile(join(PROJECT, FAST), "utf8"))
+        .replace(/\n {2}kind: embedded[^\n]*\n {2}faults: \[\][^\n]*/, "\n  kind: remote")
+        .replace(/(\n\s*domain: [^\n]*)/, `$1\n  pcscf: { host: 127.0.0.1, port: ${port} }`),
     );
     const r = cli(["run", "--profile", profile, "--reports", dir], SECRETS);
     assert.equal(r.code, 3, r.out + r.err);
@@ -66,6 +68,7 @@ describe("run", () => {
     assert.match(verbose.out, /^test case +level +verdict +time +reason$/m);
     assert.match(verbose.out, /^IMS-MSG-001 +mandatory +pass/m);
     // Not a terminal (a CI log): no progress line, no carriage return, no escape sequence
+    // eslint-disable-next-line no-control-regex -- the escape sequence a TTY progress line would leave
     assert.doesNotMatch(r.out, /running IMS-|\r|\x1b/);
   });
 
@@ -122,8 +125,8 @@ describe("report --serve", { skip: javaAvailable() ? false : "no Java runtime (i
   async function serve(reports: string): Promise<{ child: ChildProcess; out: string }> {
     const child = spawn(process.execPath, [BIN, "report", "--serve", "--reports", reports], { cwd: PROJECT, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
-    child.stdout!.on("data", (b: Buffer) => (out += b.toString()));
-    child.stderr!.on("data", (b: Buffer) => (out += b.toString()));
+    child.stdout.on("data", (b: Buffer) => (out += b.toString()));
+    child.stderr.on("data", (b: Buffer) => (out += b.toString()));
     for (let i = 0; i < 600 && !/serving the report at http/.test(out); i++) {
       if (child.exitCode !== null) throw new Error(`report --serve ended: ${out}`);
       await new Promise((d) => setTimeout(d, 100));

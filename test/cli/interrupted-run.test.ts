@@ -38,8 +38,8 @@ function start(args: string[], env: Record<string, string> = {}): Running {
     err: "",
     exited: new Promise((done) => child.once("exit", (code, signal) => done({ code, signal }))),
   };
-  child.stdout!.on("data", (b: Buffer) => (r.out += b.toString()));
-  child.stderr!.on("data", (b: Buffer) => (r.err += b.toString()));
+  child.stdout.on("data", (b: Buffer) => (r.out += b.toString()));
+  child.stderr.on("data", (b: Buffer) => (r.err += b.toString()));
   return r;
 }
 
@@ -91,14 +91,14 @@ interface Summary {
 async function previousGreenRun(reports: string): Promise<void> {
   await mkdir(reports, { recursive: true });
   await writeFile(join(reports, "summary.json"), JSON.stringify({ gate: { passed: true, reasons: [] }, previous: true }));
-  await writeFile(join(reports, "junit.xml"), "<testsuites previous=\"true\"/>");
+  await writeFile(join(reports, "junit.xml"), '<testsuites previous="true"/>');
 }
 
 async function assertInterrupted(reports: string, signal: string): Promise<Summary> {
   const summary = JSON.parse(await readFile(join(reports, "summary.json"), "utf8")) as Summary;
   assert.equal(summary.gate.passed, false);
   assert.equal(summary.interrupted, `interrupted by ${signal}`);
-  assert.match(summary.gate.reasons[0]!, new RegExp(`^the run was interrupted by ${signal}: \\d+ test case\\(s\\) did not run`));
+  assert.match(summary.gate.reasons[0], new RegExp(`^the run was interrupted by ${signal}: \\d+ test case\\(s\\) did not run`));
   const notRun = summary.testCases.filter((t) => t.notRun);
   assert.ok(notRun.length > 0, "some test cases did not run");
   for (const t of notRun) {
@@ -150,7 +150,13 @@ describe("an interrupted run", { timeout: 300_000 }, () => {
     const dir = await mkdtemp(join(tmpdir(), "ims-interop-interrupt-"));
     const profile = join(dir, "stubborn.yaml");
     const kamailio = await readFile(join(PROJECT, "profiles/kamailio.yaml"), "utf8");
-    await writeFile(profile, kamailio.replace(/port: 35070/, `port: ${port}`).replace("command: sh", "command: node").replace(/args: \[[^\]]*\]/, 'args: [test/fixtures/sut/stubborn-responder.mjs, "${port}", "${host}"]'));
+    await writeFile(
+      profile,
+      kamailio
+        .replace(/port: 35070/, `port: ${port}`)
+        .replace("command: sh", "command: node")
+        .replace(/args: \[[^\]]*\]/, 'args: [test/fixtures/sut/stubborn-responder.mjs, "${port}", "${host}"]'),
+    );
     const r = start(["run", "--profile", profile, "--reports", join(dir, "reports")], PASSWORDS);
     await verdictLines(r, 1);
     r.child.kill("SIGINT");
@@ -174,7 +180,10 @@ describe("an interrupted run", { timeout: 300_000 }, () => {
     await previousGreenRun(reports);
     const r = start(["run", "--profile", profile, "--reports", reports], PASSWORDS);
     await verdictLines(r, 2);
-    assert.ok(marked(r.mark).some((p) => p.includes("kamailio")), "Kamailio runs under this run");
+    assert.ok(
+      marked(r.mark).some((p) => p.includes("kamailio")),
+      "Kamailio runs under this run",
+    );
     r.child.kill("SIGINT");
     const { code } = await r.exited;
     assert.equal(code, 130, r.err);

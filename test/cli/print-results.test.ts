@@ -12,6 +12,7 @@ import type { RunResult, TestCaseResult } from "../../src/runner/index.ts";
 import type { TestCase } from "../../src/runner/test-case.ts";
 
 /** Nothing a terminal would interpret: C0 but TAB and LF, DEL, C1, bidi overrides and isolates. */
+// eslint-disable-next-line no-control-regex -- the raw control characters that must not reach a terminal
 const RAW = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/;
 
 const TC: TestCase = {
@@ -133,11 +134,8 @@ test("notPassedLines: one line per test case that did not pass, the reason's fir
     { testCase: tc("IMS-REG-002"), verdict: "inconclusive", reason: "UE-B could not register", durationMs: 1 },
   ]);
   const lines = notPassedLines(run);
-  assert.deepEqual(lines, [
-    "  FAIL   IMS-CALL-004  Requirement: response.to-tag: a response other than 100 (Trying) to a request without To…",
-    "  INCONC IMS-REG-002   UE-B could not register",
-  ]);
-  const kept = lines[0]!.slice("  FAIL   IMS-CALL-004  ".length, -1);
+  assert.deepEqual(lines, ["  FAIL   IMS-CALL-004  Requirement: response.to-tag: a response other than 100 (Trying) to a request without To…", "  INCONC IMS-REG-002   UE-B could not register"]);
+  const kept = lines[0].slice("  FAIL   IMS-CALL-004  ".length, -1);
   assert.ok(long.startsWith(kept) && long[kept.length] === " ", "cut before a space, never inside a word");
 });
 
@@ -147,7 +145,12 @@ test("notPassedLines: the same error for every applicable test case (an unreacha
   const all = await runOf([...errors, { testCase: tc("IMS-REG-001"), verdict: "not-applicable", reason: "PICS", durationMs: 0 }]);
   assert.deepEqual(notPassedLines(all), [`  ERROR  3 test cases: ${reason}`]);
   const some = await runOf([
-    ...["IMS-CALL-001", "IMS-CALL-002"].map((id) => ({ testCase: tc(id), verdict: "error" as const, reason: "not run: the run was interrupted by SIGINT before this test case started", durationMs: 0 })),
+    ...["IMS-CALL-001", "IMS-CALL-002"].map((id) => ({
+      testCase: tc(id),
+      verdict: "error" as const,
+      reason: "not run: the run was interrupted by SIGINT before this test case started",
+      durationMs: 0,
+    })),
     { testCase: tc("IMS-REG-002"), verdict: "pass", durationMs: 1 },
   ]);
   assert.deepEqual(notPassedLines(some), ["  ERROR  2 test cases: not run: the run was interrupted by SIGINT before this test case started", "         IMS-CALL-001, IMS-CALL-002"]);
@@ -157,8 +160,14 @@ test("known deviations (profiles/kamailio.yaml): one line beside the verdict, li
   const run0 = await runOf([], "profiles/kamailio.yaml", { IMS_UE_A_PASSWORD: "a", IMS_UE_B_PASSWORD: "b", IMS_UE_C_PASSWORD: "c" });
   const deviation = run0.profile.knownDeviations["IMS-REG-007"];
   assert.ok(deviation, "kamailio.yaml declares IMS-REG-007");
-  const failed007: TestCaseResult = { testCase: tc("IMS-REG-007", "Subscription to the reg event package"), verdict: "fail", reason: "Requirement: reginfo.version: versions count up by one\nExpected: version 1", durationMs: 310, knownDeviation: deviation };
-  const first = progressLine(failed007).split("\n")[0]!;
+  const failed007: TestCaseResult = {
+    testCase: tc("IMS-REG-007", "Subscription to the reg event package"),
+    verdict: "fail",
+    reason: "Requirement: reginfo.version: versions count up by one\nExpected: version 1",
+    durationMs: 310,
+    knownDeviation: deviation,
+  };
+  const first = progressLine(failed007).split("\n")[0];
   assert.equal(first, "  FAIL   IMS-REG-007   Subscription to the reg event package (0.31 s) (known deviation: fail, a defect of Kamailio 5.6…)");
   // Live, the deviation comes from the profile (the runner adds it to the results at the end)
   const out = stream(false);
@@ -175,15 +184,20 @@ test("known deviations (profiles/kamailio.yaml): one line beside the verdict, li
 test("gateLines: reasons naming many test cases of one verdict fold into one line", () => {
   assert.deepEqual(gateLines({ passed: true, reasons: [] }), ["gate: passed (every applicable mandatory test case passed)"]);
   const ids = ["IMS-CALL-001", "IMS-CALL-002", "IMS-CALL-003", "IMS-REG-001", "IMS-REG-002"];
-  assert.deepEqual(gateLines({ passed: false, reasons: ["the run was interrupted by SIGINT: 5 test case(s) did not run", ...ids.map((id) => `mandatory ${id} is error`), "mandatory IMS-REG-007 is fail"] }), [
-    "gate: FAILED",
-    "  the run was interrupted by SIGINT: 5 test case(s) did not run",
-    "  5 mandatory test cases are error: IMS-CALL-001, IMS-CALL-002, IMS-CALL-003 and 2 more",
-    "  mandatory IMS-REG-007 is fail",
-  ]);
+  assert.deepEqual(
+    gateLines({ passed: false, reasons: ["the run was interrupted by SIGINT: 5 test case(s) did not run", ...ids.map((id) => `mandatory ${id} is error`), "mandatory IMS-REG-007 is fail"] }),
+    [
+      "gate: FAILED",
+      "  the run was interrupted by SIGINT: 5 test case(s) did not run",
+      "  5 mandatory test cases are error: IMS-CALL-001, IMS-CALL-002, IMS-CALL-003 and 2 more",
+      "  mandatory IMS-REG-007 is fail",
+    ],
+  );
 });
 
 test("summaryTable (--verbose): the reason cut at a word boundary", async () => {
-  const run = await runOf([{ testCase: tc("IMS-CALL-004"), verdict: "fail", reason: "Requirement: response.to-tag: a response other than 100 (Trying) to a request without To tag carries a To tag", durationMs: 1 }]);
+  const run = await runOf([
+    { testCase: tc("IMS-CALL-004"), verdict: "fail", reason: "Requirement: response.to-tag: a response other than 100 (Trying) to a request without To tag carries a To tag", durationMs: 1 },
+  ]);
   assert.match(summaryTable(run), /IMS-CALL-004 +mandatory +fail +0\.00 s +Requirement: response\.to-tag: a response other than 100 \(Trying\) to a request…$/m);
 });

@@ -63,7 +63,10 @@ describe("run --tags", () => {
     const r = cli(["run", "--profile", FAST, "--tags", "@IMS-CALL-09 or @IMS-MSG-001", "--reports", reports]);
     assert.equal(r.code, 0, r.out + r.err);
     assert.equal(r.err.trim().split("\n").length, 1, r.err);
-    assert.match(r.err, /^ims-interop: warning: --tags "@IMS-CALL-09 or @IMS-MSG-001": @IMS-CALL-09 is no tag of the suite \(nearest: @IMS-CALL-008, @IMS-CALL-007, @IMS-CALL-011\); running what the rest of the expression selects\n$/);
+    assert.match(
+      r.err,
+      /^ims-interop: warning: --tags "@IMS-CALL-09 or @IMS-MSG-001": @IMS-CALL-09 is no tag of the suite \(nearest: @IMS-CALL-008, @IMS-CALL-007, @IMS-CALL-011\); running what the rest of the expression selects\n$/,
+    );
     assert.match(r.out, /pass +IMS-MSG-001/);
     assert.match(r.out, /1 pass, 0 fail, 0 inconclusive, 0 not applicable, 0 error/);
   });
@@ -73,10 +76,22 @@ describe("list", () => {
   test("--tags and --shard select what run would run", () => {
     const tagged = cli(["list", "--profile", FAST, "--tags", "@IMS-REG-001 or @IMS-MSG-001"]);
     assert.equal(tagged.code, 0, tagged.err);
-    assert.deepEqual(tagged.out.trim().split("\n").map((l) => l.split(" ")[0]), ["IMS-MSG-001", "IMS-REG-001"]);
+    assert.deepEqual(
+      tagged.out
+        .trim()
+        .split("\n")
+        .map((l) => l.split(" ")[0]),
+      ["IMS-MSG-001", "IMS-REG-001"],
+    );
     const shard = cli(["list", "--profile", FAST, "--shard", "2/5"]);
     assert.equal(shard.code, 0, shard.err);
-    assert.deepEqual(shard.out.trim().split("\n").map((l) => l.split(" ")[0]), ["IMS-CALL-002", "IMS-CALL-007", "IMS-MSG-003", "IMS-REG-005", "IMS-REG-010"]);
+    assert.deepEqual(
+      shard.out
+        .trim()
+        .split("\n")
+        .map((l) => l.split(" ")[0]),
+      ["IMS-CALL-002", "IMS-CALL-007", "IMS-MSG-003", "IMS-REG-005", "IMS-REG-010"],
+    );
     const none = cli(["list", "--tags", "@IMS-REG-1"]);
     assert.equal(none.code, 2);
     assert.match(none.err, /no test case matches --tags "@IMS-REG-1"/);
@@ -92,7 +107,10 @@ describe("list", () => {
 
 describe("validate", () => {
   test("--profile <file> as well as <file>", () => {
-    for (const args of [["validate", "--profile", "profiles/embedded.yaml"], ["validate", "profiles/embedded.yaml"]]) {
+    for (const args of [
+      ["validate", "--profile", "profiles/embedded.yaml"],
+      ["validate", "profiles/embedded.yaml"],
+    ]) {
       const r = cli(args);
       assert.equal(r.code, 0, r.err);
       assert.match(r.out, /^profiles\/embedded\.yaml: valid \(Embedded reference core; target embedded/);
@@ -122,7 +140,10 @@ describe("usage and help", () => {
   });
 
   test("help run and run --help: that command's help and the exit codes, no other command", () => {
-    for (const args of [["help", "run"], ["run", "--help"]]) {
+    for (const args of [
+      ["help", "run"],
+      ["run", "--help"],
+    ]) {
       const r = cli(args);
       assert.equal(r.code, 0, r.err);
       assert.match(r.out, /^ims-interop run \[--profile <file>\]/);

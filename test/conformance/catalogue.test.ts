@@ -10,7 +10,11 @@ const PROOFS = resolve(import.meta.dirname, "requirements");
 
 test("requirement ids are unique, lower-case dotted words, and each has a clause and a statement", () => {
   const ids = REQUIREMENTS.map((r) => r.id);
-  assert.deepEqual(ids.filter((id, i) => ids.indexOf(id) !== i), [], "duplicate ids");
+  assert.deepEqual(
+    ids.filter((id, i) => ids.indexOf(id) !== i),
+    [],
+    "duplicate ids",
+  );
   for (const r of REQUIREMENTS) {
     assert.match(r.id, /^[a-z0-9]+(-[a-z0-9]+)*(\.[a-z0-9]+(-[a-z0-9]+)*)+$/, `id "${r.id}"`);
     assert.match(r.clause, /^(RFC \d+|TS \d+\.\d+) /, `${r.id}: clause "${r.clause}" names an RFC or a 3GPP TS`);
@@ -19,8 +23,11 @@ test("requirement ids are unique, lower-case dotted words, and each has a clause
 });
 
 test("every requirement is proven by a test feeding a violating message", () => {
-  const text = readdirSync(PROOFS).filter((f) => f.endsWith(".test.ts")).map((f) => readFileSync(join(PROOFS, f), "utf8")).join("\n");
-  const proven = new Set([...text.matchAll(/proveViolation(?:By)?\(\s*"([^"]+)"/g)].map((m) => m[1]!));
+  const text = readdirSync(PROOFS)
+    .filter((f) => f.endsWith(".test.ts"))
+    .map((f) => readFileSync(join(PROOFS, f), "utf8"))
+    .join("\n");
+  const proven = new Set([...text.matchAll(/proveViolation(?:By)?\(\s*"([^"]+)"/g)].map((m) => m[1]));
   const unproven = REQUIREMENTS.map((r) => r.id).filter((id) => !proven.has(id));
   assert.deepEqual(unproven, [], `requirements without a proveViolation(...) in test/conformance/requirements/`);
   const unknown = [...proven].filter((id) => !REQUIREMENTS.some((r) => r.id === id));

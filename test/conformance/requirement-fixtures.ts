@@ -41,7 +41,13 @@ export function violatedBy(sequence: readonly Received[], ue: UeFacts = UE): str
   sequence.forEach((r, i) => {
     if (i === sequence.length - 1) before = monitor.violations.length;
     const request = r.request === undefined ? undefined : (asMessage(r.request) as SipRequest);
-    monitor.received(ue, { message: asMessage(r.message), source: { protocol: "udp", host: "127.0.0.1", port: 5060 }, at: i, retransmission: r.retransmission ?? false, ...(request ? { request } : {}) });
+    monitor.received(ue, {
+      message: asMessage(r.message),
+      source: { protocol: "udp", host: "127.0.0.1", port: 5060 },
+      at: i,
+      retransmission: r.retransmission ?? false,
+      ...(request ? { request } : {}),
+    });
   });
   assert.deepEqual(monitor.harnessErrors, [], "no requirement check may throw");
   return [...new Set(monitor.violations.slice(before).map((v) => v.requirement.id))].sort();
@@ -68,7 +74,10 @@ export function proveViolationBy(id: string, note: string, feed: (monitor: Confo
     if (conforming) {
       const ok = new ConformanceMonitor();
       conforming(ok);
-      assert.deepEqual(ok.violations.map((v) => v.requirement.id), []);
+      assert.deepEqual(
+        ok.violations.map((v) => v.requirement.id),
+        [],
+      );
     }
     const monitor = new ConformanceMonitor();
     feed(monitor);

@@ -23,7 +23,7 @@ import { VOLTE_OFFER } from "./volte-sdp.ts";
 function volteMedia() {
   const r = parseSdp(VOLTE_OFFER);
   if (!r.ok) assert.fail(r.error.reason);
-  return r.sdp.media[0]!;
+  return r.sdp.media[0];
 }
 
 describe("codec descriptions", () => {
@@ -57,7 +57,11 @@ describe("codec descriptions", () => {
     assert.equal(parseFmtp("x 0-15"), undefined);
     assert.deepEqual(
       [...parseFmtpParameters("Octet-Align=1; mode-set=0,2,4;max-red=0")],
-      [["octet-align", "1"], ["mode-set", "0,2,4"], ["max-red", "0"]],
+      [
+        ["octet-align", "1"],
+        ["mode-set", "0,2,4"],
+        ["max-red", "0"],
+      ],
     );
     assert.deepEqual([...parseFmtpParameters("0-15")], [["0-15", ""]]);
   });

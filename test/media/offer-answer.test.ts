@@ -1,21 +1,8 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { PCMU, amr, amrWb, telephoneEvent } from "../../src/media/codecs.ts";
-import {
-  answerDirection,
-  createAnswer,
-  createOffer,
-  negotiatedCodec,
-  nextSessionVersion,
-  type AnswerCapabilities,
-  type AnswerResult,
-} from "../../src/media/offer-answer.ts";
-import {
-  applyPeerStatus,
-  createPreconditionTable,
-  preconditionsMet,
-  reserveLocal,
-} from "../../src/media/preconditions.ts";
+import { answerDirection, createAnswer, createOffer, negotiatedCodec, nextSessionVersion, type AnswerCapabilities, type AnswerResult } from "../../src/media/offer-answer.ts";
+import { applyPeerStatus, createPreconditionTable, preconditionsMet, reserveLocal } from "../../src/media/preconditions.ts";
 import { findAttributes, mediaDirection, parseSdp, serializeSdp, type Sdp } from "../../src/media/sdp.ts";
 import { VOLTE_OFFER } from "./volte-sdp.ts";
 
@@ -27,12 +14,9 @@ function answered(r: AnswerResult): Extract<AnswerResult, { ok: true }> {
   return r;
 }
 
-const qosLines = (sdp: Sdp, index = 0): string[] =>
-  sdp.media[index]!.attributes
-    .filter((a) => a.name === "curr" || a.name === "des" || a.name === "conf")
-    .map((a) => `a=${a.name}:${a.value}`);
+const qosLines = (sdp: Sdp, index = 0): string[] => sdp.media[index].attributes.filter((a) => a.name === "curr" || a.name === "des" || a.name === "conf").map((a) => `a=${a.name}:${a.value}`);
 
-const direction = (sdp: Sdp, index = 0) => mediaDirection(sdp, sdp.media[index]!);
+const direction = (sdp: Sdp, index = 0) => mediaDirection(sdp, sdp.media[index]);
 
 describe("createOffer", () => {
   test("produces the exact IMS offer", () => {
@@ -86,7 +70,7 @@ describe("createOffer", () => {
 
   test("telephone-event given explicitly is not duplicated", () => {
     const offer = createOffer({ ...UE_A, codecs: [amrWb(116), telephoneEvent(105, 16000)], telephoneEvent: true });
-    assert.deepEqual(offer.media[0]!.formats, ["116", "105"]);
+    assert.deepEqual(offer.media[0].formats, ["116", "105"]);
   });
 
   test("a new offer in the same session increments o= version (RFC 3264 8)", () => {
@@ -141,17 +125,17 @@ describe("createAnswer: codec selection (RFC 3264 6.1)", () => {
   test("singleCodec keeps the first common codec and its telephone-event", () => {
     const offer = createOffer({ ...UE_A, codecs: [amrWb(116), amr(118), PCMU], telephoneEvent: true });
     const r = answered(createAnswer(offer, caps({ codecs: [PCMU, amrWb(97)], telephoneEvent: true, singleCodec: true })));
-    assert.deepEqual(r.sdp.media[0]!.formats, ["116", "96"]);
+    assert.deepEqual(r.sdp.media[0].formats, ["116", "96"]);
   });
 
   test("PCMU is the fallback when the answerer has no AMR-WB", () => {
     const offer = createOffer({ ...UE_A, codecs: [amrWb(97), PCMU], telephoneEvent: true });
     const r = answered(createAnswer(offer, caps({ codecs: [PCMU], telephoneEvent: true })));
-    assert.deepEqual(r.sdp.media[0]!.formats, ["0", "98"]);
-    assert.deepEqual(findAttributes(r.sdp.media[0]!.attributes, "rtpmap").map((a) => a.value), [
-      "0 PCMU/8000",
-      "98 telephone-event/8000",
-    ]);
+    assert.deepEqual(r.sdp.media[0].formats, ["0", "98"]);
+    assert.deepEqual(
+      findAttributes(r.sdp.media[0].attributes, "rtpmap").map((a) => a.value),
+      ["0 PCMU/8000", "98 telephone-event/8000"],
+    );
     const chosen = negotiatedCodec(offer, r.sdp);
     assert.equal(chosen?.payloadType, 0);
     assert.equal(chosen?.encodingName, "PCMU");
@@ -161,7 +145,7 @@ describe("createAnswer: codec selection (RFC 3264 6.1)", () => {
   test("no common codec rejects the stream with port 0", () => {
     const offer = createOffer({ ...UE_A, codecs: [amrWb(97)], telephoneEvent: true });
     const r = answered(createAnswer(offer, caps({ codecs: [PCMU], telephoneEvent: true })));
-    const m = r.sdp.media[0]!;
+    const m = r.sdp.media[0];
     assert.equal(m.port, 0);
     assert.deepEqual(m.formats, ["97", "96"]);
     assert.deepEqual(m.attributes, []);
@@ -172,7 +156,7 @@ describe("createAnswer: codec selection (RFC 3264 6.1)", () => {
   test("octet-aligned AMR-WB does not match a bandwidth-efficient offer (RFC 4867)", () => {
     const offer = createOffer({ ...UE_A, codecs: [amrWb(97)] });
     const r = answered(createAnswer(offer, caps({ codecs: [amrWb(97, "octet-align=1")] })));
-    assert.equal(r.sdp.media[0]!.port, 0);
+    assert.equal(r.sdp.media[0].port, 0);
   });
 
   test("answers the realistic VoLTE offer", () => {
@@ -180,7 +164,7 @@ describe("createAnswer: codec selection (RFC 3264 6.1)", () => {
     assert.ok(parsed.ok);
     const r = answered(createAnswer(parsed.sdp, caps({ address: "2001:db8::2", codecs: [amrWb(97, "octet-align=1"), PCMU], telephoneEvent: true })));
     // Only the octet-aligned AMR-WB (107) is common; telephone-event at 16000 follows it.
-    assert.deepEqual(r.sdp.media[0]!.formats, ["107", "111"]);
+    assert.deepEqual(r.sdp.media[0].formats, ["107", "111"]);
     assert.equal(r.sdp.origin.addrType, "IP6");
     assert.equal(negotiatedCodec(parsed.sdp, r.sdp)?.payloadType, 107);
   });
@@ -192,7 +176,10 @@ describe("createAnswer: codec selection (RFC 3264 6.1)", () => {
       { media: "audio", port: 0, proto: "RTP/AVP", formats: ["0"], bandwidths: [], attributes: [] },
     );
     const r = answered(createAnswer(offer, caps({ codecs: [PCMU] })));
-    assert.deepEqual(r.sdp.media.map((m) => `${m.media} ${m.port} ${m.formats.join(" ")}`), ["audio 50000 0", "video 0 99", "audio 0 0"]);
+    assert.deepEqual(
+      r.sdp.media.map((m) => `${m.media} ${m.port} ${m.formats.join(" ")}`),
+      ["audio 50000 0", "video 0 99", "audio 0 0"],
+    );
     assert.deepEqual(r.preconditions, [undefined, undefined, undefined]);
   });
 
@@ -231,7 +218,7 @@ describe("createAnswer: direction (RFC 3264 6.1)", () => {
 
   test("a session-level direction in the offer is honoured", () => {
     const offer = createOffer({ ...UE_A, codecs: [PCMU] });
-    offer.media[0]!.attributes = offer.media[0]!.attributes.filter((a) => a.name !== "sendrecv");
+    offer.media[0].attributes = offer.media[0].attributes.filter((a) => a.name !== "sendrecv");
     offer.attributes.push({ name: "sendonly" });
     assert.equal(direction(answered(createAnswer(offer, { ...UE_B, codecs: [PCMU] })).sdp), "recvonly");
   });
@@ -242,12 +229,7 @@ describe("createAnswer: preconditions (RFC 3312)", () => {
     // UE-A: initial offer, nothing reserved yet.
     let tableA = createPreconditionTable();
     const offer = createOffer({ ...UE_A, codecs: [amrWb(97)], preconditions: tableA });
-    assert.deepEqual(qosLines(offer), [
-      "a=curr:qos local none",
-      "a=curr:qos remote none",
-      "a=des:qos mandatory local sendrecv",
-      "a=des:qos mandatory remote sendrecv",
-    ]);
+    assert.deepEqual(qosLines(offer), ["a=curr:qos local none", "a=curr:qos remote none", "a=des:qos mandatory local sendrecv", "a=des:qos mandatory remote sendrecv"]);
 
     // UE-B: answer in the 183 with its own status and a confirmation request.
     const first = answered(createAnswer(offer, { ...UE_B, codecs: [amrWb(97)], preconditions: {} }));
@@ -263,32 +245,22 @@ describe("createAnswer: preconditions (RFC 3312)", () => {
     assert.equal(preconditionsMet(tableB), false);
 
     // UE-A takes in the answer, then reserves its bearer and sends the UPDATE offer.
-    tableA = applyPeerStatus(tableA, first.sdp.media[0]!.attributes);
+    tableA = applyPeerStatus(tableA, first.sdp.media[0].attributes);
     assert.equal(tableA.local.send.confirm, true);
     assert.equal(preconditionsMet(tableA), false);
     tableA = reserveLocal(tableA, "sendrecv");
     const update = createOffer({ ...UE_A, codecs: [amrWb(97)], preconditions: tableA, previous: offer });
     assert.equal(update.origin.sessionVersion, "2");
-    assert.deepEqual(qosLines(update), [
-      "a=curr:qos local sendrecv",
-      "a=curr:qos remote none",
-      "a=des:qos mandatory local sendrecv",
-      "a=des:qos mandatory remote sendrecv",
-    ]);
+    assert.deepEqual(qosLines(update), ["a=curr:qos local sendrecv", "a=curr:qos remote none", "a=des:qos mandatory local sendrecv", "a=des:qos mandatory remote sendrecv"]);
 
     // UE-B has reserved too; its 200 (UPDATE) answer shows both segments ready.
     tableB = reserveLocal(tableB, "sendrecv");
     const second = answered(createAnswer(update, { ...UE_B, codecs: [amrWb(97)], preconditions: tableB, previous: first.sdp }));
     assert.equal(second.sdp.origin.sessionVersion, "2");
-    assert.deepEqual(qosLines(second.sdp), [
-      "a=curr:qos local sendrecv",
-      "a=curr:qos remote sendrecv",
-      "a=des:qos mandatory local sendrecv",
-      "a=des:qos mandatory remote sendrecv",
-    ]);
+    assert.deepEqual(qosLines(second.sdp), ["a=curr:qos local sendrecv", "a=curr:qos remote sendrecv", "a=des:qos mandatory local sendrecv", "a=des:qos mandatory remote sendrecv"]);
     assert.equal(preconditionsMet(second.preconditions[0]!), true);
 
-    tableA = applyPeerStatus(tableA, second.sdp.media[0]!.attributes);
+    tableA = applyPeerStatus(tableA, second.sdp.media[0].attributes);
     assert.equal(preconditionsMet(tableA), true);
   });
 
@@ -303,12 +275,7 @@ describe("createAnswer: preconditions (RFC 3312)", () => {
       "a=conf:qos remote sendrecv",
     ]);
     const upgrade = answered(createAnswer(offer, { ...UE_B, codecs: [PCMU], preconditions: { strength: "mandatory", confirm: false } }));
-    assert.deepEqual(qosLines(upgrade.sdp), [
-      "a=curr:qos local none",
-      "a=curr:qos remote none",
-      "a=des:qos mandatory local sendrecv",
-      "a=des:qos mandatory remote sendrecv",
-    ]);
+    assert.deepEqual(qosLines(upgrade.sdp), ["a=curr:qos local none", "a=curr:qos remote none", "a=des:qos mandatory local sendrecv", "a=des:qos mandatory remote sendrecv"]);
   });
 
   test("no precondition lines are added when the offer has none", () => {
@@ -324,7 +291,7 @@ describe("createAnswer: preconditions (RFC 3312)", () => {
     assert.deepEqual(r, { ok: false, error: { mediaIndex: 0, reason: "mandatory qos precondition offered but not supported" } });
 
     const other = createOffer({ ...UE_A, codecs: [PCMU] });
-    other.media[0]!.attributes.unshift({ name: "des", value: "bw mandatory e2e sendrecv" });
+    other.media[0].attributes.unshift({ name: "des", value: "bw mandatory e2e sendrecv" });
     const r2 = createAnswer(other, { ...UE_B, codecs: [PCMU] });
     assert.equal(r2.ok, false);
     assert.equal(r2.ok ? "" : r2.error.reason, "unsupported mandatory precondition type 'bw'");

@@ -24,27 +24,21 @@ const lines = (attrs: Attribute[]): string[] => attrs.map((a) => `a=${a.name}:${
 
 describe("precondition attributes (RFC 3312 5.1)", () => {
   test("parse and format the five IMS lines", () => {
-    const cases = [
-      "a=curr:qos local sendrecv",
-      "a=curr:qos remote none",
-      "a=des:qos mandatory local sendrecv",
-      "a=des:qos mandatory remote sendrecv",
-      "a=conf:qos remote sendrecv",
-    ];
-    assert.deepEqual(parsePreconditionAttribute(attr(cases[0]!)), {
+    const cases = ["a=curr:qos local sendrecv", "a=curr:qos remote none", "a=des:qos mandatory local sendrecv", "a=des:qos mandatory remote sendrecv", "a=conf:qos remote sendrecv"];
+    assert.deepEqual(parsePreconditionAttribute(attr(cases[0])), {
       kind: "curr",
       preconditionType: "qos",
       statusType: "local",
       direction: "sendrecv",
     });
-    assert.deepEqual(parsePreconditionAttribute(attr(cases[2]!)), {
+    assert.deepEqual(parsePreconditionAttribute(attr(cases[2])), {
       kind: "des",
       preconditionType: "qos",
       strength: "mandatory",
       statusType: "local",
       direction: "sendrecv",
     });
-    assert.deepEqual(parsePreconditionAttribute(attr(cases[4]!)), {
+    assert.deepEqual(parsePreconditionAttribute(attr(cases[4])), {
       kind: "conf",
       preconditionType: "qos",
       statusType: "remote",
@@ -76,12 +70,7 @@ describe("precondition attributes (RFC 3312 5.1)", () => {
 describe("segmented status table (RFC 3312 5, 6)", () => {
   test("an initial table describes itself as the classic IMS offer lines", () => {
     const t = createPreconditionTable();
-    assert.deepEqual(lines(tableToAttributes(t)), [
-      "a=curr:qos local none",
-      "a=curr:qos remote none",
-      "a=des:qos mandatory local sendrecv",
-      "a=des:qos mandatory remote sendrecv",
-    ]);
+    assert.deepEqual(lines(tableToAttributes(t)), ["a=curr:qos local none", "a=curr:qos remote none", "a=des:qos mandatory local sendrecv", "a=des:qos mandatory remote sendrecv"]);
     assert.equal(preconditionsMet(t), false);
   });
 
@@ -143,10 +132,7 @@ describe("segmented status table (RFC 3312 5, 6)", () => {
   });
 
   test("desired strengths are only upgraded; other precondition types are ignored", () => {
-    const t = applyPeerStatus(createPreconditionTable({ strength: "mandatory" }), [
-      attr("a=des:qos optional local sendrecv"),
-      attr("a=des:other mandatory remote sendrecv"),
-    ]);
+    const t = applyPeerStatus(createPreconditionTable({ strength: "mandatory" }), [attr("a=des:qos optional local sendrecv"), attr("a=des:other mandatory remote sendrecv")]);
     assert.equal(t.remote.send.desired, "mandatory");
     assert.equal(t.remote.recv.desired, "mandatory");
     assert.equal(strongerStrength("optional", "mandatory"), "mandatory");

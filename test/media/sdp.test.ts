@@ -1,16 +1,7 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import {
-  findAttribute,
-  findAttributes,
-  mediaConnection,
-  mediaDirection,
-  parseSdp,
-  serializeSdp,
-  type Sdp,
-} from "../../src/media/sdp.ts";
+import { findAttribute, findAttributes, mediaConnection, mediaDirection, parseSdp, serializeSdp, type Sdp } from "../../src/media/sdp.ts";
 import { VOLTE_OFFER } from "./volte-sdp.ts";
-
 
 function parseOk(text: string): Sdp {
   const r = parseSdp(text);
@@ -55,7 +46,7 @@ describe("parseSdp / serializeSdp", () => {
   });
 
   test("parses the media section with attributes in order", () => {
-    const m = parseOk(VOLTE_OFFER).media[0]!;
+    const m = parseOk(VOLTE_OFFER).media[0];
     assert.equal(m.media, "audio");
     assert.equal(m.port, 31000);
     assert.equal(m.numberOfPorts, undefined);
@@ -104,24 +95,24 @@ describe("parseSdp / serializeSdp", () => {
     const sdp = parseOk(text);
     assert.equal(serializeSdp(sdp), text);
     assert.equal(sdp.information, "A Seminar on the session description protocol");
-    assert.deepEqual(sdp.timing[0]!.repeats, ["604800 3600 0 90000"]);
+    assert.deepEqual(sdp.timing[0].repeats, ["604800 3600 0 90000"]);
     assert.equal(sdp.timeZones, "2882844526 -1h 2898848070 0");
-    assert.equal(sdp.media[0]!.title, "voice");
-    assert.equal(sdp.media[1]!.port, 51372);
-    assert.equal(sdp.media[1]!.numberOfPorts, 2);
-    assert.deepEqual(sdp.media[1]!.bandwidths, [{ type: "TIAS", value: 128000 }]);
+    assert.equal(sdp.media[0].title, "voice");
+    assert.equal(sdp.media[1].port, 51372);
+    assert.equal(sdp.media[1].numberOfPorts, 2);
+    assert.deepEqual(sdp.media[1].bandwidths, [{ type: "TIAS", value: 128000 }]);
     // Direction falls back to the session level; c= is overridden per media.
-    assert.equal(mediaDirection(sdp, sdp.media[0]!), "recvonly");
-    assert.equal(mediaConnection(sdp, sdp.media[0]!)?.address, "224.2.17.12/127");
-    assert.equal(mediaConnection(sdp, sdp.media[1]!)?.address, "198.51.100.7");
+    assert.equal(mediaDirection(sdp, sdp.media[0]), "recvonly");
+    assert.equal(mediaConnection(sdp, sdp.media[0])?.address, "224.2.17.12/127");
+    assert.equal(mediaConnection(sdp, sdp.media[1])?.address, "198.51.100.7");
   });
 
   test("mediaDirection defaults to sendrecv and prefers the media level", () => {
     const sdp = parseOk(crlf(["v=0", "o=- 1 1 IN IP4 192.0.2.1", "s=-", "c=IN IP4 192.0.2.1", "t=0 0", "a=inactive", "m=audio 4000 RTP/AVP 0", "a=sendonly", "m=audio 4002 RTP/AVP 0"]));
-    assert.equal(mediaDirection(sdp, sdp.media[0]!), "sendonly");
-    assert.equal(mediaDirection(sdp, sdp.media[1]!), "inactive");
+    assert.equal(mediaDirection(sdp, sdp.media[0]), "sendonly");
+    assert.equal(mediaDirection(sdp, sdp.media[1]), "inactive");
     const plain = parseOk(crlf(["v=0", "o=- 1 1 IN IP4 192.0.2.1", "s=-", "c=IN IP4 192.0.2.1", "t=0 0", "m=audio 4000 RTP/AVP 0"]));
-    assert.equal(mediaDirection(plain, plain.media[0]!), "sendrecv");
+    assert.equal(mediaDirection(plain, plain.media[0]), "sendrecv");
   });
 });
 

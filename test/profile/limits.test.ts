@@ -72,8 +72,11 @@ async function loadProblems(file: string): Promise<ProfileError> {
 
 /** `n` subscribers of the role UE-A (a pool) and one UE-B, each with its own identities. */
 function subscribers(n: number): string {
-  const items = Array.from({ length: n }, (_, i) => `    - { role: ${i === n - 1 ? "UE-B" : "UE-A"}, impi: u${i}@ims.test, impus: [sip:u${i}@ims.test], auth: { kind: digest, passwordEnv: B_PASSWORD } }`);
-  return BASE.replace(/  subscribers:\n[\s\S]*?(?=knownDeviations)/, `  subscribers:\n${items.join("\n")}\n`);
+  const items = Array.from(
+    { length: n },
+    (_, i) => `    - { role: ${i === n - 1 ? "UE-B" : "UE-A"}, impi: u${i}@ims.test, impus: [sip:u${i}@ims.test], auth: { kind: digest, passwordEnv: B_PASSWORD } }`,
+  );
+  return BASE.replace(/ {2}subscribers:\n[\s\S]*?(?=knownDeviations)/, `  subscribers:\n${items.join("\n")}\n`);
 }
 
 describe("string fields", () => {
@@ -88,29 +91,41 @@ describe("string fields", () => {
   test("5 MB anywhere: a URI, a reason, an env value, an argument, a key, a number, a hidden variable name", () => {
     const big = "y".repeat(MB5);
     const cases: Array<[string, RegExp]> = [
-      [edit(BASE, "unregisteredImpu: sip:carol@ims.test", `unregisteredImpu: sip:${big}@ims.test`), /^t\.yaml:12: ixit\.unregisteredImpu: expected at most 1024 characters; found a string of 5242893 characters starting "sip:yyyyyyyyyyyyyyyy"\.\.\.$/],
-      [edit(BASE, "knownDeviations: {}", `knownDeviations:\n  IMS-REG-001: "${big}"`), /^t\.yaml:24: knownDeviations\.IMS-REG-001: expected at most 4096 characters; found a string of 5242880 characters/],
+      [
+        edit(BASE, "unregisteredImpu: sip:carol@ims.test", `unregisteredImpu: sip:${big}@ims.test`),
+        /^t\.yaml:12: ixit\.unregisteredImpu: expected at most 1024 characters; found a string of 5242893 characters starting "sip:yyyyyyyyyyyyyyyy"\.\.\.$/,
+      ],
+      [
+        edit(BASE, "knownDeviations: {}", `knownDeviations:\n  IMS-REG-001: "${big}"`),
+        /^t\.yaml:24: knownDeviations\.IMS-REG-001: expected at most 4096 characters; found a string of 5242880 characters/,
+      ],
       [processTarget(`env: { LOG: ${big} }`), /^t\.yaml:8: target\.env\.LOG: expected at most 4096 characters; found a string of 5242880 characters/],
       [processTarget(`args: [--config, ${big}]`), /^t\.yaml:8: target\.args\[1\]: expected at most 4096 characters; found a string of 5242880 characters/],
-      [processTarget(`env: { ${big}: x }`), /^t\.yaml:8: target\.env\.yyyyyyyyyyyyyyyyyyyy\.\.\.: expected a key of at most 1024 characters; found a string of 5242880 characters starting "y{20}"\.\.\.$/],
+      [
+        processTarget(`env: { ${big}: x }`),
+        /^t\.yaml:8: target\.env\.yyyyyyyyyyyyyyyyyyyy\.\.\.: expected a key of at most 1024 characters; found a string of 5242880 characters starting "y{20}"\.\.\.$/,
+      ],
       [edit(BASE, "t1: 500", `t1: ${"9".repeat(MB5)}`), /^t\.yaml:11: ixit\.timers\.t1: expected a positive integer of milliseconds: T1, the round-trip estimate \(at most t2\); found 9{57}\.\.\.$/],
-      [edit(BASE, "passwordEnv: B_PASSWORD", `passwordEnv: ${big}`), /^t\.yaml:22: ixit\.subscribers\[1\]\.auth\.passwordEnv: expected at most 1024 characters; found a string of 5242880 characters \(not shown\)$/],
+      [
+        edit(BASE, "passwordEnv: B_PASSWORD", `passwordEnv: ${big}`),
+        /^t\.yaml:22: ixit\.subscribers\[1\]\.auth\.passwordEnv: expected at most 1024 characters; found a string of 5242880 characters \(not shown\)$/,
+      ],
     ];
     for (const [text, expected] of cases) {
       const out = problems(text);
       assert.equal(out.length, 1, out.join("\n").slice(0, 2000));
-      assert.match(out[0]!, expected);
-      assert.ok(out[0]!.length < 300, `a short line: ${out[0]!.slice(0, 300)}`);
+      assert.match(out[0], expected);
+      assert.ok(out[0].length < 300, `a short line: ${out[0].slice(0, 300)}`);
     }
   });
 
   test("at the limit is accepted, one character more is not", () => {
     const name = (n: number): string => edit(BASE, "name: Test SUT", `name: ${"n".repeat(n)}`);
     assert.equal(validateProfileText(name(PROFILE_LIMITS.textChars), "t.yaml", ENV).name.length, 1024);
-    assert.match(problems(name(PROFILE_LIMITS.textChars + 1))[0]!, /name: .* at most 1024 characters; found a string of 1025 characters/);
+    assert.match(problems(name(PROFILE_LIMITS.textChars + 1))[0], /name: .* at most 1024 characters; found a string of 1025 characters/);
     const reason = (n: number): string => edit(BASE, "knownDeviations: {}", `knownDeviations: { IMS-REG-001: ${"r".repeat(n)} }`);
     assert.equal(validateProfileText(reason(PROFILE_LIMITS.reasonChars), "t.yaml", ENV).knownDeviations["IMS-REG-001"]?.length, 4096);
-    assert.match(problems(reason(PROFILE_LIMITS.reasonChars + 1))[0]!, /at most 4096 characters; found a string of 4097/);
+    assert.match(problems(reason(PROFILE_LIMITS.reasonChars + 1))[0], /at most 4096 characters; found a string of 4097/);
     const arg = "a".repeat(PROFILE_LIMITS.systemTextChars);
     const p = validateProfileText(processTarget(`args: [${arg}]`, `env: { CONFIG: ${arg} }`), "t.yaml", ENV);
     assert.ok(p.target.kind === "process" && p.target.args[0] === arg && p.target.env["CONFIG"] === arg);
@@ -130,7 +145,13 @@ describe("lists", () => {
       [processTarget(`env: { ${many(257, (i) => `V${i}: x`)} }`), "t.yaml:8: target.env: expected at most 256 entries; found 257"],
       [edit(BASE, "transports: [udp, tcp]", `transports: [${many(17, () => "sctp")}]`), "t.yaml:10: ixit.transports: expected at most 16 items; found 17"],
       [edit(BASE, "impus: [sip:bob@ims.test]", `impus: [${many(101, (i) => `sip:b${i}@ims.test`)}]`), "t.yaml:21: ixit.subscribers[1].impus: expected at most 100 items; found 101"],
-      [edit(edit(BASE, "  kind: remote\n", "  kind: embedded\n"), "  pcscf: { host: 192.0.2.1, port: 5060 }\n", "").replace("  kind: embedded\n", `  kind: embedded\n  faults: [${many(65, () => "nonsense")}]\n`), "t.yaml:7: target.faults: expected at most 64 items; found 65"],
+      [
+        edit(edit(BASE, "  kind: remote\n", "  kind: embedded\n"), "  pcscf: { host: 192.0.2.1, port: 5060 }\n", "").replace(
+          "  kind: embedded\n",
+          `  kind: embedded\n  faults: [${many(65, () => "nonsense")}]\n`,
+        ),
+        "t.yaml:7: target.faults: expected at most 64 items; found 65",
+      ],
       [edit(BASE, "knownDeviations: {}", `knownDeviations: { ${many(1001, (i) => `IMS-X-${i}: r`)} }`), "t.yaml:23: knownDeviations: expected at most 1000 entries; found 1001"],
     ];
     for (const [text, expected] of cases) assert.deepEqual(problems(text), [expected]);
@@ -193,7 +214,7 @@ test("every shipped profile is within the limits and valid", async () => {
   assert.ok(files.length >= 4);
   for (const f of files) {
     const text = readFileSync(resolve(ROOT, "profiles", f), "utf8");
-    const env = Object.fromEntries([...text.matchAll(/(?:passwordEnv|kEnv|opcEnv): (\w+)/g)].map((m) => [m[1]!, "0123456789abcdef0123456789abcdef"]));
+    const env = Object.fromEntries([...text.matchAll(/(?:passwordEnv|kEnv|opcEnv): (\w+)/g)].map((m) => [m[1], "0123456789abcdef0123456789abcdef"]));
     const p = await loadProfile(resolve(ROOT, "profiles", f), env);
     assert.ok(p.ixit.subscribers.length >= 2, f);
   }

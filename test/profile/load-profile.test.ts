@@ -65,21 +65,30 @@ describe("shipped profiles", () => {
     assert.equal(p.productVersion, "0.1.0");
     assert.deepEqual(p.target, { kind: "embedded", faults: [] });
     assert.deepEqual(p.ixit.pcscf, { host: "127.0.0.1", port: 0 });
-    assert.deepEqual(p.ixit.subscribers.map((s) => [s.role, s.auth.kind]), [["UE-A", "aka"], ["UE-B", "digest"], ["UE-C", "digest"]]);
-    const a = p.ixit.subscribers[0]!.auth;
+    assert.deepEqual(
+      p.ixit.subscribers.map((s) => [s.role, s.auth.kind]),
+      [
+        ["UE-A", "aka"],
+        ["UE-B", "digest"],
+        ["UE-C", "digest"],
+      ],
+    );
+    const a = p.ixit.subscribers[0].auth;
     assert.ok(a.kind === "aka");
     assert.equal(a.kEnv, "IMS_UE_A_K");
     assert.equal(a.k.length, 16);
     assert.equal(a.opc.length, 16);
     assert.equal(a.amf.toString("hex"), "8000");
     assert.equal(a.sqn, 32n);
-    const b = p.ixit.subscribers[1]!.auth;
+    const b = p.ixit.subscribers[1].auth;
     assert.ok(b.kind === "digest");
     assert.equal(b.passwordEnv, "IMS_UE_B_PASSWORD");
     assert.match(b.password, /^[0-9a-f]{32}$/);
     const off = ["sms-over-ip", "sec-agree", "websocket", "session-timer", "ipsec"];
     assert.deepEqual(
-      Object.entries(p.pics).filter(([, v]) => !v).map(([n]) => n),
+      Object.entries(p.pics)
+        .filter(([, v]) => !v)
+        .map(([n]) => n),
       off,
     );
     assert.deepEqual(Object.keys(p.pics), [...PICS_NAMES]);
@@ -87,8 +96,8 @@ describe("shipped profiles", () => {
 
   test("embedded.yaml uses the environment's secrets when they are set", async () => {
     const p = await loadProfile(resolve(ROOT, "profiles/embedded.yaml"), { IMS_UE_A_K: K, IMS_UE_B_PASSWORD: PASSWORD });
-    const a = p.ixit.subscribers[0]!.auth;
-    const b = p.ixit.subscribers[1]!.auth;
+    const a = p.ixit.subscribers[0].auth;
+    const b = p.ixit.subscribers[1].auth;
     assert.ok(a.kind === "aka" && b.kind === "digest");
     assert.equal(a.k.toString("hex"), K);
     assert.notEqual(a.opc.toString("hex"), OPC);
@@ -102,7 +111,7 @@ describe("shipped profiles", () => {
     assert.deepEqual(p.ixit.pcscf, { host: "192.0.2.10", port: 5060 });
     assert.deepEqual(p.ixit.transports, ["udp", "tcp"]);
     assert.equal(p.ixit.subscribers.length, 3);
-    const a = p.ixit.subscribers[0]!.auth;
+    const a = p.ixit.subscribers[0].auth;
     assert.ok(a.kind === "aka");
     assert.equal(a.opc.toString("hex"), OPC);
     assert.deepEqual(p.knownDeviations, {});
@@ -146,7 +155,7 @@ describe("validateProfileText", () => {
     assert.equal(p.pics.aka, true);
     assert.equal(p.pics.tcp, false);
     assert.deepEqual(p.knownDeviations, {});
-    const b = p.ixit.subscribers[1]!.auth;
+    const b = p.ixit.subscribers[1].auth;
     assert.ok(b.kind === "digest");
     assert.equal(b.password, PASSWORD);
   });
@@ -161,19 +170,23 @@ describe("validateProfileText", () => {
     assert.deepEqual(p.ixit.transports, ["udp"]);
     assert.deepEqual(p.ixit.timers, { t1: 500, t2: 4000, t4: 5000 });
     assert.ok(Object.values(p.pics).every((v) => v === false));
-    const a = p.ixit.subscribers[0]!.auth;
-    const b = p.ixit.subscribers[1]!.auth;
+    const a = p.ixit.subscribers[0].auth;
+    const b = p.ixit.subscribers[1].auth;
     assert.ok(a.kind === "aka" && b.kind === "digest");
     assert.deepEqual([a.amf.toString("hex"), a.sqn, a.version, b.algorithm], ["8000", 0n, 1, "MD5"]);
   });
 
   test("missing field", () => {
-    assert.deepEqual(problems(edit(BASE, "  domain: ims.test\n", "")), ["t.yaml:7: ixit.domain: missing required field; expected the home network domain (REGISTER Request-URI and realm), e.g. ims.example.test"]);
+    assert.deepEqual(problems(edit(BASE, "  domain: ims.test\n", "")), [
+      "t.yaml:7: ixit.domain: missing required field; expected the home network domain (REGISTER Request-URI and realm), e.g. ims.example.test",
+    ]);
     assert.deepEqual(problems(edit(BASE, "vendor: Tester\n", "")), ["t.yaml:1: vendor: missing required field; expected the vendor's name (a string)"]);
   });
 
   test("wrong type", () => {
-    assert.deepEqual(problems(edit(BASE, "t1: 500,", 't1: "500ms",')), ['t.yaml:11: ixit.timers.t1: expected a positive integer of milliseconds: T1, the round-trip estimate (at most t2); found "500ms"']);
+    assert.deepEqual(problems(edit(BASE, "t1: 500,", 't1: "500ms",')), [
+      't.yaml:11: ixit.timers.t1: expected a positive integer of milliseconds: T1, the round-trip estimate (at most t2); found "500ms"',
+    ]);
     assert.deepEqual(problems(edit(BASE, 'version: "1.0"', "version: 1.0")), ['t.yaml:4: version: expected the product version as a string, e.g. "1.2.0" (quote it); found 1.0']);
     assert.deepEqual(problems(edit(BASE, "port: 5060", "port: 70000")), ["t.yaml:9: ixit.pcscf.port: expected a port number from 1 to 65535; found 70000"]);
     assert.deepEqual(problems(edit(BASE, "pics: { aka: true,", "pics: { aka: yes,")), ['t.yaml:23: pics.aka: expected true or false; found "yes"']);
@@ -184,16 +197,16 @@ describe("validateProfileText", () => {
   });
 
   test("unknown capability", () => {
-    assert.deepEqual(problems(edit(BASE, "digest: true }", "digest: true, quic: true }")), [
-      `t.yaml:23: pics.quic: unknown capability; expected one of ${PICS_NAMES.join(", ")}`,
-    ]);
+    assert.deepEqual(problems(edit(BASE, "digest: true }", "digest: true, quic: true }")), [`t.yaml:23: pics.quic: unknown capability; expected one of ${PICS_NAMES.join(", ")}`]);
   });
 
   test("unknown field", () => {
     assert.deepEqual(problems(edit(BASE, "  domain: ims.test\n", "  domain: ims.test\n  proxy: x\n")), [
       "t.yaml:9: ixit.proxy: unknown field; expected one of domain, pcscf, pcscfUri, transports, localHost, timers, unregisteredImpu, unknownImpi, subscribers",
     ]);
-    assert.deepEqual(problems(edit(BASE, "  kind: remote\n", "  kind: remote\n  faults: []\n")), ["t.yaml:7: target.faults: applies only to target kind embedded; expected one of kind for kind remote"]);
+    assert.deepEqual(problems(edit(BASE, "  kind: remote\n", "  kind: remote\n  faults: []\n")), [
+      "t.yaml:7: target.faults: applies only to target kind embedded; expected one of kind for kind remote",
+    ]);
   });
 
   test("unknown fault", () => {
@@ -251,12 +264,16 @@ describe("validateProfileText", () => {
   });
 
   test("bad hex lengths of K, OPc and AMF", () => {
-    assert.deepEqual(problems(BASE, { ...ENV, A_K: K.slice(0, 30) }), ["t.yaml:18: ixit.subscribers[0].auth.kEnv: environment variable A_K: expected 32 hexadecimal digits (the 128-bit K); found 30 characters"]);
+    assert.deepEqual(problems(BASE, { ...ENV, A_K: K.slice(0, 30) }), [
+      "t.yaml:18: ixit.subscribers[0].auth.kEnv: environment variable A_K: expected 32 hexadecimal digits (the 128-bit K); found 30 characters",
+    ]);
     assert.deepEqual(problems(BASE, { ...ENV, A_OPC: `${OPC.slice(0, 31)}g` }), [
       "t.yaml:18: ixit.subscribers[0].auth.opcEnv: environment variable A_OPC: expected 32 hexadecimal digits (the 128-bit OPc); found 32 characters that are not all hexadecimal digits",
     ]);
     assert.deepEqual(problems(edit(BASE, 'amf: "8000"', 'amf: "800"')), ['t.yaml:18: ixit.subscribers[0].auth.amf: expected an AMF of 4 hexadecimal digits in quotes, e.g. "8000"; found "800"']);
-    assert.deepEqual(problems(edit(BASE, 'amf: "8000"', "amf: 8000")), ['t.yaml:18: ixit.subscribers[0].auth.amf: expected an AMF of 4 hexadecimal digits in quotes, e.g. "8000" (quote it); found 8000']);
+    assert.deepEqual(problems(edit(BASE, 'amf: "8000"', "amf: 8000")), [
+      't.yaml:18: ixit.subscribers[0].auth.amf: expected an AMF of 4 hexadecimal digits in quotes, e.g. "8000" (quote it); found 8000',
+    ]);
   });
 
   test("t1 > t2", () => {
@@ -265,10 +282,10 @@ describe("validateProfileText", () => {
   });
 
   test("a missing required role (a role listed twice is a pool, not a problem)", () => {
-    assert.deepEqual(problems(edit(BASE, "    - role: UE-B\n", "    - role: UE-A\n")), [
-      "t.yaml:14: ixit.subscribers: expected subscribers with the roles UE-A and UE-B; found no UE-B (roles: UE-A)",
+    assert.deepEqual(problems(edit(BASE, "    - role: UE-B\n", "    - role: UE-A\n")), ["t.yaml:14: ixit.subscribers: expected subscribers with the roles UE-A and UE-B; found no UE-B (roles: UE-A)"]);
+    assert.deepEqual(problems(edit(BASE, "    - role: UE-B\n", "    - role: UE-C\n")), [
+      "t.yaml:14: ixit.subscribers: expected subscribers with the roles UE-A and UE-B; found no UE-B (roles: UE-A, UE-C)",
     ]);
-    assert.deepEqual(problems(edit(BASE, "    - role: UE-B\n", "    - role: UE-C\n")), ["t.yaml:14: ixit.subscribers: expected subscribers with the roles UE-A and UE-B; found no UE-B (roles: UE-A, UE-C)"]);
   });
 
   test("duplicate public identity, and an unregistered identity that is provisioned", () => {
@@ -302,9 +319,7 @@ describe("validateProfileText", () => {
   });
 
   test("a document that is not a mapping", () => {
-    assert.deepEqual(problems("- a\n- b\n"), [
-      't.yaml:1: (profile): expected a mapping with the fields name, vendor, product, version, target, ixit, pics, knownDeviations; found a list',
-    ]);
+    assert.deepEqual(problems("- a\n- b\n"), ["t.yaml:1: (profile): expected a mapping with the fields name, vendor, product, version, target, ixit, pics, knownDeviations; found a list"]);
     assert.deepEqual(problems(""), ["t.yaml:1: (profile): expected a mapping with the fields name, vendor, product, version, target, ixit, pics, knownDeviations; found nothing"]);
   });
 
@@ -312,8 +327,8 @@ describe("validateProfileText", () => {
     const text = edit(edit(BASE, "kind: remote", "kind: embedded"), "kEnv: A_K, opcEnv: A_OPC", "kEnv: SHARED, opcEnv: SHARED");
     const p1 = validateProfileText(text, "t.yaml", {});
     const p2 = validateProfileText(text, "t.yaml", {});
-    const a1 = p1.ixit.subscribers[0]!.auth;
-    const a2 = p2.ixit.subscribers[0]!.auth;
+    const a1 = p1.ixit.subscribers[0].auth;
+    const a2 = p2.ixit.subscribers[0].auth;
     assert.ok(a1.kind === "aka" && a2.kind === "aka");
     assert.deepEqual(a1.k, a1.opc);
     assert.notDeepEqual(a1.k, a2.k);

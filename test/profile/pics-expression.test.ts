@@ -29,7 +29,13 @@ describe("parsePicsTag", () => {
     assert.deepEqual(parse("@pics:aka&tcp|!websocket"), {
       op: "or",
       operands: [
-        { op: "and", operands: [{ op: "capability", name: "aka" }, { op: "capability", name: "tcp" }] },
+        {
+          op: "and",
+          operands: [
+            { op: "capability", name: "aka" },
+            { op: "capability", name: "tcp" },
+          ],
+        },
         { op: "not", operand: { op: "capability", name: "websocket" } },
       ],
     });
@@ -109,6 +115,8 @@ describe("applicability", () => {
   });
 
   test("an invalid tag is an error of the suite, not a verdict", () => {
-    assert.throws(() => applicability(["@pics:akka"], pics(["aka"])), { message: `invalid PICS tag: tag "@pics:akka": unknown capability "akka" in PICS expression "akka"; expected one of ${PICS_NAMES.join(", ")}` });
+    assert.throws(() => applicability(["@pics:akka"], pics(["aka"])), {
+      message: `invalid PICS tag: tag "@pics:akka": unknown capability "akka" in PICS expression "akka"; expected one of ${PICS_NAMES.join(", ")}`,
+    });
   });
 });

@@ -13,10 +13,17 @@ import { PICS_NAMES, ProfileError, profileJsonSchema, validateProfileText } from
 const ROOT = resolve(import.meta.dirname, "../..");
 const SCHEMA_FILE = join(ROOT, "schema/profile.schema.json");
 const published = JSON.parse(readFileSync(SCHEMA_FILE, "utf8")) as SchemaObject;
-const FEATURES = readdirSync(join(ROOT, "features"), { recursive: true }).map(String).filter((f) => f.endsWith(".feature")).map((f) => join(ROOT, "features", f));
+const FEATURES = readdirSync(join(ROOT, "features"), { recursive: true })
+  .map(String)
+  .filter((f) => f.endsWith(".feature"))
+  .map((f) => join(ROOT, "features", f));
 const SHIPPED = [
-  ...readdirSync(join(ROOT, "profiles")).filter((f) => f.endsWith(".yaml")).map((f) => join(ROOT, "profiles", f)),
-  ...readdirSync(join(ROOT, "test/fixtures/profiles")).filter((f) => f.endsWith(".yaml")).map((f) => join(ROOT, "test/fixtures/profiles", f)),
+  ...readdirSync(join(ROOT, "profiles"))
+    .filter((f) => f.endsWith(".yaml"))
+    .map((f) => join(ROOT, "profiles", f)),
+  ...readdirSync(join(ROOT, "test/fixtures/profiles"))
+    .filter((f) => f.endsWith(".yaml"))
+    .map((f) => join(ROOT, "test/fixtures/profiles", f)),
 ];
 
 /** A validator of the published file, as any JSON Schema tool would build it (ajv; discriminator and the x- annotation known). */
@@ -39,7 +46,7 @@ test("every field of the schema has a description (what editors show on hover), 
     if (s["type"] === "array" && s["maxItems"] === undefined) missing.push(`${path}: no maxItems`);
     if (s["type"] === "object" && !s["properties"] && !s["oneOf"] && s["maxProperties"] === undefined) missing.push(`${path}: no maxProperties`);
     for (const [k, v] of Object.entries((s["properties"] ?? {}) as Record<string, SchemaObject>)) walk(v, `${path}.${k}`);
-    for (const b of (s["discriminator"] ? s["oneOf"] : []) as SchemaObject[]) walk(b, `${path}(${String(b["properties"].kind.const)})`);
+    for (const b of (s["discriminator"] ? s["oneOf"] : []) as SchemaObject[]) walk(b, `${path}(${String((b["properties"] as Record<string, SchemaObject>)["kind"]?.["const"])})`);
     for (const [i, item] of [s["items"]].flat().filter(Boolean).entries()) walk(item as SchemaObject, `${path}[${i}]`);
     for (const key of ["additionalItems", "propertyNames", "additionalProperties"]) if (typeof s[key] === "object") walk(s[key] as SchemaObject, `${path}(${key})`);
   };
@@ -64,11 +71,15 @@ describe("shipped profiles", () => {
   });
 
   test("every test case a profile or the schema names exists in features/", () => {
-    const ids = new Set(FEATURES.flatMap((f) => [...readFileSync(f, "utf8").matchAll(/@(IMS-[A-Z]+-\d+)\b/g)].map((m) => m[1]!)));
+    const ids = new Set(FEATURES.flatMap((f) => [...readFileSync(f, "utf8").matchAll(/@(IMS-[A-Z]+-\d+)\b/g)].map((m) => m[1])));
     assert.ok(ids.size >= 20);
     for (const file of [...SHIPPED, SCHEMA_FILE]) {
       const named = [...readFileSync(file, "utf8").matchAll(/\b(?:IMS-)?((?:REG|CALL|MSG|ROB|RTC)-\d{3})\b/g)].map((m) => `IMS-${m[1]}`);
-      assert.deepEqual(named.filter((id) => !ids.has(id)), [], `${relative(ROOT, file)} names test cases that do not exist`);
+      assert.deepEqual(
+        named.filter((id) => !ids.has(id)),
+        [],
+        `${relative(ROOT, file)} names test cases that do not exist`,
+      );
     }
   });
 
@@ -78,7 +89,7 @@ describe("shipped profiles", () => {
       for (const line of readFileSync(f, "utf8").split("\n")) {
         const id = /@(IMS-[A-Z]+-\d+)\b/.exec(line)?.[1];
         if (!id) continue;
-        const capabilities = [...line.matchAll(/@pics:(\S+)/g)].flatMap((m) => m[1]!.split(/[&|!]/)).filter(Boolean);
+        const capabilities = [...line.matchAll(/@pics:(\S+)/g)].flatMap((m) => m[1].split(/[&|!]/)).filter(Boolean);
         for (const c of new Set(capabilities)) needs.get(c)!.push(id);
       }
     }
@@ -109,7 +120,7 @@ describe("the schema and the loader agree", () => {
       base,
       edit("  kind: remote", "  kind: process\n  command: ./core\n  args: [-f, x.cfg]\n  env: { LEVEL: 3, DEBUG: true }\n  startTimeoutMs: 1000"),
       edit("  kind: remote", "  kind: container\n  image: registry.example/acme/cscf:5.2.1"),
-      edit("    host: 192.0.2.10", "    host: \"[2001:db8::1]\""),
+      edit("    host: 192.0.2.10", '    host: "[2001:db8::1]"'),
       edit("knownDeviations:", "knownDeviations: { IMS-REG-001: not claimed }"),
     ];
     for (const text of valid) {
@@ -125,7 +136,7 @@ describe("the schema and the loader agree", () => {
     ["a field of another target kind", edit("  kind: remote", "  kind: remote\n  command: x"), "target.command"],
     ["an unknown target kind", edit("  kind: remote", "  kind: cloud"), "target.kind"],
     ["an unknown auth kind", edit("        kind: digest", "        kind: basic"), "ixit.subscribers[1].auth.kind"],
-    ["pcscf missing for a remote target", edit("  pcscf:", "").replace(/\n    host: [^\n]*\n    port: [^\n]*/, ""), "ixit.pcscf"],
+    ["pcscf missing for a remote target", edit("  pcscf:", "").replace(/\n {4}host: [^\n]*\n {4}port: [^\n]*/, ""), "ixit.pcscf"],
     ["a container with neither image nor build", edit("  kind: remote", "  kind: container"), "target.image"],
     ["a container with both", edit("  kind: remote", "  kind: container\n  image: x\n  build: y"), "target.build"],
     ["a port out of range", edit("    port: 5060", "    port: 0"), "ixit.pcscf.port"],

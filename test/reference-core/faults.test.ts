@@ -114,7 +114,10 @@ describe("faults of the reference core and their symptoms", () => {
     const lab = await Lab.start(t, { faults: ["stale-nonce-loop"] });
     const ue = await lab.ue("alice");
     const reg = await ue.register({ expires: 600 });
-    assert.deepEqual(reg.exchanges.map((e) => e.response.status), [401, 401, 401, 401]);
+    assert.deepEqual(
+      reg.exchanges.map((e) => e.response.status),
+      [401, 401, 401, 401],
+    );
     for (const e of reg.exchanges.slice(1)) assert.equal(parseAuthParams(e.response.header("www-authenticate") ?? "").params["stale"], "true");
     assert.equal(lab.core.isRegistered(impu("alice")), false);
   });

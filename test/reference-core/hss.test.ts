@@ -54,7 +54,7 @@ describe("Hss", () => {
     assert.equal(usim.kind, "sync-failure");
     if (usim.kind !== "sync-failure") return;
     const forged = Buffer.from(usim.auts);
-    forged[13] = forged[13]! ^ 0xff;
+    forged[13] = forged[13] ^ 0xff;
     assert.deepEqual(hss.resynchronise(carol, v.rand, forged), { ok: false, reason: "MAC-S of AUTS does not verify" });
     assert.deepEqual(hss.resynchronise(carol, v.rand, usim.auts), { ok: true, sqnMs: 7777n });
     assert.equal(sqnToBigInt(hss.nextVector(carol).sqn), 7778n);

@@ -29,12 +29,18 @@ describe("reg event subscription", () => {
       const info = await parseReginfo(n.body);
       assert.equal(info.version, 0);
       assert.equal(info.state, "full");
-      assert.deepEqual(info.registrations.map((r) => [r.aor, r.state]), [[impu("alice"), "active"], [TEL.alice, "active"]]);
-      const c = info.registrations[0]!.contacts;
+      assert.deepEqual(
+        info.registrations.map((r) => [r.aor, r.state]),
+        [
+          [impu("alice"), "active"],
+          [TEL.alice, "active"],
+        ],
+      );
+      const c = info.registrations[0].contacts;
       assert.equal(c.length, 1);
-      assert.equal(c[0]!.uri, ue.contact);
-      assert.equal(c[0]!.state, "active");
-      assert.equal(c[0]!.event, "registered");
+      assert.equal(c[0].uri, ue.contact);
+      assert.equal(c[0].state, "active");
+      assert.equal(c[0].event, "registered");
     });
   }
 
@@ -47,14 +53,14 @@ describe("reg event subscription", () => {
     const refreshed = await parseReginfo((await sub.waitForNotify()).body);
     assert.equal(refreshed.version, 1);
     assert.equal(refreshed.state, "partial");
-    assert.equal(refreshed.registrations[0]!.contacts[0]!.event, "refreshed");
+    assert.equal(refreshed.registrations[0].contacts[0].event, "refreshed");
     assert.equal((await ue.deregister()).final.status, 200);
     const n = await sub.waitForNotify();
     const info = await parseReginfo(n.body);
     assert.equal(info.version, 2);
-    assert.equal(info.registrations[0]!.state, "terminated");
-    assert.equal(info.registrations[0]!.contacts[0]!.state, "terminated");
-    assert.equal(info.registrations[0]!.contacts[0]!.event, "unregistered");
+    assert.equal(info.registrations[0].state, "terminated");
+    assert.equal(info.registrations[0].contacts[0].state, "terminated");
+    assert.equal(info.registrations[0].contacts[0].event, "unregistered");
     // TS 24.229 5.4.2.1.2: all identities deregistered: the subscription ends too
     assert.equal(n.state?.state, "terminated");
   });
@@ -92,14 +98,20 @@ describe("network-initiated deregistration (TS 24.228 6.7)", () => {
       await sub.waitForNotify();
       await lab.core.deregister(TEL.alice, event);
       // resolved only after the NOTIFY was answered
-      assert.ok(lab.core.log.some((l) => l.includes(`terminated;reason=${event}) to ${alice.contact}: 200`)), lab.core.log.join("\n"));
+      assert.ok(
+        lab.core.log.some((l) => l.includes(`terminated;reason=${event}) to ${alice.contact}: 200`)),
+        lab.core.log.join("\n"),
+      );
       const n = sub.notifications.history.at(-1)!;
       assert.equal(n.state?.state, "terminated");
       assert.equal(n.state?.reason, event);
       const info = await parseReginfo(n.body);
-      assert.deepEqual(info.registrations.map((r) => r.state), ["terminated", "terminated"]);
-      assert.equal(info.registrations[0]!.contacts[0]!.event, event);
-      assert.equal(info.registrations[0]!.contacts[0]!.state, "terminated");
+      assert.deepEqual(
+        info.registrations.map((r) => r.state),
+        ["terminated", "terminated"],
+      );
+      assert.equal(info.registrations[0].contacts[0].event, event);
+      assert.equal(info.registrations[0].contacts[0].state, "terminated");
       assert.equal(lab.core.isRegistered(impu("alice")), false);
       assert.equal((await bob.call(impu("alice"), { sdp: SDP }).waitForFinal()).status, 480);
     });

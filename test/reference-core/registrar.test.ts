@@ -23,8 +23,11 @@ for (const protocol of ["udp", "tcp"] as const) {
       const lab = await Lab.start(t);
       const ue = await lab.ue("alice", protocol);
       const reg = await ue.register({ expires: 600 });
-      assert.deepEqual(reg.exchanges.map((e) => e.response.status), [401, 200]);
-      const c = challengeOf(reg.exchanges[0]!.response);
+      assert.deepEqual(
+        reg.exchanges.map((e) => e.response.status),
+        [401, 200],
+      );
+      const c = challengeOf(reg.exchanges[0].response);
       assert.equal(c["realm"], DOMAIN);
       assert.equal(c["algorithm"], "MD5");
       assert.equal(c["qop"], "auth");
@@ -46,9 +49,12 @@ for (const protocol of ["udp", "tcp"] as const) {
       const lab = await Lab.start(t);
       const ue = await lab.ue("bob", protocol);
       const reg = await ue.register({ expires: 600 });
-      assert.deepEqual(reg.exchanges.map((e) => e.response.status), [401, 200]);
-      assert.equal(challengeOf(reg.exchanges[0]!.response)["algorithm"], "SHA-256");
-      assert.match(reg.exchanges[1]!.request.header("authorization") ?? "", /algorithm=SHA-256/);
+      assert.deepEqual(
+        reg.exchanges.map((e) => e.response.status),
+        [401, 200],
+      );
+      assert.equal(challengeOf(reg.exchanges[0].response)["algorithm"], "SHA-256");
+      assert.match(reg.exchanges[1].request.header("authorization") ?? "", /algorithm=SHA-256/);
       assert.deepEqual(reg.associatedUris, [`<${impu("bob")}>`, `<${TEL.bob}>`]);
     });
 
@@ -56,22 +62,31 @@ for (const protocol of ["udp", "tcp"] as const) {
       const lab = await Lab.start(t);
       const ue = await lab.ue("carol", protocol);
       const reg = await ue.register({ expires: 600 });
-      assert.deepEqual(reg.exchanges.map((e) => e.response.status), [401, 200]);
-      const c = challengeOf(reg.exchanges[0]!.response);
+      assert.deepEqual(
+        reg.exchanges.map((e) => e.response.status),
+        [401, 200],
+      );
+      const c = challengeOf(reg.exchanges[0].response);
       assert.equal(c["algorithm"], "AKAv1-MD5");
       assert.equal(c["qop"], "auth");
       assert.equal(Buffer.from(c["nonce"] ?? "", "base64").length, 32);
       assert.deepEqual(reg.akaResults, ["ok"]);
       assert.deepEqual(reg.serviceRoute, [`<sip:orig@127.0.0.1:${lab.core.port};lr>`]);
-      assert.ok(lab.core.log.some((l) => l.includes("AKAv1-MD5 challenge, SQN 33")), "the first vector has SQN 0x20 + 1");
+      assert.ok(
+        lab.core.log.some((l) => l.includes("AKAv1-MD5 challenge, SQN 33")),
+        "the first vector has SQN 0x20 + 1",
+      );
     });
 
     test("IMS AKA v2: AKAv2-MD5 challenge, accepted", async (t) => {
       const lab = await Lab.start(t);
       const ue = await lab.ue("dave", protocol);
       const reg = await ue.register({ expires: 600 });
-      assert.deepEqual(reg.exchanges.map((e) => e.response.status), [401, 200]);
-      assert.equal(challengeOf(reg.exchanges[0]!.response)["algorithm"], "AKAv2-MD5");
+      assert.deepEqual(
+        reg.exchanges.map((e) => e.response.status),
+        [401, 200],
+      );
+      assert.equal(challengeOf(reg.exchanges[0].response)["algorithm"], "AKAv2-MD5");
       assert.deepEqual(reg.akaResults, ["ok"]);
     });
   });
@@ -83,18 +98,27 @@ describe("registration: resynchronisation and refusals", () => {
     const ue = await lab.ue("carol");
     ue.auth.setSqn(1000n);
     const reg = await ue.register({ expires: 600 });
-    assert.deepEqual(reg.exchanges.map((e) => e.response.status), [401, 401, 200]);
+    assert.deepEqual(
+      reg.exchanges.map((e) => e.response.status),
+      [401, 401, 200],
+    );
     assert.deepEqual(reg.akaResults, ["sync-failure", "ok"]);
-    assert.match(reg.exchanges[1]!.request.header("authorization") ?? "", /auts="[A-Za-z0-9+/=]+"/);
+    assert.match(reg.exchanges[1].request.header("authorization") ?? "", /auts="[A-Za-z0-9+/=]+"/);
     assert.ok(lab.core.log.some((l) => l.includes("resynchronised to SQNms 1000")));
-    assert.ok(lab.core.log.some((l) => l.includes("SQN 1001")), "the vector after resynchronisation carries SQNms + 1");
+    assert.ok(
+      lab.core.log.some((l) => l.includes("SQN 1001")),
+      "the vector after resynchronisation carries SQNms + 1",
+    );
   });
 
   test("a wrong Digest password gets 403 and no binding", async (t) => {
     const lab = await Lab.start(t);
     const ue = await lab.ue("alice", "udp", { credentials: { kind: "digest", password: "not-the-password" } });
     const reg = await ue.register({ expires: 600 });
-    assert.deepEqual(reg.exchanges.map((e) => e.response.status), [401, 403]);
+    assert.deepEqual(
+      reg.exchanges.map((e) => e.response.status),
+      [401, 403],
+    );
     assert.equal(lab.core.isRegistered(impu("alice")), false);
     assert.equal(ue.registration.registered, false);
   });
@@ -103,7 +127,10 @@ describe("registration: resynchronisation and refusals", () => {
     const lab = await Lab.start(t);
     const ue = await lab.ue("nobody");
     const reg = await ue.register({ expires: 600 });
-    assert.deepEqual(reg.exchanges.map((e) => e.response.status), [403]);
+    assert.deepEqual(
+      reg.exchanges.map((e) => e.response.status),
+      [403],
+    );
     assert.ok(lab.core.log.some((l) => l.includes("unknown identity IMPI nobody@")));
   });
 
@@ -111,7 +138,10 @@ describe("registration: resynchronisation and refusals", () => {
     const lab = await Lab.start(t);
     const ue = await lab.ue("alice", "udp", { impu: impu("bob") });
     const reg = await ue.register({ expires: 600 });
-    assert.deepEqual(reg.exchanges.map((e) => e.response.status), [403]);
+    assert.deepEqual(
+      reg.exchanges.map((e) => e.response.status),
+      [403],
+    );
   });
 });
 
@@ -141,7 +171,7 @@ describe("re-registration, re-authentication and deregistration", () => {
     const ue = await lab.ue("alice");
     const reg = await ue.register({ expires: 600 });
     assert.equal(reg.final.status, 200);
-    const nonce = challengeOf(reg.exchanges[0]!.response)["nonce"]!;
+    const nonce = challengeOf(reg.exchanges[0].response)["nonce"];
     const again = await ue.endpoint.request(reRegister(ue, nonce, 10, 2), ue.outbound);
     assert.equal(again.status, 200, "no new 401 for a still valid nonce");
     assert.equal(again.header("service-route"), `<sip:orig@127.0.0.1:${lab.core.port};lr>`);
@@ -153,7 +183,7 @@ describe("re-registration, re-authentication and deregistration", () => {
     const lab = await Lab.start(t);
     const ue = await lab.ue("alice");
     const reg = await ue.register({ expires: 600 });
-    const nonce = challengeOf(reg.exchanges[0]!.response)["nonce"]!;
+    const nonce = challengeOf(reg.exchanges[0].response)["nonce"];
     lab.core.requireReauthentication(TEL.alice);
     const r = await ue.endpoint.request(reRegister(ue, nonce, 10, 2), ue.outbound);
     assert.equal(r.status, 401);
@@ -167,11 +197,17 @@ describe("re-registration, re-authentication and deregistration", () => {
       const lab = await Lab.start(t);
       const ue = await lab.registered(role);
       const again = await ue.register({ expires: 600 });
-      assert.deepEqual(again.exchanges.map((e) => e.response.status), [200]);
-      assert.match(again.exchanges[0]!.request.header("authorization") ?? "", /nc=00000002/);
+      assert.deepEqual(
+        again.exchanges.map((e) => e.response.status),
+        [200],
+      );
+      assert.match(again.exchanges[0].request.header("authorization") ?? "", /nc=00000002/);
       lab.core.requireReauthentication(impu(role));
       const challenged = await ue.register({ expires: 600 });
-      assert.deepEqual(challenged.exchanges.map((e) => e.response.status), [401, 200]);
+      assert.deepEqual(
+        challenged.exchanges.map((e) => e.response.status),
+        [401, 200],
+      );
     });
   }
 

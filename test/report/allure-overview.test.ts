@@ -36,8 +36,18 @@ function testCase(tags: string, name: string, feature: string, uri: string): Tes
   return tc;
 }
 
-const REG_002 = testCase("@IMS-REG-002 @mandatory @pics:digest @ref=TS24.229-5.1.1.2.3 @ref=RFC7616", "Initial registration with SIP Digest", "Registration and authentication", "features/registration/registration.feature");
-const REG_005 = testCase("@IMS-REG-005 @mandatory @ref=TS24.228-6.3 @ref=TS34.229-1-C.46", "Re-registration before expiry", "Registration and authentication", "features/registration/registration.feature");
+const REG_002 = testCase(
+  "@IMS-REG-002 @mandatory @pics:digest @ref=TS24.229-5.1.1.2.3 @ref=RFC7616",
+  "Initial registration with SIP Digest",
+  "Registration and authentication",
+  "features/registration/registration.feature",
+);
+const REG_005 = testCase(
+  "@IMS-REG-005 @mandatory @ref=TS24.228-6.3 @ref=TS34.229-1-C.46",
+  "Re-registration before expiry",
+  "Registration and authentication",
+  "features/registration/registration.feature",
+);
 const MSG_009 = testCase("@IMS-MSG-009 @optional @pics:sms-over-ip @ref=RFC3428-10", "SMS over IP", "Messaging", "features/messaging/messaging.feature");
 
 async function run(): Promise<RunResult> {
@@ -65,8 +75,21 @@ interface Written {
 /** What allure-cucumberjs writes for a scenario (the parts finishAllureResults reads). */
 async function cucumberResult(dir: string, uuid: string, tc: TestCase): Promise<void> {
   const result = {
-    uuid, name: tc.name, status: "broken", stage: "finished", steps: [], attachments: [], parameters: [], start: 1, stop: 2,
-    labels: [{ name: "tag", value: `@${tc.id}` }, { name: "feature", value: tc.feature }, { name: "suite", value: "from cucumber" }, { name: "language", value: "javascript" }],
+    uuid,
+    name: tc.name,
+    status: "broken",
+    stage: "finished",
+    steps: [],
+    attachments: [],
+    parameters: [],
+    start: 1,
+    stop: 2,
+    labels: [
+      { name: "tag", value: `@${tc.id}` },
+      { name: "feature", value: tc.feature },
+      { name: "suite", value: "from cucumber" },
+      { name: "language", value: "javascript" },
+    ],
   };
   await writeFile(join(dir, `${uuid}-result.json`), JSON.stringify(result));
 }
@@ -75,7 +98,7 @@ async function results(dir: string): Promise<Map<string, Written>> {
   const out = new Map<string, Written>();
   for (const f of (await readdir(dir)).filter((x) => x.endsWith("-result.json"))) {
     const r = JSON.parse(await readFile(join(dir, f), "utf8")) as Written;
-    out.set(r.name.split(" ")[0]!, r);
+    out.set(r.name.split(" ")[0], r);
   }
   return out;
 }
@@ -101,11 +124,20 @@ describe("finishAllureResults", () => {
     const deviating = all.get("IMS-REG-005")!;
     assert.equal(deviating.status, "failed");
     assert.match(deviating.statusDetails?.message ?? "", /^\[fail\] Requirement: register-2xx\.service-route:/);
-    assert.deepEqual(deviating.parameters.find((p) => p.name === "Known deviation"), { name: "Known deviation", value: DEVIATION });
+    assert.deepEqual(
+      deviating.parameters.find((p) => p.name === "Known deviation"),
+      { name: "Known deviation", value: DEVIATION },
+    );
     assert.ok(deviating.labels.some((l) => l.name === "tag" && l.value === KNOWN_DEVIATION_TAG));
-    assert.match(deviating.descriptionHtml ?? "", /<b>Known deviation<\/b> \(declared in the profile .*embedded-fast\.yaml; the verdict fail and the gate are unchanged\): Service-Route added by the I-CSCF from release 2\.3 \(ticket CORE-4711\)/);
+    assert.match(
+      deviating.descriptionHtml ?? "",
+      /<b>Known deviation<\/b> \(declared in the profile .*embedded-fast\.yaml; the verdict fail and the gate are unchanged\): Service-Route added by the I-CSCF from release 2\.3 \(ticket CORE-4711\)/,
+    );
     const other = all.get("IMS-REG-002")!;
-    assert.equal(other.parameters.find((p) => p.name === "Known deviation"), undefined);
+    assert.equal(
+      other.parameters.find((p) => p.name === "Known deviation"),
+      undefined,
+    );
     assert.ok(!other.labels.some((l) => l.value === KNOWN_DEVIATION_TAG));
     const env = await readFile(join(resultsDir, "environment.properties"), "utf8");
     assert.equal(env.split("\n")[0], "Gate=FAILED: mandatory IMS-REG-002 is fail; mandatory IMS-REG-005 is fail");
@@ -117,7 +149,14 @@ describe("finishAllureResults", () => {
     const all = await results(resultsDir);
     const r = all.get("IMS-REG-002")!;
     const params = Object.fromEntries(r.parameters.map((p) => [p.name, p.value]));
-    assert.deepEqual(params, { SUT: "ims-interop reference-core 0.1.0", Vendor: "ims-interop", Product: "reference-core 0.1.0", Profile: "Embedded reference core (fast timers, for the project's tests)", PICS: "digest", Level: "mandatory" });
+    assert.deepEqual(params, {
+      SUT: "ims-interop reference-core 0.1.0",
+      Vendor: "ims-interop",
+      Product: "reference-core 0.1.0",
+      Profile: "Embedded reference core (fast timers, for the project's tests)",
+      PICS: "digest",
+      Level: "mandatory",
+    });
     const label = (n: string): string[] => r.labels.filter((l) => l.name === n).map((l) => l.value);
     assert.deepEqual(label("parentSuite"), ["Registration"]);
     assert.deepEqual(label("suite"), ["Registration and authentication"]);
@@ -130,7 +169,10 @@ describe("finishAllureResults", () => {
     // A test case that never ran gets its result here, grouped the same way
     const na = all.get("IMS-MSG-009")!;
     assert.equal(na.status, "skipped");
-    assert.deepEqual(na.labels.filter((l) => l.name === "parentSuite").map((l) => l.value), ["Messaging"]);
+    assert.deepEqual(
+      na.labels.filter((l) => l.name === "parentSuite").map((l) => l.value),
+      ["Messaging"],
+    );
     assert.deepEqual(na.links, [{ name: "RFC 3428 section 10", url: "https://www.rfc-editor.org/rfc/rfc3428.html#section-10", type: "link" }]);
   });
 
@@ -152,7 +194,10 @@ describe("finishAllureResults", () => {
   test("in CI the build carries the gate and the report's name", async () => {
     const r = await run();
     const g = gate(r);
-    const e = executorInfo({ GITHUB_ACTIONS: "true", GITHUB_RUN_ID: "42", GITHUB_RUN_NUMBER: "7", GITHUB_WORKFLOW: "nightly", GITHUB_SERVER_URL: "https://github.com", GITHUB_REPOSITORY: "o/r" }, { gate: g, reportName: reportName({ ...r.profile, profile: r.profile.name, gate: g }) });
+    const e = executorInfo(
+      { GITHUB_ACTIONS: "true", GITHUB_RUN_ID: "42", GITHUB_RUN_NUMBER: "7", GITHUB_WORKFLOW: "nightly", GITHUB_SERVER_URL: "https://github.com", GITHUB_REPOSITORY: "o/r" },
+      { gate: g, reportName: reportName({ ...r.profile, profile: r.profile.name, gate: g }) },
+    );
     assert.equal(e?.["buildName"], "nightly #7 \u2014 gate FAILED");
     assert.equal(e?.["reportName"], "ims-interop: ims-interop reference-core 0.1.0 (Embedded reference core (fast timers, for the project's tests)) \u2014 gate FAILED");
     assert.equal(executorInfo({}, { gate: g, reportName: "x" }), undefined);
@@ -185,42 +230,55 @@ describe("generateReport", () => {
     assert.equal(serveCommand("/srv/my reports/allure-report", join(PROJECT, "reports")), "ims-interop report --serve --reports '/srv/my reports'");
   });
 
-  test("named after the SUT with the gate; Gate first in Environment; the certification summary linked; the same results twice: one history entry", { skip: javaSkip(), timeout: 120_000 }, async () => {
-    const { reports, resultsDir } = await reportsFolder();
-    const reportDir = join(reports, "allure-report");
-    const first = await generateReport(resultsDir, reportDir);
-    assert.equal(first.ok, true, first.message);
-    assert.match(first.message, new RegExp(`^report: .*allure-report/index\\.html \\(serve it with: ims-interop report --serve --reports .*${reports.split("/").pop()!}\\)$`));
-    const widget = async (name: string): Promise<unknown> => JSON.parse(await readFile(join(reportDir, "widgets", name), "utf8"));
-    assert.equal((await widget("summary.json") as { reportName: string }).reportName, "ims-interop: ims-interop reference-core 0.1.0 (Embedded reference core (fast timers, for the project's tests)) \u2014 gate FAILED");
-    const env = (await widget("environment.json")) as { name: string; values: string[] }[];
-    assert.deepEqual(env[0], { name: "Gate", values: ["FAILED: mandatory IMS-REG-002 is fail; mandatory IMS-REG-005 is fail"] });
-    assert.deepEqual(env[1], { name: "SUT", values: ["ims-interop reference-core 0.1.0"] });
-    const executors = (await widget("executors.json")) as { name: string; buildName: string; buildUrl: string }[];
-    assert.deepEqual(executors.map((e) => [e.name, e.buildName, e.buildUrl]), [["ims-interop", "Certification summary: gate FAILED", "certification-summary.html"]]);
-    const page = await readFile(join(reportDir, "certification-summary.html"), "utf8");
-    assert.match(page, /Gate: <b>FAILED<\/b>\n<ul><li>mandatory IMS-REG-002 is fail<\/li><li>mandatory IMS-REG-005 is fail<\/li><\/ul>/);
-    assert.match(page, /<tr class="deviation"><td>IMS-REG-005<\/td><td class="verdict-fail">fail<\/td><td>Service-Route added by the I-CSCF/);
-    assert.ok(!/<script|src=/i.test(page));
-    assert.equal(await readFile(join(reportDir, "summary.json"), "utf8"), await readFile(join(reports, "summary.json"), "utf8"));
-    const trend = async (): Promise<unknown[]> => JSON.parse(await readFile(join(reportDir, "history", "history-trend.json"), "utf8")) as unknown[];
-    assert.equal((await trend()).length, 1);
+  test(
+    "named after the SUT with the gate; Gate first in Environment; the certification summary linked; the same results twice: one history entry",
+    { skip: javaSkip(), timeout: 120_000 },
+    async () => {
+      const { reports, resultsDir } = await reportsFolder();
+      const reportDir = join(reports, "allure-report");
+      const first = await generateReport(resultsDir, reportDir);
+      assert.equal(first.ok, true, first.message);
+      assert.match(first.message, new RegExp(`^report: .*allure-report/index\\.html \\(serve it with: ims-interop report --serve --reports .*${reports.split("/").pop()!}\\)$`));
+      const widget = async (name: string): Promise<unknown> => JSON.parse(await readFile(join(reportDir, "widgets", name), "utf8"));
+      assert.equal(
+        ((await widget("summary.json")) as { reportName: string }).reportName,
+        "ims-interop: ims-interop reference-core 0.1.0 (Embedded reference core (fast timers, for the project's tests)) \u2014 gate FAILED",
+      );
+      const env = (await widget("environment.json")) as { name: string; values: string[] }[];
+      assert.deepEqual(env[0], { name: "Gate", values: ["FAILED: mandatory IMS-REG-002 is fail; mandatory IMS-REG-005 is fail"] });
+      assert.deepEqual(env[1], { name: "SUT", values: ["ims-interop reference-core 0.1.0"] });
+      const executors = (await widget("executors.json")) as { name: string; buildName: string; buildUrl: string }[];
+      assert.deepEqual(
+        executors.map((e) => [e.name, e.buildName, e.buildUrl]),
+        [["ims-interop", "Certification summary: gate FAILED", "certification-summary.html"]],
+      );
+      const page = await readFile(join(reportDir, "certification-summary.html"), "utf8");
+      assert.match(page, /Gate: <b>FAILED<\/b>\n<ul><li>mandatory IMS-REG-002 is fail<\/li><li>mandatory IMS-REG-005 is fail<\/li><\/ul>/);
+      assert.match(page, /<tr class="deviation"><td>IMS-REG-005<\/td><td class="verdict-fail">fail<\/td><td>Service-Route added by the I-CSCF/);
+      assert.ok(!/<script|src=/i.test(page));
+      assert.equal(await readFile(join(reportDir, "summary.json"), "utf8"), await readFile(join(reports, "summary.json"), "utf8"));
+      const trend = async (): Promise<unknown[]> => JSON.parse(await readFile(join(reportDir, "history", "history-trend.json"), "utf8")) as unknown[];
+      assert.equal((await trend()).length, 1);
 
-    // The same results again (`report`, `report --serve` after `run --report`): nothing regenerated
-    const again = await generateReport(resultsDir, reportDir);
-    assert.equal(again.ok, true);
-    assert.equal(again.upToDate, true);
-    assert.match(again.message, /up to date/);
-    assert.equal((await trend()).length, 1, "no second history entry for the same run");
+      // The same results again (`report`, `report --serve` after `run --report`): nothing regenerated
+      const again = await generateReport(resultsDir, reportDir);
+      assert.equal(again.ok, true);
+      assert.equal(again.upToDate, true);
+      assert.match(again.message, /up to date/);
+      assert.equal((await trend()).length, 1, "no second history entry for the same run");
 
-    // A merge changes the gate in summary.json: the report follows it, and it is a new entry
-    const summary = JSON.parse(await readFile(join(reports, "summary.json"), "utf8")) as { gate: { passed: boolean; reasons: string[] } };
-    summary.gate = { passed: false, reasons: ["mandatory IMS-REG-002 is fail", "test cases reported by more than one input: IMS-REG-002"] };
-    await writeFile(join(reports, "summary.json"), JSON.stringify(summary, null, 2));
-    const merged = await generateReport(resultsDir, reportDir);
-    assert.equal(merged.upToDate, undefined);
-    assert.equal((await trend()).length, 2);
-    assert.equal((await readFile(join(resultsDir, "environment.properties"), "utf8")).split("\n")[0], "Gate=FAILED: mandatory IMS-REG-002 is fail; test cases reported by more than one input: IMS-REG-002");
-    await rm(reports, { recursive: true, force: true });
-  });
+      // A merge changes the gate in summary.json: the report follows it, and it is a new entry
+      const summary = JSON.parse(await readFile(join(reports, "summary.json"), "utf8")) as { gate: { passed: boolean; reasons: string[] } };
+      summary.gate = { passed: false, reasons: ["mandatory IMS-REG-002 is fail", "test cases reported by more than one input: IMS-REG-002"] };
+      await writeFile(join(reports, "summary.json"), JSON.stringify(summary, null, 2));
+      const merged = await generateReport(resultsDir, reportDir);
+      assert.equal(merged.upToDate, undefined);
+      assert.equal((await trend()).length, 2);
+      assert.equal(
+        (await readFile(join(resultsDir, "environment.properties"), "utf8")).split("\n")[0],
+        "Gate=FAILED: mandatory IMS-REG-002 is fail; test cases reported by more than one input: IMS-REG-002",
+      );
+      await rm(reports, { recursive: true, force: true });
+    },
+  );
 });

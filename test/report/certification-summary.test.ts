@@ -58,7 +58,7 @@ describe("exitCodeOf", () => {
     assert.equal(exitCodeOf(run, gate(run)), 3);
     const interrupted = gate({ ...run, interrupted: "interrupted by SIGINT" });
     assert.equal(interrupted.passed, false);
-    assert.match(interrupted.reasons[0]!, /^the run was interrupted by SIGINT/);
+    assert.match(interrupted.reasons[0], /^the run was interrupted by SIGINT/);
   });
 });
 
@@ -83,8 +83,20 @@ async function kamailioRun(): Promise<RunResult> {
   const results: TestCaseResult[] = [
     { testCase: testCase("IMS-REG-001"), verdict: "not-applicable", reason: 'PICS "aka" not claimed by the profile: aka=false', durationMs: 0, ...deviation("IMS-REG-001") },
     { testCase: testCase("IMS-REG-002"), verdict: "pass", durationMs: 120 },
-    { testCase: testCase("IMS-REG-007"), verdict: "fail", reason: "Requirement: reginfo.version: the version of a reginfo document is one more than the previous one\nExpected: version 1", durationMs: 300, ...deviation("IMS-REG-007") },
-    { testCase: testCase("IMS-REG-008"), verdict: "fail", reason: "Requirement: reginfo.version: the version of a reginfo document is one more than the previous one", durationMs: 310, ...deviation("IMS-REG-008") },
+    {
+      testCase: testCase("IMS-REG-007"),
+      verdict: "fail",
+      reason: "Requirement: reginfo.version: the version of a reginfo document is one more than the previous one\nExpected: version 1",
+      durationMs: 300,
+      ...deviation("IMS-REG-007"),
+    },
+    {
+      testCase: testCase("IMS-REG-008"),
+      verdict: "fail",
+      reason: "Requirement: reginfo.version: the version of a reginfo document is one more than the previous one",
+      durationMs: 310,
+      ...deviation("IMS-REG-008"),
+    },
   ];
   return { profile, sut: "process SUT at UDP 127.0.0.1:35070", results, counts: { pass: 1, fail: 2, inconclusive: 0, "not-applicable": 1, error: 0 }, durationMs: 1000 };
 }
@@ -92,7 +104,7 @@ async function kamailioRun(): Promise<RunResult> {
 describe("known deviations", () => {
   test("profiles/kamailio.yaml declares them, and a run carries them on its results", async () => {
     const run = await kamailioRun();
-    assert.match(run.results[2]!.knownDeviation!, /^fail, a defect of Kamailio 5\.6/);
+    assert.match(run.results[2].knownDeviation!, /^fail, a defect of Kamailio 5\.6/);
   });
 
   test("summary.json: per test case and a top-level list with the verdicts; the verdicts and the gate unchanged", async () => {
@@ -105,8 +117,15 @@ describe("known deviations", () => {
       knownDeviations: Array<{ id: string; verdict: string; deviation: string }>;
       testCases: Array<{ id: string; verdict: string; knownDeviation?: string }>;
     };
-    assert.deepEqual(summary.knownDeviations.map((d) => [d.id, d.verdict]), [["IMS-REG-001", "not-applicable"], ["IMS-REG-007", "fail"], ["IMS-REG-008", "fail"]]);
-    assert.match(summary.knownDeviations[1]!.deviation, /reginfo\.version/);
+    assert.deepEqual(
+      summary.knownDeviations.map((d) => [d.id, d.verdict]),
+      [
+        ["IMS-REG-001", "not-applicable"],
+        ["IMS-REG-007", "fail"],
+        ["IMS-REG-008", "fail"],
+      ],
+    );
+    assert.match(summary.knownDeviations[1].deviation, /reginfo\.version/);
     assert.equal(summary.testCases.find((t) => t.id === "IMS-REG-007")!.verdict, "fail");
     assert.match(summary.testCases.find((t) => t.id === "IMS-REG-007")!.knownDeviation!, /^fail, a defect of Kamailio 5\.6/);
     assert.equal(summary.testCases.find((t) => t.id === "IMS-REG-002")!.knownDeviation, undefined);
@@ -114,7 +133,7 @@ describe("known deviations", () => {
 
   test("junit.xml: a knownDeviation property, and the deviation at the end of the failure message", async () => {
     const xml = junitXml(await kamailioRun());
-    const reg007 = /<testcase [^>]*name="IMS-REG-007[^"]*"[^>]*>([\s\S]*?)<\/testcase>/.exec(xml)![1]!;
+    const reg007 = /<testcase [^>]*name="IMS-REG-007[^"]*"[^>]*>([\s\S]*?)<\/testcase>/.exec(xml)![1];
     assert.match(reg007, /<property name="knownDeviation" value="fail, a defect of Kamailio 5\.6 \(presence_reginfo\/pua_reginfo/);
     assert.match(reg007, /<failure type="fail" message="Requirement: reginfo\.version: [^"]*\(known deviation: fail, a defect of Kamailio 5\.6[^"]*\)">/);
     assert.match(xml, /failures="2"/, "still counted as failures");
@@ -132,7 +151,10 @@ describe("mergeReports", () => {
 
   test("the gate and the exit code recomputed by the rules of a run; deviations listed; interrupted shards named", async () => {
     const base = await mkdtemp(join(tmpdir(), "ims-interop-merge-"));
-    const one = await shard(base, "one", [{ id: "IMS-REG-001", verdict: "pass", level: "mandatory" }, { id: "IMS-REG-007", verdict: "fail", level: "mandatory", knownDeviation: "Kamailio 5.6" }]);
+    const one = await shard(base, "one", [
+      { id: "IMS-REG-001", verdict: "pass", level: "mandatory" },
+      { id: "IMS-REG-007", verdict: "fail", level: "mandatory", knownDeviation: "Kamailio 5.6" },
+    ]);
     const two = await shard(base, "two", [{ id: "IMS-REG-002", verdict: "error", level: "mandatory", notRun: true }], { interrupted: "interrupted by SIGTERM" });
     const m = await mergeReports([one, two], join(base, "into"));
     assert.equal(m.exitCode, 1);

@@ -33,7 +33,7 @@ async function runCli(args: string[]): Promise<{ dir: string; results: Map<strin
   const results = new Map<string, Result>();
   for (const f of (await readdir(resultsDir)).filter((x) => x.endsWith("-result.json"))) {
     const result = JSON.parse(await readFile(join(resultsDir, f), "utf8")) as Result;
-    results.set(result.name.split(" ")[0]!, result);
+    results.set(result.name.split(" ")[0], result);
   }
   return { dir, results, out: r.stdout + r.stderr, code: r.status };
 }
@@ -55,7 +55,10 @@ describe("the evidence of a failed run", { timeout: 180_000 }, () => {
     // A declared deviation changes neither the verdict nor the gate
     const summary = JSON.parse(await readFile(join(dir, "summary.json"), "utf8")) as { gate: { passed: boolean; reasons: string[] } };
     assert.equal(summary.gate.passed, false);
-    assert.ok(summary.gate.reasons.some((r) => r.includes("IMS-REG-005")), summary.gate.reasons.join("; "));
+    assert.ok(
+      summary.gate.reasons.some((r) => r.includes("IMS-REG-005")),
+      summary.gate.reasons.join("; "),
+    );
     const deviating = results.get("IMS-REG-005")!;
     assert.equal(deviating.status, "failed");
     assert.deepEqual(deviating.parameters.find((p) => p.name === "Known deviation")?.value, DEVIATION);
@@ -72,7 +75,12 @@ describe("the evidence of a failed run", { timeout: 180_000 }, () => {
     assert.equal((svg.match(/class="msg [^"]*failing"/g) ?? []).length, 1);
     assert.match(svg, /\u2717 register-2xx\.service-route<\/text>/);
     const html = await attachment(dir, reg002, "SIP ladder.html");
-    assert.match(html, new RegExp(`<a href="#message-${seq}">#${seq} 200 OK \\(REGISTER\\) SUT \\(reference-core 0\\.1\\.0\\) \u2192 UE-B \\(sip:bob@ims\\.example\\.test\\)</a>: <span class="mark">register-2xx\\.service-route</span>`));
+    assert.match(
+      html,
+      new RegExp(
+        `<a href="#message-${seq}">#${seq} 200 OK \\(REGISTER\\) SUT \\(reference-core 0\\.1\\.0\\) \u2192 UE-B \\(sip:bob@ims\\.example\\.test\\)</a>: <span class="mark">register-2xx\\.service-route</span>`,
+      ),
+    );
     const text = await attachment(dir, reg002, "SIP trace.txt");
     assert.match(text, new RegExp(`^#${seq} .* <<< FAILED: register-2xx\\.service-route$`, "m"));
     for (const r of results.values()) {
@@ -90,7 +98,10 @@ describe("the evidence of a failed run", { timeout: 180_000 }, () => {
         assert.ok(at >= r.start - 5 && at <= r.stop + 5, `${r.name}: ${line} is outside ${new Date(r.start).toISOString()}..${new Date(r.stop).toISOString()}`);
       }
       const who = r === reg002 ? "bob" : "alice";
-      assert.ok(log.some((l) => l.includes(`fault no-service-route: 200 (REGISTER) for sip:${who}@ims.example.test`)), log.join("\n"));
+      assert.ok(
+        log.some((l) => l.includes(`fault no-service-route: 200 (REGISTER) for sip:${who}@ims.example.test`)),
+        log.join("\n"),
+      );
       assert.ok(!log.some((l) => l.includes(`sip:${who === "bob" ? "alice" : "bob"}@`)), `${r.name}'s log has no line of the other test case`);
     }
   });
@@ -102,7 +113,13 @@ describe("the evidence of a failed run", { timeout: 180_000 }, () => {
     assert.match(r.statusDetails?.message ?? "", /Received: SIP\/2\.0 500 Server Internal Error/);
     const text = await attachment(dir, r, "SIP trace.txt");
     const marked = /^#(\d+) .* RECEIVED .* <<< FAILED: expectation failed \(TS 24\.229 5\.4\.3\.3\)$/m.exec(text);
-    assert.ok(marked, text.split("\n").filter((l) => l.startsWith("#")).join("\n"));
+    assert.ok(
+      marked,
+      text
+        .split("\n")
+        .filter((l) => l.startsWith("#"))
+        .join("\n"),
+    );
     assert.match(text.slice(text.indexOf(marked[0])), /^[^\n]*\nSIP\/2\.0 500 Server Internal Error/);
     const svg = await attachment(dir, r, "SIP ladder.svg");
     assert.match(svg, new RegExp(`<g id="msg-${marked[1]}" class="msg response failing">`));

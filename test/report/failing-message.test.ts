@@ -45,7 +45,7 @@ describe("the monitor names the trace entry of a violating message", () => {
       assert.ok(v, monitor.violations.map((x) => x.requirement.id).join(", "));
       const ok = receivedEntries(trace, 200);
       assert.equal(ok.length, 1);
-      assert.equal(v.seq, ok[0]!.seq);
+      assert.equal(v.seq, ok[0].seq);
       assert.equal(v.ue, "UE-A (sip:alice@ims.example.test)");
       // The failure names it
       const e = new RequirementViolationError([v]);
@@ -59,10 +59,15 @@ describe("the monitor names the trace entry of a violating message", () => {
     const trace = new Trace();
     const monitor = new ConformanceMonitor();
     monitor.follow(trace);
-    const bytes = Buffer.from("MESSAGE sip:alice@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK-x\r\nFrom: <sip:bob@x>;tag=1\r\nTo: <sip:alice@x>\r\nCall-ID: c1\r\nCSeq: 1 MESSAGE\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n");
+    const bytes = Buffer.from(
+      "MESSAGE sip:alice@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK-x\r\nFrom: <sip:bob@x>;tag=1\r\nTo: <sip:alice@x>\r\nCall-ID: c1\r\nCSeq: 1 MESSAGE\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n",
+    );
     trace.record({ time: 1, direction: "received", protocol: "udp", local: { host: "127.0.0.1", port: 5070 }, remote: { host: "127.0.0.1", port: 5060 }, bytes });
     const m = (parseMessage(bytes) as { ok: true; message: import("../../src/sip/message/index.ts").SipMessage }).message;
-    monitor.received({ name: "UE-A", impu: "sip:alice@x", contact: "sip:alice@127.0.0.1:5070" }, { message: m, source: { protocol: "udp", host: "127.0.0.1", port: 5060 }, at: 1, retransmission: false });
+    monitor.received(
+      { name: "UE-A", impu: "sip:alice@x", contact: "sip:alice@127.0.0.1:5070" },
+      { message: m, source: { protocol: "udp", host: "127.0.0.1", port: 5060 }, at: 1, retransmission: false },
+    );
     monitor.record(requirement("request.expected"), { expected: "no request the flow did not cause", received: summarizeMessage(m) }, "UE-A", summarizeMessage(m), m);
     const v = monitor.violations.at(-1)!;
     assert.equal(v.requirement.id, "request.expected");
@@ -73,7 +78,9 @@ describe("the monitor names the trace entry of a violating message", () => {
     const trace = new Trace();
     const monitor = new ConformanceMonitor();
     monitor.follow(trace);
-    const bytes = Buffer.from("SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK-y\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:a@x>;tag=2\r\nCall-ID: c2\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n");
+    const bytes = Buffer.from(
+      "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK-y\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:a@x>;tag=2\r\nCall-ID: c2\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n",
+    );
     trace.record({ time: 1, direction: "received", protocol: "udp", local: { host: "127.0.0.1", port: 5070 }, remote: { host: "127.0.0.1", port: 9999 }, bytes });
     const m = (parseMessage(bytes) as { ok: true; message: import("../../src/sip/message/index.ts").SipMessage }).message;
     monitor.received({ name: "UE-A", impu: "sip:a@x", contact: "sip:a@127.0.0.1:5070" }, { message: m, source: { protocol: "udp", host: "127.0.0.1", port: 5060 }, at: 1, retransmission: false });
@@ -121,7 +128,7 @@ describe("the ladders mark the failing message", () => {
 describe("a failed expectation's message", () => {
   const entries = callFlow();
   const received = entries.filter((e) => e.direction === "received");
-  const target = received[received.length - 1]!;
+  const target = received[received.length - 1];
   const message = (parseMessage(target.bytes) as { ok: true; message: import("../../src/sip/message/index.ts").SipMessage }).message;
 
   test("Received as the steps write it (describeMessageInDetail) or as a timeout lists it (summarizeMessage): the newest such entry is marked", () => {
@@ -130,7 +137,7 @@ describe("a failed expectation's message", () => {
       const mark = expectationMark(entries, failure);
       assert.equal(mark?.seq, target.seq);
       assert.equal(mark?.label, `${EXPECTATION_MARK} (RFC 3261 21.4.24)`);
-      assert.match(mark!.detail, /^Expected: a 486 \(INVITE\)\nReceived: /);
+      assert.match(mark.detail, /^Expected: a 486 \(INVITE\)\nReceived: /);
     }
   });
 
@@ -158,8 +165,14 @@ describe("evidenceOf: the participants named as the failures name them, the viol
     const seq = monitor.violations.find((v) => v.requirement.id === "register-2xx.service-route")!.seq!;
     assert.match(svg, new RegExp(`<g id="msg-${seq}" class="msg response failing">`));
     assert.match(svg, /\u2717 register-2xx\.service-route<\/text>/);
-    assert.deepEqual([...svg.matchAll(/<text class="participant-name"[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]), ["UE-A", "SUT"]);
-    assert.deepEqual([...svg.matchAll(/<text class="participant-identity"[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]), ["sip:alice@ims.example.test", "reference-core 0.1.0"]);
+    assert.deepEqual(
+      [...svg.matchAll(/<text class="participant-name"[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]),
+      ["UE-A", "SUT"],
+    );
+    assert.deepEqual(
+      [...svg.matchAll(/<text class="participant-identity"[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]),
+      ["sip:alice@ims.example.test", "reference-core 0.1.0"],
+    );
     assert.match(html, /SUT \(reference-core 0\.1\.0\) \u2192 UE-A \(sip:alice@ims\.example\.test\)<\/a>: <span class="mark">register-2xx\.service-route<\/span>/);
     assert.ok(!html.includes("the UE"), "the subject of a REG test case is named by its role");
   });

@@ -17,7 +17,7 @@ describe("renderLadderHtml", () => {
       entries.map((e) => e.seq),
     );
     for (const [i, m] of pres.entries()) {
-      assert.equal(m[2], escapeXml(entries[i]!.bytes.toString("utf8").replace(/\r\n/g, "\n").trimEnd()));
+      assert.equal(m[2], escapeXml(entries[i].bytes.toString("utf8").replace(/\r\n/g, "\n").trimEnd()));
     }
     assert.ok(html.includes("Subject: Tom &amp; Jerry&#39;s &quot;call&quot; &lt;test&gt;"));
   });
@@ -28,8 +28,8 @@ describe("renderLadderHtml", () => {
     const doc = (await parseStringPromise(svg)) as { svg: { a: { $: { href: string }; g: { $: { id: string } }[] }[] } };
     assert.equal(doc.svg.a.length, entries.length);
     for (const [i, a] of doc.svg.a.entries()) {
-      assert.equal(a.$.href, `#message-${entries[i]!.seq}`);
-      assert.equal(a.g[0]!.$.id, `msg-${entries[i]!.seq}`);
+      assert.equal(a.$.href, `#message-${entries[i].seq}`);
+      assert.equal(a.g[0].$.id, `msg-${entries[i].seq}`);
     }
   });
 
@@ -43,7 +43,10 @@ describe("renderLadderHtml", () => {
   });
 
   test("headings name the participants and mark the retransmission", () => {
-    assert.match(html, /<h2><a href="#msg-6">#6<\/a> \+0\.520 s <span class="label">INVITE<\/span> <span class="retransmission">\[retransmission\]<\/span> UE-A &rarr; SUT \(P-CSCF\) UDP 127\.0\.0\.1:40123 &rarr; 127\.0\.0\.1:5060/);
+    assert.match(
+      html,
+      /<h2><a href="#msg-6">#6<\/a> \+0\.520 s <span class="label">INVITE<\/span> <span class="retransmission">\[retransmission\]<\/span> UE-A &rarr; SUT \(P-CSCF\) UDP 127\.0\.0\.1:40123 &rarr; 127\.0\.0\.1:5060/,
+    );
     assert.match(html, /<h2><a href="#msg-8">#8<\/a> \+0\.522 s <span class="label">INVITE<\/span> SUT \(P-CSCF\) &rarr; UE-B UDP/);
   });
 

@@ -94,15 +94,15 @@ describe("renderLadderSvg", () => {
       "200 OK (BYE)",
       "200 OK (BYE)",
     ]);
-    const retransmitted = arrows.filter((g) => g.$!.class!.split(" ").includes("retransmission"));
+    const retransmitted = arrows.filter((g) => g.$!.class.split(" ").includes("retransmission"));
     assert.deepEqual(
       retransmitted.map((g) => g.$!.id),
       ["msg-6"],
     );
-    const line = (retransmitted[0]!.line as XmlNode[])[0]!.$!;
+    const line = (retransmitted[0].line as XmlNode[])[0].$!;
     assert.equal(line["stroke-dasharray"], "6 4");
     assert.equal(line.stroke, "#cc0000");
-    const first = (arrows[4]!.line as XmlNode[])[0]!.$!;
+    const first = (arrows[4].line as XmlNode[])[0].$!;
     assert.equal(first["stroke-dasharray"], undefined);
     assert.equal(first.stroke, "#222222");
   });
@@ -110,8 +110,8 @@ describe("renderLadderSvg", () => {
   test("arrows go from sender to receiver: sent local->remote, received remote->local", async () => {
     const { arrows } = await parseSvg(renderLadderSvg(entries, participants));
     const span = (i: number): [number, number] => {
-      const l = (arrows[i]!.line as XmlNode[])[0]!.$!;
-      const head = ((arrows[i]!.polygon as XmlNode[])[0]!.$!.points ?? "").split(" ")[0]!.split(",")[0]!;
+      const l = (arrows[i].line as XmlNode[])[0].$!;
+      const head = ((arrows[i].polygon as XmlNode[])[0].$!.points ?? "").split(" ")[0].split(",")[0];
       return [Number(l.x1), Number(head)];
     };
     const [a, s, b] = [0, 1, 2].map((c) => span(0)[0] + c * (span(7)[1] - span(7)[0]));
@@ -126,9 +126,12 @@ describe("renderLadderSvg", () => {
     const { arrows } = await parseSvg(svg);
     for (const [i, g] of arrows.entries()) {
       const title = textOf((g.title as unknown[])[0]);
-      assert.ok(title.endsWith(crlfToLf(entries[i]!)), `title of msg-${entries[i]!.seq}`);
+      assert.ok(title.endsWith(crlfToLf(entries[i])), `title of msg-${entries[i].seq}`);
     }
-    assert.match(textOf((arrows[4]!.title as unknown[])[0]), /^#5 \+0\.020 s UE-A -> SUT \(P-CSCF\) UDP 127\.0\.0\.1:40123 -> 127\.0\.0\.1:5060 \(\d+ bytes\)\n\nINVITE sip:bob@ims\.example\.net SIP\/2\.0\n/);
+    assert.match(
+      textOf((arrows[4].title as unknown[])[0]),
+      /^#5 \+0\.020 s UE-A -> SUT \(P-CSCF\) UDP 127\.0\.0\.1:40123 -> 127\.0\.0\.1:5060 \(\d+ bytes\)\n\nINVITE sip:bob@ims\.example\.net SIP\/2\.0\n/,
+    );
     assert.ok(svg.includes("Subject: Tom &amp; Jerry&#39;s &quot;call&quot; &lt;test&gt;"));
     assert.ok(!svg.includes("<test>"));
   });
@@ -136,20 +139,17 @@ describe("renderLadderSvg", () => {
   test("time offsets from the first message and the transport on each arrow", async () => {
     const { arrows } = await parseSvg(renderLadderSvg(entries, participants));
     const byClass = (g: XmlNode, cls: string): string => textOf(((g.text as unknown[]) ?? []).find((t) => (t as XmlNode).$?.class === cls));
-    assert.deepEqual(
-      arrows.map((g) => byClass(g, "time")).slice(0, 6),
-      ["+0.000 s", "+0.002 s", "+0.003 s", "+0.010 s", "+0.020 s", "+0.520 s"],
-    );
-    assert.equal(byClass(arrows[17]!, "time"), "+3.003 s");
+    assert.deepEqual(arrows.map((g) => byClass(g, "time")).slice(0, 6), ["+0.000 s", "+0.002 s", "+0.003 s", "+0.010 s", "+0.020 s", "+0.520 s"]);
+    assert.equal(byClass(arrows[17], "time"), "+3.003 s");
     assert.deepEqual(new Set(arrows.map((g) => byClass(g, "transport"))), new Set(["UDP"]));
   });
 
   test("an unparsable message is drawn as such, in red", async () => {
     const garbage = entry(1, 0, "received", UE_A, SUT, Buffer.from("NOT SIP AT ALL\r\n"));
     const { arrows } = await parseSvg(renderLadderSvg([garbage], { names: NAMES }));
-    assert.equal(labelOf(arrows[0]!), "unparsable (16 bytes)");
-    assert.equal((arrows[0]!.line as XmlNode[])[0]!.$!.stroke, "#cc0000");
-    assert.ok(arrows[0]!.$!.class!.includes("unparsable"));
+    assert.equal(labelOf(arrows[0]), "unparsable (16 bytes)");
+    assert.equal((arrows[0].line as XmlNode[])[0].$!.stroke, "#cc0000");
+    assert.ok(arrows[0].$!.class.includes("unparsable"));
   });
 
   test("a retransmitted response is marked; the same status on another branch is not", () => {
@@ -173,7 +173,10 @@ describe("renderLadderSvg", () => {
     for (let i = 0; i < 20; i++) {
       const m = new SipRequest(i % 2 === 0 ? "MESSAGE" : "SUBSCRIBE", "sip:bob@ims.example.net");
       m.addHeader("Via", `SIP/2.0/UDP 127.0.0.1:40123;branch=z9hG4bK-${i}`);
-      m.addHeader("From", "<sip:a@x>;tag=1").addHeader("To", "<sip:b@x>").addHeader("Call-ID", "c40").addHeader("CSeq", `${i + 1} ${m.method}`);
+      m.addHeader("From", "<sip:a@x>;tag=1")
+        .addHeader("To", "<sip:b@x>")
+        .addHeader("Call-ID", "c40")
+        .addHeader("CSeq", `${i + 1} ${m.method}`);
       const r = createResponse(m, i % 3 === 0 ? 183 : 489, { toTag: "t" });
       const ue = i % 2 === 0 ? UE_A : UE_B;
       list.push(entry(2 * i + 1, i * 100, "sent", ue, SUT, m), entry(2 * i + 2, i * 100 + 3, "received", ue, SUT, r));
@@ -186,10 +189,10 @@ describe("renderLadderSvg", () => {
     assert.equal(labels.length, 40);
     const ys = labels.map((t) => Number(t.$!.y)).sort((a, b) => a - b);
     assert.equal(new Set(ys).size, 40);
-    for (let i = 1; i < ys.length; i++) assert.ok(ys[i]! - ys[i - 1]! >= 24, `labels ${ys[i - 1]} and ${ys[i]} too close`);
+    for (let i = 1; i < ys.length; i++) assert.ok(ys[i] - ys[i - 1] >= 24, `labels ${ys[i - 1]} and ${ys[i]} too close`);
     // ~7 px per character at 12 px: each label fits between the two ends of its arrow
     for (const g of arrows) {
-      const l = (g.line as XmlNode[])[0]!.$!;
+      const l = (g.line as XmlNode[])[0].$!;
       const span = Math.abs(Number(l.x2) - Number(l.x1));
       assert.ok(labelOf(g).length * 7 <= span, `"${labelOf(g)}" wider than its arrow (${span} px)`);
     }
@@ -214,8 +217,8 @@ describe("renderLadderSvg", () => {
     const doc = (await parseStringPromise(svg)) as { svg: XmlNode };
     const links = findAll(doc.svg, "a");
     assert.equal(links.length, 18);
-    assert.equal(links[2]!.$!.href, "#message-3");
-    assert.equal(((links[2]!.g as XmlNode[])[0]!.$!).id, "msg-3");
+    assert.equal(links[2].$!.href, "#message-3");
+    assert.equal((links[2].g as XmlNode[])[0].$!.id, "msg-3");
   });
 
   test("masked entries (maskTraceEntries) leave no secret in the titles", () => {
@@ -241,4 +244,3 @@ describe("renderLadderSvg", () => {
     assert.equal(arrows.length, 0);
   });
 });
-

@@ -52,10 +52,17 @@ function splitMessage(): TraceEntry[] {
   const local = { host: "127.0.0.1", port: 45679 };
   const size = 70_000;
   const build = (before: number) =>
-    request({ method: "MESSAGE", uri: "sip:bob@ims.example.net", branch: "z9hG4bK-m", cseq: 1, callId: "m@x", from: "<sip:alice@ims.example.net>;tag=1", to: "<sip:bob@ims.example.net>", sentBy: "127.0.0.1:45679", transport: "TCP" }).setBody(
-      "x".repeat(before) + PASSWORD_C + "y".repeat(size - before - PASSWORD_C.length),
-      "text/plain",
-    );
+    request({
+      method: "MESSAGE",
+      uri: "sip:bob@ims.example.net",
+      branch: "z9hG4bK-m",
+      cseq: 1,
+      callId: "m@x",
+      from: "<sip:alice@ims.example.net>;tag=1",
+      to: "<sip:bob@ims.example.net>",
+      sentBy: "127.0.0.1:45679",
+      transport: "TCP",
+    }).setBody("x".repeat(before) + PASSWORD_C + "y".repeat(size - before - PASSWORD_C.length), "text/plain");
   const bodyStart = serializeMessage(build(0)).indexOf("\r\n\r\n") + 4;
   const message = build(MAX_SEGMENT - 3 - bodyStart);
   const bytes = serializeMessage(message);
@@ -102,7 +109,7 @@ function readPackets(pcap: Buffer): Packet[] {
       out.push({ protocol: "udp", flow, seq: 0, payload: segment.subarray(8) });
     } else {
       assert.equal(ip[9], 6);
-      out.push({ protocol: "tcp", flow, seq: segment.readUInt32BE(4), payload: segment.subarray((segment[12]! >> 4) * 4) });
+      out.push({ protocol: "tcp", flow, seq: segment.readUInt32BE(4), payload: segment.subarray((segment[12] >> 4) * 4) });
     }
   }
   return out;
@@ -154,15 +161,19 @@ describe("evidence masked before it is written", () => {
       read.set(flowOf(e), at + e.bytes.length);
       return streams.get(flowOf(e))!.subarray(at, at + e.bytes.length);
     });
-    assert.deepEqual([...read].map(([flow, n]) => streams.get(flow)!.length - n), [...read].map(() => 0), "nothing but the messages in the TCP streams");
+    assert.deepEqual(
+      [...read].map(([flow, n]) => streams.get(flow)!.length - n),
+      [...read].map(() => 0),
+      "nothing but the messages in the TCP streams",
+    );
     entries.forEach((e, i) => {
-      assert.ok(masked[i]!.equals(expectedMask(e.bytes)), `message #${e.seq} masked at the same length`);
-      assert.ok(parseMessage(masked[i]!).ok, `message #${e.seq} still parses`);
+      assert.ok(masked[i].equals(expectedMask(e.bytes)), `message #${e.seq} masked at the same length`);
+      assert.ok(parseMessage(masked[i]).ok, `message #${e.seq} still parses`);
     });
 
     // No secret: not in the file, not in a payload, not across the segment boundary, not in a text attachment
     for (const s of SECRETS) {
-      for (const data of [pcap, ...masked, ...streams.values()]) assert.equal(data.indexOf(s), -1, `${s} is in the pcap`);
+      for (const data of [pcap, ...masked, ...streams.values()] as Buffer[]) assert.equal(data.indexOf(s), -1, `${s} is in the pcap`);
       for (const name of ["SIP ladder.html", "SIP ladder.svg", "SIP trace.txt"]) assert.ok(!String(attachment(evidence, name)).includes(s), `${s} is in ${name}`);
     }
 
@@ -189,7 +200,16 @@ describe("evidence masked before it is written", () => {
   });
 
   test("control characters from the SUT reach no attachment raw", async () => {
-    const invite = request({ method: "INVITE", uri: "sip:bob@ims.example.net", branch: "z9hG4bK-c", cseq: 1, callId: "c@x", from: "<sip:bob@ims.example.net>;tag=1", to: "<sip:dave@ims.example.net>", sentBy: "127.0.0.1:40456" });
+    const invite = request({
+      method: "INVITE",
+      uri: "sip:bob@ims.example.net",
+      branch: "z9hG4bK-c",
+      cseq: 1,
+      callId: "c@x",
+      from: "<sip:bob@ims.example.net>;tag=1",
+      to: "<sip:dave@ims.example.net>",
+      sentBy: "127.0.0.1:40456",
+    });
     const busy = serializeMessage(createResponse(invite, 486, { reason: "Busy\x1b[2J\x07\x00 Here", toTag: "t" }));
     const evil = Buffer.from("MESSAGE sip:bob@127.0.0.1:40456 SIP/2.0\r\nX-Evil: \x1b]0;title\x07\x0b\x0c\x7f\u0085\u202e\r\nContent-Length: 0\r\n\r\n");
     const entries = renumber([entry(1, 0, "sent", UE_B, SUT, invite), entry(2, 0, "received", UE_B, SUT, busy), entry(3, 0, "received", UE_B, SUT, evil)]);

@@ -20,11 +20,10 @@ function skip(): string | false {
   return "tshark (Debian package tshark) is not installed";
 }
 
-
 /** Method or status code of each SIP message of a text trace ("#n ... SENT UDP ..." then the message). */
 function traceRows(trace: string): string[] {
   return [...trace.matchAll(/^#\d+ \+[\d.]+ s (?:SENT|RECEIVED) [A-Z]+ .*\n(.*)$/gm)]
-    .map((m) => m[1]!)
+    .map((m) => m[1])
     .filter((first) => first !== "")
     .map((first) => {
       const status = /^SIP\/2\.0 (\d{3})/.exec(first);
@@ -34,7 +33,12 @@ function traceRows(trace: string): string[] {
 
 test("every pcap of a run with secrets in the traffic opens in tshark with the messages of its text trace", { skip: skip(), timeout: 150000 }, async () => {
   const dir = await mkdtemp(join(tmpdir(), "ims-interop-masked-pcap-"));
-  const run = spawnSync(process.execPath, [join(PROJECT, "bin/ims-interop.mjs"), "run", "--profile", "test/fixtures/profiles/embedded-fast.yaml", "--tags", TAGS, "--reports", dir], { cwd: PROJECT, env: { ...process.env, ...SECRETS }, encoding: "utf8", timeout: 120000 });
+  const run = spawnSync(process.execPath, [join(PROJECT, "bin/ims-interop.mjs"), "run", "--profile", "test/fixtures/profiles/embedded-fast.yaml", "--tags", TAGS, "--reports", dir], {
+    cwd: PROJECT,
+    env: { ...process.env, ...SECRETS },
+    encoding: "utf8",
+    timeout: 120000,
+  });
   assert.equal(run.status, 0, run.stdout + run.stderr);
   assert.match(run.stdout + run.stderr, /4 pass, 0 fail, 0 inconclusive, 0 not applicable, 0 error/);
 
@@ -45,7 +49,10 @@ test("every pcap of a run with secrets in the traffic opens in tshark with the m
     const pcap = r.attachments.find((a) => a.name === "SIP capture.pcap")?.source;
     const trace = r.attachments.find((a) => a.name === "SIP trace.txt")?.source;
     assert.ok(pcap && trace, `${r.testCaseId} has a pcap and a text trace`);
-    const t = spawnSync("tshark", ["-n", "-r", join(results, pcap), "-Y", "sip", "-T", "fields", "-e", "sip.Method", "-e", "sip.Status-Code"], { encoding: "utf8", env: { ...process.env, LC_ALL: "C" } });
+    const t = spawnSync("tshark", ["-n", "-r", join(results, pcap), "-Y", "sip", "-T", "fields", "-e", "sip.Method", "-e", "sip.Status-Code"], {
+      encoding: "utf8",
+      env: { ...process.env, LC_ALL: "C" },
+    });
     assert.equal(t.status, 0, `${r.testCaseId}: ${t.stderr}`);
     assert.doesNotMatch(t.stderr, /damaged|cut short|corrupt|error/i, r.testCaseId);
     const expected = traceRows(await readFile(join(results, trace), "utf8"));
@@ -57,7 +64,13 @@ test("every pcap of a run with secrets in the traffic opens in tshark with the m
   console.log(`tshark read ${checked.join(", ")} SIP messages`);
 
   // The secrets are in the traffic, so the masks are there: the same length in the messages
-  const anyTrace = await readFile(join(results, (await readdir(results)).find((f) => f.endsWith(".txt") && !f.includes("log"))!), "utf8");
+  const anyTrace = await readFile(
+    join(
+      results,
+      (await readdir(results)).find((f) => f.endsWith(".txt") && !f.includes("log"))!,
+    ),
+    "utf8",
+  );
   assert.ok(anyTrace.includes(`realm="${"*".repeat(SECRETS.IMS_UE_C_PASSWORD.length)}"`), "the domain masked at the same length");
   const needles = [...Object.values(SECRETS), SECRETS.IMS_UE_A_K.toUpperCase(), SECRETS.IMS_UE_A_OPC.toUpperCase()].map((s) => Buffer.from(s));
   const binary = [Buffer.from(SECRETS.IMS_UE_A_K, "hex"), Buffer.from(SECRETS.IMS_UE_A_OPC, "hex")];

@@ -18,7 +18,11 @@ function skip(): string | false {
 
 test("tshark reads the registration test case's pcap: the registration, then the postamble's de-registration and bindings query", { skip: skip(), timeout: 120000 }, async () => {
   const dir = await mkdtemp(join(tmpdir(), "ims-interop-pcap-"));
-  const run = spawnSync(process.execPath, [join(PROJECT, "bin/ims-interop.mjs"), "run", "--profile", "test/fixtures/profiles/embedded-fast.yaml", "--tags", "@IMS-REG-002", "--reports", dir], { cwd: PROJECT, encoding: "utf8", timeout: 100000 });
+  const run = spawnSync(process.execPath, [join(PROJECT, "bin/ims-interop.mjs"), "run", "--profile", "test/fixtures/profiles/embedded-fast.yaml", "--tags", "@IMS-REG-002", "--reports", dir], {
+    cwd: PROJECT,
+    encoding: "utf8",
+    timeout: 100000,
+  });
   assert.equal(run.status, 0, run.stdout + run.stderr);
   const results = join(dir, "allure-results");
   let pcap: string | undefined;
@@ -29,7 +33,10 @@ test("tshark reads the registration test case's pcap: the registration, then the
   assert.ok(pcap, "the IMS-REG-002 result has a pcap attachment");
   const t = spawnSync("tshark", ["-r", join(results, pcap), "-Y", "sip", "-T", "fields", "-e", "sip.Method", "-e", "sip.Status-Code"], { encoding: "utf8" });
   assert.equal(t.status, 0, t.stderr);
-  const rows = t.stdout.trim().split("\n").map((l) => l.trim());
+  const rows = t.stdout
+    .trim()
+    .split("\n")
+    .map((l) => l.trim());
   // The postamble is part of the test case and of its evidence
   assert.deepEqual(rows, ["REGISTER", "401", "REGISTER", "200", "REGISTER", "200", "REGISTER", "401", "REGISTER", "200"]);
 });

@@ -78,7 +78,12 @@ describe("writePcap decoded by tshark", () => {
   });
 
   test("IPv6 over TCP on non-standard ports (SIP heuristic)", async (t) => {
-    const rows = await tshark(t, registerExchange({ host: "::1", port: 45678 }, { host: "[2001:db8::5]", port: 15060 }, "tcp"), ["ipv6.src", "ipv6.dst", "sip.Method", "sip.Status-Code"], ["-Y", "sip"]);
+    const rows = await tshark(
+      t,
+      registerExchange({ host: "::1", port: 45678 }, { host: "[2001:db8::5]", port: 15060 }, "tcp"),
+      ["ipv6.src", "ipv6.dst", "sip.Method", "sip.Status-Code"],
+      ["-Y", "sip"],
+    );
     if (rows)
       assert.deepEqual(rows, [
         ["::1", "2001:db8::5", "REGISTER", ""],
@@ -116,8 +121,11 @@ describe("writePcap decoded by tshark", () => {
     const rows = await tshark(t, [e], ["tcp.len", "sip.Method", "sip.Content-Length"]);
     if (!rows) return;
     assert.equal(rows.length, 3);
-    assert.deepEqual(rows[2]!.slice(1), ["MESSAGE", "150000"]);
-    assert.equal(rows.reduce((n, r) => n + Number(r[0]), 0), e.bytes.length);
+    assert.deepEqual(rows[2].slice(1), ["MESSAGE", "150000"]);
+    assert.equal(
+      rows.reduce((n, r) => n + Number(r[0]), 0),
+      e.bytes.length,
+    );
   });
 });
 
@@ -153,24 +161,24 @@ describe("writePcap format", () => {
   test("a UDP datagram beyond the snaplen is cut: incl_len < orig_len", () => {
     const e = entry(1, 0, "sent", UE_A, SUT, Buffer.alloc(70_000, 0x41));
     const { records } = readPcap(writePcap([e]));
-    assert.equal(records[0]!.incl, 65535);
-    assert.equal(records[0]!.orig, 20 + 8 + 70_000);
-    assert.equal(records[0]!.data.readUInt16BE(2), 0xffff);
+    assert.equal(records[0].incl, 65535);
+    assert.equal(records[0].orig, 20 + 8 + 70_000);
+    assert.equal(records[0].data.readUInt16BE(2), 0xffff);
   });
 
   test("host names get synthetic addresses from 198.18.0.0/15; IPv4-mapped IPv6 is written as IPv4", () => {
     const e1 = entry(1, 0, "sent", { host: "::ffff:10.0.0.1", port: 5060 }, { host: "pcscf.example.net", port: 5060 }, Buffer.from("x"));
     const e2 = entry(2, 0, "sent", { host: "10.0.0.1", port: 5060 }, { host: "scscf.example.net", port: 5060 }, Buffer.from("x"));
     const { records } = readPcap(writePcap([e1, e2]));
-    assert.equal(records[0]!.data.subarray(12, 20).toString("hex"), "0a000001" + "c6120001");
-    assert.equal(records[1]!.data.subarray(16, 20).toString("hex"), "c6120002");
+    assert.equal(records[0].data.subarray(12, 20).toString("hex"), "0a000001" + "c6120001");
+    assert.equal(records[1].data.subarray(16, 20).toString("hex"), "c6120002");
   });
 
   test("mixed families are written as IPv6 with the IPv4 side mapped", () => {
     const e = entry(1, 0, "sent", { host: "10.0.0.1", port: 5060 }, { host: "::1", port: 5060 }, Buffer.from("x"));
     const { records } = readPcap(writePcap([e]));
-    const ip = records[0]!.data;
-    assert.equal(ip[0]! >> 4, 6);
+    const ip = records[0].data;
+    assert.equal(ip[0] >> 4, 6);
     assert.equal(ip.subarray(8, 24).toString("hex"), "00000000000000000000ffff0a000001");
     assert.equal(ip.subarray(24, 40).toString("hex"), "00000000000000000000000000000001");
   });

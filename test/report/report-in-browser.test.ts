@@ -43,13 +43,20 @@ test("the served report: gate and SUT on the overview, the failing message marke
   const base = await readFile(join(PROJECT, "test/fixtures/profiles/embedded-fast.yaml"), "utf8");
   assert.match(base, /^knownDeviations: \{\}/m);
   await writeFile(profile, base.replace(/^knownDeviations: \{\}.*$/m, `knownDeviations:\n  IMS-REG-005: "${DEVIATION}"`));
-  const run = spawnSync(process.execPath, [join(PROJECT, "bin/ims-interop.mjs"), "run", "--profile", profile, "--tags", "@IMS-REG-002 or @IMS-REG-005 or @IMS-CALL-011", "--fault", "no-service-route", "--reports", dir, "--report"], { cwd: PROJECT, encoding: "utf8", timeout: 150000 });
+  const run = spawnSync(
+    process.execPath,
+    [join(PROJECT, "bin/ims-interop.mjs"), "run", "--profile", profile, "--tags", "@IMS-REG-002 or @IMS-REG-005 or @IMS-CALL-011", "--fault", "no-service-route", "--reports", dir, "--report"],
+    { cwd: PROJECT, encoding: "utf8", timeout: 150000 },
+  );
   assert.equal(run.status, 1, run.stdout + run.stderr);
   assert.match(run.stdout, /report: .*allure-report\/index\.html \(serve it with: ims-interop report --serve --reports /);
   const { server, url } = await serveDirectory(join(dir, "allure-report"));
   const shots = join(PROJECT, "reports", "screenshots");
   await mkdir(shots, { recursive: true });
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"] });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+  });
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
 
@@ -91,7 +98,8 @@ test("the served report: gate and SUT on the overview, the failing message marke
     assert.match(text, /Vendor: ims-interop/);
     assert.match(text, /Profile: Embedded reference core/);
     await page.screenshot({ path: join(shots, "failed-test-case-message.png"), fullPage: true });
-    for (const name of ["SIP ladder.html", "SIP ladder.svg", "SIP trace.txt", "SIP capture.pcap", "requirements checked.json", "SUT log.txt"]) assert.match(text, new RegExp(name.replace(".", "\\.")), `attachment ${name} listed`);
+    for (const name of ["SIP ladder.html", "SIP ladder.svg", "SIP trace.txt", "SIP capture.pcap", "requirements checked.json", "SUT log.txt"])
+      assert.match(text, new RegExp(name.replace(".", "\\.")), `attachment ${name} listed`);
     // Open the trace and the HTML ladder: the failing message is a red arrow with the requirement id beside it
     await body.getByText("SIP trace.txt").first().click();
     await body.getByText("REGISTER sip:ims.example.test SIP/2.0").first().waitFor({ timeout: 10000 });

@@ -16,7 +16,6 @@ function cli(args: string[], env: Record<string, string> = {}): { code: number |
   return { code: r.status, out: r.stdout + r.stderr };
 }
 
-
 describe("secrets", () => {
   test("known secret values appear in no file under the reports folder", { timeout: 180000 }, async () => {
     const dir = await mkdtemp(join(tmpdir(), "ims-interop-secrets-"));
@@ -26,7 +25,9 @@ describe("secrets", () => {
     // A failing run too, so that failure messages and SUT logs are written as well
     const r = cli(["run", "--profile", "test/fixtures/profiles/embedded-fast.yaml", "--fault", "wrong-p-associated-uri", "--reports", dir, ...(javaAvailable() ? ["--report"] : [])], secrets);
     assert.equal(r.code, 1, r.out);
-    const needles = [secrets.IMS_UE_B_PASSWORD, secrets.IMS_UE_C_PASSWORD, k, k.toUpperCase(), opc, Buffer.from(k, "hex").toString("base64"), Buffer.from(opc, "hex").toString("base64")].map((s) => Buffer.from(s));
+    const needles = [secrets.IMS_UE_B_PASSWORD, secrets.IMS_UE_C_PASSWORD, k, k.toUpperCase(), opc, Buffer.from(k, "hex").toString("base64"), Buffer.from(opc, "hex").toString("base64")].map((s) =>
+      Buffer.from(s),
+    );
     const binary = [Buffer.from(k, "hex"), Buffer.from(opc, "hex")];
     const files = await filesUnder(dir);
     assert.ok(files.length > 100, `expected a full set of results, found ${files.length} files`);
@@ -51,7 +52,19 @@ describe("the gate", () => {
     const lenient = cli(["run", "--profile", "test/fixtures/profiles/embedded-fast.yaml", "--tags", "@IMS-CALL-011 or @IMS-MSG-001", "--fault", "no-100rel", "--reports", dir]);
     assert.equal(lenient.code, 0, lenient.out);
     assert.match(lenient.out, /FAIL +IMS-CALL-011/);
-    const strict = cli(["run", "--profile", "test/fixtures/profiles/embedded-fast.yaml", "--tags", "@IMS-CALL-011 or @IMS-MSG-001", "--fault", "no-100rel", "--max-optional-failures", "0", "--reports", dir]);
+    const strict = cli([
+      "run",
+      "--profile",
+      "test/fixtures/profiles/embedded-fast.yaml",
+      "--tags",
+      "@IMS-CALL-011 or @IMS-MSG-001",
+      "--fault",
+      "no-100rel",
+      "--max-optional-failures",
+      "0",
+      "--reports",
+      dir,
+    ]);
     assert.equal(strict.code, 1, strict.out);
     assert.match(strict.out, /1 optional test case\(s\) did not pass \(IMS-CALL-011\); at most 0 allowed/);
     const summary = JSON.parse(await readFile(join(dir, "summary.json"), "utf8")) as { gate: { passed: boolean } };

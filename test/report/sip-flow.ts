@@ -73,7 +73,13 @@ export function registerExchange(local: TransportAddress, remote: TransportAddre
     ...common,
     branch: "z9hG4bK-reg-2",
     cseq: 2,
-    extra: [contact, ["Authorization", 'Digest username="alice@ims.example.net", realm="ims.example.net", nonce="abc&def", uri="sip:ims.example.net", response="0123456789abcdef0123456789abcdef", algorithm=AKAv1-MD5, qop=auth, nc=00000001, cnonce="c1"']],
+    extra: [
+      contact,
+      [
+        "Authorization",
+        'Digest username="alice@ims.example.net", realm="ims.example.net", nonce="abc&def", uri="sip:ims.example.net", response="0123456789abcdef0123456789abcdef", algorithm=AKAv1-MD5, qop=auth, nc=00000001, cnonce="c1"',
+      ],
+    ],
   });
   const ok = createResponse(reg2, 200, { toTag: "t200" });
   ok.addHeader("Contact", `<sip:alice@127.0.0.1:${UE_A.port}>;expires=600000`);
@@ -103,7 +109,7 @@ export function callFlow(): TraceEntry[] {
     sentBy: `127.0.0.1:${UE_A.port}`,
     extra: [
       ["Contact", `<sip:alice@127.0.0.1:${UE_A.port}>;+g.3gpp.icsi-ref="urn%3Aurn-7%3A3gpp-service.ims.icsi.mmtel"`],
-      ["Subject", "Tom & Jerry's \"call\" <test>"],
+      ["Subject", 'Tom & Jerry\'s "call" <test>'],
     ],
     body: SDP,
   });

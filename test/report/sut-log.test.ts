@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { loadProfile } from "../../src/profile/index.ts";
 import { testBedClient } from "../../src/runner/test-bed-client.ts";
 import { startTestBedService } from "../../src/runner/test-bed-service.ts";
-import type { Profile, TargetConfig } from "../../src/profile/profile.ts";
+import type { Profile } from "../../src/profile/profile.ts";
 import { ImsUe } from "../../src/sip/ue/index.ts";
 import { ContainerTarget, EmbeddedTarget, ProcessTarget, type StartedTarget } from "../../src/targets/index.ts";
 import { TimestampedLog, formatLogLine } from "../../src/targets/timestamped-log.ts";
@@ -48,8 +48,14 @@ describe("TimestampedLog", () => {
     now = 2000;
     log.append("new\n");
     log.line("also new", 2500);
-    assert.deepEqual(log.entries(2000).map((l) => l.text), ["new", "also new"]);
-    assert.deepEqual(log.entries(2001).map((l) => l.text), ["also new"]);
+    assert.deepEqual(
+      log.entries(2000).map((l) => l.text),
+      ["new", "also new"],
+    );
+    assert.deepEqual(
+      log.entries(2001).map((l) => l.text),
+      ["also new"],
+    );
     assert.equal(log.text(3000), "");
   });
 
@@ -61,13 +67,19 @@ describe("TimestampedLog", () => {
     const euro = Buffer.from("price \u20ac 5\n");
     log.append(euro.subarray(0, 7), "stdout");
     log.append(euro.subarray(7), "stdout");
-    assert.deepEqual(log.entries().map((l) => l.text), ["err: whole", "out: half done", "price \u20ac 5"]);
+    assert.deepEqual(
+      log.entries().map((l) => l.text),
+      ["err: whole", "out: half done", "price \u20ac 5"],
+    );
   });
 
   test("bounded: the oldest lines go first", () => {
     const log = new TimestampedLog(20, () => 0);
     for (let i = 0; i < 10; i++) log.append(`line ${i}\n`);
-    assert.deepEqual(log.entries().map((l) => l.text), ["line 7", "line 8", "line 9"]);
+    assert.deepEqual(
+      log.entries().map((l) => l.text),
+      ["line 7", "line 8", "line 9"],
+    );
   });
 
   test("formatLogLine: ISO time in UTC with milliseconds, then the text", () => {
@@ -104,8 +116,8 @@ describe("the test-bed service: GET /log?since=", () => {
     try {
       const text = await testBedClient({ pcscf: target.pcscf, description: "", testBed: { url: service.url, token: service.token, network: false } }).logs(0);
       const lines = text.split("\n");
-      assert.match(lines[0]!, /^\[\d+ earlier characters of this slice left out\]$/);
-      assert.match(lines[1]!, ISO_LINE);
+      assert.match(lines[0], /^\[\d+ earlier characters of this slice left out\]$/);
+      assert.match(lines[1], ISO_LINE);
       assert.match(lines.at(-1)!, / 999$/);
       assert.ok(text.length <= 20_100);
     } finally {
@@ -126,56 +138,81 @@ describe("targets stamp their log lines", () => {
       await target.core.deregister("sip:alice@ims.example.test").catch(() => undefined);
       const slice = target.logs(since).split("\n");
       assert.ok(slice.length >= 1 && slice.every((l) => ISO_LINE.test(l)), slice.join("\n"));
-      assert.ok(slice.every((l) => !l.includes("listening on")), "the slice starts at `since`");
+      assert.ok(
+        slice.every((l) => !l.includes("listening on")),
+        "the slice starts at `since`",
+      );
       assert.match(slice.join("\n"), /network-initiated deregistration of sip:alice@ims\.example\.test/);
     } finally {
       await target.stop();
     }
   });
 
-  test("a process target: its output line by line, each stamped on arrival; since leaves the earlier lines out", { skip: process.platform === "linux" ? false : "process targets are tested on Linux" }, async () => {
-    const port = await pickFreePort();
-    const sut = await new ProcessTarget(shellProfile(port, `echo "started early"; (sleep 1; echo "said later"; echo "and more" >&2) & ${RUN_RESPONDER}`), { stopGraceMs: 500 }).start();
-    try {
-      const since = Date.now();
-      const until = Date.now() + 10_000;
-      while (!sut.logs().includes("and more") && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
-      const all = sut.logs().split("\n");
-      assert.ok(all.every((l) => ISO_LINE.test(l)), all.join("\n"));
-      assert.ok(all.some((l) => l.endsWith(" started early")));
-      const slice = sut.logs(since);
-      assert.match(slice, /Z said later\n.*Z and more$/);
-      assert.doesNotMatch(slice, /started early/);
-    } finally {
-      await sut.stop();
-    }
-  });
-
-  test("a container target (Kamailio from docker/kamailio-ims): its log lines stamped; a REGISTER after `since` is in the slice, the start-up is not", { skip: dockerSkip(), timeout: 300_000 }, async () => {
-    const passwords = { IMS_UE_A_PASSWORD: "log-a-pw", IMS_UE_B_PASSWORD: "log-b-pw", IMS_UE_C_PASSWORD: "log-c-pw" };
-    const loaded = await loadProfile(join(PROJECT, "profiles/kamailio-container.yaml"), { ...process.env, ...passwords });
-    const port = await pickFreePort();
-    const profile: Profile = { ...loaded, target: loaded.target as TargetConfig, ixit: { ...loaded.ixit, pcscf: { host: "127.0.0.1", port } } };
-    const sut = await new ContainerTarget(profile).start();
-    try {
-      await new Promise((r) => setTimeout(r, 20));
-      const since = Date.now();
-      const ue = await ImsUe.start({ name: "UE-A", impi: "alice@ims.example.test", impu: "sip:alice@ims.example.test", domain: "ims.example.test", credentials: { kind: "digest", password: passwords.IMS_UE_A_PASSWORD }, pcscf: { protocol: "udp", host: "127.0.0.1", port }, protocol: "udp" });
+  test(
+    "a process target: its output line by line, each stamped on arrival; since leaves the earlier lines out",
+    { skip: process.platform === "linux" ? false : "process targets are tested on Linux" },
+    async () => {
+      const port = await pickFreePort();
+      const sut = await new ProcessTarget(shellProfile(port, `echo "started early"; (sleep 1; echo "said later"; echo "and more" >&2) & ${RUN_RESPONDER}`), { stopGraceMs: 500 }).start();
       try {
-        await ue.register({ expires: 600 });
+        const since = Date.now();
+        const until = Date.now() + 10_000;
+        while (!sut.logs().includes("and more") && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+        const all = sut.logs().split("\n");
+        assert.ok(
+          all.every((l) => ISO_LINE.test(l)),
+          all.join("\n"),
+        );
+        assert.ok(all.some((l) => l.endsWith(" started early")));
+        const slice = sut.logs(since);
+        assert.match(slice, /Z said later\n.*Z and more$/);
+        assert.doesNotMatch(slice, /started early/);
       } finally {
-        await ue.close();
+        await sut.stop();
       }
-      const until = Date.now() + 5000;
-      while (!/REGISTER sip:ims\.example\.test from udp/.test(sut.logs(since)) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
-      const all = sut.logs().split("\n");
-      assert.ok(all.every((l) => ISO_LINE.test(l)), all.slice(0, 5).join("\n"));
-      assert.match(sut.logs(), /Z .*Listening on/);
-      const slice = sut.logs(since);
-      assert.match(slice, /REGISTER sip:ims\.example\.test from udp:127\.0\.0\.1:\d+/);
-      assert.doesNotMatch(slice, /Listening on/);
-    } finally {
-      await sut.stop();
-    }
-  });
+    },
+  );
+
+  test(
+    "a container target (Kamailio from docker/kamailio-ims): its log lines stamped; a REGISTER after `since` is in the slice, the start-up is not",
+    { skip: dockerSkip(), timeout: 300_000 },
+    async () => {
+      const passwords = { IMS_UE_A_PASSWORD: "log-a-pw", IMS_UE_B_PASSWORD: "log-b-pw", IMS_UE_C_PASSWORD: "log-c-pw" };
+      const loaded = await loadProfile(join(PROJECT, "profiles/kamailio-container.yaml"), { ...process.env, ...passwords });
+      const port = await pickFreePort();
+      const profile: Profile = { ...loaded, target: loaded.target, ixit: { ...loaded.ixit, pcscf: { host: "127.0.0.1", port } } };
+      const sut = await new ContainerTarget(profile).start();
+      try {
+        await new Promise((r) => setTimeout(r, 20));
+        const since = Date.now();
+        const ue = await ImsUe.start({
+          name: "UE-A",
+          impi: "alice@ims.example.test",
+          impu: "sip:alice@ims.example.test",
+          domain: "ims.example.test",
+          credentials: { kind: "digest", password: passwords.IMS_UE_A_PASSWORD },
+          pcscf: { protocol: "udp", host: "127.0.0.1", port },
+          protocol: "udp",
+        });
+        try {
+          await ue.register({ expires: 600 });
+        } finally {
+          await ue.close();
+        }
+        const until = Date.now() + 5000;
+        while (!/REGISTER sip:ims\.example\.test from udp/.test(sut.logs(since)) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+        const all = sut.logs().split("\n");
+        assert.ok(
+          all.every((l) => ISO_LINE.test(l)),
+          all.slice(0, 5).join("\n"),
+        );
+        assert.match(sut.logs(), /Z .*Listening on/);
+        const slice = sut.logs(since);
+        assert.match(slice, /REGISTER sip:ims\.example\.test from udp:127\.0\.0\.1:\d+/);
+        assert.doesNotMatch(slice, /Listening on/);
+      } finally {
+        await sut.stop();
+      }
+    },
+  );
 });

@@ -11,13 +11,10 @@ describe("traceParticipants", () => {
       { name: "SUT (P-CSCF)", kind: "sut", addresses: ["127.0.0.1:5060"] },
       { name: "UE-B", kind: "ue", addresses: ["127.0.0.1:40456"] },
     ]);
-    assert.deepEqual(
-      p.arrows.slice(0, 2),
-      [
-        { seq: 1, from: 0, to: 1 },
-        { seq: 2, from: 1, to: 0 },
-      ],
-    );
+    assert.deepEqual(p.arrows.slice(0, 2), [
+      { seq: 1, from: 0, to: 1 },
+      { seq: 2, from: 1, to: 0 },
+    ]);
     assert.deepEqual(p.arrows[7], { seq: 8, from: 1, to: 2 }); // SUT -> UE-B
     assert.deepEqual(p.arrows[8], { seq: 9, from: 2, to: 1 }); // UE-B -> SUT
   });
@@ -71,10 +68,10 @@ describe("traceParticipants", () => {
     assert.deepEqual(p.arrows[4], { seq: 5, from: 1, to: 0 });
     // without a connection id, the connection is the (protocol, local, remote) triple
     const bare = registerExchange({ host: "127.0.0.1", port: 51000 }, SUT, "tcp");
-    assert.equal(traceParticipants(bare, { names: NAMES }).columns[0]!.name, "UE-A");
+    assert.equal(traceParticipants(bare, { names: NAMES }).columns[0].name, "UE-A");
     // over UDP the rule does not apply: the local address is the UE's own
     const udp = registerExchange({ host: "127.0.0.1", port: 51000 }, SUT, "udp");
-    assert.equal(traceParticipants(udp, { names: NAMES }).columns[0]!.name, "127.0.0.1:51000");
+    assert.equal(traceParticipants(udp, { names: NAMES }).columns[0].name, "127.0.0.1:51000");
   });
 
   test("host:* names any port of a host (a SUT's own ephemeral connections)", () => {
@@ -91,7 +88,12 @@ describe("traceParticipants", () => {
 
   test("names match after normalisation: IPv4-mapped IPv6, bracketed IPv6", () => {
     const e = registerExchange({ host: "::ffff:127.0.0.1", port: 40123 }, { host: "::1", port: 5060 });
-    const p = traceParticipants(e, { names: new Map([["127.0.0.1:40123", "UE-A"], ["[::1]:5060", "SUT"]]) });
+    const p = traceParticipants(e, {
+      names: new Map([
+        ["127.0.0.1:40123", "UE-A"],
+        ["[::1]:5060", "SUT"],
+      ]),
+    });
     assert.deepEqual(
       p.columns.map((c) => c.name),
       ["UE-A", "SUT"],

@@ -24,7 +24,11 @@ test("two shards of the suite merge into one result set with every test case onc
   const base = await mkdtemp(join(tmpdir(), "ims-interop-shards-"));
   const dirs = [join(base, "shard-1"), join(base, "shard-2")];
   for (const [i, dir] of dirs.entries()) {
-    const r = spawnSync(process.execPath, [join(PROJECT, "bin/ims-interop.mjs"), "run", "--profile", "test/fixtures/profiles/embedded-fast.yaml", "--shard", `${i + 1}/2`, "--reports", dir], { cwd: PROJECT, encoding: "utf8", timeout: 120000 });
+    const r = spawnSync(process.execPath, [join(PROJECT, "bin/ims-interop.mjs"), "run", "--profile", "test/fixtures/profiles/embedded-fast.yaml", "--shard", `${i + 1}/2`, "--reports", dir], {
+      cwd: PROJECT,
+      encoding: "utf8",
+      timeout: 120000,
+    });
     assert.equal(r.status, 0, r.stdout + r.stderr);
   }
   const into = join(base, "merged");

@@ -31,7 +31,7 @@ test("a SUT silent after the pre-flight: one test case times out, the probe find
   const sut = await silentAfterPreflight();
   try {
     const text = (await readFile(join(PROJECT, "test/fixtures/profiles/embedded-fast.yaml"), "utf8"))
-      .replace(/\n  kind: embedded[^\n]*\n  faults: \[\][^\n]*/, "\n  kind: remote")
+      .replace(/\n {2}kind: embedded[^\n]*\n {2}faults: \[\][^\n]*/, "\n  kind: remote")
       .replace(/(\n\s*domain: [^\n]*)/, `$1\n  pcscf: { host: 127.0.0.1, port: ${sut.port} }`);
     const profileFile = join(dir, "silent.yaml");
     await writeFile(profileFile, text);

@@ -33,7 +33,10 @@ describe("the test-bed service", () => {
       assert.match(await client.logs(), /listening on UDP\/TCP 127\.0\.0\.1:\d+ for ims\.example\.test/);
       await client.network!.requireReauthentication("sip:alice@ims.example.test");
       assert.match(target.core.log.join("\n"), /re-authentication required for sip:alice@ims\.example\.test/);
-      await assert.rejects(client.network!.requireReauthentication("sip:nobody@ims.example.test"), /refused POST \/network\/reauthenticate: 500 cannot require re-authentication of sip:nobody@ims\.example\.test/);
+      await assert.rejects(
+        client.network!.requireReauthentication("sip:nobody@ims.example.test"),
+        /refused POST \/network\/reauthenticate: 500 cannot require re-authentication of sip:nobody@ims\.example\.test/,
+      );
       const stranger = testBedClient({ ...sut, testBed: { ...sut.testBed, token: "0".repeat(32) } });
       await assert.rejects(stranger.logs(), /refused GET \/log: 403/);
     } finally {

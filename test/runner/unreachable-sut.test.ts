@@ -23,7 +23,7 @@ test("an unreachable remote SUT gives every applicable test case the error verdi
   const dir = await mkdtemp(join(tmpdir(), "ims-interop-down-"));
   const port = await deadPort();
   const text = (await readFile(join(PROJECT, "profiles/embedded.yaml"), "utf8"))
-    .replace(/\n  kind: embedded[^\n]*\n  faults: \[\][^\n]*/, "\n  kind: remote")
+    .replace(/\n {2}kind: embedded[^\n]*\n {2}faults: \[\][^\n]*/, "\n  kind: remote")
     .replace(/(\n\s*domain: [^\n]*)/, `$1\n  pcscf: { host: 127.0.0.1, port: ${port} }`);
   const profileFile = join(dir, "down.yaml");
   await writeFile(profileFile, text);

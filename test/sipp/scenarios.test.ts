@@ -1,14 +1,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import {
-  akaNonce,
-  akaV1Md5Response,
-  MILENAGE_TEST_SET_1,
-  registrarAkaKeys,
-  registrarDigestKeys,
-  sippScenario,
-} from "./scenarios.ts";
+import { akaNonce, akaV1Md5Response, MILENAGE_TEST_SET_1, registrarAkaKeys, registrarDigestKeys, sippScenario } from "./scenarios.ts";
 import type { SippScenarioName } from "./scenarios.ts";
 
 // Value SIPp 3.6.1 itself computed (uac-register-aka.xml, -au alice@ims.example.test,

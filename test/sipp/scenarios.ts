@@ -61,7 +61,7 @@ export interface AkaVector {
 export function akaNonce(v: AkaVector): string {
   const sqn = Buffer.from(v.sqn, "hex");
   const ak = Buffer.from(v.ak, "hex");
-  const concealed = Buffer.from(sqn.map((b, i) => b ^ ak[i]!));
+  const concealed = Buffer.from(sqn.map((b, i) => b ^ ak[i]));
   const autn = Buffer.concat([concealed, Buffer.from(v.amf, "hex"), Buffer.from(v.macA, "hex")]);
   return Buffer.concat([Buffer.from(v.rand, "hex"), autn]).toString("base64");
 }
@@ -85,10 +85,7 @@ export function akaV1Md5Response(p: {
 }
 
 /** -key values for registrar-digest.xml. */
-export function registrarDigestKeys(
-  username: string = TEST_PRIVATE_ID,
-  password: string = TEST_DIGEST_PASSWORD,
-): Record<string, string> {
+export function registrarDigestKeys(username: string = TEST_PRIVATE_ID, password: string = TEST_DIGEST_PASSWORD): Record<string, string> {
   return { auth_user: username, auth_pass: password };
 }
 

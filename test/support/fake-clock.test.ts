@@ -27,10 +27,11 @@ describe("FakeClock", () => {
   test("timers set by a firing callback fire within the same window, zero delays included", () => {
     const clock = new FakeClock();
     const fired: number[] = [];
-    const tick = (ms: number) => clock.setTimeout(() => {
-      fired.push(clock.now());
-      tick(ms * 2);
-    }, ms);
+    const tick = (ms: number) =>
+      clock.setTimeout(() => {
+        fired.push(clock.now());
+        tick(ms * 2);
+      }, ms);
     tick(100);
     clock.setTimeout(() => clock.setTimeout(() => fired.push(-clock.now()), 0), 250);
     clock.advance(1500);

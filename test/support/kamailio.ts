@@ -57,7 +57,11 @@ export function kamailioAvailable(): boolean {
     const h = spawnSync("kamailio", ["-h"], { encoding: "utf8", timeout: 10_000 });
     const dir = modulesDir(`${h.stdout ?? ""}${h.stderr ?? ""}`);
     available =
-      v.error === undefined && /version: kamailio 5\./.test(`${v.stdout ?? ""}${v.stderr ?? ""}`) && dir !== undefined && existsSync(join(dir, "presence_reginfo.so")) && existsSync(join(dir, "pua_reginfo.so"));
+      v.error === undefined &&
+      /version: kamailio 5\./.test(`${v.stdout ?? ""}${v.stderr ?? ""}`) &&
+      dir !== undefined &&
+      existsSync(join(dir, "presence_reginfo.so")) &&
+      existsSync(join(dir, "pua_reginfo.so"));
   }
   return available;
 }
@@ -106,12 +110,24 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 /** The command line: foreground (-DD), log to stderr (-E), runtime dir and PID file in `dir`. */
 export function kamailioArgs(port: number, dir: string): string[] {
   return [
-    "-f", join(KAMAILIO_CONFIG_DIR, "kamailio.cfg"),
-    "-DD", "-E",
-    "-w", dir, "-Y", dir, "-P", join(dir, "kamailio.pid"),
-    "-m", "64", "-M", "8",
-    "-A", `SIP_PORT=${port}`,
-    "-A", `DB_URL="text://${join(dir, "db")}"`,
+    "-f",
+    join(KAMAILIO_CONFIG_DIR, "kamailio.cfg"),
+    "-DD",
+    "-E",
+    "-w",
+    dir,
+    "-Y",
+    dir,
+    "-P",
+    join(dir, "kamailio.pid"),
+    "-m",
+    "64",
+    "-M",
+    "8",
+    "-A",
+    `SIP_PORT=${port}`,
+    "-A",
+    `DB_URL="text://${join(dir, "db")}"`,
   ];
 }
 
@@ -195,8 +211,8 @@ function launch(port: number, dir: string, options: KamailioOptions): Attempt {
     output += chunk.toString("utf8");
     if (output.length > LOG_LIMIT) output = output.slice(output.length - LOG_LIMIT);
   };
-  child.stdout!.on("data", append);
-  child.stderr!.on("data", append);
+  child.stdout.on("data", append);
+  child.stderr.on("data", append);
   let hasExited = false;
   const exited = new Promise<void>((done) => {
     child.once("error", (e) => {

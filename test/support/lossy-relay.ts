@@ -50,9 +50,9 @@ export class LossyRelay {
     const direction = fromPeer ? "from-peer" : "to-peer";
     const text = msg.toString("latin1");
     for (let i = 0; i < this.rules.length; i++) {
-      const rule = this.rules[i]!;
-      if (rule.direction === direction && this.remaining[i]! > 0 && rule.match.test(text)) {
-        this.remaining[i]!--;
+      const rule = this.rules[i];
+      if (rule.direction === direction && this.remaining[i] > 0 && rule.match.test(text)) {
+        this.remaining[i]--;
         this.stats.dropped.push(text.slice(0, text.indexOf("\r\n")));
         return;
       }

@@ -5,13 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseSippStat, sippSkip, startSipp, SIPP_MISSING } from "./sipp.ts";
 import type { SippOptions, SippResult, SippTransport } from "./sipp.ts";
-import {
-  registrarAkaKeys,
-  registrarDigestKeys,
-  sippScenario,
-  TEST_DIGEST_PASSWORD,
-  TEST_PRIVATE_ID,
-} from "../sipp/scenarios.ts";
+import { registrarAkaKeys, registrarDigestKeys, sippScenario, TEST_DIGEST_PASSWORD, TEST_PRIVATE_ID } from "../sipp/scenarios.ts";
 
 describe("parseSippStat", () => {
   test("reads the cumulative counters of the last row", () => {
@@ -114,11 +108,7 @@ for (const transport of ["udp", "tcp"] as const) {
       assert.ok(xml.slice(cut).includes("Expires: 0"));
       const registerOnly = join(dir, "uac-register-only.xml");
       await writeFile(registerOnly, `${xml.slice(0, cut)}</scenario>\n`);
-      const r = await pair(
-        transport,
-        { scenario: sippScenario("registrar-digest"), keys: registrarDigestKeys() },
-        { scenario: registerOnly, ...REGISTER_UE, authPass: TEST_DIGEST_PASSWORD },
-      );
+      const r = await pair(transport, { scenario: sippScenario("registrar-digest"), keys: registrarDigestKeys() }, { scenario: registerOnly, ...REGISTER_UE, authPass: TEST_DIGEST_PASSWORD });
       assertAllSucceeded(r.client, 1);
       assertAllSucceeded(r.server, 1);
     });
@@ -145,11 +135,7 @@ for (const transport of ["udp", "tcp"] as const) {
     });
 
     test("MESSAGE is accepted", async () => {
-      const r = await pair(
-        transport,
-        { scenario: sippScenario("uas-message"), traceMessages: true },
-        { scenario: sippScenario("uac-message"), service: "bob" },
-      );
+      const r = await pair(transport, { scenario: sippScenario("uas-message"), traceMessages: true }, { scenario: sippScenario("uac-message"), service: "bob" });
       assertAllSucceeded(r.client, 1);
       assertAllSucceeded(r.server, 1);
       assert.match(r.server.messages ?? "", /MESSAGE sip:bob@127\.0\.0\.1:\d+ SIP\/2\.0/);
@@ -162,21 +148,13 @@ for (const transport of ["udp", "tcp"] as const) {
       const xml = await readFile(sippScenario("uac-message"), "utf8");
       const fromCsv = join(dir, "uac-message-field0.xml");
       await writeFile(fromCsv, xml.replace("MESSAGE sip:[service]@", "MESSAGE sip:[field0]@"));
-      const r = await pair(
-        transport,
-        { scenario: sippScenario("uas-message"), traceMessages: true },
-        { scenario: fromCsv, injectCsv: "SEQUENTIAL\ncarol;\n" },
-      );
+      const r = await pair(transport, { scenario: sippScenario("uas-message"), traceMessages: true }, { scenario: fromCsv, injectCsv: "SEQUENTIAL\ncarol;\n" });
       assertAllSucceeded(r.client, 1);
       assert.match(r.server.messages ?? "", /MESSAGE sip:carol@127\.0\.0\.1:\d+ SIP\/2\.0/);
     });
 
     test("reliable 183 with PRACK", async () => {
-      const r = await pair(
-        transport,
-        { scenario: sippScenario("uas-prack"), traceMessages: true },
-        { scenario: sippScenario("uac-prack") },
-      );
+      const r = await pair(transport, { scenario: sippScenario("uas-prack"), traceMessages: true }, { scenario: sippScenario("uac-prack") });
       assertAllSucceeded(r.client, 1);
       assertAllSucceeded(r.server, 1);
       // SDP answer: the first offered format with its rtpmap.
@@ -196,26 +174,15 @@ for (const transport of ["udp", "tcp"] as const) {
     });
 
     test("preconditions with PRACK and UPDATE", async () => {
-      const r = await pair(
-        transport,
-        { scenario: sippScenario("uas-update"), traceMessages: true },
-        { scenario: sippScenario("uac-update") },
-      );
+      const r = await pair(transport, { scenario: sippScenario("uas-update"), traceMessages: true }, { scenario: sippScenario("uac-update") });
       assertAllSucceeded(r.client, 1);
       assertAllSucceeded(r.server, 1);
       // The AMR-WB offer comes first: answered with its rtpmap and fmtp.
-      assert.match(
-        r.server.messages ?? "",
-        /m=audio \d+ RTP\/AVP 97\r?\na=rtpmap:97 AMR-WB\/16000\r?\na=fmtp:97 mode-change-capability=2;max-red=0\r?\na=curr:qos local none/,
-      );
+      assert.match(r.server.messages ?? "", /m=audio \d+ RTP\/AVP 97\r?\na=rtpmap:97 AMR-WB\/16000\r?\na=fmtp:97 mode-change-capability=2;max-red=0\r?\na=curr:qos local none/);
     });
 
     test("CANCEL of a ringing call", async () => {
-      const r = await pair(
-        transport,
-        { scenario: sippScenario("uas-cancel"), traceMessages: true },
-        { scenario: sippScenario("uac-cancel") },
-      );
+      const r = await pair(transport, { scenario: sippScenario("uas-cancel"), traceMessages: true }, { scenario: sippScenario("uac-cancel") });
       assertAllSucceeded(r.client, 1);
       assertAllSucceeded(r.server, 1);
       assert.match(r.server.messages ?? "", /SIP\/2\.0 487 Request Terminated/);

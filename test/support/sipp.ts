@@ -153,7 +153,7 @@ function socketInodes(pid: number): Set<string> {
   for (const fd of readdirSync(`/proc/${pid}/fd`)) {
     try {
       const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
-      if (m) inodes.add(m[1]!);
+      if (m) inodes.add(m[1]);
     } catch {
       // The descriptor closed meanwhile.
     }
@@ -179,12 +179,12 @@ export function parseSippStat(csv: string): Record<string, number> {
   const lines = csv.split(/\r?\n/).filter((l) => l.trim() !== "");
   const counters: Record<string, number> = {};
   if (lines.length < 2) return counters;
-  const names = lines[0]!.split(";");
-  const values = lines[lines.length - 1]!.split(";");
+  const names = lines[0].split(";");
+  const values = lines[lines.length - 1].split(";");
   names.forEach((name, i) => {
     const m = /^(.+)\(C\)$/.exec(name);
     const value = values[i];
-    if (m && value !== undefined && /^\d+(\.\d+)?$/.test(value)) counters[m[1]!] = Number(value);
+    if (m && value !== undefined && /^\d+(\.\d+)?$/.test(value)) counters[m[1]] = Number(value);
   });
   return counters;
 }
@@ -239,8 +239,8 @@ function launch(opts: SippOptions, port: number, dir: string): Attempt {
   let timedOut = false;
   let exited = false;
   let killTimer: NodeJS.Timeout | undefined;
-  child.stdout!.on("data", (c: Buffer) => (stdout = appendCapped(stdout, c)));
-  child.stderr!.on("data", (c: Buffer) => (stderr = appendCapped(stderr, c)));
+  child.stdout.on("data", (c: Buffer) => (stdout = appendCapped(stdout, c)));
+  child.stderr.on("data", (c: Buffer) => (stderr = appendCapped(stderr, c)));
 
   const terminate = (): void => {
     if (exited || killTimer) return;

@@ -26,7 +26,9 @@ test("a container stopped mid-run: error verdict, the run ends, the report is wr
   const dir = await mkdtemp(join(tmpdir(), "ims-interop-down-"));
   // Slow timers so that the running test case is still waiting when the container goes
   const profile = join(dir, "kamailio-container.yaml");
-  const text = (await readFile(join(PROJECT, "profiles/kamailio-container.yaml"), "utf8")).replace(/build: kamailio-ims/, `build: ${join(PROJECT, "docker/kamailio-ims")}`).replace(/port: 35060/, "port: 35062");
+  const text = (await readFile(join(PROJECT, "profiles/kamailio-container.yaml"), "utf8"))
+    .replace(/build: kamailio-ims/, `build: ${join(PROJECT, "docker/kamailio-ims")}`)
+    .replace(/port: 35060/, "port: 35062");
   await writeFile(profile, text);
   const child = spawn(process.execPath, [join(PROJECT, "bin/ims-interop.mjs"), "run", "--profile", profile, "--reports", dir], { cwd: PROJECT, env: { ...process.env, ...ENV } });
   let out = "";
@@ -38,7 +40,7 @@ test("a container stopped mid-run: error verdict, the run ends, the report is wr
   for (let i = 0; i < 600 && !/pass +IMS-CALL-00[3-9]/.test(out); i++) await new Promise((r) => setTimeout(r, 100));
   const running = ours(label);
   assert.equal(running.length, 1, `one container of this run is up:\n${out}`);
-  spawnSync("docker", ["stop", "-t", "0", running[0]!], { stdio: "ignore" });
+  spawnSync("docker", ["stop", "-t", "0", running[0]], { stdio: "ignore" });
   const code = await exited;
   assert.equal(code, 3, out); // the test bed failed, not the SUT
   const summary = JSON.parse(await readFile(join(dir, "summary.json"), "utf8")) as { testCases: Array<{ id: string; verdict: string; reason?: string }> };

@@ -112,7 +112,10 @@ describe("container target with Kamailio from docker/kamailio-ims", { skip: dock
       assert.equal(probe.ok, true, probe.detail);
       assert.match(probe.detail, new RegExp(`^200 OK from ${protocol.toUpperCase()} 127\\.0\\.0\\.1:${port} in`));
     }
-    for (const [user, protocol, password] of [["alice", "udp", PASSWORDS.IMS_UE_A_PASSWORD], ["bob", "tcp", PASSWORDS.IMS_UE_B_PASSWORD]] as const) {
+    for (const [user, protocol, password] of [
+      ["alice", "udp", PASSWORDS.IMS_UE_A_PASSWORD],
+      ["bob", "tcp", PASSWORDS.IMS_UE_B_PASSWORD],
+    ] as const) {
       const ue = await ImsUe.start({
         name: `UE-${user}`,
         impi: `${user}@${DOMAIN}`,
@@ -124,7 +127,11 @@ describe("container target with Kamailio from docker/kamailio-ims", { skip: dock
       });
       ues.push(ue);
       const reg = await ue.register({ expires: 600 });
-      assert.deepEqual(reg.exchanges.map((e) => e.response.status), [401, 200], `${user} over ${protocol}`);
+      assert.deepEqual(
+        reg.exchanges.map((e) => e.response.status),
+        [401, 200],
+        `${user} over ${protocol}`,
+      );
       // no NAT between UE and SUT: the Service-Route names the address the UE sent to
       assert.deepEqual(reg.serviceRoute, [`<sip:orig@127.0.0.1:${port};lr>`]);
       assert.equal(reg.associatedUris[0], `<sip:${user}@${DOMAIN}>`);
@@ -201,7 +208,7 @@ describe("container target with Kamailio from docker/kamailio-ims", { skip: dock
         child.stdout.on("data", (b: Buffer) => {
           out += b.toString();
           const m = /^ready (\S+)$/m.exec(out);
-          if (m) done(m[1]!);
+          if (m) done(m[1]);
         });
         void ended.then(({ code, signal }) => fail(new Error(`the child ended before it was ready (${code ?? signal}): ${errors}`)));
       });

@@ -28,7 +28,8 @@ type User = keyof typeof USERS;
 
 const SDP = ["v=0", "o=- 1 1 IN IP4 127.0.0.1", "s=-", "c=IN IP4 127.0.0.1", "t=0 0", "m=audio 49170 RTP/AVP 0", "a=rtpmap:0 PCMU/8000", ""].join("\r\n");
 const PRECONDITION_SDP = SDP + ["a=curr:qos local none", "a=curr:qos remote none", "a=des:qos mandatory local sendrecv", "a=des:qos mandatory remote sendrecv", ""].join("\r\n");
-const RESERVED_SDP = SDP.replace("o=- 1 1", "o=- 1 2") + ["a=curr:qos local sendrecv", "a=curr:qos remote none", "a=des:qos mandatory local sendrecv", "a=des:qos mandatory remote sendrecv", ""].join("\r\n");
+const RESERVED_SDP =
+  SDP.replace("o=- 1 1", "o=- 1 2") + ["a=curr:qos local sendrecv", "a=curr:qos remote none", "a=des:qos mandatory local sendrecv", "a=des:qos mandatory remote sendrecv", ""].join("\r\n");
 
 /**
  * A NOTIFY whose reginfo lists `contact` in a registration of that state. pua_reginfo PUBLISHes
@@ -96,13 +97,16 @@ for (const transport of TRANSPORTS) {
     test("registers with Digest MD5 qop=auth: 401 then 200 with Service-Route and P-Associated-URI", async () => {
       const u = await ue("alice");
       const reg = await u.register({ expires: 600 });
-      assert.deepEqual(reg.exchanges.map((e) => e.response.status), [401, 200]);
+      assert.deepEqual(
+        reg.exchanges.map((e) => e.response.status),
+        [401, 200],
+      );
       // TS 24.229 5.1.1.2.1: the initial REGISTER carries an Authorization with an empty response;
       // Kamailio does not reject it (its nonce check fails) and simply challenges.
-      assert.match(reg.exchanges[0]!.request.header("authorization") ?? "", /nonce="", .*response=""/);
-      const challenge = reg.exchanges[0]!.response.header("www-authenticate") ?? "";
+      assert.match(reg.exchanges[0].request.header("authorization") ?? "", /nonce="", .*response=""/);
+      const challenge = reg.exchanges[0].response.header("www-authenticate") ?? "";
       assert.match(challenge, /^Digest realm="ims\.example\.test", nonce="[^"]+", qop="auth", algorithm=MD5$/);
-      assert.match(reg.exchanges[1]!.request.header("authorization") ?? "", /response="[0-9a-f]{32}".*qop=auth.*nc=00000001/);
+      assert.match(reg.exchanges[1].request.header("authorization") ?? "", /response="[0-9a-f]{32}".*qop=auth.*nc=00000001/);
       // RFC 3608: the registrar's Service-Route; RFC 3455 4.1: the implicit set, default identity first
       assert.deepEqual(reg.serviceRoute, [`<sip:orig@127.0.0.1:${kamailio.port};lr>`]);
       assert.deepEqual(reg.associatedUris, [`<sip:alice@${DOMAIN}>`, "<tel:+15551230001>"]);
@@ -115,7 +119,10 @@ for (const transport of TRANSPORTS) {
     test("a REGISTER without any Authorization is challenged the same way", async () => {
       const u = await ue("bob");
       const reg = await u.register({ expires: 600, initialAuthorization: false });
-      assert.deepEqual(reg.exchanges.map((e) => e.response.status), [401, 200]);
+      assert.deepEqual(
+        reg.exchanges.map((e) => e.response.status),
+        [401, 200],
+      );
       assert.deepEqual(reg.associatedUris, [`<sip:bob@${DOMAIN}>`, "<tel:+15551230002>"]);
     });
 
@@ -124,7 +131,10 @@ for (const transport of TRANSPORTS) {
       const reg = await u.register({ expires: 600 });
       // auth's pv_www_authenticate returns -2 (invalid password); the configuration answers 403.
       // Kamailio's stock configuration would challenge again (401) instead.
-      assert.deepEqual(reg.exchanges.map((e) => e.response.status), [401, 403]);
+      assert.deepEqual(
+        reg.exchanges.map((e) => e.response.status),
+        [401, 403],
+      );
       assert.equal(u.registration.registered, false);
       assert.deepEqual(reg.associatedUris, []);
     });
@@ -134,7 +144,10 @@ for (const transport of TRANSPORTS) {
       const reg = await u.register({ expires: 600 });
       // TS 29.228: an unknown identity fails the UAR and the I-CSCF answers 403; the configuration
       // checks its subscriber table before challenging, as an HSS lookup would.
-      assert.deepEqual(reg.exchanges.map((e) => e.response.status), [403]);
+      assert.deepEqual(
+        reg.exchanges.map((e) => e.response.status),
+        [403],
+      );
       assert.equal(u.registration.registered, false);
     });
 
@@ -142,7 +155,10 @@ for (const transport of TRANSPORTS) {
       const u = await ue("carol");
       const path = "<sip:term@pcscf.ims.example.test;lr>";
       const reg = await u.register({ expires: 600, headers: { Path: path } });
-      assert.deepEqual(reg.exchanges.map((e) => e.response.status), [401, 200]);
+      assert.deepEqual(
+        reg.exchanges.map((e) => e.response.status),
+        [401, 200],
+      );
       assert.deepEqual(reg.final.headerValues("path"), [path]);
       // RFC 3327 5.3: Supported: path is not added to the 200 by Kamailio's registrar.
       assert.equal(reg.final.header("supported"), undefined);
@@ -346,13 +362,13 @@ for (const transport of TRANSPORTS) {
       // RFC 3680 5: the version grows by one with each NOTIFY of a subscription; pua_reginfo writes 0
       assert.equal(info.version, 0);
       assert.equal(info.registrations.length, 1);
-      const reg = info.registrations[0]!;
+      const reg = info.registrations[0];
       assert.equal(reg.aor, `sip:alice@${DOMAIN}`);
       assert.equal(reg.state, "active");
       // Only the registered AoR: the tel alias of the implicit set gets no <registration> of its own
       // (TS 24.229 5.4.2.1.2 lists every public identity of the set).
       assert.equal(reg.contacts.length, 1);
-      const contact = reg.contacts[0]!;
+      const contact = reg.contacts[0];
       assert.equal(contact.uri, alice.contact);
       assert.equal(contact.state, "active");
       // pua_reginfo reports a new binding as "created" (RFC 3680 5: "registered" is the event for a REGISTER)
@@ -382,14 +398,17 @@ for (const transport of TRANSPORTS) {
       const dereg = await alice.deregister();
       // The driver answers with the nonce of the last challenge (nc=00000002) and Kamailio accepts
       // it: one_time_nonce and nonce_count are off, the nonce lives nonce_expire (300 s).
-      assert.deepEqual(dereg.exchanges.map((e) => e.response.status), [200]);
-      assert.match(dereg.exchanges[0]!.request.header("authorization") ?? "", /nc=00000002/);
+      assert.deepEqual(
+        dereg.exchanges.map((e) => e.response.status),
+        [200],
+      );
+      assert.match(dereg.exchanges[0].request.header("authorization") ?? "", /nc=00000002/);
       assert.equal(alice.registration.registered, false);
       // RFC 3261 10.3 step 8: no binding is left, so the 200 lists no Contact
       assert.deepEqual(dereg.final.headerValues("contact"), []);
       const notify = await sub.waitForNotify(reginfoWith(alice.contact, "terminated"));
       const info = await parseReginfo(notify.body);
-      const reg = info.registrations[0]!;
+      const reg = info.registrations[0];
       assert.equal(reg.state, "terminated");
       assert.equal(reg.contacts[0]?.state, "terminated");
       assert.equal(reg.contacts[0]?.event, "unregistered");

@@ -26,7 +26,14 @@ test("the suite against Kamailio (process target) gives the expected verdict for
   try {
     const r = await runSuite({ profileFile: join("profiles/kamailio.yaml"), projectDir: PROJECT });
     const notPass = Object.fromEntries(r.results.filter((x) => x.verdict !== "pass").map((x) => [x.testCase.id, x.verdict]));
-    assert.deepEqual(notPass, EXPECTED_NOT_PASS, r.results.filter((x) => x.verdict !== "pass").map((x) => `${x.testCase.id}: ${x.reason}`).join("\n"));
+    assert.deepEqual(
+      notPass,
+      EXPECTED_NOT_PASS,
+      r.results
+        .filter((x) => x.verdict !== "pass")
+        .map((x) => `${x.testCase.id}: ${x.reason}`)
+        .join("\n"),
+    );
     assert.equal(r.results.length, 25);
     // Every expected deviation is explained in the profile, for the engineer reading the report
     const profile = await loadProfile(join("profiles/kamailio.yaml"));
@@ -41,7 +48,14 @@ test("the suite against Kamailio on two parallel workers gives the same verdicts
   try {
     const r = await runSuite({ profileFile: join("profiles/kamailio.yaml"), projectDir: PROJECT, parallel: 2 });
     const notPass = Object.fromEntries(r.results.filter((x) => x.verdict !== "pass").map((x) => [x.testCase.id, x.verdict]));
-    assert.deepEqual(notPass, EXPECTED_NOT_PASS, r.results.filter((x) => x.verdict !== "pass").map((x) => `${x.testCase.id}: ${x.reason}`).join("\n"));
+    assert.deepEqual(
+      notPass,
+      EXPECTED_NOT_PASS,
+      r.results
+        .filter((x) => x.verdict !== "pass")
+        .map((x) => `${x.testCase.id}: ${x.reason}`)
+        .join("\n"),
+    );
     assert.equal(r.results.length, 25);
   } finally {
     for (const k of Object.keys(PASSWORDS)) delete process.env[k];
@@ -59,7 +73,14 @@ test("the suite against Kamailio in a container (testcontainers) gives the same 
   try {
     const r = await runSuite({ profileFile: join("profiles/kamailio-container.yaml"), projectDir: PROJECT });
     const notPass = Object.fromEntries(r.results.filter((x) => x.verdict !== "pass").map((x) => [x.testCase.id, x.verdict]));
-    assert.deepEqual(notPass, EXPECTED_NOT_PASS, r.results.filter((x) => x.verdict !== "pass").map((x) => `${x.testCase.id}: ${x.reason}`).join("\n"));
+    assert.deepEqual(
+      notPass,
+      EXPECTED_NOT_PASS,
+      r.results
+        .filter((x) => x.verdict !== "pass")
+        .map((x) => `${x.testCase.id}: ${x.reason}`)
+        .join("\n"),
+    );
     assert.match(r.sut, /container ims-interop-\d+-\d+-[0-9a-f]+ \(image ims-interop\/kamailio-ims/);
   } finally {
     for (const k of Object.keys(PASSWORDS)) delete process.env[k];

@@ -49,15 +49,21 @@ describe("port-owner", { skip: linux }, () => {
     assert.ok(held, "/proc/net/udp is readable");
     assert.equal(held.sockets.length, 1);
     assert.deepEqual({ ...held.sockets[0], inode: 0 }, { protocol: "udp", address: "127.0.0.1", port: udpPort, inode: 0, uid: process.getuid!() });
-    assert.deepEqual(held.owners.map((o) => o.pid), [process.pid]);
-    assert.equal(held.owners[0]!.name, myName);
-    assert.equal(describeProcess(held.owners[0]!), `pid ${process.pid} "${myName}"`);
+    assert.deepEqual(
+      held.owners.map((o) => o.pid),
+      [process.pid],
+    );
+    assert.equal(held.owners[0].name, myName);
+    assert.equal(describeProcess(held.owners[0]), `pid ${process.pid} "${myName}"`);
   });
 
   test("a listening TCP port is in use, and /proc names this process as its owner", async () => {
     assert.equal(await portFree("tcp", "127.0.0.1", tcpPort), false);
     const held = portOwners("tcp", tcpPort, "127.0.0.1");
-    assert.deepEqual(held?.owners.map((o) => o.pid), [process.pid]);
+    assert.deepEqual(
+      held?.owners.map((o) => o.pid),
+      [process.pid],
+    );
   });
 
   test("a TCP connection's local port is not a listener; the other protocol of a port is not counted", async () => {
@@ -77,7 +83,10 @@ describe("port-owner", { skip: linux }, () => {
     try {
       const port = wild.address().port;
       assert.equal(await portFree("udp", "127.0.0.1", port), false);
-      assert.deepEqual(portOwners("udp", port, "127.0.0.1")?.owners.map((o) => o.pid), [process.pid]);
+      assert.deepEqual(
+        portOwners("udp", port, "127.0.0.1")?.owners.map((o) => o.pid),
+        [process.pid],
+      );
       if (other) assert.deepEqual(socketsOnPort("udp", other.address().port, "127.0.0.1"), []);
     } finally {
       wild.close();
@@ -91,7 +100,10 @@ describe("port-owner", { skip: linux }, () => {
     try {
       const port = s.address().port;
       assert.equal(await portFree("udp", "::1", port), false);
-      assert.deepEqual(portOwners("udp", port, "::1")?.owners.map((o) => o.pid), [process.pid]);
+      assert.deepEqual(
+        portOwners("udp", port, "::1")?.owners.map((o) => o.pid),
+        [process.pid],
+      );
       assert.equal(socketsOnPort("udp", port, "::1")?.[0]?.address, "0:0:0:0:0:0:0:1");
     } finally {
       s.close();

@@ -103,7 +103,9 @@ describe("process target", { skip: linux }, () => {
   test("stop() kills a wrapper script and all its children, also one that ignores SIGTERM, and frees the port", async () => {
     const port = await pickFreePort();
     const sut = await start(shellProfile(port, `${RUN_RESPONDER} --ignore-term & sleep 300 & wait`), { stopGraceMs: 500 });
-    const members = processGroupMembers(sut.pid)!.map((p) => p.name).sort();
+    const members = processGroupMembers(sut.pid)!
+      .map((p) => p.name)
+      .sort();
     assert.deepEqual(members, ["node", "sh", "sleep"]);
     const pids = processGroupMembers(sut.pid)!.map((p) => p.pid);
     await sut.stop();
@@ -131,7 +133,7 @@ describe("process target", { skip: linux }, () => {
     await assert.rejects(start(shellProfile(port, script)), (e: Error) => {
       assert.ok(e instanceof TargetUnavailableError);
       assert.match(e.message, new RegExp(`^the SUT process "sh -c .*" did not start: it exited with code 3 before it answered OPTIONS at 127\\.0\\.0\\.1:${port}; its last output:\\n`));
-      const quoted = e.message.split("its last output:\n")[1]!.split("\n");
+      const quoted = e.message.split("its last output:\n")[1].split("\n");
       assert.equal(quoted.length, 20);
       assert.equal(quoted[0], "  line 22");
       assert.equal(quoted.at(-1), "  fatal: cannot open the configuration");
@@ -167,7 +169,10 @@ describe("process target", { skip: linux }, () => {
     closers.push(() => squatter.close());
     await assert.rejects(pending, (e: Error) => {
       assert.ok(e instanceof TargetUnavailableError);
-      assert.match(e.message, new RegExp(`^the SIP port UDP 127\\.0\\.0\\.1:${port} answered, but the process holding it \\(pid ${process.pid} "${MY_NAME}"\\) is not the one started \\("sh", pid \\d+\\)`));
+      assert.match(
+        e.message,
+        new RegExp(`^the SIP port UDP 127\\.0\\.0\\.1:${port} answered, but the process holding it \\(pid ${process.pid} "${MY_NAME}"\\) is not the one started \\("sh", pid \\d+\\)`),
+      );
       return true;
     });
     // and the program (sleep) was stopped
@@ -205,7 +210,10 @@ describe("process target", { skip: linux }, () => {
     process.kill(Number(readFileSync(scratchFile("responder.pid"), "utf8")), "SIGKILL");
     const down = await waitFor("down()", () => sut.down!());
     // whichever came first: the socket closing, or the leader's exit with nothing of the group left
-    assert.match(down.reason, new RegExp(`^the SUT process "sh" \\(pid ${sut.pid}\\) (exited with code 0; no process of its group is left|still runs, but nothing of it listens on UDP 127\\.0\\.0\\.1:${port} any more);`));
+    assert.match(
+      down.reason,
+      new RegExp(`^the SUT process "sh" \\(pid ${sut.pid}\\) (exited with code 0; no process of its group is left|still runs, but nothing of it listens on UDP 127\\.0\\.0\\.1:${port} any more);`),
+    );
     await sut.stop();
     await assertNothingLeft(sut.pid, port);
   });
@@ -219,9 +227,12 @@ describe("process target", { skip: linux }, () => {
       harness.stdout.on("data", (d: Buffer) => (out += d.toString()));
       harness.stderr.on("data", (d: Buffer) => (out += d.toString()));
       const exited = new Promise<number | null>((done) => harness.once("exit", (code) => done(code)));
-      closers.push(async () => void (harness.exitCode === null && harness.signalCode === null && harness.kill("SIGKILL")));
+      closers.push(() => Promise.resolve(void (harness.exitCode === null && harness.signalCode === null && harness.kill("SIGKILL"))));
       const pgid = Number(await waitFor("the harness's SUT", () => /pgid (\d+)/.exec(out)?.[1]));
-      assert.ok(processGroupMembers(pgid)!.some((p) => p.name === "node"), "the responder runs on after the wrapper's exit");
+      assert.ok(
+        processGroupMembers(pgid)!.some((p) => p.name === "node"),
+        "the responder runs on after the wrapper's exit",
+      );
       if (how === "signal") harness.kill("SIGTERM");
       assert.equal(await exited, how === "signal" ? 143 : 1, out);
       await assertNothingLeft(pgid, port);
@@ -235,7 +246,7 @@ describe("process target", { skip: linux }, () => {
       const p = await loadProfile(join(PROJECT, "profiles/kamailio.yaml"), env);
       assert.equal(p.target.kind, "process");
       // a free port instead of 35070, and the project as the working directory of run-kamailio.sh
-      return { ...p, target: { ...p.target, cwd: PROJECT, env: { ...(p.target.kind === "process" ? p.target.env : {}), ...env } }, ixit: { ...p.ixit, pcscf: { ...p.ixit.pcscf, port } } } as Profile;
+      return { ...p, target: { ...p.target, cwd: PROJECT, env: { ...(p.target.kind === "process" ? p.target.env : {}), ...env } }, ixit: { ...p.ixit, pcscf: { ...p.ixit.pcscf, port } } };
     }
 
     /** Processes (of any group) started for this port: kamailio and its wrapper name it on their command line. */
@@ -261,7 +272,9 @@ describe("process target", { skip: linux }, () => {
       assert.ok(group.filter((p) => p.name === "kamailio").length > 1, `Kamailio and its workers run in the group: ${JSON.stringify(group)}`);
       const before = processesOnPort(port);
       await assert.rejects(new ProcessTarget(profile).start(), (e: Error) => {
-        const m = new RegExp(`^port ${port} \\(UDP\\) on 127\\.0\\.0\\.1 is in use by another process \\(pid (\\d+) "kamailio"( and \\d+ more)?\\); stop it or choose another port in the profile \\(ixit\\.pcscf\\.port\\)$`).exec(e.message);
+        const m = new RegExp(
+          `^port ${port} \\(UDP\\) on 127\\.0\\.0\\.1 is in use by another process \\(pid (\\d+) "kamailio"( and \\d+ more)?\\); stop it or choose another port in the profile \\(ixit\\.pcscf\\.port\\)$`,
+        ).exec(e.message);
         assert.ok(m, e.message);
         assert.equal(processInfo(Number(m[1]))?.pgid, first.pid, "the owner named is the first Kamailio");
         return true;
@@ -269,7 +282,11 @@ describe("process target", { skip: linux }, () => {
       assert.deepEqual(processesOnPort(port), before, "the refused start started nothing");
       await first.stop();
       assert.deepEqual(processesOnPort(port), [], "no kamailio (nor its wrapper) is left");
-      await assertNothingLeft(first.pid, port, group.map((p) => p.pid));
+      await assertNothingLeft(
+        first.pid,
+        port,
+        group.map((p) => p.pid),
+      );
       // the next run binds the port and is the one that answers
       const next = await start(profile);
       await next.stop();

@@ -3,17 +3,7 @@
 // earlier in the test case (the INVITE a CANCEL, ACK or PRACK refers to, the dialog's earlier
 // requests), a response against the request the UE sent. NOTIFY is judged by reg-event.ts.
 import { parseRAck } from "../../sip/dialog/index.ts";
-import {
-  type SipMessage,
-  type SipRequest,
-  type Uri,
-  isNameAddrError,
-  isViaError,
-  parseNameAddr,
-  parseVia,
-  uriEquals,
-  viaBranch,
-} from "../../sip/message/index.ts";
+import { type SipMessage, type SipRequest, type Uri, isNameAddrError, isViaError, parseNameAddr, parseVia, uriEquals, viaBranch } from "../../sip/message/index.ts";
 import { quoteHeader, quoteIn } from "../quote.ts";
 import { assertedIdentityFinding, bareOrNameAddrUri } from "../asserted-identity.ts";
 import type { Finding, Observation, Requirement } from "../requirement.ts";
@@ -57,7 +47,6 @@ function sameTopVia(a: SipMessage, b: SipMessage): boolean {
   const y = topVia(b);
   return x !== undefined && y !== undefined && x.branch !== "" && x.branch === y.branch && x.sentBy === y.sentBy;
 }
-
 
 /** The URI of a name-addr header (From, To, Contact), undefined when absent or unreadable. */
 function headerUri(m: SipMessage, name: string): Uri | undefined {
@@ -180,7 +169,8 @@ export const IN_DIALOG_REQUIREMENTS: readonly Requirement[] = [
     check: (o) => {
       const m = request(o);
       const invite = referencedInvite(o, m);
-      if (!invite) return { expected: "a CANCEL of an INVITE this UE received (RFC 3261 9.1: a CANCEL follows a provisional response)", received: `${m.startLine()} with no INVITE received before it` };
+      if (!invite)
+        return { expected: "a CANCEL of an INVITE this UE received (RFC 3261 9.1: a CANCEL follows a provisional response)", received: `${m.startLine()} with no INVITE received before it` };
       const wrong: string[] = [];
       if (!sameUri(bareOrNameAddrUri(m.uriText), bareOrNameAddrUri(invite.uriText))) wrong.push(m.startLine());
       if (callIdOf(m) !== callIdOf(invite)) wrong.push(quoteHeader(m, "call-id"));
@@ -190,7 +180,10 @@ export const IN_DIALOG_REQUIREMENTS: readonly Requirement[] = [
       if (!sameTopVia(m, invite)) wrong.push(quoteHeader(m, "via"));
       if (wrong.length === 0) return undefined;
       const i = invite;
-      return finding(`as in the cancelled INVITE: Request-URI ${i.uriText}, Call-ID: ${callIdOf(i)}, From: ${i.header("from")}, To: ${i.header("to")}, CSeq number ${cseqOf(i)}, top Via: ${i.headerValues("via")[0]}`, wrong);
+      return finding(
+        `as in the cancelled INVITE: Request-URI ${i.uriText}, Call-ID: ${callIdOf(i)}, From: ${i.header("from")}, To: ${i.header("to")}, CSeq number ${cseqOf(i)}, top Via: ${i.headerValues("via")[0]}`,
+        wrong,
+      );
     },
   },
   // RFC 3261 13.2.2.4 (ACK for a 2xx): "The header fields of the ACK are constructed in the same way
@@ -234,7 +227,7 @@ export const IN_DIALOG_REQUIREMENTS: readonly Requirement[] = [
   {
     id: "prack.rack",
     clause: "RFC 3262 7.2",
-    statement: "a PRACK carries RAck \"response-num CSeq-num method\" whose CSeq-num and method are those of the INVITE whose reliable provisional response it acknowledges",
+    statement: 'a PRACK carries RAck "response-num CSeq-num method" whose CSeq-num and method are those of the INVITE whose reliable provisional response it acknowledges',
     constrains: "network",
     appliesTo: { kind: "request", methods: ["PRACK"] },
     check: (o) => {
@@ -318,7 +311,9 @@ export const IN_DIALOG_REQUIREMENTS: readonly Requirement[] = [
     check: (o) => {
       const m = o.message;
       const type = m.header("content-type");
-      return type !== undefined && type.trim() !== "" ? undefined : { expected: "Content-Type: <media type of the body>", received: `${quoteIn(m, "content-type")} with a body of ${m.body.length} bytes` };
+      return type !== undefined && type.trim() !== ""
+        ? undefined
+        : { expected: "Content-Type: <media type of the body>", received: `${quoteIn(m, "content-type")} with a body of ${m.body.length} bytes` };
     },
   },
   // RFC 3428 7: "A 2xx response to a MESSAGE request MUST NOT contain a body."
@@ -330,7 +325,9 @@ export const IN_DIALOG_REQUIREMENTS: readonly Requirement[] = [
     appliesTo: { kind: "response", methods: ["MESSAGE"], status: [200, 299] },
     check: (o) => {
       const m = o.message;
-      return m.body.length === 0 ? undefined : { expected: "no message body (Content-Length: 0)", received: `a body of ${m.body.length} bytes (${quoteHeader(m, "content-type")}) in ${m.startLine()}` };
+      return m.body.length === 0
+        ? undefined
+        : { expected: "no message body (Content-Length: 0)", received: `a body of ${m.body.length} bytes (${quoteHeader(m, "content-type")}) in ${m.startLine()}` };
     },
   },
   // RFC 3428 7: "A UAS MUST NOT insert a Contact header field into a 2xx response."

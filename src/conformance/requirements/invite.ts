@@ -47,9 +47,7 @@ function earlierOfDialog(o: Observation): SipResponse[] {
   const key = transactionKey(o.request);
   const tag = toTagOf(o.message);
   if (key === undefined) return [];
-  return o.earlier
-    .filter((e) => e.message.kind === "response" && transactionKey(e.request) === key && toTagOf(e.message) === tag)
-    .map((e) => e.message as SipResponse);
+  return o.earlier.filter((e) => e.message.kind === "response" && transactionKey(e.request) === key && toTagOf(e.message) === tag).map((e) => e.message as SipResponse);
 }
 
 /** RFC 3262 3: a provisional response sent reliably (101-199 with Require: 100rel). */
@@ -71,8 +69,8 @@ const initialInvite = (o: Observation): boolean => o.message.kind === "request" 
 /** The RSeq of a response when it is 1*DIGIT within 1 .. 2**32-1 (RFC 3262 7.1), else undefined. */
 function rseqOf(m: SipMessage): number | undefined {
   const values = m.headerValues("rseq");
-  if (values.length !== 1 || !/^\d{1,10}$/.test(values[0]!.trim())) return undefined;
-  const n = Number(values[0]!.trim());
+  if (values.length !== 1 || !/^\d{1,10}$/.test(values[0].trim())) return undefined;
+  const n = Number(values[0].trim());
   return n >= 1 && n <= RSEQ_MAX ? n : undefined;
 }
 
@@ -84,7 +82,7 @@ const mediaType = (contentType: string | undefined): string | undefined => conte
 
 /** RFC 3261 13.2.1: a body is a session description when its disposition is "session" (the default for SDP). */
 function sessionDisposition(value: string | undefined): boolean {
-  return value === undefined || value.split(";")[0]!.trim().toLowerCase() === "session";
+  return value === undefined || value.split(";")[0].trim().toLowerCase() === "session";
 }
 
 /** The SDP part of a multipart body (RFC 2046 5.1), read leniently. */
@@ -123,7 +121,7 @@ function singleSipContact(m: SipMessage): string | undefined {
   const values = m.headerValues("contact");
   if (values.length === 0) return "no Contact";
   if (values.length > 1) return `${values.length} Contact values`;
-  const v = values[0]!;
+  const v = values[0];
   if (v.trim() === "*") return `Contact "*"`;
   const na = parseNameAddr(v);
   if (isNameAddrError(na)) return `a Contact that is not a name-addr or addr-spec (${na.error})`;
@@ -133,7 +131,10 @@ function singleSipContact(m: SipMessage): string | undefined {
 
 /** RFC 3261 25.1: name-addr = [ display-name ] LAQUOT addr-spec RAQUOT (a quoted display name may hold "<"). */
 function isNameAddrForm(value: string): boolean {
-  return value.trim().replace(/^"(?:[^"\\]|\\.)*"/, "").includes("<");
+  return value
+    .trim()
+    .replace(/^"(?:[^"\\]|\\.)*"/, "")
+    .includes("<");
 }
 
 /** The first Record-Route value that is not a name-addr with a SIP or SIPS URI carrying lr (RFC 3261 16.6 item 4, 20.30). */
@@ -209,7 +210,10 @@ export const INVITE_REQUIREMENTS: readonly Requirement[] = [
       if (sessionDescription(m) !== undefined) return undefined;
       if (earlierOfDialog(o).some((r) => reliable(r) && sessionDescription(r) !== undefined)) return undefined;
       const what = sessionDescription(o.request!) === undefined ? "the SDP offer (the INVITE had none)" : "the SDP answer to the INVITE's offer";
-      return { expected: `${what}: no reliable provisional response of To tag ${toTagOf(m) ?? "(none)"} carried it`, received: `${quoteHeader(m, "content-type")}, body of ${m.body.length} bytes in ${m.startLine()}` };
+      return {
+        expected: `${what}: no reliable provisional response of To tag ${toTagOf(m) ?? "(none)"} carried it`,
+        received: `${quoteHeader(m, "content-type")}, body of ${m.body.length} bytes in ${m.startLine()}`,
+      };
     },
   },
   // RFC 3264 6: "The answer MUST contain exactly the same number of "m=" lines as the offer." RFC 3261
@@ -224,7 +228,12 @@ export const INVITE_REQUIREMENTS: readonly Requirement[] = [
     check: (o) => {
       const offered = mediaLines(sessionDescription(o.request!)!);
       const answered = mediaLines(sessionDescription(o.message)!);
-      return answered === offered ? undefined : { expected: `an SDP answer with ${offered} m= line${offered === 1 ? "" : "s"}, one per offered stream`, received: `${answered} m= line${answered === 1 ? "" : "s"} in the SDP of ${o.message.startLine()}` };
+      return answered === offered
+        ? undefined
+        : {
+            expected: `an SDP answer with ${offered} m= line${offered === 1 ? "" : "s"}, one per offered stream`,
+            received: `${answered} m= line${answered === 1 ? "" : "s"} in the SDP of ${o.message.startLine()}`,
+          };
     },
   },
   // RFC 3262 3: a reliable provisional response "MUST include an RSeq header field. The value of the
@@ -257,7 +266,10 @@ export const INVITE_REQUIREMENTS: readonly Requirement[] = [
     when: (o) => reliable(o.message) && rseqOf(o.message) !== undefined,
     check: (o) => {
       const rseq = rseqOf(o.message)!;
-      const seen = earlierOfDialog(o).filter(reliable).map(rseqOf).filter((n): n is number => n !== undefined);
+      const seen = earlierOfDialog(o)
+        .filter(reliable)
+        .map(rseqOf)
+        .filter((n): n is number => n !== undefined);
       if (seen.length === 0 || seen.includes(rseq)) return undefined;
       const last = Math.max(...seen);
       if (rseq === last + 1) return undefined;
@@ -295,7 +307,10 @@ export const INVITE_REQUIREMENTS: readonly Requirement[] = [
       const earlier = earlierOfDialog(o).filter(reliable);
       if (earlier.some((r) => rseqOf(r) !== rseq)) return undefined;
       if (sessionDescription(m) !== undefined) return undefined;
-      return { expected: "an SDP offer in the first reliable provisional response (the INVITE had none)", received: `${quoteHeader(m, "content-type")}, body of ${m.body.length} bytes in ${m.startLine()}` };
+      return {
+        expected: "an SDP offer in the first reliable provisional response (the INVITE had none)",
+        received: `${quoteHeader(m, "content-type")}, body of ${m.body.length} bytes in ${m.startLine()}`,
+      };
     },
   },
   // RFC 3262 3: "A UAS MUST NOT attempt to send a 100 (Trying) response reliably."
@@ -307,7 +322,12 @@ export const INVITE_REQUIREMENTS: readonly Requirement[] = [
     appliesTo: { kind: "response", methods: ["INVITE"], status: [100, 100] },
     check: (o) => {
       const m = o.message;
-      return m.optionTags("require").map((t) => t.trim()).includes("100rel") ? { expected: "a 100 (Trying) without Require: 100rel", received: quoteIn(m, "require") } : undefined;
+      return m
+        .optionTags("require")
+        .map((t) => t.trim())
+        .includes("100rel")
+        ? { expected: "a 100 (Trying) without Require: 100rel", received: quoteIn(m, "require") }
+        : undefined;
     },
   },
   // RFC 3261 16.6 item 3: "If the copy contains a Max-Forwards header field, the proxy MUST decrement its
@@ -323,7 +343,9 @@ export const INVITE_REQUIREMENTS: readonly Requirement[] = [
     check: (o) => {
       const values = o.message.headerValues("max-forwards");
       const v = values[0]?.trim();
-      return values.length === 1 && v !== undefined && /^\d{1,3}$/.test(v) && Number(v) <= 255 ? undefined : { expected: "one Max-Forwards with a value from 0 to 255 (each proxy decrements it, or adds it)", received: quoteIn(o.message, "max-forwards") };
+      return values.length === 1 && v !== undefined && /^\d{1,3}$/.test(v) && Number(v) <= 255
+        ? undefined
+        : { expected: "one Max-Forwards with a value from 0 to 255 (each proxy decrements it, or adds it)", received: quoteIn(o.message, "max-forwards") };
     },
   },
   // RFC 3261 8.1.1.7: "The branch ID inserted by an element compliant with this specification MUST
@@ -339,7 +361,9 @@ export const INVITE_REQUIREMENTS: readonly Requirement[] = [
       const top = o.message.headerValues("via")[0];
       const via = top === undefined ? undefined : parseVia(top);
       const branch = via && !isViaError(via) ? viaBranch(via) : undefined;
-      return branch?.startsWith(MAGIC_COOKIE) ? undefined : { expected: `a top Via with branch=${MAGIC_COOKIE}... (the forwarding proxy's transaction)`, received: `Via: ${top ?? "absent"} in ${o.message.startLine()}` };
+      return branch?.startsWith(MAGIC_COOKIE)
+        ? undefined
+        : { expected: `a top Via with branch=${MAGIC_COOKIE}... (the forwarding proxy's transaction)`, received: `Via: ${top ?? "absent"} in ${o.message.startLine()}` };
     },
   },
   // RFC 3261 16.6 item 4: "The URI placed in the Record-Route header field value MUST be a SIP or SIPS

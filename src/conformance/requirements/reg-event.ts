@@ -4,7 +4,19 @@
 // the SUBSCRIBE is judged only once the UE has seen a response to it.
 import { parseSubscriptionState } from "../../sip/dialog/index.ts";
 import { type ReginfoReading, readReginfoSync } from "../../sip/event/reginfo.ts";
-import { type SipMessage, type SipRequest, type SipResponse, formatUri, isNameAddrError, isUriParseError, paramValue, parseNameAddr, parseParams, parseUri, uriEquals } from "../../sip/message/index.ts";
+import {
+  type SipMessage,
+  type SipRequest,
+  type SipResponse,
+  formatUri,
+  isNameAddrError,
+  isUriParseError,
+  paramValue,
+  parseNameAddr,
+  parseParams,
+  parseUri,
+  uriEquals,
+} from "../../sip/message/index.ts";
 import { quoteIn } from "../quote.ts";
 import type { Finding, Observation, Requirement } from "../requirement.ts";
 
@@ -188,7 +200,9 @@ export const REG_EVENT_REQUIREMENTS: readonly Requirement[] = [
     check: (o) => {
       const n = o.message;
       const s = parseSubscriptionState(n.header("subscription-state"));
-      return s && ["active", "pending", "terminated"].includes(s.state) ? undefined : { expected: "Subscription-State: active;expires=<s> | pending;expires=<s> | terminated[;reason=<reason>]", received: quoteIn(n, "subscription-state") };
+      return s && ["active", "pending", "terminated"].includes(s.state)
+        ? undefined
+        : { expected: "Subscription-State: active;expires=<s> | pending;expires=<s> | terminated[;reason=<reason>]", received: quoteIn(n, "subscription-state") };
     },
   },
   // RFC 6665 4.2.2: "If the value of the "Subscription-State" header field is "active" or
@@ -239,7 +253,12 @@ export const REG_EVENT_REQUIREMENTS: readonly Requirement[] = [
     check: (o) => {
       const r = reginfoOf(o.message);
       if (typeof r === "string") return { expected: `a well-formed <reginfo xmlns="${REGINFO_NS}"> document`, received: `${r}: ${excerpt(o.message)}` };
-      return r.namespace === REGINFO_NS ? undefined : { expected: `<reginfo xmlns="${REGINFO_NS}" ...>`, received: `a reginfo root element ${r.namespace === undefined ? "without a namespace" : `in the namespace "${r.namespace}"`}: ${excerpt(o.message)}` };
+      return r.namespace === REGINFO_NS
+        ? undefined
+        : {
+            expected: `<reginfo xmlns="${REGINFO_NS}" ...>`,
+            received: `a reginfo root element ${r.namespace === undefined ? "without a namespace" : `in the namespace "${r.namespace}"`}: ${excerpt(o.message)}`,
+          };
     },
   },
   // RFC 3680 5.1: "There are two attributes associated with the "reginfo" element, both of which
@@ -256,7 +275,12 @@ export const REG_EVENT_REQUIREMENTS: readonly Requirement[] = [
       const r = reading(o)!;
       const v = r.versionText?.trim();
       const ok = v !== undefined && DELTA_SECONDS.test(v) && Number(v) <= 0xffffffff && ["full", "partial"].includes(r.reginfo.state);
-      return ok ? undefined : { expected: '<reginfo version="<0..4294967295>" state="full|partial">', received: `version ${v === undefined ? "absent" : `"${v}"`}, state ${r.reginfo.state === "" ? "absent" : `"${r.reginfo.state}"`}` };
+      return ok
+        ? undefined
+        : {
+            expected: '<reginfo version="<0..4294967295>" state="full|partial">',
+            received: `version ${v === undefined ? "absent" : `"${v}"`}, state ${r.reginfo.state === "" ? "absent" : `"${r.reginfo.state}"`}`,
+          };
     },
   },
   // RFC 3680 5.1: the "registration" element has three attributes, "all of which MUST be
@@ -287,10 +311,18 @@ export const REG_EVENT_REQUIREMENTS: readonly Requirement[] = [
     when: (o) => carriesReginfo(o) && reading(o) !== undefined,
     check: (o) => {
       const contacts = reading(o)!.reginfo.registrations.flatMap((g) => g.contacts);
-      const bad = contacts.filter((c) => c.id === "" || !["active", "terminated"].includes(c.state) || !CONTACT_EVENTS.includes(c.event) || c.uri === "" || (c.event === "shortened" && !(Number.isInteger(c.expires) && c.expires! >= 0)));
+      const bad = contacts.filter(
+        (c) =>
+          c.id === "" ||
+          !["active", "terminated"].includes(c.state) ||
+          !CONTACT_EVENTS.includes(c.event) ||
+          c.uri === "" ||
+          (c.event === "shortened" && !(Number.isInteger(c.expires) && c.expires! >= 0)),
+      );
       if (bad.length === 0) return undefined;
       return {
-        expected: '<contact id="<id>" state="active|terminated" event="registered|created|refreshed|shortened|expired|deactivated|probation|unregistered|rejected" [expires="<s>"]><uri>...</uri></contact>',
+        expected:
+          '<contact id="<id>" state="active|terminated" event="registered|created|refreshed|shortened|expired|deactivated|probation|unregistered|rejected" [expires="<s>"]><uri>...</uri></contact>',
         received: bad.map((c) => `<contact id="${c.id}" state="${c.state}" event="${c.event}"${c.expires !== undefined ? ` expires="${c.expires}"` : ""}><uri>${c.uri}</uri>`).join(", "),
       };
     },
@@ -311,7 +343,12 @@ export const REG_EVENT_REQUIREMENTS: readonly Requirement[] = [
       if (!previous?.reading) return undefined;
       const before = previous.reading.reginfo.version;
       const now = reading(o)!.reginfo.version;
-      return now === before + 1 ? undefined : { expected: `version="${before + 1}" (the previous NOTIFY, CSeq ${previous.cseq}, had version="${before}")`, received: `version="${reading(o)!.versionText ?? ""}" in NOTIFY CSeq ${o.message.header("cseq") ?? ""}` };
+      return now === before + 1
+        ? undefined
+        : {
+            expected: `version="${before + 1}" (the previous NOTIFY, CSeq ${previous.cseq}, had version="${before}")`,
+            received: `version="${reading(o)!.versionText ?? ""}" in NOTIFY CSeq ${o.message.header("cseq") ?? ""}`,
+          };
     },
   },
   // RFC 6665 4.2.1.2: upon accepting a subscription the notifier MUST send a NOTIFY "to communicate
@@ -327,7 +364,9 @@ export const REG_EVENT_REQUIREMENTS: readonly Requirement[] = [
     when: (o) => carriesReginfo(o) && isNewDocument(o) && reading(o) !== undefined && earlierDocuments(o).length === 0,
     check: (o) => {
       const state = reading(o)!.reginfo.state;
-      return state === "full" ? undefined : { expected: '<reginfo ... state="full"> (the first NOTIFY of the subscription)', received: `state="${state}" in NOTIFY CSeq ${o.message.header("cseq") ?? ""}` };
+      return state === "full"
+        ? undefined
+        : { expected: '<reginfo ... state="full"> (the first NOTIFY of the subscription)', received: `state="${state}" in NOTIFY CSeq ${o.message.header("cseq") ?? ""}` };
     },
   },
   // TS 24.229 5.4.2.1.2: the S-CSCF's NOTIFY carries a <registration> element for the public user
@@ -349,7 +388,9 @@ export const REG_EVENT_REQUIREMENTS: readonly Requirement[] = [
         const u = parseUri(g.aor.trim());
         return !isUriParseError(u) && uriEquals(u, from.uri);
       });
-      return found ? undefined : { expected: `<registration aor="${formatUri(from.uri)}"> (the subscribed identity, the NOTIFY's From)`, received: `aors: ${regs.map((g) => g.aor).join(", ") || "none"}` };
+      return found
+        ? undefined
+        : { expected: `<registration aor="${formatUri(from.uri)}"> (the subscribed identity, the NOTIFY's From)`, received: `aors: ${regs.map((g) => g.aor).join(", ") || "none"}` };
     },
   },
 ];

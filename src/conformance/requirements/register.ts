@@ -278,7 +278,10 @@ export const REGISTER_REQUIREMENTS: readonly Requirement[] = [
       const [r] = pair(o);
       const bad = challenges(r).filter((c) => isDigest(c) && isAka(c) && c.params["nonce"] !== undefined && parseAkaNonce(c.params["nonce"]) === undefined);
       if (bad.length === 0) return undefined;
-      const lengths = bad.map((c) => `nonce "${c.params["nonce"]}" decodes to ${/^[A-Za-z0-9+/]*={0,2}$/.test((c.params["nonce"] ?? "").trim()) ? `${Buffer.from(c.params["nonce"] ?? "", "base64").length} octets` : "nothing: not base64"}`);
+      const lengths = bad.map(
+        (c) =>
+          `nonce "${c.params["nonce"]}" decodes to ${/^[A-Za-z0-9+/]*={0,2}$/.test((c.params["nonce"] ?? "").trim()) ? `${Buffer.from(c.params["nonce"] ?? "", "base64").length} octets` : "nothing: not base64"}`,
+      );
       return { expected: "nonce = base64(RAND (16 octets) || AUTN (16 octets) [|| server data])", received: `${quoteIn(r, "www-authenticate")} (${lengths.join("; ")})` };
     },
   },
@@ -313,7 +316,12 @@ export const REGISTER_REQUIREMENTS: readonly Requirement[] = [
       const floor = min !== undefined && DELTA_SECONDS.test(min) ? Number(min) : undefined;
       // A contact without an asked expiry leaves the interval to the registrar: no judgment then
       const brief = ask.star || ask.contacts.length === 0 || ask.contacts.some((c) => c.expires === undefined || (c.expires > 0 && c.expires < 3600 && (floor === undefined || c.expires < floor)));
-      return brief ? undefined : { expected: `no 423: the REGISTER asked for ${registerExpiry(q)} (423 only for 0 < expires < 3600 and below Min-Expires)`, received: `${r.startLine()} with ${quoteHeader(r, "min-expires")}` };
+      return brief
+        ? undefined
+        : {
+            expected: `no 423: the REGISTER asked for ${registerExpiry(q)} (423 only for 0 < expires < 3600 and below Min-Expires)`,
+            received: `${r.startLine()} with ${quoteHeader(r, "min-expires")}`,
+          };
     },
   },
 ];

@@ -21,7 +21,11 @@ function sameUri(a: string | undefined, b: string | undefined): boolean {
 function viaIdentity(v: string): { sentBy: string; branch: string } {
   const [head = "", ...params] = v.split(";");
   const sentBy = head.trim().split(/\s+/)[1]?.toLowerCase() ?? "";
-  const branch = params.map((p) => p.trim()).find((p) => p.toLowerCase().startsWith("branch="))?.slice(7) ?? "";
+  const branch =
+    params
+      .map((p) => p.trim())
+      .find((p) => p.toLowerCase().startsWith("branch="))
+      ?.slice(7) ?? "";
   return { sentBy, branch };
 }
 
@@ -95,11 +99,13 @@ export const RESPONSE_REQUIREMENTS: readonly Requirement[] = [
       const [r, q] = pair(o);
       const sent = q.headerValues("via");
       const got = r.headerValues("via");
-      const ok = got.length === sent.length && got.every((v, i) => {
-        const a = viaIdentity(v);
-        const b = viaIdentity(sent[i]!);
-        return a.sentBy === b.sentBy && a.branch === b.branch;
-      });
+      const ok =
+        got.length === sent.length &&
+        got.every((v, i) => {
+          const a = viaIdentity(v);
+          const b = viaIdentity(sent[i]);
+          return a.sentBy === b.sentBy && a.branch === b.branch;
+        });
       return ok ? undefined : { expected: `Via: ${sent.join(", ")} (the UE's own, received/rport may be added)`, received: quoteIn(r, "via") };
     },
   },

@@ -151,7 +151,9 @@ export function resynchronise(input: { k: Uint8Array; opc: Uint8Array; rand: Uin
  */
 export function akaDigestPassword(version: 1 | 2, res: Uint8Array, ik: Uint8Array, ck: Uint8Array): Buffer {
   if (version === 1) return Buffer.from(res);
-  const prf = createHmac("md5", Buffer.concat([res, ik, ck])).update("http-digest-akav2-password").digest();
+  const prf = createHmac("md5", Buffer.concat([res, ik, ck]))
+    .update("http-digest-akav2-password")
+    .digest();
   return Buffer.from(prf.toString("base64"), "ascii");
 }
 
@@ -189,14 +191,7 @@ export function initialAuthorization(input: { username: string; realm: string; u
  * TS 24.229 5.1.1.5.3: when the UE deems the challenge invalid (MAC-A failure) it answers with an
  * Authorization whose response is empty and which carries no auts.
  */
-export function macFailureAuthorization(input: {
-  username: string;
-  realm: string;
-  nonce: string;
-  uri: string;
-  algorithm?: string;
-  opaque?: string;
-}): AuthCredentials {
+export function macFailureAuthorization(input: { username: string; realm: string; nonce: string; uri: string; algorithm?: string; opaque?: string }): AuthCredentials {
   const params: Record<string, string> = {
     username: input.username,
     realm: input.realm,

@@ -17,9 +17,7 @@ export type DigestVerifyFailure =
   | "bad-nc"
   | "response-mismatch";
 
-export type DigestVerifyResult =
-  | { ok: true; qop?: "auth" | "auth-int"; nc?: number }
-  | { ok: false; reason: DigestVerifyFailure; detail: string };
+export type DigestVerifyResult = { ok: true; qop?: "auth" | "auth-int"; nc?: number } | { ok: false; reason: DigestVerifyFailure; detail: string };
 
 export interface VerifyDigestOptions {
   method: string;

@@ -94,10 +94,7 @@ export function computeDigestResponse(input: DigestInput): string {
     ha1 = h(info.hash, `${ha1}:${input.nonce}:${input.cnonce}`);
   }
   // RFC 7616 3.4.3: A2 = Method ":" request-uri [ ":" H(entity-body) ]
-  const a2 =
-    input.qop === "auth-int"
-      ? `${input.method}:${input.uri}:${h(info.hash, input.body ?? "")}`
-      : `${input.method}:${input.uri}`;
+  const a2 = input.qop === "auth-int" ? `${input.method}:${input.uri}:${h(info.hash, input.body ?? "")}` : `${input.method}:${input.uri}`;
   const ha2 = h(info.hash, a2);
   if (input.qop === undefined) {
     // RFC 2069 2.1.2 / RFC 2617 3.2.2.1: KD(H(A1), nonce ":" H(A2))
@@ -121,12 +118,7 @@ export interface DigestRequest {
   body?: string | Uint8Array;
 }
 
-export type DigestErrorCode =
-  | "unsupported-scheme"
-  | "unsupported-algorithm"
-  | "unsupported-qop"
-  | "missing-parameter"
-  | "credentials-required";
+export type DigestErrorCode = "unsupported-scheme" | "unsupported-algorithm" | "unsupported-qop" | "missing-parameter" | "credentials-required";
 
 /** An answer to a challenge: credentials, or why none could be produced (never contains secrets). */
 export type DigestAnswer =
@@ -199,7 +191,10 @@ export class DigestClient {
     const qopOptions = p["qop"];
     if (qopOptions !== undefined) {
       // RFC 7616 3.3: qop is a quoted, comma-separated list of tokens.
-      const offered = qopOptions.split(",").map((q) => q.trim().toLowerCase()).filter((q) => q !== "");
+      const offered = qopOptions
+        .split(",")
+        .map((q) => q.trim().toLowerCase())
+        .filter((q) => q !== "");
       const auth = offered.includes("auth");
       const authInt = offered.includes("auth-int");
       if (authInt && (this.#options.preferAuthInt || !auth)) qop = "auth-int";

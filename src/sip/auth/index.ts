@@ -1,32 +1,9 @@
 // Public API of the SIP authentication module: Digest (RFC 7616 / RFC 2617), MILENAGE (TS 35.206)
 // and IMS AKA (TS 33.102, RFC 3310, RFC 4169, TS 24.229).
 export type { AuthChallenge, AuthCredentials, ParsedCredentials } from "./challenge.ts";
-export {
-  formatChallenge,
-  formatCredentials,
-  parseAuthChallenges,
-  parseAuthParams,
-  parseCredentials,
-  quoteString,
-} from "./challenge.ts";
-export type {
-  DigestAlgorithmInfo,
-  DigestAnswer,
-  DigestClientOptions,
-  DigestErrorCode,
-  DigestInput,
-  DigestRequest,
-  DigestSecret,
-  RespondOptions,
-} from "./digest.ts";
-export {
-  computeDigestResponse,
-  computeHA1,
-  DigestClient,
-  digestAlgorithm,
-  formatNonceCount,
-  selectDigestChallenge,
-} from "./digest.ts";
+export { formatChallenge, formatCredentials, parseAuthChallenges, parseAuthParams, parseCredentials, quoteString } from "./challenge.ts";
+export type { DigestAlgorithmInfo, DigestAnswer, DigestClientOptions, DigestErrorCode, DigestInput, DigestRequest, DigestSecret, RespondOptions } from "./digest.ts";
+export { computeDigestResponse, computeHA1, DigestClient, digestAlgorithm, formatNonceCount, selectDigestChallenge } from "./digest.ts";
 export type { DigestVerifyFailure, DigestVerifyResult, VerifyDigestOptions } from "./digest-verify.ts";
 export { NonceCountTracker, verifyDigest } from "./digest-verify.ts";
 export type { MilenageF1Output, MilenageF2345Output } from "./milenage.ts";

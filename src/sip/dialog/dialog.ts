@@ -54,13 +54,12 @@ export class Dialog {
     if (!remoteTag || !localTag) throw new Error(`a dialog needs both tags: From tag ${localTag ?? "missing"}, To tag ${remoteTag ?? "missing"} (RFC 3261 12.1.2)`);
     // RFC 3261 12.1.2: the route set is the Record-Route of the response, in reverse order
     const routeSet = response.headerValues("record-route").reverse();
-    return new Dialog(
-      { callId: request.callId, localTag, remoteTag },
-      request.header("from")!,
-      response.header("to")!,
-      isSips(request.uriText),
-      { state: response.status < 200 ? "early" : "confirmed", localSeq: request.cseq.seq, remoteTarget: contactUri(response) ?? request.uriText, routeSet },
-    );
+    return new Dialog({ callId: request.callId, localTag, remoteTag }, request.header("from")!, response.header("to")!, isSips(request.uriText), {
+      state: response.status < 200 ? "early" : "confirmed",
+      localSeq: request.cseq.seq,
+      remoteTarget: contactUri(response) ?? request.uriText,
+      routeSet,
+    });
   }
 
   /** RFC 3261 12.1.1: UAS side, from the request and the To tag we put in our response. */

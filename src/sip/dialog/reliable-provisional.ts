@@ -30,7 +30,7 @@ export function isReliableProvisional(response: SipResponse): boolean {
 
 export function parseRAck(value: string | undefined): { rseq: number; cseq: number; method: string } | undefined {
   const m = value === undefined ? null : /^\s*(\d{1,10})\s+(\d{1,10})\s+(\S+)\s*$/.exec(value);
-  return m ? { rseq: Number(m[1]), cseq: Number(m[2]), method: m[3]! } : undefined;
+  return m ? { rseq: Number(m[1]), cseq: Number(m[2]), method: m[3] } : undefined;
 }
 
 /** RFC 3262 3: the first RSeq is chosen between 1 and 2**31-1; later ones increment by one. */

@@ -2,7 +2,7 @@
 import { paramValue, parseParams } from "../message/index.ts";
 
 export interface SubscriptionState {
-  readonly state: "active" | "pending" | "terminated" | string;
+  readonly state: "active" | "pending" | "terminated" | (string & {});
   readonly expires?: number;
   readonly reason?: string;
   readonly retryAfter?: number;

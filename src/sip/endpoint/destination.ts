@@ -38,7 +38,7 @@ export function responseDestination(topVia: Via, source: Destination): Destinati
 export function stampReceived(request: SipRequest, source: Destination): void {
   const first = request.headers.findIndex((h) => h.key === "via");
   if (first < 0) return;
-  const line = request.headers[first]!;
+  const line = request.headers[first];
   const values = splitHeaderValues(line.value);
   const via = parseVia(values[0] ?? "");
   if (isViaError(via)) return;
@@ -60,7 +60,7 @@ export function nextHop(request: SipRequest, fallbackProtocol: TransportProtocol
   const uri = route ? route.uri : request.uri;
   if (!isSipUri(uri)) return undefined;
   const transport = paramValue(uri.params, "transport")?.toLowerCase();
-  const protocol = (transport === "udp" || transport === "tcp" || transport === "tls" || transport === "ws" || transport === "wss" ? transport : uri.scheme === "sips" ? "tls" : fallbackProtocol) as TransportProtocol;
+  const protocol = transport === "udp" || transport === "tcp" || transport === "tls" || transport === "ws" || transport === "wss" ? transport : uri.scheme === "sips" ? "tls" : fallbackProtocol;
   return { protocol, host: stripBrackets(paramValue(uri.params, "maddr") || uri.host), port: uri.port ?? DEFAULT_PORT[protocol] };
 }
 

@@ -48,7 +48,6 @@ export interface EndpointOptions {
   readonly clock?: Clock;
 }
 
-
 /** Consumes a received request and returns true, or returns false to leave it for others. */
 export type RequestHandler = (received: Received) => boolean;
 /** Responses that match no client transaction: 2xx retransmissions for dialogs (RFC 3261 13.2.2.4). */
@@ -230,15 +229,31 @@ export class SipEndpoint {
           finish(() => {
             const budget = `64*T1 = ${transactionTimeout(this.timers)} ms, Timer ${request.method === "INVITE" ? "B" : "F"}`;
             const clause = options.clause ?? `RFC 3261 ${request.method === "INVITE" ? "17.1.1.2" : "17.1.2.2"}`;
-            reject(new ExpectationError({ expected: what, received: [...provisional.map((r) => summarizeMessage(r)), ...this.problemsFrom(destination, started)], timeout: { ms: this.clock.now() - started, budget }, clause }));
+            reject(
+              new ExpectationError({
+                expected: what,
+                received: [...provisional.map((r) => summarizeMessage(r)), ...this.problemsFrom(destination, started)],
+                timeout: { ms: this.clock.now() - started, budget },
+                clause,
+              }),
+            );
           }),
-        onTransportError: (e) =>
-          finish(() => reject(new ExpectationError({ expected: what, received: [`transport error: ${e.message}`], clause: "RFC 3261 17.1.4" }))),
+        onTransportError: (e) => finish(() => reject(new ExpectationError({ expected: what, received: [`transport error: ${e.message}`], clause: "RFC 3261 17.1.4" }))),
       });
       if (options.deadline && options.deadline.at < started + transactionTimeout(this.timers)) {
         const deadline = options.deadline;
         timer = this.clock.setTimeout(
-          () => finish(() => reject(new ExpectationError({ expected: what, received: [...provisional.map((r) => summarizeMessage(r)), ...this.problemsFrom(destination, started)], timeout: { ms: this.clock.now() - started, budget: deadline.budget }, ...(options.clause ? { clause: options.clause } : {}) }))),
+          () =>
+            finish(() =>
+              reject(
+                new ExpectationError({
+                  expected: what,
+                  received: [...provisional.map((r) => summarizeMessage(r)), ...this.problemsFrom(destination, started)],
+                  timeout: { ms: this.clock.now() - started, budget: deadline.budget },
+                  ...(options.clause ? { clause: options.clause } : {}),
+                }),
+              ),
+            ),
           deadline.remaining(),
         );
       }
@@ -251,7 +266,11 @@ export class SipEndpoint {
   }
 
   /** RFC 3261 8.2.6 response to a received request, sent in its transaction. */
-  reply(received: Received, status: number, options: { reason?: string; toTag?: string; headers?: Record<string, string | number>; body?: { type: string; content: string | Buffer } } = {}): SipResponse {
+  reply(
+    received: Received,
+    status: number,
+    options: { reason?: string; toTag?: string; headers?: Record<string, string | number>; body?: { type: string; content: string | Buffer } } = {},
+  ): SipResponse {
     if (!received.transaction || received.message.kind !== "request") throw new Error(`cannot answer ${received.message.startLine()}: it has no server transaction`);
     const response = createResponse(received.message, status, options);
     for (const [n, v] of Object.entries(options.headers ?? {})) response.addHeader(n, v);
@@ -287,9 +306,10 @@ export class SipEndpoint {
   }
 
   private receive(p: IncomingPacket): void {
-    const source: Destination = p.connectionId !== undefined
-      ? { protocol: p.protocol, host: p.remote.host, port: p.remote.port, connectionId: p.connectionId }
-      : { protocol: p.protocol, host: p.remote.host, port: p.remote.port };
+    const source: Destination =
+      p.connectionId !== undefined
+        ? { protocol: p.protocol, host: p.remote.host, port: p.remote.port, connectionId: p.connectionId }
+        : { protocol: p.protocol, host: p.remote.host, port: p.remote.port };
     const parsed = parseMessage(p.bytes);
     if (!parsed.ok) {
       this.problem("unparsable", describeParseError(parsed.error, p.bytes), source);
@@ -335,9 +355,7 @@ export class SipEndpoint {
     const result = this.transactions.receiveRequest(request, flow);
     this.notify({ message: request, source, at: this.clock.now(), retransmission: result.kind === "absorbed" });
     if (result.kind === "absorbed") return;
-    const received: Received = result.kind === "new"
-      ? { message: request, transaction: result.transaction, source, at: this.clock.now() }
-      : { message: request, source, at: this.clock.now() };
+    const received: Received = result.kind === "new" ? { message: request, transaction: result.transaction, source, at: this.clock.now() } : { message: request, source, at: this.clock.now() };
     for (const h of this.handlers) if (h(received)) return;
     this.inbox.push(received);
   }
@@ -377,7 +395,10 @@ export class SipEndpoint {
 /** Host names as the transport reports them: "::ffff:127.0.0.1" is 127.0.0.1, "localhost" the loopback. */
 function sameHost(a: string, b: string): boolean {
   const norm = (h: string): string => {
-    const x = h.toLowerCase().replace(/^\[|\]$/g, "").replace(/^::ffff:/, "");
+    const x = h
+      .toLowerCase()
+      .replace(/^\[|\]$/g, "")
+      .replace(/^::ffff:/, "");
     return x === "localhost" ? "127.0.0.1" : x;
   };
   return norm(a) === norm(b);

@@ -8,7 +8,7 @@ export type ContactEvent = "registered" | "created" | "refreshed" | "shortened" 
 export interface ReginfoContact {
   readonly id: string;
   readonly state: "active" | "terminated";
-  readonly event: ContactEvent | string;
+  readonly event: ContactEvent | (string & {});
   readonly uri: string;
   readonly expires?: number;
 }
@@ -16,13 +16,13 @@ export interface ReginfoContact {
 export interface ReginfoRegistration {
   readonly aor: string;
   readonly id: string;
-  readonly state: RegistrationState | string;
+  readonly state: RegistrationState | (string & {});
   readonly contacts: readonly ReginfoContact[];
 }
 
 export interface Reginfo {
   readonly version: number;
-  readonly state: "full" | "partial" | string;
+  readonly state: "full" | "partial" | (string & {});
   readonly registrations: readonly ReginfoRegistration[];
 }
 
@@ -41,8 +41,12 @@ function text(node: XmlNode | string | undefined): string {
 }
 
 /** Parses a reginfo document; rejects with the XML parser's reason when it is not well formed. */
-export async function parseReginfo(xml: string): Promise<Reginfo> {
-  return parseReginfoSync(xml);
+export function parseReginfo(xml: string): Promise<Reginfo> {
+  try {
+    return Promise.resolve(parseReginfoSync(xml));
+  } catch (e) {
+    return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+  }
 }
 
 /** parseReginfo without the promise, for checks that must answer at once; throws what parseReginfo rejects with. */
@@ -91,7 +95,7 @@ export function readReginfoSync(xml: string): ReginfoReading {
   }
   if (!answered) throw new Error("xml2js did not parse the reginfo body synchronously");
   if (error !== undefined) {
-    const reason = error instanceof Error ? error.message.replace(/\s*\n\s*/g, ", ") : String(error);
+    const reason = error instanceof Error ? error.message.replace(/\s*\n\s*/g, ", ") : JSON.stringify(error);
     throw new Error(`the reginfo body is not well-formed XML: ${reason} (RFC 3680 5.3)`, { cause: error });
   }
   // xml2js yields null for an empty document and a string for an element without attributes or children
@@ -113,7 +117,12 @@ export function readReginfoSync(xml: string): ReginfoReading {
       contacts: children(r, "contact").map((c) => {
         const uriNode = children(c, "uri")[0] ?? (c["uri"] as string[] | undefined)?.[0];
         const expires = c.$?.["expires"];
-        const contact: ReginfoContact = { id: c.$?.["id"] ?? "", state: (c.$?.["state"] ?? "") as ReginfoContact["state"], event: c.$?.["event"] ?? "", uri: text(uriNode as XmlNode | string | undefined) };
+        const contact: ReginfoContact = {
+          id: c.$?.["id"] ?? "",
+          state: (c.$?.["state"] ?? "") as ReginfoContact["state"],
+          event: c.$?.["event"] ?? "",
+          uri: text(uriNode),
+        };
         return expires !== undefined ? { ...contact, expires: Number(expires) } : contact;
       }),
     })),

@@ -45,7 +45,8 @@ export function checkMessage(m: SipMessage): MessageProblem[] {
     attempt(() => {
       const u = m.uri;
       // RFC 3261 19.1.1 (Table 1): headers are not allowed in a Request-URI (RFC 4475 3.1.2.11)
-      if (isSipUri(u) && u.headers.length > 0) throw new HeaderError("Request-URI", `escaped headers "?${u.headers.map((h) => `${h.name}=${h.value ?? ""}`).join("&")}" are not allowed in a Request-URI (RFC 3261 19.1.1)`);
+      if (isSipUri(u) && u.headers.length > 0)
+        throw new HeaderError("Request-URI", `escaped headers "?${u.headers.map((h) => `${h.name}=${h.value ?? ""}`).join("&")}" are not allowed in a Request-URI (RFC 3261 19.1.1)`);
     }, 400);
     const mf = m.header("max-forwards");
     if (mf === undefined) problems.push({ header: "Max-Forwards", reason: "missing (RFC 3261 8.1.1.6)", status: 400 });

@@ -20,5 +20,3 @@ export function createResponse(request: SipRequest, status: number, options: { r
   }
   return response;
 }
-
-

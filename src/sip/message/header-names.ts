@@ -1,24 +1,75 @@
 // RFC 3261 7.3.3 and the IANA SIP header registry: compact forms.
 const COMPACT: Record<string, string> = {
-  a: "accept-contact", b: "referred-by", c: "content-type", d: "request-disposition", e: "content-encoding",
-  f: "from", i: "call-id", j: "reject-contact", k: "supported", l: "content-length", m: "contact",
-  n: "identity-info", o: "event", r: "refer-to", s: "subject", t: "to", u: "allow-events", v: "via",
-  x: "session-expires", y: "identity",
+  a: "accept-contact",
+  b: "referred-by",
+  c: "content-type",
+  d: "request-disposition",
+  e: "content-encoding",
+  f: "from",
+  i: "call-id",
+  j: "reject-contact",
+  k: "supported",
+  l: "content-length",
+  m: "contact",
+  n: "identity-info",
+  o: "event",
+  r: "refer-to",
+  s: "subject",
+  t: "to",
+  u: "allow-events",
+  v: "via",
+  x: "session-expires",
+  y: "identity",
 };
 
 const CANONICAL: Record<string, string> = {
-  "call-id": "Call-ID", cseq: "CSeq", "www-authenticate": "WWW-Authenticate", rseq: "RSeq", rack: "RAck",
-  "mime-version": "MIME-Version", "p-asserted-identity": "P-Asserted-Identity", "p-associated-uri": "P-Associated-URI",
-  "p-preferred-identity": "P-Preferred-Identity", "p-access-network-info": "P-Access-Network-Info",
-  "p-charging-vector": "P-Charging-Vector", "p-charging-function-addresses": "P-Charging-Function-Addresses",
-  "p-called-party-id": "P-Called-Party-ID", "p-visited-network-id": "P-Visited-Network-ID",
+  "call-id": "Call-ID",
+  cseq: "CSeq",
+  "www-authenticate": "WWW-Authenticate",
+  rseq: "RSeq",
+  rack: "RAck",
+  "mime-version": "MIME-Version",
+  "p-asserted-identity": "P-Asserted-Identity",
+  "p-associated-uri": "P-Associated-URI",
+  "p-preferred-identity": "P-Preferred-Identity",
+  "p-access-network-info": "P-Access-Network-Info",
+  "p-charging-vector": "P-Charging-Vector",
+  "p-charging-function-addresses": "P-Charging-Function-Addresses",
+  "p-called-party-id": "P-Called-Party-ID",
+  "p-visited-network-id": "P-Visited-Network-ID",
 };
 
 /** Header names as usually written, mapped to their keys: saves the lower-casing on the hot path. */
 const KNOWN = new Map<string, string>(
-  ["Via", "From", "To", "Call-ID", "CSeq", "Contact", "Max-Forwards", "Content-Length", "Content-Type", "Route", "Record-Route",
-   "Supported", "Require", "Allow", "Expires", "User-Agent", "Server", "Authorization", "WWW-Authenticate", "RSeq", "RAck",
-   "Event", "Subscription-State", "P-Asserted-Identity", "P-Associated-URI", "Service-Route", "Path"].map((n) => [n, n.toLowerCase()]),
+  [
+    "Via",
+    "From",
+    "To",
+    "Call-ID",
+    "CSeq",
+    "Contact",
+    "Max-Forwards",
+    "Content-Length",
+    "Content-Type",
+    "Route",
+    "Record-Route",
+    "Supported",
+    "Require",
+    "Allow",
+    "Expires",
+    "User-Agent",
+    "Server",
+    "Authorization",
+    "WWW-Authenticate",
+    "RSeq",
+    "RAck",
+    "Event",
+    "Subscription-State",
+    "P-Asserted-Identity",
+    "P-Associated-URI",
+    "Service-Route",
+    "Path",
+  ].map((n) => [n, n.toLowerCase()]),
 );
 
 /** Whether `name` is a header name we know by this spelling (so it is a valid token). */
@@ -31,7 +82,7 @@ export function headerKey(name: string): string {
   const known = KNOWN.get(name);
   if (known !== undefined) return known;
   const lower = name.toLowerCase();
-  return lower.length === 1 ? COMPACT[lower] ?? lower : lower;
+  return lower.length === 1 ? (COMPACT[lower] ?? lower) : lower;
 }
 
 const spellings = new Map<string, string>();
@@ -51,10 +102,32 @@ export function canonicalHeaderName(name: string): string {
  * names WWW-Authenticate, Authorization, Proxy-Authenticate and Proxy-Authorization).
  */
 const NOT_LISTS = new Set([
-  "www-authenticate", "authorization", "proxy-authenticate", "proxy-authorization", "date", "subject",
-  "call-id", "cseq", "content-length", "content-type", "from", "to", "max-forwards", "expires",
-  "min-expires", "user-agent", "server", "organization", "timestamp", "retry-after", "rseq", "rack",
-  "session-expires", "min-se", "event", "subscription-state",
+  "www-authenticate",
+  "authorization",
+  "proxy-authenticate",
+  "proxy-authorization",
+  "date",
+  "subject",
+  "call-id",
+  "cseq",
+  "content-length",
+  "content-type",
+  "from",
+  "to",
+  "max-forwards",
+  "expires",
+  "min-expires",
+  "user-agent",
+  "server",
+  "organization",
+  "timestamp",
+  "retry-after",
+  "rseq",
+  "rack",
+  "session-expires",
+  "min-se",
+  "event",
+  "subscription-state",
 ]);
 
 export function isListHeader(key: string): boolean {
@@ -62,7 +135,4 @@ export function isListHeader(key: string): boolean {
 }
 
 /** RFC 3261 20: headers that appear at most once; a second value is an error (RFC 4475 3.3.8). */
-export const SINGLE_VALUED = new Set([
-  "call-id", "cseq", "content-length", "content-type", "from", "to", "max-forwards", "expires", "min-expires",
-  "rseq", "rack", "event", "subscription-state",
-]);
+export const SINGLE_VALUED = new Set(["call-id", "cseq", "content-length", "content-type", "from", "to", "max-forwards", "expires", "min-expires", "rseq", "rack", "event", "subscription-state"]);

@@ -143,9 +143,7 @@ function parseStartLine(line: string): SipMessage | string {
   // RFC 3261 7.1: Request-Line = Method SP Request-URI SP SIP-Version CRLF
   const parts = line.split(" ");
   if (parts.length !== 3) {
-    return parts.length > 3
-      ? `Request-Line "${clip(line)}" has more than three parts: whitespace inside the Request-URI? (RFC 3261 7.1)`
-      : `malformed Request-Line "${clip(line)}" (RFC 3261 7.1)`;
+    return parts.length > 3 ? `Request-Line "${clip(line)}" has more than three parts: whitespace inside the Request-URI? (RFC 3261 7.1)` : `malformed Request-Line "${clip(line)}" (RFC 3261 7.1)`;
   }
   const [method, uri, version] = parts as [string, string, string];
   if (!TOKEN.test(method)) return `invalid method "${clip(method)}" in Request-Line`;

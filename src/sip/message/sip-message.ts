@@ -95,7 +95,7 @@ abstract class SipMessageBase {
 
   removeHeader(name: string): this {
     const key = headerKey(name);
-    for (let i = this.headers.length - 1; i >= 0; i--) if (this.headers[i]!.key === key) this.headers.splice(i, 1);
+    for (let i = this.headers.length - 1; i >= 0; i--) if (this.headers[i].key === key) this.headers.splice(i, 1);
     return this;
   }
 
@@ -104,7 +104,7 @@ abstract class SipMessageBase {
     const key = headerKey(name);
     const at = this.headers.findIndex((x) => x.key === key);
     if (at < 0) return undefined;
-    const h = this.headers[at]!;
+    const h = this.headers[at];
     const values = splitHeaderValues(h.value);
     const first = values.shift();
     if (values.length === 0) this.headers.splice(at, 1);
@@ -125,7 +125,7 @@ abstract class SipMessageBase {
     if (!m) throw new HeaderError("CSeq", `"${v}" is not "sequence-number method" (RFC 3261 20.16)`);
     const seq = Number(m[1]);
     if (seq > 2 ** 31 - 1) throw new HeaderError("CSeq", `sequence number ${m[1]} exceeds 2**31-1 (RFC 3261 8.1.1.5)`);
-    return { seq, method: m[2]! };
+    return { seq, method: m[2] };
   }
 
   get from(): NameAddr {

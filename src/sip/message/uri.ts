@@ -102,7 +102,7 @@ function parseSipUri(scheme: "sip" | "sips", text: string, start: number): SipUr
   const paramsEnd = q >= 0 ? q : text.length;
   const params = parseParams(text, i, paramsEnd);
   if (!params) return { error: `malformed URI parameters in "${text}"` };
-  let headers: Param[] = [];
+  const headers: Param[] = [];
   if (q >= 0) {
     // RFC 3261 19.1.1: headers = "?" header *( "&" header ); header = hname "=" hvalue
     for (const pair of text.slice(q + 1).split("&")) {
@@ -145,7 +145,7 @@ export function formatUri(u: Uri): string {
     return s;
   }
   if (isTelUri(u)) return `tel:${u.number}${formatParams(u.params)}`;
-  return (u as OtherUri).text;
+  return u.text;
 }
 
 /** Decodes %HH escapes (RFC 3261 19.1.4 compares unescaped). */
@@ -217,7 +217,10 @@ function telParams(params: readonly Param[]): Map<string, string[]> {
   for (const [name, values] of normalized(params, true)) {
     // RFC 3966 5.1.5, 5.1.4: ext, isub and a global-number phone-context may carry visual separators
     const digits = (v: string): boolean => name === "ext" || name === "isub" || (name === "phone-context" && v.startsWith("+"));
-    out.set(name, values.map((v) => (digits(v) ? telDigits(v) : v)));
+    out.set(
+      name,
+      values.map((v) => (digits(v) ? telDigits(v) : v)),
+    );
   }
   return out;
 }

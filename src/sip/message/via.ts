@@ -59,7 +59,7 @@ export function parseVia(text: string): Via | ViaParseError {
   }
   const params = parseParams(text, i);
   if (!params) return { error: `malformed Via parameters in "${text}"` };
-  return { protocolName: m[1]!, protocolVersion: m[2]!, transport: m[3]!.toUpperCase(), host, port, params };
+  return { protocolName: m[1], protocolVersion: m[2], transport: m[3].toUpperCase(), host, port, params };
 }
 
 export function formatVia(v: Via): string {

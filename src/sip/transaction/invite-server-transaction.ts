@@ -44,7 +44,12 @@ export class InviteServerTransaction extends ServerTransactionBase<InviteServerS
     }
     // RFC 3261 17.2.1 (Figure 7): after a non-2xx final response (Completed, Confirmed) or in Terminated
     // the TU sends nothing more; the transaction alone retransmits the final response
-    this.misuse(`respond ${s}`, this.terminated ? "the transaction is terminated (RFC 3261 17.2.1)" : `the final response ${this.lastResponse?.status ?? ""} was already sent; only the transaction retransmits it (RFC 3261 17.2.1)`);
+    this.misuse(
+      `respond ${s}`,
+      this.terminated
+        ? "the transaction is terminated (RFC 3261 17.2.1)"
+        : `the final response ${this.lastResponse?.status ?? ""} was already sent; only the transaction retransmits it (RFC 3261 17.2.1)`,
+    );
   }
 
   private scheduleTimerG(interval: number): void {

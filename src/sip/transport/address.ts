@@ -13,9 +13,7 @@ export const TRANSPORT_PROTOCOLS: readonly TransportProtocol[] = ["udp", "tcp", 
 
 /** Strips the brackets of a bracketed IPv6 reference ("[::1]" -> "::1"). */
 export function unbracketHost(host: string): string {
-  return host.length > 1 && host.charCodeAt(0) === 0x5b && host.charCodeAt(host.length - 1) === 0x5d
-    ? host.slice(1, -1)
-    : host;
+  return host.length > 1 && host.charCodeAt(0) === 0x5b && host.charCodeAt(host.length - 1) === 0x5d ? host.slice(1, -1) : host;
 }
 
 /** RFC 3986 3.2.2 / RFC 3261 25.1 hostport: an IPv6 address is written in brackets. */

@@ -209,21 +209,14 @@ export abstract class ConnectionTransport implements SipTransport {
   protected connectionFailed(connection: TransportConnection, cause: unknown, code?: TransportErrorCode): void {
     if (connection.state === "closed") return;
     const connecting = connection.state === "connecting";
-    const error = new TransportError(
-      describeFailure(
-        connecting ? `${this.protocol} connect to` : `${this.protocol} connection ${connection.id} with`,
-        connection.remote,
-        cause,
-      ),
-      {
-        code: code ?? (connecting ? "connect" : "socket"),
-        protocol: this.protocol,
-        remote: connection.remote,
-        local: connection.local,
-        connectionId: connection.id,
-        cause,
-      },
-    );
+    const error = new TransportError(describeFailure(connecting ? `${this.protocol} connect to` : `${this.protocol} connection ${connection.id} with`, connection.remote, cause), {
+      code: code ?? (connecting ? "connect" : "socket"),
+      protocol: this.protocol,
+      remote: connection.remote,
+      local: connection.local,
+      connectionId: connection.id,
+      cause,
+    });
     if (connecting) {
       clearTimeout(connection.connectTimer);
       connection.state = "closed";

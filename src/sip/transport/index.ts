@@ -1,34 +1,11 @@
-export {
-  addressKey,
-  defaultPort,
-  formatAddress,
-  formatHost,
-  ipFamily,
-  isReliable,
-  isWildcardHost,
-  TRANSPORT_PROTOCOLS,
-  unbracketHost,
-  viaTransportToken,
-} from "./address.ts";
+export { addressKey, defaultPort, formatAddress, formatHost, ipFamily, isReliable, isWildcardHost, TRANSPORT_PROTOCOLS, unbracketHost, viaTransportToken } from "./address.ts";
 export type { TransportAddress, TransportProtocol } from "./address.ts";
 export { nullTraceSink, Trace, traceTime } from "./trace.ts";
 export type { TraceEntry, TraceListener, TraceOptions, TraceSink } from "./trace.ts";
-export {
-  DEFAULT_MAX_BODY_BYTES,
-  DEFAULT_MAX_HEADER_BYTES,
-  FramingError,
-  StreamFramer,
-} from "./stream-framer.ts";
+export { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_HEADER_BYTES, FramingError, StreamFramer } from "./stream-framer.ts";
 export type { FramingErrorCode, KeepAliveKind, StreamFramerHandlers, StreamFramerOptions } from "./stream-framer.ts";
 export { TransportError } from "./transport.ts";
-export type {
-  IncomingPacket,
-  SendOptions,
-  SipTransport,
-  TransportBaseOptions,
-  TransportErrorCode,
-  TransportErrorDetails,
-} from "./transport.ts";
+export type { IncomingPacket, SendOptions, SipTransport, TransportBaseOptions, TransportErrorCode, TransportErrorDetails } from "./transport.ts";
 export { ConnectionTransport } from "./connection-transport.ts";
 export type { ConnectionInfo, ConnectionState, ConnectionTransportOptions } from "./connection-transport.ts";
 export { StreamTransport } from "./stream-transport.ts";

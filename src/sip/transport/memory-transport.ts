@@ -86,6 +86,7 @@ export class InMemoryNetwork {
   }
 
   /** Attaches a transport at host:port; rejects with a "bind" TransportError when the address is taken. */
+  // eslint-disable-next-line @typescript-eslint/require-await -- async so that a taken address rejects, as a real bind does
   async open(options: MemoryTransportOptions): Promise<MemoryTransport> {
     const protocol = options.protocol ?? "udp";
     let port = options.port ?? 0;
@@ -190,7 +191,12 @@ export class MemoryTransport implements SipTransport {
       return Promise.reject(new TransportError(`${this.protocol} transport ${formatAddress(this.local)} is closed`, { code: "closed", protocol: this.protocol, remote, local: this.local }));
     }
     if (isReliable(this.protocol) && !this.network.reachable(this.protocol, remote)) {
-      const error = new TransportError(`${this.protocol} connect to ${formatAddress(remote)}: nothing listens there on the in-memory network`, { code: "connect", protocol: this.protocol, remote, local: this.local });
+      const error = new TransportError(`${this.protocol} connect to ${formatAddress(remote)}: nothing listens there on the in-memory network`, {
+        code: "connect",
+        protocol: this.protocol,
+        remote,
+        local: this.local,
+      });
       this.events.error(error);
       return Promise.reject(error);
     }

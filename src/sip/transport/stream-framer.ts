@@ -4,11 +4,7 @@
  * bytes; the header section is only decoded for the lines that may be Content-Length.
  */
 
-export type FramingErrorCode =
-  | "header-too-large"
-  | "missing-content-length"
-  | "invalid-content-length"
-  | "body-too-large";
+export type FramingErrorCode = "header-too-large" | "missing-content-length" | "invalid-content-length" | "body-too-large";
 
 /** A framing failure: RFC 3261 18.3 says the stream must then be closed. */
 export class FramingError extends Error {
@@ -118,7 +114,7 @@ export class StreamFramer {
       if (this.state === BETWEEN) {
         // RFC 3261 7.5: CRLFs before a start line are ignored; RFC 5626 4.4.1: CRLFCRLF is a ping.
         while (pos < end) {
-          const b = data[pos]!;
+          const b = data[pos];
           if (b === LF) {
             if (++this.lineEnds === 2) {
               this.lineEnds = 0;
@@ -148,9 +144,7 @@ export class StreamFramer {
         const idx = view.indexOf(CRLFCRLF, this.headerScanned > 3 ? this.headerScanned - 3 : 0);
         if (idx < 0 || idx + 4 > this.maxHeaderBytes) {
           if (idx >= 0 || view.length > this.maxHeaderBytes) {
-            return this.fail(
-              new FramingError("header-too-large", `no end of headers within ${this.maxHeaderBytes} bytes`),
-            );
+            return this.fail(new FramingError("header-too-large", `no end of headers within ${this.maxHeaderBytes} bytes`));
           }
           this.headerScanned = view.length;
           return pos;
@@ -181,7 +175,7 @@ export class StreamFramer {
     while (lineStart > 0 && lineStart < headerEnd) {
       let lineEnd = head.indexOf(LF, lineStart);
       if (lineEnd < 0 || lineEnd > headerEnd) lineEnd = headerEnd;
-      const first = head[lineStart]!;
+      const first = head[lineStart];
       if (first === SP || first === HT) {
         // RFC 3261 7.3.1: a line starting with whitespace continues the previous header.
         if (inContentLength) value += head.toString("latin1", lineStart, lineEnd);

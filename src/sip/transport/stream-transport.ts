@@ -16,10 +16,7 @@ export interface StreamSocketFactory {
    * A server calling `onSocket` for each established (for TLS: handshaken) connection,
    * and `onHandshakeError` for a connection whose TLS handshake failed.
    */
-  createServer(
-    onSocket: (socket: Socket) => void,
-    onHandshakeError: (remote: TransportAddress, cause: Error) => void,
-  ): Server;
+  createServer(onSocket: (socket: Socket) => void, onHandshakeError: (remote: TransportAddress, cause: Error) => void): Server;
   /** Starts a client connection; `readyEvent` is emitted on the socket once it can carry data. */
   connect(remote: TransportAddress, localAddress: string | undefined): { socket: Socket; readyEvent: string };
 }
@@ -113,10 +110,7 @@ export class StreamTransport extends ConnectionTransport {
   protected dial(connection: TransportConnection, remote: TransportAddress): ConnectionIo {
     // Outbound connections leave from the listening interface when it is a specific address of the same family.
     const family = ipFamily(remote.host);
-    const bindTo =
-      !isWildcardHost(this.local.host) && family !== 0 && ipFamily(this.local.host) === family
-        ? this.local.host
-        : undefined;
+    const bindTo = !isWildcardHost(this.local.host) && family !== 0 && ipFamily(this.local.host) === family ? this.local.host : undefined;
     const target = { host: unbracketHost(remote.host), port: remote.port };
     const { socket, readyEvent } = this.factory.connect(target, bindTo);
     socket.once(readyEvent, () => {
@@ -152,12 +146,7 @@ export class StreamTransport extends ConnectionTransport {
       {
         message: (bytes) => this.deliver(connection, bytes),
         keepAlive: (kind) => {
-          this.events.receivedOther(
-            kind === "ping" ? PING : PONG,
-            connection.local,
-            connection.remote,
-            `keep-alive ${kind} (${connection.id})`,
-          );
+          this.events.receivedOther(kind === "ping" ? PING : PONG, connection.local, connection.remote, `keep-alive ${kind} (${connection.id})`);
           // RFC 5626 4.4.1: a double-CRLF ping is answered with a single-CRLF pong.
           if (kind === "ping" && !socket.destroyed) {
             this.events.sent(PONG, connection.local, connection.remote, `keep-alive pong (${connection.id})`);

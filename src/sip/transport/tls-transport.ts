@@ -59,10 +59,7 @@ export function tlsClientOptions(settings: TlsSettings, host: string): Connectio
  * Node's 'tlsClientError' hands over a socket that has often lost its address already,
  * so the address is taken from the TCP connection when it is accepted.
  */
-export function watchTlsHandshakes(
-  server: TlsServer,
-  onFailure: (remote: TransportAddress, cause: Error) => void,
-): void {
+export function watchTlsHandshakes(server: TlsServer, onFailure: (remote: TransportAddress, cause: Error) => void): void {
   const handshaking = new Map<Socket, { remote: TransportAddress; key: string; reported: boolean }>();
   const find = (key: string): Socket | undefined => {
     for (const [raw, entry] of handshaking) if (entry.key === key) return raw;

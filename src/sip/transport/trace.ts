@@ -95,7 +95,7 @@ export class Trace implements TraceSink {
     const listeners = this.listeners;
     for (let i = 0; i < listeners.length; i++) {
       try {
-        listeners[i]!(full);
+        listeners[i](full);
       } catch (error) {
         this.onListenerError?.(error, full);
       }

@@ -61,7 +61,7 @@ export class TransportEvents {
     const handlers = this.packetHandlers;
     for (let i = 0; i < handlers.length; i++) {
       try {
-        handlers[i]!(packet);
+        handlers[i](packet);
       } catch (cause) {
         this.error(
           new TransportError("packet handler threw", {

@@ -75,7 +75,7 @@ export class TransportError extends Error {
 /** Message text "<what> <address>: <cause>" for a TransportError. */
 export function describeFailure(what: string, remote: TransportAddress | undefined, cause: unknown): string {
   const where = remote === undefined ? "" : ` ${formatAddress(remote)}`;
-  const why = cause instanceof Error ? cause.message : cause === undefined ? "" : String(cause);
+  const why = cause instanceof Error ? cause.message : cause === undefined ? "" : typeof cause === "string" ? cause : JSON.stringify(cause);
   return `${what}${where}${why === "" ? "" : `: ${why}`}`;
 }
 

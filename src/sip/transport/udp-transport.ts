@@ -20,7 +20,7 @@ export const DEFAULT_UDP_BUFFER_SIZE = 4 * 1024 * 1024;
 /** True for a datagram made only of CR and LF (a CRLF keep-alive some UAs send over UDP). */
 function isCrlfOnly(bytes: Buffer): boolean {
   for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i]!;
+    const b = bytes[i];
     if (b !== 0x0d && b !== 0x0a) return false;
   }
   return true;
@@ -73,10 +73,7 @@ export class UdpTransport implements SipTransport {
     });
     const bound = socket.address();
     transport.local = { host: bound.address, port: bound.port };
-    transport.setBufferSizes(
-      options.recvBufferSize ?? DEFAULT_UDP_BUFFER_SIZE,
-      options.sendBufferSize ?? DEFAULT_UDP_BUFFER_SIZE,
-    );
+    transport.setBufferSizes(options.recvBufferSize ?? DEFAULT_UDP_BUFFER_SIZE, options.sendBufferSize ?? DEFAULT_UDP_BUFFER_SIZE);
     socket.on("message", (bytes, rinfo) => transport.receive(bytes, rinfo));
     socket.on("error", (cause) => {
       transport.events.error(

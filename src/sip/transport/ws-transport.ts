@@ -43,9 +43,7 @@ function offeredSubprotocols(request: IncomingMessage): string[] {
 }
 
 function peerOf(socket: { remoteAddress?: string | undefined; remotePort?: number | undefined }): TransportAddress | undefined {
-  return socket.remoteAddress === undefined || socket.remotePort === undefined
-    ? undefined
-    : { host: socket.remoteAddress, port: socket.remotePort };
+  return socket.remoteAddress === undefined || socket.remotePort === undefined ? undefined : { host: socket.remoteAddress, port: socket.remotePort };
 }
 
 /**
@@ -153,9 +151,7 @@ export class WsTransport extends ConnectionTransport {
 
   private acceptSocket(ws: WebSocket, request: IncomingMessage): void {
     const remote = peerOf(request.socket);
-    const local = request.socket.localAddress === undefined || request.socket.localPort === undefined
-      ? this.local
-      : { host: request.socket.localAddress, port: request.socket.localPort };
+    const local = request.socket.localAddress === undefined || request.socket.localPort === undefined ? this.local : { host: request.socket.localAddress, port: request.socket.localPort };
     if (this.isClosed || remote === undefined) {
       ws.terminate();
       return;
@@ -168,10 +164,7 @@ export class WsTransport extends ConnectionTransport {
     const secure = this.protocol === "wss";
     const url = `${this.protocol}://${formatHost(remote.host)}:${remote.port}${this.options.path ?? "/"}`;
     const family = ipFamily(remote.host);
-    const bindTo =
-      !isWildcardHost(this.local.host) && family !== 0 && ipFamily(this.local.host) === family
-        ? this.local.host
-        : undefined;
+    const bindTo = !isWildcardHost(this.local.host) && family !== 0 && ipFamily(this.local.host) === family ? this.local.host : undefined;
     const ws = new WebSocket(url, SIP_SUBPROTOCOL, {
       perMessageDeflate: false,
       maxPayload: this.options.maxPayload ?? 16 * 1024 * 1024,

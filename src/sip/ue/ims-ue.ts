@@ -91,9 +91,7 @@ export class ImsUe implements UeContext {
 
   static async start(config: UeConfig): Promise<ImsUe> {
     const endpoint = await SipEndpoint.start({
-      ...(config.transports
-        ? { transports: config.transports }
-        : { listen: [{ protocol: config.protocol, host: config.localHost ?? "127.0.0.1", port: config.localPort ?? 0 }] }),
+      ...(config.transports ? { transports: config.transports } : { listen: [{ protocol: config.protocol, host: config.localHost ?? "127.0.0.1", port: config.localPort ?? 0 }] }),
       ...(config.trace ? { trace: config.trace } : {}),
       ...(config.timers ? { timers: config.timers } : {}),
       ...(config.clock ? { clock: config.clock } : {}),
@@ -128,10 +126,17 @@ export class ImsUe implements UeContext {
   }
 
   automatic(method: string, what: string, outcome: Promise<SipResponse | undefined | void>): void {
-    watchAutomatic(this.name, method, what, outcome, () => this.endpoint.clock.now(), (incident) => {
-      this.incidents.push(incident);
-      for (const l of this.incidentListeners) l(incident);
-    });
+    watchAutomatic(
+      this.name,
+      method,
+      what,
+      outcome,
+      () => this.endpoint.clock.now(),
+      (incident) => {
+        this.incidents.push(incident);
+        for (const l of this.incidentListeners) l(incident);
+      },
+    );
   }
 
   /** Tells the listener of every automatic request that did not end in 2xx. */

@@ -99,7 +99,12 @@ export class OutgoingCall {
     if (r.status < 200) {
       if (tag && r.status > 100) this.earlyDialog(r, tag);
       this.responses.push(r);
-      if (tag && isReliableProvisional(r) && this.options.autoPrack !== false) this.ctx.automatic("PRACK", `PRACK for the reliable ${r.status} (RSeq ${r.header("rseq") ?? "?"})`, this.prackFor(r, tag).then((x) => x?.response));
+      if (tag && isReliableProvisional(r) && this.options.autoPrack !== false)
+        this.ctx.automatic(
+          "PRACK",
+          `PRACK for the reliable ${r.status} (RSeq ${r.header("rseq") ?? "?"})`,
+          this.prackFor(r, tag).then((x) => x?.response),
+        );
       return;
     }
     if (r.status < 300 && tag) {
@@ -212,7 +217,7 @@ export class OutgoingCall {
    */
   cancel(deadline?: Deadline): Promise<SipResponse> {
     const c = new SipRequest("CANCEL", this.invite.uriText);
-    c.addHeader("Via", this.invite.headerValues("via")[0]!);
+    c.addHeader("Via", this.invite.headerValues("via")[0]);
     c.addHeader("Max-Forwards", 70);
     for (const route of this.invite.headerValues("route")) c.addHeader("Route", route);
     c.addHeader("From", this.invite.header("from")!);

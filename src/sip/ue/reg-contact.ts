@@ -8,6 +8,7 @@ import type { Notification, Subscription } from "./subscription.ts";
 
 /** The contact's entry in a reginfo body (its URI compared without parameters), or undefined. */
 export async function regContact(body: string, contact: string): Promise<ReginfoContact | undefined> {
+  // A body that is not reginfo has no entry; the requirements layer reports the malformed document (reginfo.*)
   const info = await parseReginfo(body).catch(() => undefined);
   return info?.registrations.flatMap((r) => r.contacts).find((c) => sameContact(c.uri, contact));
 }
@@ -21,7 +22,15 @@ export async function waitForRegContact(sub: Subscription, contact: string, stat
   for (;;) {
     if ((await regContact(n.body, contact))?.state === state) return n;
     const info = await parseReginfo(n.body).catch((e: unknown) => (e instanceof Error ? e.message : String(e)));
-    const seen = typeof info === "string" ? info : `contacts: ${info.registrations.flatMap((r) => r.contacts).map((c) => `${c.uri} ${c.state}/${c.event}`).join("; ") || "none"}`;
+    const seen =
+      typeof info === "string"
+        ? info
+        : `contacts: ${
+            info.registrations
+              .flatMap((r) => r.contacts)
+              .map((c) => `${c.uri} ${c.state}/${c.event}`)
+              .join("; ") || "none"
+          }`;
     n = await sub.waitForNotify(() => true, deadline, `a reginfo contact ${contact} with state "${state}" (last NOTIFY: ${seen})`, clause);
   }
 }

@@ -16,8 +16,7 @@ import {
 import type { SipResponse } from "../message/index.ts";
 
 export type UeCredentials =
-  | { readonly kind: "digest"; readonly password: string }
-  | { readonly kind: "aka"; readonly k: Buffer; readonly opc: Buffer; /** SQNms: highest SQN the USIM accepted */ readonly sqn?: bigint };
+  { readonly kind: "digest"; readonly password: string } | { readonly kind: "aka"; readonly k: Buffer; readonly opc: Buffer; /** SQNms: highest SQN the USIM accepted */ readonly sqn?: bigint };
 
 export interface ChallengeAnswer {
   readonly header: "Authorization" | "Proxy-Authorization";

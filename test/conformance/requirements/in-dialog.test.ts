@@ -21,7 +21,10 @@ function build(lines: string[], change: (lines: string[]) => string[] = (l) => l
 const replace = (prefix: string, line: string) => (lines: string[]) => lines.map((l) => (l.startsWith(prefix) ? line : l));
 const drop = (prefix: string) => (lines: string[]) => lines.filter((l) => !l.startsWith(prefix));
 const add = (line: string) => (lines: string[]) => [...lines, line];
-const both = (...changes: ((lines: string[]) => string[])[]) => (lines: string[]) => changes.reduce((l, c) => c(l), lines);
+const both =
+  (...changes: ((lines: string[]) => string[])[]) =>
+  (lines: string[]) =>
+    changes.reduce((l, c) => c(l), lines);
 
 /** The INVITE the core forwards to alice (RFC 3261 16.6): its contact as Request-URI, Record-Route, P-Asserted-Identity. */
 function invite(change?: (lines: string[]) => string[]): string {
@@ -66,7 +69,8 @@ function inDialog(method: string, seq: number, key: string, change?: (lines: str
 }
 
 const prack = (seq = 2, change?: (lines: string[]) => string[]) => inDialog("PRACK", seq, "prack-1", both(add("RAck: 101 1 INVITE"), change ?? ((l) => l)));
-const update = (seq = 3, change?: (lines: string[]) => string[]) => inDialog("UPDATE", seq, "upd-1", both(add("Contact: <sip:bob@127.0.0.1:5072>"), add("Content-Type: application/sdp"), change ?? ((l) => l)), SDP);
+const update = (seq = 3, change?: (lines: string[]) => string[]) =>
+  inDialog("UPDATE", seq, "upd-1", both(add("Contact: <sip:bob@127.0.0.1:5072>"), add("Content-Type: application/sdp"), change ?? ((l) => l)), SDP);
 const bye = (seq: number, key = "bye-1", change?: (lines: string[]) => string[]) => inDialog("BYE", seq, key, change);
 /** The ACK for alice's 200 (INVITE): a new transaction, forwarded statelessly by the core. */
 const ack2xx = (change?: (lines: string[]) => string[]) => inDialog("ACK", 1, "ack-1", change);
@@ -224,8 +228,36 @@ describe("requirements on requests within a dialog (RFC 3261 12.2)", () => {
   });
   proveViolation("in-dialog.cseq-increase", {
     note: "compact headers",
-    good: [r(invite()), r(prack()), r(bye(3, "bye-1", (l) => l.map((x) => x.replace(/^From:/, "f:").replace(/^To:/, "t:").replace(/^Call-ID:/, "i:").replace(/^Via:/, "v:"))))],
-    bad: [r(invite()), r(prack()), r(bye(2, "bye-1", (l) => l.map((x) => x.replace(/^From:/, "f:").replace(/^To:/, "t:").replace(/^Call-ID:/, "i:").replace(/^Via:/, "v:"))))],
+    good: [
+      r(invite()),
+      r(prack()),
+      r(
+        bye(3, "bye-1", (l) =>
+          l.map((x) =>
+            x
+              .replace(/^From:/, "f:")
+              .replace(/^To:/, "t:")
+              .replace(/^Call-ID:/, "i:")
+              .replace(/^Via:/, "v:"),
+          ),
+        ),
+      ),
+    ],
+    bad: [
+      r(invite()),
+      r(prack()),
+      r(
+        bye(2, "bye-1", (l) =>
+          l.map((x) =>
+            x
+              .replace(/^From:/, "f:")
+              .replace(/^To:/, "t:")
+              .replace(/^Call-ID:/, "i:")
+              .replace(/^Via:/, "v:"),
+          ),
+        ),
+      ),
+    ],
   });
 
   proveViolation("in-dialog.request-uri", {
@@ -266,8 +298,34 @@ describe("requirements on CANCEL, ACK and PRACK (RFC 3261 9.1, 13.2.2.4, 17.1.1.
   });
   proveViolation("cancel.matches-invite", {
     note: "compact headers",
-    good: [r(invite()), r(cancel((l) => l.map((x) => x.replace(/^From:/, "f:").replace(/^To:/, "t:").replace(/^Call-ID:/, "i:").replace(/^Via:/, "v:"))))],
-    bad: [r(invite()), r(cancel((l) => l.map((x) => x.replace(/^From:/, "f:").replace(/^To:/, "t:").replace(/^Call-ID:.*/, "i: call-0@127.0.0.1").replace(/^Via:/, "v:"))))],
+    good: [
+      r(invite()),
+      r(
+        cancel((l) =>
+          l.map((x) =>
+            x
+              .replace(/^From:/, "f:")
+              .replace(/^To:/, "t:")
+              .replace(/^Call-ID:/, "i:")
+              .replace(/^Via:/, "v:"),
+          ),
+        ),
+      ),
+    ],
+    bad: [
+      r(invite()),
+      r(
+        cancel((l) =>
+          l.map((x) =>
+            x
+              .replace(/^From:/, "f:")
+              .replace(/^To:/, "t:")
+              .replace(/^Call-ID:.*/, "i: call-0@127.0.0.1")
+              .replace(/^Via:/, "v:"),
+          ),
+        ),
+      ),
+    ],
   });
 
   proveViolation("ack.matches-invite", {
@@ -296,8 +354,32 @@ describe("requirements on CANCEL, ACK and PRACK (RFC 3261 9.1, 13.2.2.4, 17.1.1.
   });
   proveViolation("ack.matches-invite", {
     note: "compact headers",
-    good: [r(invite()), r(ack2xx((l) => l.map((x) => x.replace(/^From:/, "f:").replace(/^To:/, "t:").replace(/^Call-ID:/, "i:"))))],
-    bad: [r(invite()), r(ack2xx((l) => l.map((x) => x.replace(/^From:/, "f:").replace(/^To:/, "t:").replace(/^Call-ID:.*/, "i: call-0@127.0.0.1"))))],
+    good: [
+      r(invite()),
+      r(
+        ack2xx((l) =>
+          l.map((x) =>
+            x
+              .replace(/^From:/, "f:")
+              .replace(/^To:/, "t:")
+              .replace(/^Call-ID:/, "i:"),
+          ),
+        ),
+      ),
+    ],
+    bad: [
+      r(invite()),
+      r(
+        ack2xx((l) =>
+          l.map((x) =>
+            x
+              .replace(/^From:/, "f:")
+              .replace(/^To:/, "t:")
+              .replace(/^Call-ID:.*/, "i: call-0@127.0.0.1"),
+          ),
+        ),
+      ),
+    ],
   });
 
   proveViolation("prack.rack", {

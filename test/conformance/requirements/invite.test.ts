@@ -10,10 +10,21 @@ const TWO_STREAMS = `${ANSWER}m=video 40004 RTP/AVP 96\na=rtpmap:96 H264/90000\n
 
 type Change = (lines: string[]) => string[];
 const same: Change = (l) => l;
-const replace = (prefix: string, line: string): Change => (lines) => lines.map((l) => (l.startsWith(prefix) ? line : l));
-const drop = (prefix: string): Change => (lines) => lines.filter((l) => !l.startsWith(prefix));
-const add = (...extra: string[]): Change => (lines) => [...lines, ...extra];
-const both = (a: Change, b: Change): Change => (lines) => b(a(lines));
+const replace =
+  (prefix: string, line: string): Change =>
+  (lines) =>
+    lines.map((l) => (l.startsWith(prefix) ? line : l));
+const drop =
+  (prefix: string): Change =>
+  (lines) =>
+    lines.filter((l) => !l.startsWith(prefix));
+const add =
+  (...extra: string[]): Change =>
+  (lines) => [...lines, ...extra];
+const both =
+  (a: Change, b: Change): Change =>
+  (lines) =>
+    b(a(lines));
 
 const withBody = (head: string[], body: string | null): string => (body === null ? head.join("\n") : `${head.join("\n")}\n\n${body}`);
 
@@ -71,19 +82,49 @@ const TRYING = response("100 Trying", { tag: undefined });
 describe("requirements on the responses to INVITE (RFC 3261 12.1.1, 13.3.1.4, RFC 3264 6)", () => {
   proveViolation("invite-response.contact", { good: toInvite(OK), bad: toInvite(response("200 OK", { body: ANSWER, change: drop("Contact") })) });
   proveViolation("invite-response.contact", { note: "an early dialog's 180", good: toInvite(response("180 Ringing")), bad: toInvite(response("180 Ringing", { change: drop("Contact") })) });
-  proveViolation("invite-response.contact", { note: "two URIs", good: toInvite(OK), bad: toInvite(response("200 OK", { body: ANSWER, change: replace("Contact", "Contact: <sip:bob@127.0.0.1:5080>, <sip:bob@127.0.0.1:5090>") })) });
+  proveViolation("invite-response.contact", {
+    note: "two URIs",
+    good: toInvite(OK),
+    bad: toInvite(response("200 OK", { body: ANSWER, change: replace("Contact", "Contact: <sip:bob@127.0.0.1:5080>, <sip:bob@127.0.0.1:5090>") })),
+  });
   proveViolation("invite-response.contact", { note: "a tel URI", good: toInvite(OK), bad: toInvite(response("200 OK", { body: ANSWER, change: replace("Contact", "Contact: <tel:+15551230002>") })) });
 
-  proveViolation("invite-response.record-route", { good: toInvite(response("200 OK", { body: ANSWER, change: replace("Record-Route", "Record-Route: <sip:127.0.0.1:5060;lr;ftag=a1>, <sip:scscf.ims.example.test;lr=on>") })), bad: toInvite(response("200 OK", { body: ANSWER, change: replace("Record-Route", "Record-Route: <sip:127.0.0.1:5060>") })) });
-  proveViolation("invite-response.record-route", { note: "addr-spec, not name-addr", good: toInvite(OK), bad: toInvite(response("183 Session Progress", { change: replace("Record-Route", "Record-Route: sip:127.0.0.1:5060;lr") })) });
-  proveViolation("invite-response.record-route", { note: "not a SIP URI", good: toInvite(OK), bad: toInvite(response("200 OK", { body: ANSWER, change: replace("Record-Route", "Record-Route: <tel:+15551230009>") })) });
+  proveViolation("invite-response.record-route", {
+    good: toInvite(response("200 OK", { body: ANSWER, change: replace("Record-Route", "Record-Route: <sip:127.0.0.1:5060;lr;ftag=a1>, <sip:scscf.ims.example.test;lr=on>") })),
+    bad: toInvite(response("200 OK", { body: ANSWER, change: replace("Record-Route", "Record-Route: <sip:127.0.0.1:5060>") })),
+  });
+  proveViolation("invite-response.record-route", {
+    note: "addr-spec, not name-addr",
+    good: toInvite(OK),
+    bad: toInvite(response("183 Session Progress", { change: replace("Record-Route", "Record-Route: sip:127.0.0.1:5060;lr") })),
+  });
+  proveViolation("invite-response.record-route", {
+    note: "not a SIP URI",
+    good: toInvite(OK),
+    bad: toInvite(response("200 OK", { body: ANSWER, change: replace("Record-Route", "Record-Route: <tel:+15551230009>") })),
+  });
 
-  proveViolation("invite-response.content-type", { good: toInvite(response("183 Session Progress", { body: ANSWER })), bad: toInvite(response("183 Session Progress", { body: ANSWER, change: drop("Content-Type") })) });
+  proveViolation("invite-response.content-type", {
+    good: toInvite(response("183 Session Progress", { body: ANSWER })),
+    bad: toInvite(response("183 Session Progress", { body: ANSWER, change: drop("Content-Type") })),
+  });
 
   proveViolation("invite-2xx.sdp", { good: toInvite(OK), bad: toInvite(response("200 OK")) });
-  proveViolation("invite-2xx.sdp", { note: "the answer came in a reliable 183, or only in an unreliable one", good: toInvite(reliable("183 Session Progress", 7, { body: ANSWER }), response("200 OK")), bad: toInvite(response("183 Session Progress", { body: ANSWER }), response("200 OK")) });
-  proveViolation("invite-2xx.sdp", { note: "forking: another dialog's reliable 183 carried its answer", good: toInvite(reliable("183 Session Progress", 7, { tag: "b2", body: ANSWER }), OK), bad: toInvite(reliable("183 Session Progress", 7, { tag: "b2", body: ANSWER }), response("200 OK")) });
-  proveViolation("invite-2xx.sdp", { note: "an INVITE without offer gets the offer in the 2xx", good: answering(INVITE_NO_OFFER, response("200 OK", { body: ANSWER })), bad: answering(INVITE_NO_OFFER, response("200 OK")) });
+  proveViolation("invite-2xx.sdp", {
+    note: "the answer came in a reliable 183, or only in an unreliable one",
+    good: toInvite(reliable("183 Session Progress", 7, { body: ANSWER }), response("200 OK")),
+    bad: toInvite(response("183 Session Progress", { body: ANSWER }), response("200 OK")),
+  });
+  proveViolation("invite-2xx.sdp", {
+    note: "forking: another dialog's reliable 183 carried its answer",
+    good: toInvite(reliable("183 Session Progress", 7, { tag: "b2", body: ANSWER }), OK),
+    bad: toInvite(reliable("183 Session Progress", 7, { tag: "b2", body: ANSWER }), response("200 OK")),
+  });
+  proveViolation("invite-2xx.sdp", {
+    note: "an INVITE without offer gets the offer in the 2xx",
+    good: answering(INVITE_NO_OFFER, response("200 OK", { body: ANSWER })),
+    bad: answering(INVITE_NO_OFFER, response("200 OK")),
+  });
 
   proveViolation("invite-answer.m-lines", { good: toInvite(response("183 Session Progress", { body: ANSWER }), OK), bad: toInvite(response("200 OK", { body: TWO_STREAMS })) });
 });
@@ -93,10 +134,21 @@ describe("requirements on reliable provisional responses (RFC 3262 3, 5)", () =>
   proveViolation("reliable-1xx.rseq", { note: "the first above 2**31-1", good: toInvite(reliable("180 Ringing", 2 ** 31 - 1)), bad: toInvite(reliable("180 Ringing", 2 ** 31)) });
   proveViolation("reliable-1xx.rseq", { note: "not a number", good: toInvite(reliable("180 Ringing", 5)), bad: toInvite(response("180 Ringing", { change: add("Require: 100rel", "RSeq: 0x10") })) });
   proveViolation("reliable-1xx.rseq", { note: "zero", good: toInvite(reliable("180 Ringing", 5)), bad: toInvite(reliable("180 Ringing", 0)) });
-  proveViolation("reliable-1xx.rseq", { note: "a later one may pass 2**31-1, not 2**32-1", good: toInvite(reliable("180 Ringing", 2 ** 31 - 1), reliable("183 Session Progress", 2 ** 31)), bad: toInvite(reliable("180 Ringing", 2 ** 31 - 1), reliable("183 Session Progress", 2 ** 32)) });
+  proveViolation("reliable-1xx.rseq", {
+    note: "a later one may pass 2**31-1, not 2**32-1",
+    good: toInvite(reliable("180 Ringing", 2 ** 31 - 1), reliable("183 Session Progress", 2 ** 31)),
+    bad: toInvite(reliable("180 Ringing", 2 ** 31 - 1), reliable("183 Session Progress", 2 ** 32)),
+  });
 
-  proveViolation("reliable-1xx.rseq-increment", { good: toInvite(reliable("180 Ringing", 7), reliable("183 Session Progress", 8)), bad: toInvite(reliable("180 Ringing", 7), reliable("183 Session Progress", 9)) });
-  proveViolation("reliable-1xx.rseq-increment", { note: "a retransmission repeats its RSeq, even after the next one", good: toInvite(reliable("180 Ringing", 7), reliable("183 Session Progress", 8), reliable("180 Ringing", 7)), bad: toInvite(reliable("180 Ringing", 7), reliable("183 Session Progress", 8), reliable("180 Ringing", 6)) });
+  proveViolation("reliable-1xx.rseq-increment", {
+    good: toInvite(reliable("180 Ringing", 7), reliable("183 Session Progress", 8)),
+    bad: toInvite(reliable("180 Ringing", 7), reliable("183 Session Progress", 9)),
+  });
+  proveViolation("reliable-1xx.rseq-increment", {
+    note: "a retransmission repeats its RSeq, even after the next one",
+    good: toInvite(reliable("180 Ringing", 7), reliable("183 Session Progress", 8), reliable("180 Ringing", 7)),
+    bad: toInvite(reliable("180 Ringing", 7), reliable("183 Session Progress", 8), reliable("180 Ringing", 6)),
+  });
   proveViolation("reliable-1xx.rseq-increment", {
     note: "forking: each To tag numbers on its own",
     good: toInvite(reliable("183 Session Progress", 7, { body: ANSWER }), reliable("183 Session Progress", 500, { tag: "b2", body: ANSWER }), reliable("180 Ringing", 8)),
@@ -109,12 +161,24 @@ describe("requirements on reliable provisional responses (RFC 3262 3, 5)", () =>
   });
 
   proveViolation("reliable-1xx.requested", { good: answering(INVITE_NO_100REL, response("180 Ringing")), bad: answering(INVITE_NO_100REL, reliable("180 Ringing", 1)) });
-  proveViolation("reliable-1xx.requested", { note: "Require: 100rel in the INVITE", good: answering(invite(replace("Supported", "Require: 100rel")), reliable("180 Ringing", 1)), bad: answering(invite(replace("Supported", "Supported: timer")), reliable("180 Ringing", 1)) });
+  proveViolation("reliable-1xx.requested", {
+    note: "Require: 100rel in the INVITE",
+    good: answering(invite(replace("Supported", "Require: 100rel")), reliable("180 Ringing", 1)),
+    bad: answering(invite(replace("Supported", "Supported: timer")), reliable("180 Ringing", 1)),
+  });
 
-  proveViolation("reliable-1xx.offer", { good: answering(INVITE_NO_OFFER, reliable("183 Session Progress", 1, { body: ANSWER }), reliable("180 Ringing", 2)), bad: answering(INVITE_NO_OFFER, reliable("180 Ringing", 1)) });
+  proveViolation("reliable-1xx.offer", {
+    good: answering(INVITE_NO_OFFER, reliable("183 Session Progress", 1, { body: ANSWER }), reliable("180 Ringing", 2)),
+    bad: answering(INVITE_NO_OFFER, reliable("180 Ringing", 1)),
+  });
   proveViolation("reliable-1xx.offer", {
     note: "forking: the first reliable one of each dialog; a retransmission of the first one",
-    good: answering(INVITE_NO_OFFER, reliable("183 Session Progress", 1, { tag: "b2", body: ANSWER }), reliable("183 Session Progress", 40, { body: ANSWER }), reliable("183 Session Progress", 40, { body: ANSWER })),
+    good: answering(
+      INVITE_NO_OFFER,
+      reliable("183 Session Progress", 1, { tag: "b2", body: ANSWER }),
+      reliable("183 Session Progress", 40, { body: ANSWER }),
+      reliable("183 Session Progress", 40, { body: ANSWER }),
+    ),
     bad: answering(INVITE_NO_OFFER, reliable("183 Session Progress", 1, { tag: "b2", body: ANSWER }), reliable("180 Ringing", 40)),
   });
 
@@ -152,17 +216,28 @@ describe("requirements on the initial INVITE a UE receives (RFC 3261 8.1.1, 16.6
   proveViolation("invite.via-branch", { good: GOOD, bad: at(incoming(replace("Via: SIP/2.0/UDP 127.0.0.1:5060", "Via: SIP/2.0/UDP 127.0.0.1:5060;branch=1234"))) });
   proveViolation("invite.via-branch", { note: "no branch", good: GOOD, bad: at(incoming(replace("Via: SIP/2.0/UDP 127.0.0.1:5060", "Via: SIP/2.0/UDP 127.0.0.1:5060"))) });
 
-  proveViolation("invite.record-route", { good: at(incoming(replace("Record-Route", "Record-Route: <sip:127.0.0.1:5060;lr>, <sip:pcscf.ims.example.test;lr>"))), bad: at(incoming(replace("Record-Route", "Record-Route: <sip:127.0.0.1:5060;lr>, <sip:pcscf.ims.example.test>"))) });
+  proveViolation("invite.record-route", {
+    good: at(incoming(replace("Record-Route", "Record-Route: <sip:127.0.0.1:5060;lr>, <sip:pcscf.ims.example.test;lr>"))),
+    bad: at(incoming(replace("Record-Route", "Record-Route: <sip:127.0.0.1:5060;lr>, <sip:pcscf.ims.example.test>"))),
+  });
   proveViolation("invite.record-route", { note: "addr-spec", good: at(incoming(drop("Record-Route"))), bad: at(incoming(replace("Record-Route", "Record-Route: sip:127.0.0.1:5060"))) });
 
   proveViolation("invite.p-asserted-identity", { good: GOOD, bad: at(incoming(drop("P-Asserted-Identity"))) });
-  proveViolation("invite.p-asserted-identity", { note: "withheld for privacy", good: at(incoming(both(drop("P-Asserted-Identity"), add("Privacy: id")))), bad: at(incoming(both(drop("P-Asserted-Identity"), add("Privacy: none")))) });
+  proveViolation("invite.p-asserted-identity", {
+    note: "withheld for privacy",
+    good: at(incoming(both(drop("P-Asserted-Identity"), add("Privacy: id")))),
+    bad: at(incoming(both(drop("P-Asserted-Identity"), add("Privacy: none")))),
+  });
   proveViolation("invite.p-asserted-identity", {
     note: "one SIP and one tel URI, not two SIP URIs",
     good: at(incoming(replace("P-Asserted-Identity", 'P-Asserted-Identity: "Bob" <sip:bob@ims.example.test>, <tel:+15551230002>'))),
     bad: at(incoming(replace("P-Asserted-Identity", "P-Asserted-Identity: <sip:bob@ims.example.test>, <sip:robert@ims.example.test>"))),
   });
-  proveViolation("invite.p-asserted-identity", { note: "neither SIP nor tel", good: at(incoming(replace("P-Asserted-Identity", "P-Asserted-Identity: tel:+15551230002"))), bad: at(incoming(replace("P-Asserted-Identity", "P-Asserted-Identity: <mailto:bob@ims.example.test>"))) });
+  proveViolation("invite.p-asserted-identity", {
+    note: "neither SIP nor tel",
+    good: at(incoming(replace("P-Asserted-Identity", "P-Asserted-Identity: tel:+15551230002"))),
+    bad: at(incoming(replace("P-Asserted-Identity", "P-Asserted-Identity: <mailto:bob@ims.example.test>"))),
+  });
 
   proveViolation("invite.request-uri", { good: GOOD, bad: at(incoming(replace("INVITE ", "INVITE sip:alice@ims.example.test SIP/2.0"))) });
   proveViolation("invite.request-uri", {

@@ -34,9 +34,22 @@ describe("requirements on every response (RFC 3261 8.2.6.2)", () => {
   proveViolation("response.call-id", { good: [{ message: unauthorized(), request: REGISTER }], bad: [{ message: unauthorized(replace("Call-ID", "Call-ID: wrong-reg-call-1")), request: REGISTER }] });
   proveViolation("response.cseq", { good: [{ message: unauthorized(), request: REGISTER }], bad: [{ message: unauthorized(replace("CSeq", "CSeq: 8 REGISTER")), request: REGISTER }] });
   proveViolation("response.cseq", { note: "method", good: [{ message: unauthorized(), request: REGISTER }], bad: [{ message: unauthorized(replace("CSeq", "CSeq: 2 INVITE")), request: REGISTER }] });
-  proveViolation("response.from", { good: [{ message: unauthorized(), request: REGISTER }], bad: [{ message: unauthorized(replace("From", "From: <sip:alice@ims.example.test>;tag=other")), request: REGISTER }] });
-  proveViolation("response.to", { good: [{ message: unauthorized(), request: REGISTER }], bad: [{ message: unauthorized(replace("To", "To: <sip:mallory@ims.example.test>;tag=tt9")), request: REGISTER }] });
+  proveViolation("response.from", {
+    good: [{ message: unauthorized(), request: REGISTER }],
+    bad: [{ message: unauthorized(replace("From", "From: <sip:alice@ims.example.test>;tag=other")), request: REGISTER }],
+  });
+  proveViolation("response.to", {
+    good: [{ message: unauthorized(), request: REGISTER }],
+    bad: [{ message: unauthorized(replace("To", "To: <sip:mallory@ims.example.test>;tag=tt9")), request: REGISTER }],
+  });
   proveViolation("response.to-tag", { good: [{ message: unauthorized(), request: REGISTER }], bad: [{ message: unauthorized(replace("To", "To: <sip:alice@ims.example.test>")), request: REGISTER }] });
-  proveViolation("response.via", { good: [{ message: unauthorized(), request: REGISTER }], bad: [{ message: unauthorized((l) => [l[0]!, "Via: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK-core-7", ...l.slice(1)]), request: REGISTER }] });
-  proveViolation("response.via", { note: "branch", good: [{ message: unauthorized(), request: REGISTER }], bad: [{ message: unauthorized(replace("Via", "Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK-reg-2")), request: REGISTER }] });
+  proveViolation("response.via", {
+    good: [{ message: unauthorized(), request: REGISTER }],
+    bad: [{ message: unauthorized((l) => [l[0], "Via: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK-core-7", ...l.slice(1)]), request: REGISTER }],
+  });
+  proveViolation("response.via", {
+    note: "branch",
+    good: [{ message: unauthorized(), request: REGISTER }],
+    bad: [{ message: unauthorized(replace("Via", "Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK-reg-2")), request: REGISTER }],
+  });
 });

@@ -119,12 +119,14 @@ describe("IMS AKA round trip (RFC 3310 / RFC 4169)", () => {
     assert.equal(answer.credentials.params["response"], expected);
   });
 
-  test("AKAv2 password is base64(HMAC-MD5(RES||IK||CK, \"http-digest-akav2-password\")) (RFC 4169 3)", () => {
+  test('AKAv2 password is base64(HMAC-MD5(RES||IK||CK, "http-digest-akav2-password")) (RFC 4169 3)', () => {
     const res = hex("a54211d5e3ba50bf");
     const ck = hex("b40ba9a3c58b2a05bbf0d987b21bf8cb");
     const ik = hex("f769bcd751044604127672711c6d3441");
     const password = akaDigestPassword(2, res, ik, ck);
-    const prf = createHmac("md5", Buffer.concat([res, ik, ck])).update("http-digest-akav2-password").digest();
+    const prf = createHmac("md5", Buffer.concat([res, ik, ck]))
+      .update("http-digest-akav2-password")
+      .digest();
     assert.equal(password.toString("ascii"), prf.toString("base64"));
     assert.equal(password.length, 24);
     assert.deepEqual(akaDigestPassword(1, res, ik, ck), res);
@@ -153,10 +155,7 @@ describe("akaRespond failures (TS 33.102 6.3.3)", () => {
 
   test("MAC failure answer: empty response and no auts (TS 24.229 5.1.1.5.3)", () => {
     const c = macFailureAuthorization({ username: IMPI, realm: REALM, nonce: "bm9u", uri: `sip:${REALM}`, algorithm: "AKAv1-MD5" });
-    assert.equal(
-      formatCredentials(c),
-      `Digest username="${IMPI}", realm="${REALM}", nonce="bm9u", uri="sip:${REALM}", response="", algorithm=AKAv1-MD5`,
-    );
+    assert.equal(formatCredentials(c), `Digest username="${IMPI}", realm="${REALM}", nonce="bm9u", uri="sip:${REALM}", response="", algorithm=AKAv1-MD5`);
   });
 
   test("sync failure when SQN is not fresh; AUTS = (SQNms xor AK*) || f1*(SQNms, AMF=0)", () => {

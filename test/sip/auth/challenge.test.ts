@@ -1,13 +1,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import {
-  formatChallenge,
-  formatCredentials,
-  parseAuthChallenges,
-  parseAuthParams,
-  parseCredentials,
-  quoteString,
-} from "../../../src/sip/auth/challenge.ts";
+import { formatChallenge, formatCredentials, parseAuthChallenges, parseAuthParams, parseCredentials, quoteString } from "../../../src/sip/auth/challenge.ts";
 
 describe("parseAuthParams", () => {
   test("parses an IMS AKA challenge with a quoted qop list and a token algorithm", () => {
@@ -115,10 +108,7 @@ describe("formatCredentials", () => {
         auts: "QUJD",
       },
     });
-    assert.equal(
-      s,
-      'Digest username="alice", realm="r", nonce="n", uri="sip:r", response="abc", algorithm=MD5, cnonce="c", opaque="o", qop=auth, nc=00000001, auts="QUJD"',
-    );
+    assert.equal(s, 'Digest username="alice", realm="r", nonce="n", uri="sip:r", response="abc", algorithm=MD5, cnonce="c", opaque="o", qop=auth, nc=00000001, auts="QUJD"');
   });
 
   test("honours an explicit quoted set and quotes values that are not tokens", () => {

@@ -2,13 +2,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { parseAuthParams } from "../../../src/sip/auth/challenge.ts";
-import {
-  computeDigestResponse,
-  computeHA1,
-  DigestClient,
-  digestAlgorithm,
-  selectDigestChallenge,
-} from "../../../src/sip/auth/digest.ts";
+import { computeDigestResponse, computeHA1, DigestClient, digestAlgorithm, selectDigestChallenge } from "../../../src/sip/auth/digest.ts";
 
 // RFC 7616 3.9.1: the challenge of the example (qop offers auth and auth-int).
 const RFC7616_CHALLENGE = (algorithm: string): string =>
@@ -18,8 +12,7 @@ const RFC7616_CNONCE = "f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ";
 const GET = { method: "GET", uri: "/dir/index.html" };
 
 // RFC 2617 3.5
-const RFC2617_CHALLENGE =
-  'Digest realm="testrealm@host.com", qop="auth,auth-int", nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", opaque="5ccc069c403ebaf9f0171e9517f40e41"';
+const RFC2617_CHALLENGE = 'Digest realm="testrealm@host.com", qop="auth,auth-int", nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", opaque="5ccc069c403ebaf9f0171e9517f40e41"';
 
 const md5 = (s: string): string => createHash("md5").update(s).digest("hex");
 const sha256 = (s: string): string => createHash("sha256").update(s).digest("hex");
@@ -59,9 +52,7 @@ describe("DigestClient: RFC examples", () => {
 
   test("RFC 2069 form (no qop): no cnonce or nc, response = KD(H(A1), nonce:H(A2))", () => {
     // Known answers from the RFC 2069 example ("CircleOfLife") and RFC 2617's inputs without qop.
-    const challenge = parseAuthParams(
-      'Digest realm="testrealm@host.com", nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", opaque="5ccc069c403ebaf9f0171e9517f40e41"',
-    );
+    const challenge = parseAuthParams('Digest realm="testrealm@host.com", nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", opaque="5ccc069c403ebaf9f0171e9517f40e41"');
     const a = new DigestClient({ username: "Mufasa", password: "CircleOfLife" }).respond(challenge, GET);
     assert.equal(a.kind, "credentials");
     if (a.kind !== "credentials") return;
@@ -122,10 +113,7 @@ describe("DigestClient: algorithms and qop", () => {
     assert.equal(ha1, sha256("Mufasa:http-auth@example.org:Circle of Life"));
     const client = new DigestClient({ username: "Mufasa", cnonce: () => RFC7616_CNONCE });
     const a = client.respond(parseAuthParams(RFC7616_CHALLENGE("SHA-256")), GET, { ha1 });
-    assert.equal(
-      a.kind === "credentials" && a.credentials.params["response"],
-      "753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1",
-    );
+    assert.equal(a.kind === "credentials" && a.credentials.params["response"], "753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1");
   });
 
   test("algorithm names are case-insensitive and echoed as written", () => {
@@ -170,8 +158,7 @@ describe("DigestClient: errors", () => {
 
 describe("DigestClient: nonce count, stale and password reuse", () => {
   const req = { method: "REGISTER", uri: "sip:ims.example" };
-  const challenge = (nonce: string, extra = ""): ReturnType<typeof parseAuthParams> =>
-    parseAuthParams(`Digest realm="ims.example", nonce="${nonce}", qop="auth"${extra}`);
+  const challenge = (nonce: string, extra = ""): ReturnType<typeof parseAuthParams> => parseAuthParams(`Digest realm="ims.example", nonce="${nonce}", qop="auth"${extra}`);
 
   test("nc increments per use of a nonce and restarts at 1 for a new nonce", () => {
     let n = 0;
@@ -193,10 +180,7 @@ describe("DigestClient: nonce count, stale and password reuse", () => {
 
   test("stale=true reuses the last password for the realm without asking again", () => {
     const client = new DigestClient({ username: "alice", cnonce: () => "c" });
-    assert.deepEqual(
-      { ...client.respond(challenge("A"), req), message: "" },
-      { kind: "error", code: "credentials-required", message: "" },
-    );
+    assert.deepEqual({ ...client.respond(challenge("A"), req), message: "" }, { kind: "error", code: "credentials-required", message: "" });
     const first = client.respond(challenge("A"), req, { password: "pw" });
     assert.equal(first.kind, "credentials");
     const stale = client.respond(challenge("B", ", stale=TRUE"), req);
@@ -226,6 +210,6 @@ describe("selectDigestChallenge", () => {
       parseAuthParams('Digest realm="r", nonce="3", algorithm=SHA-256'),
     ];
     assert.equal(selectDigestChallenge(list)?.params["nonce"], "3");
-    assert.equal(selectDigestChallenge([list[1]!]), undefined);
+    assert.equal(selectDigestChallenge([list[1]]), undefined);
   });
 });

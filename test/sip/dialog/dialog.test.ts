@@ -12,13 +12,13 @@ function parse(lines: string[]): SipRequest | SipResponse {
 function req(lines: string[]): SipRequest {
   const m = parse(lines);
   assert.equal(m.kind, "request");
-  return m as SipRequest;
+  return m;
 }
 
 function res(lines: string[]): SipResponse {
   const m = parse(lines);
   assert.equal(m.kind, "response");
-  return m as SipResponse;
+  return m;
 }
 
 const VIA = "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKdlg1";
@@ -53,11 +53,7 @@ const VIA_OUT = "SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKnext";
 
 describe("Dialog.asUac (RFC 3261 12.1.2)", () => {
   test("a 2xx with Record-Route: the route set is the Record-Route in reverse order", () => {
-    const ok = answer(200, "OK", [
-      "Record-Route: <sip:p1.example.com;lr>, <sip:p2.example.com;lr>",
-      "Record-Route: <sip:p3.example.com;lr>",
-      "Contact: <sip:bob@192.0.2.4:5062>",
-    ]);
+    const ok = answer(200, "OK", ["Record-Route: <sip:p1.example.com;lr>, <sip:p2.example.com;lr>", "Record-Route: <sip:p3.example.com;lr>", "Contact: <sip:bob@192.0.2.4:5062>"]);
     const d = Dialog.asUac(invite(), ok);
     assert.equal(d.state, "confirmed");
     assert.deepEqual(d.routeSet, ["<sip:p3.example.com;lr>", "<sip:p2.example.com;lr>", "<sip:p1.example.com;lr>"]);
@@ -85,14 +81,7 @@ describe("Dialog.asUac (RFC 3261 12.1.2)", () => {
   });
 
   test("a response without To tag cannot make a dialog", () => {
-    const noTag = res([
-      "SIP/2.0 180 Ringing",
-      VIA,
-      "From: <sip:alice@atlanta.example.com>;tag=a-tag",
-      "To: <sip:bob@biloxi.example.com>",
-      "Call-ID: call-1@atlanta",
-      "CSeq: 314 INVITE",
-    ]);
+    const noTag = res(["SIP/2.0 180 Ringing", VIA, "From: <sip:alice@atlanta.example.com>;tag=a-tag", "To: <sip:bob@biloxi.example.com>", "Call-ID: call-1@atlanta", "CSeq: 314 INVITE"]);
     assert.throws(() => Dialog.asUac(invite(), noTag), /To tag missing.*RFC 3261 12\.1\.2/);
   });
 });
@@ -128,10 +117,7 @@ describe("Dialog.asUas (RFC 3261 12.1.1)", () => {
 
 describe("Dialog.createRequest (RFC 3261 12.2.1.1)", () => {
   test("loose routing: Request-URI is the remote target, Route is the route set", () => {
-    const d = Dialog.asUac(
-      invite(),
-      answer(200, "OK", ["Record-Route: <sip:p2.example.com;lr>", "Record-Route: <sip:p1.example.com;lr>", "Contact: <sip:bob@192.0.2.4:5062;transport=tcp>"]),
-    );
+    const d = Dialog.asUac(invite(), answer(200, "OK", ["Record-Route: <sip:p2.example.com;lr>", "Record-Route: <sip:p1.example.com;lr>", "Contact: <sip:bob@192.0.2.4:5062;transport=tcp>"]));
     const bye = d.createRequest("BYE", VIA_OUT);
     assert.equal(bye.startLine(), "BYE sip:bob@192.0.2.4:5062;transport=tcp SIP/2.0");
     assert.deepEqual(bye.headerValues("route"), ["<sip:p1.example.com;lr>", "<sip:p2.example.com;lr>"]);
@@ -227,10 +213,7 @@ describe("Dialog.receiveRequest (RFC 3261 12.2.2)", () => {
 
 describe("Dialog.confirm and refreshTarget (RFC 3261 12.2.1.2, 13.2.2.4)", () => {
   test("a 2xx confirming an early dialog recomputes the route set from its own Record-Route", () => {
-    const early = Dialog.asUac(
-      invite(),
-      answer(183, "Session Progress", ["Record-Route: <sip:a.example.com;lr>, <sip:b.example.com;lr>", "Contact: <sip:bob@192.0.2.4:5062>"]),
-    );
+    const early = Dialog.asUac(invite(), answer(183, "Session Progress", ["Record-Route: <sip:a.example.com;lr>, <sip:b.example.com;lr>", "Contact: <sip:bob@192.0.2.4:5062>"]));
     assert.deepEqual(early.routeSet, ["<sip:b.example.com;lr>", "<sip:a.example.com;lr>"]);
     early.confirm(answer(200, "OK", ["Record-Route: <sip:c.example.com;lr>, <sip:d.example.com;lr>", "Contact: <sip:bob@192.0.2.5:5070>"]));
     assert.equal(early.state, "confirmed");

@@ -16,7 +16,7 @@ function response(status: number, extra: string[], cseq = "1 INVITE"): SipRespon
     ].join("\r\n") + "\r\n\r\n",
   );
   assert.ok(r.ok && r.message.kind === "response");
-  return r.message as SipResponse;
+  return r.message;
 }
 
 describe("checkRSeq (RFC 3262 4)", () => {

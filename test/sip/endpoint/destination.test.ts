@@ -12,7 +12,7 @@ function via(text: string) {
 function request(lines: string[]): SipRequest {
   const r = parseMessage(lines.join("\r\n") + "\r\n\r\n");
   assert.ok(r.ok && r.message.kind === "request");
-  return r.message as SipRequest;
+  return r.message;
 }
 
 const BASE = ["From: <sip:a@b>;tag=1", "To: <sip:b@b>", "Call-ID: d", "CSeq: 1 OPTIONS", "Max-Forwards: 70"];
@@ -63,7 +63,11 @@ describe("nextHop (RFC 3261 8.1.2)", () => {
   test("otherwise the Request-URI; maddr, sips and default ports", () => {
     assert.deepEqual(nextHop(request(["OPTIONS sip:bob@192.0.2.5 SIP/2.0", "Via: SIP/2.0/UDP h;branch=z9hG4bK1", ...BASE]), "udp"), { protocol: "udp", host: "192.0.2.5", port: 5060 });
     assert.deepEqual(nextHop(request(["OPTIONS sips:bob@example.com SIP/2.0", "Via: SIP/2.0/UDP h;branch=z9hG4bK1", ...BASE]), "udp"), { protocol: "tls", host: "example.com", port: 5061 });
-    assert.deepEqual(nextHop(request(["OPTIONS sip:bob@example.com:5080;maddr=[2001:db8::2] SIP/2.0", "Via: SIP/2.0/UDP h;branch=z9hG4bK1", ...BASE]), "tcp"), { protocol: "tcp", host: "2001:db8::2", port: 5080 });
+    assert.deepEqual(nextHop(request(["OPTIONS sip:bob@example.com:5080;maddr=[2001:db8::2] SIP/2.0", "Via: SIP/2.0/UDP h;branch=z9hG4bK1", ...BASE]), "tcp"), {
+      protocol: "tcp",
+      host: "2001:db8::2",
+      port: 5080,
+    });
   });
   test("a tel Request-URI without Route has no next hop", () => {
     assert.equal(nextHop(request(["OPTIONS tel:+15551234567 SIP/2.0", "Via: SIP/2.0/UDP h;branch=z9hG4bK1", ...BASE]), "udp"), undefined);

@@ -111,9 +111,9 @@ describe("SipEndpoint.request (RFC 3261 8.1, 17.1)", () => {
       assert.deepEqual(provisional, [180, 183]);
       // the UAC added Via (with rport, RFC 3581) and Max-Forwards; the UAS stamped received and rport
       assert.equal(seen.length, 1);
-      const req = seen[0]!.message as SipRequest;
+      const req = seen[0].message as SipRequest;
       const l = uac.local(protocol);
-      const srcPort = seen[0]!.source.port;
+      const srcPort = seen[0].source.port;
       assert.match(req.header("via")!, new RegExp(`^SIP/2\\.0/${protocol.toUpperCase()} 127\\.0\\.0\\.1:${l.port};branch=z9hG4bK\\w+;rport=${srcPort};received=127\\.0\\.0\\.1$`));
       assert.equal(req.header("max-forwards"), "70");
       if (protocol === "udp") assert.equal(srcPort, l.port, "UDP requests leave from the listening socket");
@@ -175,7 +175,7 @@ describe("SipEndpoint.request (RFC 3261 8.1, 17.1)", () => {
     const [o, i, t] = await Promise.allSettled([options, invite, overTcp]);
     const reason = (r: PromiseSettledResult<SipResponse>): ExpectationError => {
       assert.equal(r.status, "rejected");
-      const e = (r as PromiseRejectedResult).reason;
+      const e: unknown = r.reason;
       assert.ok(e instanceof ExpectationError, String(e));
       assert.equal(e.name, "TimeoutError");
       return e;
@@ -205,14 +205,21 @@ describe("SipEndpoint.request (RFC 3261 8.1, 17.1)", () => {
     const uac = await endpoint("udp", { timers: { t1: 50 } });
     const late = await udpSocket();
     const target = `sip:late@127.0.0.1:${late.port}`;
-    const p = uac.request(outOfDialog("OPTIONS", target), { protocol: "udp", host: "127.0.0.1", port: late.port }, {
-      deadline: Deadline.after(300, "step 'late peer answers'"),
-      clause: "TS 24.229 5.1.1.2",
-    });
+    const p = uac.request(
+      outOfDialog("OPTIONS", target),
+      { protocol: "udp", host: "127.0.0.1", port: late.port },
+      {
+        deadline: Deadline.after(300, "step 'late peer answers'"),
+        clause: "TS 24.229 5.1.1.2",
+      },
+    );
     const firstCopy = await late.next();
     await assert.rejects(p, (e: unknown) => {
       assert.ok(e instanceof ExpectationError);
-      assert.match(e.message, /^Expected: a final response to OPTIONS sip:late@127\.0\.0\.1:\d+ sent to UDP 127\.0\.0\.1:\d+\nReceived: nothing\nTimeout: {2}\d+ ms \(step 'late peer answers'\)\nClause: {3}TS 24\.229 5\.1\.1\.2$/);
+      assert.match(
+        e.message,
+        /^Expected: a final response to OPTIONS sip:late@127\.0\.0\.1:\d+ sent to UDP 127\.0\.0\.1:\d+\nReceived: nothing\nTimeout: {2}\d+ ms \(step 'late peer answers'\)\nClause: {3}TS 24\.229 5\.1\.1\.2$/,
+      );
       assert.doesNotMatch(e.message, /Timer F/);
       return true;
     });
@@ -268,12 +275,7 @@ describe("SipEndpoint inbox (expect)", () => {
       assert.ok(e instanceof ExpectationError);
       assert.equal(
         e.message,
-        [
-          "Expected: INFO",
-          `Received: MESSAGE ${target} SIP/2.0 | CSeq: 1 MESSAGE | Call-ID: ${one.callId}`,
-          "Timeout:  100 ms (step 'bob gets INFO')",
-          "Clause:   RFC 6086 4.2",
-        ].join("\n"),
+        ["Expected: INFO", `Received: MESSAGE ${target} SIP/2.0 | CSeq: 1 MESSAGE | Call-ID: ${one.callId}`, "Timeout:  100 ms (step 'bob gets INFO')", "Clause:   RFC 6086 4.2"].join("\n"),
       );
       return true;
     });
@@ -291,9 +293,7 @@ describe("SipEndpoint: malformed input and raw sending", () => {
     const receiver = await endpoint("udp", { trace });
     const sender = await endpoint("udp");
     const to = dest(receiver, "udp");
-    const raw = Buffer.from(
-      `INVITE sip:bob@127.0.0.1 extra SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:${sender.local("udp").port};branch=z9hG4bKbad\r\nContent-Length: 0\r\n\r\n`,
-    );
+    const raw = Buffer.from(`INVITE sip:bob@127.0.0.1 extra SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:${sender.local("udp").port};branch=z9hG4bKbad\r\nContent-Length: 0\r\n\r\n`);
     await sender.sendStateless(raw, to);
     // a wrong Content-Length kept on purpose
     const wrongLength = outOfDialog("MESSAGE", `sip:bob@127.0.0.1:${to.port}`, { "Max-Forwards": "70", "Content-Length": "99" });
@@ -307,16 +307,16 @@ describe("SipEndpoint: malformed input and raw sending", () => {
     await receiver.inbox.expect({ method: "OPTIONS" }, WAIT("good OPTIONS"));
 
     const received = trace.entries.filter((e) => e.direction === "received");
-    assert.ok(received[0]!.bytes.equals(raw), "the raw bytes crossed the wire unchanged");
-    assert.match(received[1]!.bytes.toString(), /\r\nContent-Length: 99\r\n/);
+    assert.ok(received[0].bytes.equals(raw), "the raw bytes crossed the wire unchanged");
+    assert.match(received[1].bytes.toString(), /\r\nContent-Length: 99\r\n/);
     assert.equal(receiver.problems.length, 2);
     const [p1, p2] = receiver.problems;
-    assert.equal(p1!.kind, "unparsable");
-    assert.match(p1!.description, /^unparsable message \(line 1, offset 0\): Request-Line "INVITE sip:bob@127\.0\.0\.1 extra SIP\/2\.0" has more than three parts/);
-    assert.match(p1!.description, /; starts "INVITE sip:bob@127\.0\.0\.1 extra SIP\/2\.0"$/);
-    assert.deepEqual(p1!.source, { protocol: "udp", host: "127.0.0.1", port: sender.local("udp").port });
-    assert.equal(p2!.kind, "unparsable");
-    assert.match(p2!.description, /Content-Length 99 exceeds the 3 bytes of body received/);
+    assert.equal(p1.kind, "unparsable");
+    assert.match(p1.description, /^unparsable message \(line 1, offset 0\): Request-Line "INVITE sip:bob@127\.0\.0\.1 extra SIP\/2\.0" has more than three parts/);
+    assert.match(p1.description, /; starts "INVITE sip:bob@127\.0\.0\.1 extra SIP\/2\.0"$/);
+    assert.deepEqual(p1.source, { protocol: "udp", host: "127.0.0.1", port: sender.local("udp").port });
+    assert.equal(p2.kind, "unparsable");
+    assert.match(p2.description, /Content-Length 99 exceeds the 3 bytes of body received/);
   });
 
   test("garbage and messages missing mandatory headers do not throw: they land in endpoint.problems", async () => {
@@ -326,10 +326,22 @@ describe("SipEndpoint: malformed input and raw sending", () => {
     await sendDatagram(peer.socket, Buffer.from([0x00, 0xff, 0x13, 0x37, 0x0d, 0x0a, 0x0d, 0x0a, 0x42]), port);
     await sendDatagram(peer.socket, "hello world\r\n\r\n", port);
     // a request without Call-ID
-    await sendDatagram(peer.socket, `OPTIONS sip:bob@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:${peer.port};branch=z9hG4bKnoid\r\nMax-Forwards: 70\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:b@b>\r\nCSeq: 1 OPTIONS\r\n\r\n`, port);
+    await sendDatagram(
+      peer.socket,
+      `OPTIONS sip:bob@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:${peer.port};branch=z9hG4bKnoid\r\nMax-Forwards: 70\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:b@b>\r\nCSeq: 1 OPTIONS\r\n\r\n`,
+      port,
+    );
     // a response whose CSeq cannot be read
-    await sendDatagram(peer.socket, `SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 127.0.0.1:${port};branch=z9hG4bKx\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:b@b>;tag=2\r\nCall-ID: x\r\nCSeq: one OPTIONS\r\n\r\n`, port);
-    await sendDatagram(peer.socket, `OPTIONS sip:bob@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:${peer.port};branch=z9hG4bKok\r\nMax-Forwards: 70\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:b@b>\r\nCall-ID: ok\r\nCSeq: 1 OPTIONS\r\n\r\n`, port);
+    await sendDatagram(
+      peer.socket,
+      `SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 127.0.0.1:${port};branch=z9hG4bKx\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:b@b>;tag=2\r\nCall-ID: x\r\nCSeq: one OPTIONS\r\n\r\n`,
+      port,
+    );
+    await sendDatagram(
+      peer.socket,
+      `OPTIONS sip:bob@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:${peer.port};branch=z9hG4bKok\r\nMax-Forwards: 70\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:b@b>\r\nCall-ID: ok\r\nCSeq: 1 OPTIONS\r\n\r\n`,
+      port,
+    );
     const ok = await receiver.inbox.expect({ method: "OPTIONS", callId: "ok" }, WAIT("OPTIONS after garbage"));
     receiver.reply(ok, 200, { toTag: "t" });
     assert.equal(parsed((await peer.next()).bytes).startLine(), "SIP/2.0 200 OK");
@@ -337,9 +349,9 @@ describe("SipEndpoint: malformed input and raw sending", () => {
       receiver.problems.map((p) => p.kind),
       ["unparsable", "unparsable", "invalid", "invalid"],
     );
-    assert.match(receiver.problems[1]!.description, /malformed Request-Line "hello world"/);
-    assert.match(receiver.problems[2]!.description, /^OPTIONS sip:bob@127\.0\.0\.1 SIP\/2\.0: Call-ID missing/);
-    assert.match(receiver.problems[3]!.description, /^SIP\/2\.0 200 OK: CSeq: "one OPTIONS" is not "sequence-number method"/);
+    assert.match(receiver.problems[1].description, /malformed Request-Line "hello world"/);
+    assert.match(receiver.problems[2].description, /^OPTIONS sip:bob@127\.0\.0\.1 SIP\/2\.0: Call-ID missing/);
+    assert.match(receiver.problems[3].description, /^SIP\/2\.0 200 OK: CSeq: "one OPTIONS" is not "sequence-number method"/);
     for (const p of receiver.problems) assert.equal(p.source?.port, peer.port);
   });
 

@@ -64,11 +64,17 @@ describe("SipEndpoint on the in-memory network (fake time)", () => {
       assert.equal(response.status, 200);
       assert.equal(response.toTag, "bob-tag");
       assert.equal(seen.length, 1);
-      assert.equal(seen[0]!.message.header("via")?.startsWith("SIP/2.0/UDP 127.0.0.2:5060;branch="), true);
-      assert.deepEqual(seen[0]!.source, { protocol: "udp", host: "127.0.0.2", port: 5060 });
+      assert.equal(seen[0].message.header("via")?.startsWith("SIP/2.0/UDP 127.0.0.2:5060;branch="), true);
+      assert.deepEqual(seen[0].source, { protocol: "udp", host: "127.0.0.2", port: 5060 });
       assert.equal(clock.now(), 0);
-      assert.deepEqual(net.deliveries.map((d) => d.fate), ["delivered", "delivered"]);
-      assert.deepEqual(trace.entries.map((e) => e.direction), ["sent", "received", "sent", "received"]);
+      assert.deepEqual(
+        net.deliveries.map((d) => d.fate),
+        ["delivered", "delivered"],
+      );
+      assert.deepEqual(
+        trace.entries.map((e) => e.direction),
+        ["sent", "received", "sent", "received"],
+      );
       assert.deepEqual(alice.problems, []);
       assert.deepEqual(bob.problems, []);
     } finally {
@@ -98,7 +104,7 @@ describe("SipEndpoint on the in-memory network (fake time)", () => {
       assert.equal(response.status, 200);
       assert.equal(answeredAt, T1);
       assert.equal(seen.length, 1);
-      assert.equal(seen[0]!.at, T1);
+      assert.equal(seen[0].at, T1);
       assert.deepEqual(
         net.deliveries.map((d) => [d.at, isRequest(d.packet.bytes) ? "MESSAGE" : "200", d.fate]),
         [
@@ -163,11 +169,11 @@ describe("SipEndpoint on the in-memory network (fake time)", () => {
       assert.equal((await alice.request(request, toBob)).status, 200);
       // Bob's peer misbehaves: a 180 for the MESSAGE after its 200, sent outside any transaction
       clock.advance(100);
-      const late = createResponse(seen[0]!.message as SipRequest, 180, { toTag: "bob-tag" });
-      await bob.sendStateless(late, seen[0]!.source);
+      const late = createResponse(seen[0].message as SipRequest, 180, { toTag: "bob-tag" });
+      await bob.sendStateless(late, seen[0].source);
       await net.idle();
       assert.equal(alice.problems.length, 1);
-      const p = alice.problems[0]!;
+      const p = alice.problems[0];
       assert.equal(p.kind, "protocol");
       assert.equal(p.at, 100);
       assert.match(p.description, /NICT .* in state completed: response 180 Ringing is illegal .*RFC 3261 17\.1\.2\.2/);
@@ -188,9 +194,12 @@ describe("SipEndpoint on the in-memory network (fake time)", () => {
       });
       const pending = alice.request(message(), toBob);
       await net.idle();
-      const rec = seen[0]!;
+      const rec = seen[0];
       bob.reply(rec, 200, { toTag: "bob-tag" });
-      assert.throws(() => bob.reply(rec, 500, { toTag: "bob-tag" }), (e: unknown) => e instanceof TransactionUserError && e.state === "completed" && e.event === "respond 500" && e.transaction === rec.transaction?.id);
+      assert.throws(
+        () => bob.reply(rec, 500, { toTag: "bob-tag" }),
+        (e: unknown) => e instanceof TransactionUserError && e.state === "completed" && e.event === "respond 500" && e.transaction === rec.transaction?.id,
+      );
       assert.equal((await pending).status, 200);
     } finally {
       await close();
@@ -244,7 +253,10 @@ describe("ImsUe on the in-memory network", () => {
       assert.equal(got.message.kind === "request" && got.message.bodyText, "hello Bob");
       assert.equal(got.message.header("from")?.startsWith("<sip:alice@ims.test>"), true);
       assert.equal(clock.now(), 0);
-      assert.deepEqual(net.deliveries.map((d) => d.fate), ["delivered", "delivered"]);
+      assert.deepEqual(
+        net.deliveries.map((d) => d.fate),
+        ["delivered", "delivered"],
+      );
       assert.deepEqual(a.endpoint.problems, []);
       assert.deepEqual(b.endpoint.problems, []);
     } finally {

@@ -42,7 +42,14 @@ describe("matchesTemplate", () => {
     assert.equal(matchesTemplate(notify, { body: /<reginfo/ }), true);
     assert.equal(matchesTemplate(notify, { body: /presence/ }), false);
     assert.equal(matchesTemplate(notify, { where: (m) => m.header("event") === "reg" }), true);
-    assert.equal(matchesTemplate(notify, { where: () => { throw new Error("boom"); } }), false);
+    assert.equal(
+      matchesTemplate(notify, {
+        where: () => {
+          throw new Error("boom");
+        },
+      }),
+      false,
+    );
   });
 
   test("a message whose CSeq cannot be read does not match a CSeq condition (and does not throw)", () => {

@@ -48,16 +48,16 @@ describe("buildReginfo / parseReginfo (RFC 3680 5)", () => {
     };
     const parsed = await parseReginfo(buildReginfo(partial));
     assert.deepEqual(parsed, partial);
-    assert.equal(parsed.registrations[0]!.contacts[0]!.expires, 0);
-    const noExpires = await parseReginfo(buildReginfo({ ...FULL, registrations: [FULL.registrations[1]!] }));
-    assert.equal("expires" in noExpires.registrations[0]!.contacts[0]!, false);
+    assert.equal(parsed.registrations[0].contacts[0].expires, 0);
+    const noExpires = await parseReginfo(buildReginfo({ ...FULL, registrations: [FULL.registrations[1]] }));
+    assert.equal("expires" in noExpires.registrations[0].contacts[0], false);
   });
 
   test("characters that need escaping in XML come back as they were", async () => {
     const info: Reginfo = {
       version: 1,
       state: "full",
-      registrations: [{ aor: "sip:a&b@ims.test", id: "r<1>", state: "active", contacts: [{ id: "c", state: "active", event: "registered", uri: "sip:x@h;p=\"q\"&r" }] }],
+      registrations: [{ aor: "sip:a&b@ims.test", id: "r<1>", state: "active", contacts: [{ id: "c", state: "active", event: "registered", uri: 'sip:x@h;p="q"&r' }] }],
     };
     const xml = buildReginfo(info);
     assert.match(xml, /aor="sip:a&amp;b@ims.test"/);

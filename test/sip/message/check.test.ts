@@ -26,9 +26,9 @@ const INVITE = "INVITE sip:bob@biloxi.example.com SIP/2.0";
 
 function only(p: MessageProblem[], header: string, reason: RegExp, status = 400): void {
   assert.equal(p.length, 1, JSON.stringify(p));
-  assert.equal(p[0]!.header, header);
-  assert.match(p[0]!.reason, reason);
-  assert.equal(p[0]!.status, status);
+  assert.equal(p[0].header, header);
+  assert.match(p[0].reason, reason);
+  assert.equal(p[0].status, status);
 }
 
 describe("checkMessage", () => {

@@ -6,8 +6,16 @@ import { parseMessage } from "../../../src/sip/message/parser.ts";
 describe("headerKey: compact forms (RFC 3261 7.3.3 and the IANA registry)", () => {
   test("RFC 3261 compact forms expand in either case", () => {
     const pairs: [string, string][] = [
-      ["c", "content-type"], ["e", "content-encoding"], ["f", "from"], ["i", "call-id"], ["k", "supported"],
-      ["l", "content-length"], ["m", "contact"], ["s", "subject"], ["t", "to"], ["v", "via"],
+      ["c", "content-type"],
+      ["e", "content-encoding"],
+      ["f", "from"],
+      ["i", "call-id"],
+      ["k", "supported"],
+      ["l", "content-length"],
+      ["m", "contact"],
+      ["s", "subject"],
+      ["t", "to"],
+      ["v", "via"],
     ];
     for (const [compact, long] of pairs) {
       assert.equal(headerKey(compact), long);
@@ -36,7 +44,9 @@ describe("headerKey: compact forms (RFC 3261 7.3.3 and the IANA registry)", () =
   });
 
   test("a parsed message finds compact and long forms alike", () => {
-    const r = parseMessage("OPTIONS sip:a@b.example SIP/2.0\r\nv: SIP/2.0/UDP h;branch=z9hG4bK1\r\nVia: SIP/2.0/UDP g;branch=z9hG4bK2\r\nf: <sip:x@y.example>;tag=1\r\nt: <sip:a@b.example>\r\ni: abc\r\nCSeq: 1 OPTIONS\r\nl: 0\r\n\r\n");
+    const r = parseMessage(
+      "OPTIONS sip:a@b.example SIP/2.0\r\nv: SIP/2.0/UDP h;branch=z9hG4bK1\r\nVia: SIP/2.0/UDP g;branch=z9hG4bK2\r\nf: <sip:x@y.example>;tag=1\r\nt: <sip:a@b.example>\r\ni: abc\r\nCSeq: 1 OPTIONS\r\nl: 0\r\n\r\n",
+    );
     if (!r.ok) assert.fail(r.error.reason);
     const m = r.message;
     assert.equal(m.header("Via"), "SIP/2.0/UDP h;branch=z9hG4bK1");
@@ -44,7 +54,10 @@ describe("headerKey: compact forms (RFC 3261 7.3.3 and the IANA registry)", () =
     assert.equal(m.header("call-id"), "abc");
     assert.equal(m.header("I"), "abc");
     assert.equal(m.header("Content-Length"), "0");
-    assert.deepEqual(m.headers.map((h) => h.name), ["v", "Via", "f", "t", "i", "CSeq", "l"]);
+    assert.deepEqual(
+      m.headers.map((h) => h.name),
+      ["v", "Via", "f", "t", "i", "CSeq", "l"],
+    );
   });
 });
 

@@ -54,7 +54,10 @@ function uriParams(r: Rng): string {
   if (r.chance(0.3)) params.push("lr");
   if (r.chance(0.15)) params.push(`user=${r.pick(["phone", "ip", "Phone"])}`);
   for (let i = r.int(0, 2); i > 0; i--) params.push(r.chance(0.3) ? `x-${token(r, 1, 6, PARAMCHAR)}` : `x-${token(r, 1, 6, PARAMCHAR)}=${token(r, 1, 8, PARAMCHAR)}`);
-  return r.shuffle(params).map((p) => `;${p}`).join("");
+  return r
+    .shuffle(params)
+    .map((p) => `;${p}`)
+    .join("");
 }
 
 interface GenUri {
@@ -99,7 +102,10 @@ function nameAddr(r: Rng, tag: string | undefined): string {
   const headerParams: string[] = [];
   if (tag !== undefined) headerParams.push(`tag${lws(r)}=${lws(r)}${tag}`);
   if (r.chance(0.2)) headerParams.push(`x-hp=${token(r, 1, 5)}`);
-  const params = r.shuffle(headerParams).map((p) => `${lws(r)};${lws(r)}${p}`).join("");
+  const params = r
+    .shuffle(headerParams)
+    .map((p) => `${lws(r)};${lws(r)}${p}`)
+    .join("");
   // addr-spec only without a display name and when the URI has no ",", "?" or ";" (RFC 3261 20.10)
   if (dn === "" && !/[,;?]/.test(u.text) && r.chance(0.4)) return `${u.text}${params}`;
   return `${dn}<${u.text}>${params}`;
@@ -118,7 +124,10 @@ function via(r: Rng): GenVia {
   const params = [`branch${lws(r)}=${lws(r)}${branch}`];
   if (r.chance(0.3)) params.push(r.chance(0.5) ? "rport" : `rport=${r.int(1, 65535)}`);
   if (r.chance(0.2)) params.push(`received=${r.int(1, 223)}.${r.int(0, 255)}.${r.int(0, 255)}.${r.int(1, 254)}`);
-  s += r.shuffle(params).map((p) => `${lws(r)};${lws(r)}${p}`).join("");
+  s += r
+    .shuffle(params)
+    .map((p) => `${lws(r)};${lws(r)}${p}`)
+    .join("");
   return { text: s, branch };
 }
 
@@ -149,7 +158,13 @@ export function generateRequest(r: Rng): Generated {
   let i = 0;
   while (i < vias.length) {
     const n = r.int(1, vias.length - i);
-    lines.push(name("Via", "v") + vias.slice(i, i + n).map((v) => v.text).join(`${lws(r)},${lws(r)}`));
+    lines.push(
+      name("Via", "v") +
+        vias
+          .slice(i, i + n)
+          .map((v) => v.text)
+          .join(`${lws(r)},${lws(r)}`),
+    );
     i += n;
   }
   const viaLines = lines.length;

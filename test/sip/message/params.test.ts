@@ -1,17 +1,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import {
-  findQuoteEnd,
-  formatParams,
-  getParam,
-  hasParam,
-  paramValue,
-  parseParams,
-  quote,
-  unquote,
-  withParam,
-  withoutParam,
-} from "../../../src/sip/message/params.ts";
+import { findQuoteEnd, formatParams, getParam, hasParam, paramValue, parseParams, quote, unquote, withParam, withoutParam } from "../../../src/sip/message/params.ts";
 
 describe("parseParams (RFC 3261 25.1 generic-param)", () => {
   test("flags, tokens, hosts and quoted strings", () => {
@@ -25,23 +14,25 @@ describe("parseParams (RFC 3261 25.1 generic-param)", () => {
   });
 
   test("LWS around ; and = (SEMI and EQUAL)", () => {
-    assert.deepEqual(parseParams(" ;   tag    = 1918181833n ;\r\n  q = 0.33 ; secondparam"), [
-      { name: "tag", value: "1918181833n" },
-      { name: "q", value: "0.33" },
-      { name: "secondparam" },
-    ]);
+    assert.deepEqual(parseParams(" ;   tag    = 1918181833n ;\r\n  q = 0.33 ; secondparam"), [{ name: "tag", value: "1918181833n" }, { name: "q", value: "0.33" }, { name: "secondparam" }]);
   });
 
   test("empty input, start and end offsets, other separators", () => {
     assert.deepEqual(parseParams(""), []);
     assert.deepEqual(parseParams("   "), []);
-    assert.deepEqual(parseParams("sip:a@b;x=1;y=2?h=1", 7, 15), [{ name: "x", value: "1" }, { name: "y", value: "2" }]);
+    assert.deepEqual(parseParams("sip:a@b;x=1;y=2?h=1", 7, 15), [
+      { name: "x", value: "1" },
+      { name: "y", value: "2" },
+    ]);
     assert.deepEqual(parseParams("&a=1&b", 0, 6, "&"), [{ name: "a", value: "1" }, { name: "b" }]);
     assert.deepEqual(parseParams(";x="), [{ name: "x", value: "" }]);
   });
 
   test("a quoted value with quoted-pairs", () => {
-    assert.deepEqual(parseParams(';realm="a\\"b;c";nonce=1'), [{ name: "realm", value: '"a\\"b;c"' }, { name: "nonce", value: "1" }]);
+    assert.deepEqual(parseParams(';realm="a\\"b;c";nonce=1'), [
+      { name: "realm", value: '"a\\"b;c"' },
+      { name: "nonce", value: "1" },
+    ]);
   });
 
   test("malformed: empty names, stray text, unterminated quotes", () => {
@@ -71,7 +62,10 @@ describe("parameter lists", () => {
     assert.deepEqual(withParam(params, "TAG", "new"), [{ name: "TAG", value: "new" }, { name: "lr" }, { name: "q", value: "0.5" }]);
     assert.deepEqual(withParam(params, "rport"), [...params, { name: "rport" }]);
     assert.deepEqual(withParam(params, "lr", "1")[1], { name: "lr", value: "1" });
-    assert.deepEqual(withoutParam(params, "LR"), [{ name: "Tag", value: "AbC" }, { name: "q", value: "0.5" }]);
+    assert.deepEqual(withoutParam(params, "LR"), [
+      { name: "Tag", value: "AbC" },
+      { name: "q", value: "0.5" },
+    ]);
     assert.deepEqual(params, [{ name: "Tag", value: "AbC" }, { name: "lr" }, { name: "q", value: "0.5" }]);
   });
 
@@ -83,7 +77,7 @@ describe("parameter lists", () => {
 });
 
 describe("quoted strings", () => {
-  test("quote and unquote are inverse, escaping \" and \\", () => {
+  test('quote and unquote are inverse, escaping " and \\', () => {
     assert.equal(quote('J Rosenberg \\"'), '"J Rosenberg \\\\\\""');
     assert.equal(unquote('"J Rosenberg \\\\\\""'), 'J Rosenberg \\"');
     for (const s of ["", "plain", 'a"b', "a\\b", '\\"\\', "работающий", "NUL:\u0000"]) assert.equal(unquote(quote(s)), s);

@@ -63,13 +63,16 @@ describe("parseMessage: header fields (RFC 3261 7.3)", () => {
 
   test("LWS before and after the colon, folding, empty values", () => {
     const m = ok("OPTIONS sip:a@b SIP/2.0\r\nSubject\t :  \r\nX-A:no-space\r\nX-B:   lots   of   space   \r\nX-C: one\r\n two\r\n\tthree\r\n\r\n");
-    assert.deepEqual(m.headers.map((h) => [h.name, h.value]), [
-      ["Subject", ""],
-      ["X-A", "no-space"],
-      ["X-B", "lots   of   space"],
-      ["X-C", "one two three"],
-    ]);
-    assert.equal(m.headers[3]!.raw, "X-C: one\r\n two\r\n\tthree");
+    assert.deepEqual(
+      m.headers.map((h) => [h.name, h.value]),
+      [
+        ["Subject", ""],
+        ["X-A", "no-space"],
+        ["X-B", "lots   of   space"],
+        ["X-C", "one two three"],
+      ],
+    );
+    assert.equal(m.headers[3].raw, "X-C: one\r\n two\r\n\tthree");
   });
 
   test("only SP, HTAB, CR and LF are trimmed: U+FEFF and U+00A0 are data", () => {

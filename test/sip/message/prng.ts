@@ -28,12 +28,12 @@ export function mulberry32(seed: number): Rng {
     next,
     int,
     chance: (p) => next() < p,
-    pick: (items) => items[int(0, items.length - 1)]!,
+    pick: (items) => items[int(0, items.length - 1)],
     shuffle(items) {
       const out = [...items];
       for (let i = out.length - 1; i > 0; i--) {
         const j = int(0, i);
-        [out[i], out[j]] = [out[j]!, out[i]!];
+        [out[i], out[j]] = [out[j], out[i]];
       }
       return out;
     },

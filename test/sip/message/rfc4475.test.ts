@@ -94,22 +94,22 @@ const VALID: readonly ValidCase[] = [
       assert.equal(m.topVia.host, "192.0.2.2");
       // an empty Subject in compact form
       assert.equal(m.header("subject"), "");
-      assert.ok(m.hasHeader("Subject"), "m.hasHeader(\"Subject\")");
+      assert.ok(m.hasHeader("Subject"), 'm.hasHeader("Subject")');
       assert.equal(m.header("NewFangledHeader"), "newfangled value continued newfangled value");
       assert.equal(m.header("unknownheaderwithunusualvalue"), ";;,,;;,;");
       const route = m.nameAddrs("route");
       assert.equal(route.length, 1);
-      assert.deepEqual(sipUri(route[0]!.uri).params, [{ name: "lr" }, { name: "unknownwith", value: "value" }, { name: "unknown-no-value" }]);
+      assert.deepEqual(sipUri(route[0].uri).params, [{ name: "lr" }, { name: "unknownwith", value: "value" }, { name: "unknown-no-value" }]);
       const contact = m.nameAddrs("contact");
       assert.equal(contact.length, 1);
-      assert.equal(contact[0]!.displayName, 'Quoted string ""');
-      assert.equal(paramValue(contact[0]!.params, "newparam"), "newvalue");
-      assert.equal(paramValue(contact[0]!.params, "secondparam"), "");
-      assert.equal(paramValue(contact[0]!.params, "q"), "0.33");
+      assert.equal(contact[0].displayName, 'Quoted string ""');
+      assert.equal(paramValue(contact[0].params, "newparam"), "newvalue");
+      assert.equal(paramValue(contact[0].params, "secondparam"), "");
+      assert.equal(paramValue(contact[0].params, "q"), "0.33");
       assert.equal(m.contentType, "application/sdp");
       assert.equal(m.body.length, SDP_LENGTH);
-      assert.ok(m.bodyText.startsWith("v=0\r\n"), "m.bodyText.startsWith(\"v=0\\r\\n\")");
-      assert.ok(m.bodyText.endsWith("a=rtpmap:31 LPC\r\n"), "m.bodyText.endsWith(\"a=rtpmap:31 LPC\\r\\n\")");
+      assert.ok(m.bodyText.startsWith("v=0\r\n"), 'm.bodyText.startsWith("v=0\\r\\n")');
+      assert.ok(m.bodyText.endsWith("a=rtpmap:31 LPC\r\n"), 'm.bodyText.endsWith("a=rtpmap:31 LPC\\r\\n")');
     },
   },
   {
@@ -149,15 +149,15 @@ const VALID: readonly ValidCase[] = [
       assert.ok(isRequest(m), "isRequest(m)");
       const ruri = sipUri(m.uri);
       assert.equal(ruri.user, "sips%3Auser%40example.com");
-      assert.equal(unescapeUriPart(ruri.user!), "sips:user@example.com");
+      assert.equal(unescapeUriPart(ruri.user), "sips:user@example.com");
       assert.equal(ruri.host, "example.net");
       assert.equal(unescapeUriPart(sipUri(m.to.uri).user!), "user");
-      assert.ok(uriEquals(m.to.uri, parseUri("sip:user@example.com") as SipUri), "uriEquals(m.to.uri, parseUri(\"sip:user@example.com\") as SipUri)");
+      assert.ok(uriEquals(m.to.uri, parseUri("sip:user@example.com") as SipUri), 'uriEquals(m.to.uri, parseUri("sip:user@example.com") as SipUri)');
       assert.equal(unescapeUriPart(sipUri(m.from.uri).user!), "I have spaces");
       assert.equal(m.fromTag, "938");
       assert.equal(m.callId, "esc01.239409asdfakjkn23onasd0-3234"); // compact i:
       assert.equal(m.contentType, "application/sdp"); // compact C: (upper case)
-      const contact = sipUri(m.nameAddrs("contact")[0]!.uri);
+      const contact = sipUri(m.nameAddrs("contact")[0].uri);
       assert.equal(unescapeUriPart(contact.user!), "caller");
       assert.deepEqual(
         contact.params.map((p) => [unescapeUriPart(p.name), p.value === undefined ? undefined : unescapeUriPart(p.value)]),
@@ -167,8 +167,8 @@ const VALID: readonly ValidCase[] = [
           ["name", "value%41"],
         ],
       );
-      assert.ok(uriEquals(contact, parseUri("sip:caller@host5.example.net;lr;name=value%2541") as SipUri), "uriEquals(contact, parseUri(\"sip:caller@host5.example.net;lr;name=value%2541\") as SipUri)");
-      assert.ok(!uriEquals(contact, parseUri("sip:caller@host5.example.net;lr;name=valueA") as SipUri), "!uriEquals(contact, parseUri(\"sip:caller@host5.example.net;lr;name=valueA\") as SipUri)");
+      assert.ok(uriEquals(contact, parseUri("sip:caller@host5.example.net;lr;name=value%2541") as SipUri), 'uriEquals(contact, parseUri("sip:caller@host5.example.net;lr;name=value%2541") as SipUri)');
+      assert.ok(!uriEquals(contact, parseUri("sip:caller@host5.example.net;lr;name=valueA") as SipUri), '!uriEquals(contact, parseUri("sip:caller@host5.example.net;lr;name=valueA") as SipUri)');
       assert.equal(m.body.length, SDP_LENGTH);
     },
   },
@@ -181,13 +181,16 @@ const VALID: readonly ValidCase[] = [
       const aor = sipUri(m.to.uri);
       assert.equal(aor.user, "null-%00-null");
       // unescaping must not shorten the user name at the NUL
-      assert.equal(unescapeUriPart(aor.user!), "null-\u0000-null");
-      assert.equal(unescapeUriPart(aor.user!).length, 11);
+      assert.equal(unescapeUriPart(aor.user), "null-\u0000-null");
+      assert.equal(unescapeUriPart(aor.user).length, 11);
       assert.equal(unescapeUriPart(sipUri(m.from.uri).user!), "null-\u0000-null");
       const contacts = m.nameAddrs("contact").map((c) => sipUri(c.uri));
-      assert.deepEqual(contacts.map((c) => unescapeUriPart(c.user!)), ["\u0000", "\u0000\u0000"]);
+      assert.deepEqual(
+        contacts.map((c) => unescapeUriPart(c.user!)),
+        ["\u0000", "\u0000\u0000"],
+      );
       // two distinct contacts
-      assert.ok(!uriEquals(contacts[0]!, contacts[1]!), "!uriEquals(contacts[0]!, contacts[1]!)");
+      assert.ok(!uriEquals(contacts[0], contacts[1]), "!uriEquals(contacts[0]!, contacts[1]!)");
       assert.equal(m.header("l"), "0");
     },
   },
@@ -203,7 +206,10 @@ const VALID: readonly ValidCase[] = [
       assert.equal(m.from.displayName, "%Z%45");
       assert.equal(m.branch, "z9hG4bK209%fzsnel234");
       // two Contact values, not three: C%6Fntact is another header
-      assert.deepEqual(m.nameAddrs("contact").map((c) => sipUri(c.uri).host), ["host1.example.com", "host3.example.com"]);
+      assert.deepEqual(
+        m.nameAddrs("contact").map((c) => sipUri(c.uri).host),
+        ["host1.example.com", "host3.example.com"],
+      );
       assert.equal(m.header("C%6Fntact"), "<sip:alias2@host2.example.com>");
     },
   },
@@ -237,13 +243,16 @@ const VALID: readonly ValidCase[] = [
       assert.equal(m.callId, `longreq.one${"really".repeat(20)}longcallid`);
       const vias = m.vias;
       assert.equal(vias.length, 34);
-      assert.deepEqual(vias.slice(0, 33).map((v) => v.host), Array.from({ length: 33 }, (_x, i) => `sip${33 - i}.example.com`));
-      assert.equal(vias[33]!.host, "host.example.com");
-      assert.equal(paramValue(vias[33]!.params, "received"), "192.0.2.5");
-      assert.equal(viaBranch(vias[33]!), `very${"long".repeat(50)}branchvalue`);
+      assert.deepEqual(
+        vias.slice(0, 33).map((v) => v.host),
+        Array.from({ length: 33 }, (_x, i) => `sip${33 - i}.example.com`),
+      );
+      assert.equal(vias[33].host, "host.example.com");
+      assert.equal(paramValue(vias[33].params, "received"), "192.0.2.5");
+      assert.equal(viaBranch(vias[33]), `very${"long".repeat(50)}branchvalue`);
       assert.equal(m.branch, undefined); // the top Via has no branch
       assert.equal(m.header(`Unknown-${"Long".repeat(20)}-Name`), `unknown-${"long".repeat(20)}-value; unknown-${"long".repeat(20)}-parameter-name = unknown-${"long".repeat(20)}-parameter-value`);
-      assert.equal(sipUri(m.nameAddrs("contact")[0]!.uri).user, longName);
+      assert.equal(sipUri(m.nameAddrs("contact")[0].uri).user, longName);
       assert.equal(m.body.length, SDP_LENGTH);
     },
   },
@@ -260,7 +269,7 @@ const VALID: readonly ValidCase[] = [
       assert.equal(m.header("to"), "sip:j.user@example.com");
       assert.equal(m.branch, "z9hG4bKkdjuw23492");
       // the serialized request does not carry the INVITE octets
-      assert.ok(!serializeMessage(m).toString("latin1").includes("INVITE"), "!serializeMessage(m).toString(\"latin1\").includes(\"INVITE\")");
+      assert.ok(!serializeMessage(m).toString("latin1").includes("INVITE"), '!serializeMessage(m).toString("latin1").includes("INVITE")');
     },
   },
   {
@@ -280,8 +289,14 @@ const VALID: readonly ValidCase[] = [
     name: "transports",
     section: "3.1.1.10 Varied and Unknown Transport Types",
     verify(m) {
-      assert.deepEqual(m.vias.map((v) => v.transport), ["UDP", "SCTP", "TLS", "UNKNOWN", "TCP"]);
-      assert.deepEqual(m.vias.map((v) => v.host), ["t1.example.com", "t2.example.com", "t3.example.com", "t4.example.com", "t5.example.com"]);
+      assert.deepEqual(
+        m.vias.map((v) => v.transport),
+        ["UDP", "SCTP", "TLS", "UNKNOWN", "TCP"],
+      );
+      assert.deepEqual(
+        m.vias.map((v) => v.host),
+        ["t1.example.com", "t2.example.com", "t3.example.com", "t4.example.com", "t5.example.com"],
+      );
       assert.equal(m.callId, "transports.kijh4akdnaqjkwendsasfdj"); // two spaces after the colon
     },
   },
@@ -296,7 +311,7 @@ const VALID: readonly ValidCase[] = [
       assert.equal(m.contentType, "multipart/mixed;boundary=7a9cbec02ceef655");
       // the binary part contains NULs and bare LFs; framing is by Content-Length only
       assert.ok(m.body.includes(0), "m.body.includes(0)");
-      assert.ok(m.body.subarray(-24).equals(Buffer.from("\r\n--7a9cbec02ceef655--\r\n")), "m.body.subarray(-24).equals(Buffer.from(\"\\r\\n--7a9cbec02ceef655--\\r\\n\"))");
+      assert.ok(m.body.subarray(-24).equals(Buffer.from("\r\n--7a9cbec02ceef655--\r\n")), 'm.body.subarray(-24).equals(Buffer.from("\\r\\n--7a9cbec02ceef655--\\r\\n"))');
       assert.equal(viaRport(m.topVia), "requested");
       assert.equal(m.topVia.port, 5070);
       assert.equal(m.callId, "3d9485ad0c49859b@Zmx1ZmZ5LW1hYy0xNi5sb2NhbA..");
@@ -357,7 +372,7 @@ const VALID: readonly ValidCase[] = [
       assert.equal(m.to.uri.scheme, "isbn");
       assert.equal(m.from.uri.scheme, "http");
       assert.equal(m.fromTag, "3234233");
-      assert.equal(m.nameAddrs("contact")[0]!.uri.scheme, "name");
+      assert.equal(m.nameAddrs("contact")[0].uri.scheme, "name");
     },
   },
   {
@@ -390,7 +405,10 @@ const VALID: readonly ValidCase[] = [
     section: "3.3.10 200 OK Response with Broadcast Via Header Field Value",
     verify(m) {
       assert.ok(isResponse(m), "isResponse(m)");
-      assert.deepEqual(m.vias.map((v) => v.host), ["192.0.2.198", "255.255.255.255"]);
+      assert.deepEqual(
+        m.vias.map((v) => v.host),
+        ["192.0.2.198", "255.255.255.255"],
+      );
     },
   },
   {
@@ -406,9 +424,9 @@ const VALID: readonly ValidCase[] = [
     verify(m) {
       const [c] = m.nameAddrs("contact");
       // in an addr-spec the parameters are header parameters, not URI parameters (RFC 3261 20.10)
-      assert.deepEqual(sipUri(c!.uri).params, []);
-      assert.deepEqual(c!.params, [{ name: "unknownparam" }]);
-      assert.equal(sipUri(c!.uri).user, "+19725552222");
+      assert.deepEqual(sipUri(c.uri).params, []);
+      assert.deepEqual(c.params, [{ name: "unknownparam" }]);
+      assert.equal(sipUri(c.uri).user, "+19725552222");
     },
   },
   {
@@ -416,8 +434,8 @@ const VALID: readonly ValidCase[] = [
     section: "3.3.13 REGISTER with a url-parameter",
     verify(m) {
       const [c] = m.nameAddrs("contact");
-      assert.deepEqual(sipUri(c!.uri).params, [{ name: "unknownparam" }]);
-      assert.deepEqual(c!.params, []);
+      assert.deepEqual(sipUri(c.uri).params, [{ name: "unknownparam" }]);
+      assert.deepEqual(c.params, []);
     },
   },
   {
@@ -425,8 +443,8 @@ const VALID: readonly ValidCase[] = [
     section: "3.3.14 REGISTER with a URL Escaped Header (the registrar rejects it)",
     verify(m) {
       const [c] = m.nameAddrs("contact");
-      assert.deepEqual(sipUri(c!.uri).headers, [{ name: "Route", value: "%3Csip:sip.example.com%3E" }]);
-      assert.equal(unescapeUriPart(sipUri(c!.uri).headers[0]!.value!), "<sip:sip.example.com>");
+      assert.deepEqual(sipUri(c.uri).headers, [{ name: "Route", value: "%3Csip:sip.example.com%3E" }]);
+      assert.equal(unescapeUriPart(sipUri(c.uri).headers[0].value!), "<sip:sip.example.com>");
     },
   },
   {
@@ -454,15 +472,12 @@ const VALID: readonly ValidCase[] = [
       assert.equal(m.header("content-length"), undefined);
       // no Content-Length: the body runs to the end of the datagram
       assert.equal(m.bodyText, "v=0\r\no=mhandley 29739 7272939 IN IP4 192.0.2.5\r\ns=-\r\nc=IN IP4 192.0.2.5\r\nt=0 0\r\nm=audio 49217 RTP/AVP 0\r\n");
-      assert.equal(paramValue(sipUri(m.nameAddrs("record-route")[0]!.uri).params, "maddr"), "ss1.example.com");
+      assert.equal(paramValue(sipUri(m.nameAddrs("record-route")[0].uri).params, "maddr"), "ss1.example.com");
     },
   },
 ];
 
-type Outcome =
-  | { readonly parse: RegExp }
-  | { readonly problems: readonly (readonly [string, RegExp, number?])[] }
-  | { readonly tolerated: string; readonly verify?: (m: SipMessage) => void };
+type Outcome = { readonly parse: RegExp } | { readonly problems: readonly (readonly [string, RegExp, number?])[] } | { readonly tolerated: string; readonly verify?: (m: SipMessage) => void };
 
 interface InvalidCase {
   readonly name: string;
@@ -472,10 +487,28 @@ interface InvalidCase {
 
 // RFC 4475 3.1.2 (invalid messages) and 3.3 messages that are errors in a request as received.
 const INVALID: readonly InvalidCase[] = [
-  { name: "badinv01", section: "3.1.2.1 Extraneous Header Field Separators", outcome: { problems: [["Via", /malformed Via parameters/], ["Contact", /malformed parameters/]] } },
+  {
+    name: "badinv01",
+    section: "3.1.2.1 Extraneous Header Field Separators",
+    outcome: {
+      problems: [
+        ["Via", /malformed Via parameters/],
+        ["Contact", /malformed parameters/],
+      ],
+    },
+  },
   { name: "clerr", section: "3.1.2.2 Content Length Larger Than Message", outcome: { parse: /Content-Length 9999 exceeds/ } },
   { name: "ncl", section: "3.1.2.3 Negative Content-Length", outcome: { parse: /Content-Length "-999"/ } },
-  { name: "scalar02", section: "3.1.2.4 Request Scalar Fields with Overlarge Values", outcome: { problems: [["CSeq", /36893488147419103232/], ["Max-Forwards", /"300" is not 0 to 255/]] } },
+  {
+    name: "scalar02",
+    section: "3.1.2.4 Request Scalar Fields with Overlarge Values",
+    outcome: {
+      problems: [
+        ["CSeq", /36893488147419103232/],
+        ["Max-Forwards", /"300" is not 0 to 255/],
+      ],
+    },
+  },
   { name: "scalarlg", section: "3.1.2.5 Response Scalar Fields with Overlarge Values", outcome: { problems: [["CSeq", /9292394834772304023312/]] } },
   { name: "quotbal", section: "3.1.2.6 Unterminated Quoted String in Display Name", outcome: { problems: [["To", /unterminated quoted display name/]] } },
   { name: "ltgtruri", section: "3.1.2.7 <> Enclosing Request-URI", outcome: { parse: /Request-URI "<sip:user@example.com>" is not an absolute URI/ } },
@@ -502,19 +535,37 @@ const INVALID: readonly InvalidCase[] = [
   {
     name: "insuf",
     section: "3.3.1 Missing Required Header Fields",
-    outcome: { problems: [["From", /missing/], ["To", /missing/], ["Call-ID", /missing/], ["Max-Forwards", /missing/]] },
+    outcome: {
+      problems: [
+        ["From", /missing/],
+        ["To", /missing/],
+        ["Call-ID", /missing/],
+        ["Max-Forwards", /missing/],
+      ],
+    },
   },
   {
     name: "multi01",
     section: "3.3.8 Multiple Values in Single Value Required Fields",
-    outcome: { problems: [["Call-ID", /appears 2 times/], ["CSeq", /appears 2 times/], ["From", /appears 2 times/], ["To", /appears 2 times/], ["Max-Forwards", /appears 2 times/]] },
+    outcome: {
+      problems: [
+        ["Call-ID", /appears 2 times/],
+        ["CSeq", /appears 2 times/],
+        ["From", /appears 2 times/],
+        ["To", /appears 2 times/],
+        ["Max-Forwards", /appears 2 times/],
+      ],
+    },
   },
   { name: "mcl01", section: "3.3.9 Multiple Content-Length Values", outcome: { parse: /two different Content-Length values/ } },
 ];
 
 describe("RFC 4475 fixtures", () => {
   test("every message of RFC 4475 section 3 is covered by exactly one case", () => {
-    const files = readdirSync(FIXTURES).filter((f) => f.endsWith(".dat")).map((f) => f.slice(0, -4)).sort();
+    const files = readdirSync(FIXTURES)
+      .filter((f) => f.endsWith(".dat"))
+      .map((f) => f.slice(0, -4))
+      .sort();
     const cases = [...VALID.map((c) => c.name), ...INVALID.map((c) => c.name)].sort();
     assert.equal(files.length, 49);
     assert.deepEqual(cases, files);
@@ -528,7 +579,10 @@ describe("RFC 4475 fixtures", () => {
     assert.equal(load("longreq").length, 3515);
     assert.equal(load("mpart01").length, 1290);
     // intmeth carries a raw NUL, BEL and DEL inside the To display name
-    assert.ok(load("intmeth").includes(Buffer.from('To: "BEL:\\\x07 NUL:\\\x00 DEL:\\\x7f" <', "latin1")), "load(\"intmeth\").includes(Buffer.from('To: \"BEL:\\\\\\x07 NUL:\\\\\\x00 DEL:\\\\\\x7f\" <', \"latin1\"))");
+    assert.ok(
+      load("intmeth").includes(Buffer.from('To: "BEL:\\\x07 NUL:\\\x00 DEL:\\\x7f" <', "latin1")),
+      'load("intmeth").includes(Buffer.from(\'To: "BEL:\\\\\\x07 NUL:\\\\\\x00 DEL:\\\\\\x7f" <\', "latin1"))',
+    );
   });
 });
 
@@ -540,8 +594,8 @@ describe("RFC 4475 valid messages", () => {
       const expected = c.appLevel ?? [];
       assert.equal(problems.length, expected.length, `unexpected problems: ${problemsText(problems)}`);
       expected.forEach(([header, reason], i) => {
-        assert.equal(problems[i]!.header, header);
-        assert.match(problems[i]!.reason, reason);
+        assert.equal(problems[i].header, header);
+        assert.match(problems[i].reason, reason);
       });
       c.verify(m);
     });
@@ -568,9 +622,9 @@ describe("RFC 4475 invalid messages", () => {
       }
       assert.equal(problems.length, o.problems.length, `problems: ${problemsText(problems)}`);
       o.problems.forEach(([header, reason, status], i) => {
-        assert.equal(problems[i]!.header, header, problemsText(problems));
-        assert.match(problems[i]!.reason, reason);
-        assert.equal(problems[i]!.status, status ?? 400);
+        assert.equal(problems[i].header, header, problemsText(problems));
+        assert.match(problems[i].reason, reason);
+        assert.equal(problems[i].status, status ?? 400);
       });
     });
   }
@@ -579,9 +633,12 @@ describe("RFC 4475 invalid messages", () => {
     const r = parseMessage(Buffer.concat([load("baddn"), Buffer.from("\r\n")]));
     if (!r.ok) assert.fail(r.error.reason);
     const problems = checkMessage(r.message);
-    assert.deepEqual(problems.map((p) => p.header), ["From", "To"]);
-    assert.match(problems[0]!.reason, /"Bell, Alexander" has characters that need quoting/);
-    assert.match(problems[1]!.reason, /"Watson, Thomas" has characters that need quoting/);
+    assert.deepEqual(
+      problems.map((p) => p.header),
+      ["From", "To"],
+    );
+    assert.match(problems[0].reason, /"Bell, Alexander" has characters that need quoting/);
+    assert.match(problems[1].reason, /"Watson, Thomas" has characters that need quoting/);
   });
 
   test("ncl's other form: a Content-Length that is not a number", () => {
@@ -607,7 +664,7 @@ describe("RFC 4475 messages survive serialization", () => {
     test(`${c.name}: serialize with contentLength "keep" gives the received bytes back`, () => {
       const input = load(c.name);
       const m = parsed(c.name);
-      assert.ok(serializeMessage(m, { contentLength: "keep" }).equals(input), "serializeMessage(m, { contentLength: \"keep\" }).equals(input)");
+      assert.ok(serializeMessage(m, { contentLength: "keep" }).equals(input), 'serializeMessage(m, { contentLength: "keep" }).equals(input)');
       const again = parseMessage(serializeMessage(m));
       if (!again.ok) assert.fail(again.error.reason);
       assert.equal(again.message.startLine(), m.startLine());

@@ -67,12 +67,12 @@ describe("serializeMessage", () => {
     m.setHeader("Max-Forwards", 67);
     m.prependHeader("Via", "SIP/2.0/UDP proxy.example.com;branch=z9hG4bKnew");
     const out = messageToString(m, { contentLength: "keep" });
-    assert.equal(
-      out,
-      RECEIVED.replace("MaX-fOrWaRdS: 0068", "Max-Forwards: 67").replace("Via  : SIP", "Via: SIP/2.0/UDP proxy.example.com;branch=z9hG4bKnew\r\nVia  : SIP"),
-    );
+    assert.equal(out, RECEIVED.replace("MaX-fOrWaRdS: 0068", "Max-Forwards: 67").replace("Via  : SIP", "Via: SIP/2.0/UDP proxy.example.com;branch=z9hG4bKnew\r\nVia  : SIP"));
     const again = parse(out);
-    assert.deepEqual(again.vias.map((v) => v.host), ["proxy.example.com", "192.0.2.2", "spindle.example.com", "192.168.255.111"]);
+    assert.deepEqual(
+      again.vias.map((v) => v.host),
+      ["proxy.example.com", "192.0.2.2", "spindle.example.com", "192.168.255.111"],
+    );
   });
 
   test("responses: the reason phrase, also an empty one", () => {

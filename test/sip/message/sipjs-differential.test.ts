@@ -8,16 +8,7 @@ import assert from "node:assert/strict";
 import { Core, Grammar, type NameAddrHeader, type URI } from "sip.js";
 import { mulberry32, seedFrom } from "./prng.ts";
 import { type Generated, generateRequest } from "./message-generator.ts";
-import {
-  type NameAddr,
-  type SipUri,
-  checkMessage,
-  isRequest,
-  isSipUri,
-  parseMessage,
-  unescapeUriPart,
-  viaBranch,
-} from "../../../src/sip/message/index.ts";
+import { type NameAddr, type SipUri, checkMessage, isRequest, isSipUri, parseMessage, unescapeUriPart, viaBranch } from "../../../src/sip/message/index.ts";
 
 const COUNT = 300;
 const SEED = seedFrom("SIP_DIFF_SEED", 0x4475);
@@ -58,7 +49,7 @@ function sipjsUriView(u: URI): UriView {
 function ourNameAddr(na: NameAddr): { displayName: string | undefined; uri: UriView } {
   assert.ok(isSipUri(na.uri), `not a SIP URI: ${JSON.stringify(na.uri)}`);
   // sip.js does not tell an empty quoted display name ("") from none; we do, so compare both as none
-  return { displayName: na.displayName === "" ? undefined : na.displayName, uri: ourUriView(na.uri as SipUri) };
+  return { displayName: na.displayName === "" ? undefined : na.displayName, uri: ourUriView(na.uri) };
 }
 
 function compare(g: Generated): void {
@@ -94,11 +85,11 @@ function compare(g: Generated): void {
     const v = Grammar.parse(gv.text, "Via") as { host: string; port?: number; branch: string; transport: string } | -1;
     assert.notEqual(v, -1, `sip.js refused Via "${gv.text}"`);
     if (v === -1) return;
-    const ours = vias[i]!;
+    const ours = vias[i];
     assert.deepEqual([ours.transport, ours.host, ours.port, viaBranch(ours)], [v.transport.toUpperCase(), v.host, v.port, v.branch], `Via ${i}`);
     assert.equal(viaBranch(ours), gv.branch);
   });
-  assert.equal(m.branch, g.vias[0]!.branch);
+  assert.equal(m.branch, g.vias[0].branch);
   const firstViaLine = m.headers.find((h) => h.key === "via")!;
   if (!firstViaLine.value.includes(",")) {
     // a single via-parm on the first line: sip.js's top Via and branch are right, and must match

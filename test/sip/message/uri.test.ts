@@ -1,18 +1,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import {
-  type SipUri,
-  type TelUri,
-  type Uri,
-  formatUri,
-  isSipUri,
-  isTelUri,
-  isUriParseError,
-  parseUri,
-  telDigits,
-  unescapeUriPart,
-  uriEquals,
-} from "../../../src/sip/message/uri.ts";
+import { type SipUri, type TelUri, type Uri, formatUri, isSipUri, isTelUri, isUriParseError, parseUri, telDigits, unescapeUriPart, uriEquals } from "../../../src/sip/message/uri.ts";
 
 function uri(text: string): Uri {
   const u = parseUri(text);
@@ -107,13 +95,7 @@ describe("parseUri: sip and sips (RFC 3261 19.1)", () => {
 
   test("parameters: flags, values, LWS-free, order and case kept", () => {
     const u = sip("sip:carol@chicago.com;lr;Transport=TCP;maddr=239.255.255.1;ttl=15;x-Foo=Bar");
-    assert.deepEqual(u.params, [
-      { name: "lr" },
-      { name: "Transport", value: "TCP" },
-      { name: "maddr", value: "239.255.255.1" },
-      { name: "ttl", value: "15" },
-      { name: "x-Foo", value: "Bar" },
-    ]);
+    assert.deepEqual(u.params, [{ name: "lr" }, { name: "Transport", value: "TCP" }, { name: "maddr", value: "239.255.255.1" }, { name: "ttl", value: "15" }, { name: "x-Foo", value: "Bar" }]);
   });
 
   test("malformed SIP URIs are errors, never exceptions", () => {

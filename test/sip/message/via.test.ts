@@ -73,13 +73,7 @@ describe("parseVia (RFC 3261 20.42)", () => {
 
   test("other parameters: maddr, ttl, flags, quoted values keep their text", () => {
     const v = via('SIP/2.0/UDP h.example.com;maddr=224.2.0.1;ttl=16;keep;alias;x="a;b"');
-    assert.deepEqual(v.params, [
-      { name: "maddr", value: "224.2.0.1" },
-      { name: "ttl", value: "16" },
-      { name: "keep" },
-      { name: "alias" },
-      { name: "x", value: '"a;b"' },
-    ]);
+    assert.deepEqual(v.params, [{ name: "maddr", value: "224.2.0.1" }, { name: "ttl", value: "16" }, { name: "keep" }, { name: "alias" }, { name: "x", value: '"a;b"' }]);
   });
 
   test("malformed Via values are errors, never exceptions", () => {

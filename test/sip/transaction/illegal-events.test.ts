@@ -61,7 +61,7 @@ function nist(reliable = false) {
 /** The one event reported names the transaction, its state and the event, and cites a clause. */
 function assertReported(reported: readonly IllegalTransactionEvent[], expected: { transaction: string; kind: string; state: string; event: string }, clause: RegExp): void {
   assert.equal(reported.length, 1, `one event reported, got ${JSON.stringify(reported.map((r) => r.event))}`);
-  const e = reported[0]!;
+  const e = reported[0];
   assert.deepEqual({ transaction: e.transaction, kind: e.kind, state: e.state, event: e.event }, expected);
   assert.match(e.detail, clause);
   assert.equal(typeof e.at, "number");
@@ -84,7 +84,10 @@ describe("INVITE client transaction: illegal responses are reported (RFC 3261 17
     tx.receiveResponse(buildResponse(invite, 200, "OK"));
     tx.receiveResponse(buildResponse(invite, 180, "Ringing"));
     assertReported(reported, { transaction: "ict-i", kind: "ict", state: "accepted", event: "response 180 Ringing" }, /RFC 6026 7\.2/);
-    assert.deepEqual(user.responses.map((r) => r.status), [200]);
+    assert.deepEqual(
+      user.responses.map((r) => r.status),
+      [200],
+    );
     assert.equal(tx.state, "accepted");
   });
 
@@ -93,7 +96,10 @@ describe("INVITE client transaction: illegal responses are reported (RFC 3261 17
     tx.receiveResponse(buildResponse(invite, 200, "OK"));
     tx.receiveResponse(buildResponse(invite, 486, "Busy Here"));
     assertReported(reported, { transaction: "ict-i", kind: "ict", state: "accepted", event: "response 486 Busy Here" }, /RFC 6026 7\.2/);
-    assert.deepEqual(user.responses.map((r) => r.status), [200]);
+    assert.deepEqual(
+      user.responses.map((r) => r.status),
+      [200],
+    );
     assert.deepEqual(timesOf(sent, "ACK"), []);
   });
 
@@ -102,7 +108,10 @@ describe("INVITE client transaction: illegal responses are reported (RFC 3261 17
     tx.receiveResponse(buildResponse(invite, 486, "Busy Here"));
     tx.receiveResponse(buildResponse(invite, 180, "Ringing"));
     assertReported(reported, { transaction: "ict-i", kind: "ict", state: "completed", event: "response 180 Ringing" }, /RFC 3261 17\.1\.1\.2/);
-    assert.deepEqual(user.responses.map((r) => r.status), [486]);
+    assert.deepEqual(
+      user.responses.map((r) => r.status),
+      [486],
+    );
   });
 
   test("Completed: a 2xx after a non-2xx final is reported, not passed up", () => {
@@ -110,7 +119,10 @@ describe("INVITE client transaction: illegal responses are reported (RFC 3261 17
     tx.receiveResponse(buildResponse(invite, 486, "Busy Here"));
     tx.receiveResponse(buildResponse(invite, 200, "OK"));
     assertReported(reported, { transaction: "ict-i", kind: "ict", state: "completed", event: "response 200 OK" }, /RFC 3261 17\.1\.1\.2/);
-    assert.deepEqual(user.responses.map((r) => r.status), [486]);
+    assert.deepEqual(
+      user.responses.map((r) => r.status),
+      [486],
+    );
   });
 
   test("Completed: another non-2xx final (not a retransmission) is reported and not acknowledged", () => {
@@ -146,7 +158,10 @@ describe("INVITE client transaction: illegal responses are reported (RFC 3261 17
     b.tx.receiveResponse(buildResponse(b.invite, 200, "OK"));
     b.tx.receiveResponse(buildResponse(b.invite, 200, "OK"));
     b.tx.receiveResponse(buildResponse(b.invite, 200, "OK", "other-fork"));
-    assert.deepEqual(b.user.responses.map((r) => r.status), [200, 200, 200]);
+    assert.deepEqual(
+      b.user.responses.map((r) => r.status),
+      [200, 200, 200],
+    );
     assert.deepEqual(b.reported, []);
   });
 });
@@ -157,7 +172,10 @@ describe("non-INVITE client transaction: illegal responses are reported (RFC 326
     tx.receiveResponse(buildResponse(request, 200, "OK"));
     tx.receiveResponse(buildResponse(request, 100, "Trying"));
     assertReported(reported, { transaction: "nict-i", kind: "nict", state: "completed", event: "response 100 Trying" }, /RFC 3261 17\.1\.2\.2/);
-    assert.deepEqual(user.responses.map((r) => r.status), [200]);
+    assert.deepEqual(
+      user.responses.map((r) => r.status),
+      [200],
+    );
   });
 
   test("Completed: another final response is reported, not passed up", () => {
@@ -165,7 +183,10 @@ describe("non-INVITE client transaction: illegal responses are reported (RFC 326
     tx.receiveResponse(buildResponse(request, 200, "OK"));
     tx.receiveResponse(buildResponse(request, 500, "Server Internal Error"));
     assertReported(reported, { transaction: "nict-i", kind: "nict", state: "completed", event: "response 500 Server Internal Error" }, /RFC 3261 17\.1\.2\.2/);
-    assert.deepEqual(user.responses.map((r) => r.status), [200]);
+    assert.deepEqual(
+      user.responses.map((r) => r.status),
+      [200],
+    );
   });
 
   test("Terminated: any response is reported", () => {
@@ -183,7 +204,10 @@ describe("non-INVITE client transaction: illegal responses are reported (RFC 326
     tx.receiveResponse(buildResponse(request, 202, "Accepted"));
     clock.advance(1000);
     tx.receiveResponse(buildResponse(request, 202, "Accepted"));
-    assert.deepEqual(user.responses.map((r) => r.status), [100, 100, 202]);
+    assert.deepEqual(
+      user.responses.map((r) => r.status),
+      [100, 100, 202],
+    );
     assert.deepEqual(reported, []);
   });
 });
@@ -267,7 +291,10 @@ describe("INVITE server transaction: illegal requests are reported, illegal resp
     a.tx.receiveRequest(a.invite); // Completed: the 486 again
     a.tx.receiveRequest(a.ack()); // Completed -> Confirmed
     a.tx.receiveRequest(a.ack()); // Confirmed: absorbed
-    assert.deepEqual(a.sent.map((s) => (s.message as { status: number }).status), [180, 180, 486, 486]);
+    assert.deepEqual(
+      a.sent.map((s) => (s.message as { status: number }).status),
+      [180, 180, 486, 486],
+    );
     assert.equal(a.acks.length, 1);
     assert.deepEqual(a.reported, []);
 
@@ -320,7 +347,10 @@ describe("non-INVITE server transaction: illegal requests are reported, illegal 
     tx.receiveRequest(request);
     tx.respond(buildResponse(request, 200, "OK"));
     tx.receiveRequest(request);
-    assert.deepEqual(sent.map((s) => (s.message as { status: number }).status), [100, 100, 200, 200]);
+    assert.deepEqual(
+      sent.map((s) => (s.message as { status: number }).status),
+      [100, 100, 200, 200],
+    );
     assert.deepEqual(reported, []);
   });
 });
@@ -338,8 +368,8 @@ describe("TransactionLayer: illegal events are kept and told to listeners", () =
     const ack = buildRequest("ACK", { branch: "z9hG4bK-layer-i", seq: 5, toTag: "to-1" });
     assert.equal(layer.receiveRequest(ack, flow).kind, "absorbed");
     assert.equal(heard.length, 1);
-    assert.equal(heard[0]!.state, "proceeding");
-    assert.equal(heard[0]!.event, "request ACK");
+    assert.equal(heard[0].state, "proceeding");
+    assert.equal(heard[0].event, "request ACK");
     assert.deepEqual(layer.illegalEvents, heard);
 
     stop();

@@ -82,8 +82,8 @@ describe("INVITE client transaction (RFC 3261 17.1.1)", () => {
     tx.receiveResponse(busy);
     assert.equal(tx.state, "completed");
     assert.equal(sent.length, 3);
-    assert.equal(sent[2]!.at, 1000);
-    const ack = sent[2]!.message as SipRequest;
+    assert.equal(sent[2].at, 1000);
+    const ack = sent[2].message as SipRequest;
     assert.ok(ack instanceof SipRequest);
     assert.equal(ack.method, "ACK");
     assert.equal(ack.uriText, invite.uriText);
@@ -104,8 +104,8 @@ describe("INVITE client transaction (RFC 3261 17.1.1)", () => {
     clock.advance(1000);
     tx.receiveResponse(buildResponse(invite, 486, "Busy Here", "uas-tag-9"));
     assert.equal(sent.length, 4);
-    assert.equal(sent[3]!.at, 2000);
-    assert.equal(text(sent[3]!.message), text(ack));
+    assert.equal(sent[3].at, 2000);
+    assert.equal(text(sent[3].message), text(ack));
     assert.equal(user.responses.length, 1);
 
     // no more INVITE retransmissions after the final response; Timer D is 32 s over UDP (from 1000)

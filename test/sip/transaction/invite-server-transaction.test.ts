@@ -45,8 +45,8 @@ describe("INVITE server transaction (RFC 3261 17.2.1, RFC 6026 7.1)", () => {
     clock.advance(500);
     tx.receiveRequest(invite);
     assert.equal(sent.length, 3);
-    assert.equal(sent[2]!.at, 500);
-    assert.equal(sent[2]!.message, ringing);
+    assert.equal(sent[2].at, 500);
+    assert.equal(sent[2].message, ringing);
     assert.equal(tx.lastResponse, ringing);
   });
 

@@ -112,10 +112,7 @@ describe("non-INVITE client transaction (RFC 3261 17.1.2)", () => {
   test("custom T1=100, T2=400, T4=1000 are honoured by Timers E, F and K", () => {
     const a = start(false, { t1: 100, t2: 400, t4: 1000 });
     a.clock.advance(10000);
-    assert.deepEqual(
-      timesOf(a.sent, "REGISTER"),
-      [0, 100, 300, 700, 1100, 1500, 1900, 2300, 2700, 3100, 3500, 3900, 4300, 4700, 5100, 5500, 5900, 6300],
-    );
+    assert.deepEqual(timesOf(a.sent, "REGISTER"), [0, 100, 300, 700, 1100, 1500, 1900, 2300, 2700, 3100, 3500, 3900, 4300, 4700, 5100, 5500, 5900, 6300]);
     assert.deepEqual(a.user.timeouts, [6400]);
 
     const b = start(false, { t1: 100, t2: 400, t4: 1000 });

@@ -55,7 +55,7 @@ describe("non-INVITE server transaction (RFC 3261 17.2.2)", () => {
       [1000, 200],
       [2000, 200],
     ]);
-    assert.equal(sent[1]!.message, ok);
+    assert.equal(sent[1].message, ok);
     assert.equal(tx.lastResponse, ok);
     clock.advance(30999); // Timer J from 1000
     assert.equal(tx.state, "completed");

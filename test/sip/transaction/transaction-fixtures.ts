@@ -29,9 +29,7 @@ export function setup(reliable = false, timers: Partial<TimerSettings> = {}) {
 
 /** Times at which messages of `method` (requests) or `status` (responses) were sent. */
 export function timesOf(sent: readonly Sent[], what: string | number): number[] {
-  return sent
-    .filter((s) => (typeof what === "string" ? s.message.kind === "request" && s.message.method === what : s.message.kind === "response" && s.message.status === what))
-    .map((s) => s.at);
+  return sent.filter((s) => (typeof what === "string" ? s.message.kind === "request" && s.message.method === what : s.message.kind === "response" && s.message.status === what)).map((s) => s.at);
 }
 
 export interface RequestOptions {

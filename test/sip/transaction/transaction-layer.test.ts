@@ -16,7 +16,7 @@ function parseRequest(lines: string[]): SipRequest {
   const r = parseMessage(lines.join("\r\n") + "\r\n\r\n");
   assert.ok(r.ok, r.ok ? "" : r.error.reason);
   assert.equal(r.message.kind, "request");
-  return r.message as SipRequest;
+  return r.message;
 }
 
 describe("TransactionLayer: client side (RFC 3261 17.1.3)", () => {

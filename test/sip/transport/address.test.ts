@@ -1,13 +1,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import {
-  addressKey,
-  defaultPort,
-  formatAddress,
-  ipFamily,
-  isReliable,
-  viaTransportToken,
-} from "../../../src/sip/transport/address.ts";
+import { addressKey, defaultPort, formatAddress, ipFamily, isReliable, viaTransportToken } from "../../../src/sip/transport/address.ts";
 
 describe("transport addresses", () => {
   test("formatAddress brackets IPv6 hosts only", () => {
@@ -34,15 +27,18 @@ describe("transport addresses", () => {
   test("RFC 3261 17: only UDP is unreliable", () => {
     assert.deepEqual(
       (["udp", "tcp", "tls", "ws", "wss"] as const).map((p) => [p, isReliable(p)]),
-      [["udp", false], ["tcp", true], ["tls", true], ["ws", true], ["wss", true]],
+      [
+        ["udp", false],
+        ["tcp", true],
+        ["tls", true],
+        ["ws", true],
+        ["wss", true],
+      ],
     );
   });
 
   test("Via transport tokens (RFC 3261 20.42, RFC 7118 5.2)", () => {
-    assert.deepEqual(
-      (["udp", "tcp", "tls", "ws", "wss"] as const).map(viaTransportToken),
-      ["UDP", "TCP", "TLS", "WS", "WSS"],
-    );
+    assert.deepEqual((["udp", "tcp", "tls", "ws", "wss"] as const).map(viaTransportToken), ["UDP", "TCP", "TLS", "WS", "WSS"]);
   });
 
   test("default ports", () => {

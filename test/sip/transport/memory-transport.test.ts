@@ -32,14 +32,17 @@ describe("MemoryTransport over an InMemoryNetwork", () => {
     await net.idle();
     assert.equal(net.pending, 0);
     assert.equal(atB.length, 1);
-    assert.deepEqual(atB[0]!.bytes, request);
-    assert.equal(atB[0]!.protocol, "udp");
-    assert.deepEqual(atB[0]!.remote, a.local);
-    assert.deepEqual(atB[0]!.local, b.local);
+    assert.deepEqual(atB[0].bytes, request);
+    assert.equal(atB[0].protocol, "udp");
+    assert.deepEqual(atB[0].remote, a.local);
+    assert.deepEqual(atB[0].local, b.local);
 
-    await b.send(sipResponse("mem-1"), atB[0]!.remote);
+    await b.send(sipResponse("mem-1"), atB[0].remote);
     await net.idle();
-    assert.deepEqual(atA.map((p) => p.bytes), [sipResponse("mem-1")]);
+    assert.deepEqual(
+      atA.map((p) => p.bytes),
+      [sipResponse("mem-1")],
+    );
 
     assert.deepEqual(
       trace.entries.map((e) => [e.direction, e.protocol, `${e.local.host}:${e.local.port}`, `${e.remote.host}:${e.remote.port}`]),
@@ -50,10 +53,13 @@ describe("MemoryTransport over an InMemoryNetwork", () => {
         ["received", "udp", "127.0.0.2:5060", "127.0.0.3:5060"],
       ],
     );
-    assert.deepEqual(net.deliveries.map((d) => [d.packet.seq, d.fate]), [
-      [1, "delivered"],
-      [2, "delivered"],
-    ]);
+    assert.deepEqual(
+      net.deliveries.map((d) => [d.packet.seq, d.fate]),
+      [
+        [1, "delivered"],
+        [2, "delivered"],
+      ],
+    );
   });
 
   test("the bytes are copied when sent: changing the buffer afterwards changes nothing delivered", async () => {
@@ -65,7 +71,7 @@ describe("MemoryTransport over an InMemoryNetwork", () => {
     await a.send(bytes, b.local);
     bytes.fill(0x41);
     await net.idle();
-    assert.deepEqual(atB[0]!.bytes, sipRequest("mem-copy"));
+    assert.deepEqual(atB[0].bytes, sipRequest("mem-copy"));
   });
 
   test("a rule drops chosen packets; the others are delivered; every fate is recorded", async () => {
@@ -78,11 +84,14 @@ describe("MemoryTransport over an InMemoryNetwork", () => {
     await a.send(sipRequest("kept"), b.local);
     await net.idle();
     assert.equal(atB.length, 1);
-    assert.match(atB[0]!.bytes.toString("latin1"), /Call-ID: kept/);
-    assert.deepEqual(net.deliveries.map((d) => [d.packet.seq, d.fate]), [
-      [1, "dropped"],
-      [2, "delivered"],
-    ]);
+    assert.match(atB[0].bytes.toString("latin1"), /Call-ID: kept/);
+    assert.deepEqual(
+      net.deliveries.map((d) => [d.packet.seq, d.fate]),
+      [
+        [1, "dropped"],
+        [2, "delivered"],
+      ],
+    );
   });
 
   test("a rule delays a packet on the network's clock: nothing arrives until fake time reaches it", async () => {
@@ -101,7 +110,7 @@ describe("MemoryTransport over an InMemoryNetwork", () => {
     clock.advance(1);
     await net.idle();
     assert.equal(atB.length, 1);
-    assert.equal(net.deliveries[0]!.at, 250);
+    assert.equal(net.deliveries[0].at, 250);
   });
 
   test("port 0 picks a free port; a taken address is a bind error; protocols listen apart", async () => {
@@ -119,13 +128,19 @@ describe("MemoryTransport over an InMemoryNetwork", () => {
     const udp = await net.open({ host: "127.0.0.2" });
     await udp.send(sipRequest("nowhere"), { host: "127.0.0.9", port: 5060 });
     await net.idle();
-    assert.deepEqual(net.deliveries.map((d) => d.fate), ["undeliverable"]);
+    assert.deepEqual(
+      net.deliveries.map((d) => d.fate),
+      ["undeliverable"],
+    );
 
     const tcp = await net.open({ protocol: "tcp", host: "127.0.0.2" });
     const errors: TransportError[] = [];
     tcp.onError((e) => void errors.push(e));
     await assert.rejects(tcp.send(sipRequest("refused"), { host: "127.0.0.9", port: 5060 }), (e: unknown) => e instanceof TransportError && e.code === "connect");
-    assert.deepEqual(errors.map((e) => e.code), ["connect"]);
+    assert.deepEqual(
+      errors.map((e) => e.code),
+      ["connect"],
+    );
   });
 
   test("a closed transport refuses to send, receives nothing more, and frees its address", async () => {
@@ -140,7 +155,10 @@ describe("MemoryTransport over an InMemoryNetwork", () => {
     await b.close(); // idempotent
     await net.idle();
     assert.equal(atB.length, 0);
-    assert.deepEqual(net.deliveries.map((d) => d.fate), ["undeliverable"]);
+    assert.deepEqual(
+      net.deliveries.map((d) => d.fate),
+      ["undeliverable"],
+    );
     await assert.rejects(b.send(sipRequest("x"), a.local), (e: unknown) => e instanceof TransportError && e.code === "closed");
     const again = await net.open({ host: "127.0.0.3", port: 5060 });
     assert.deepEqual(again.local, b.local);
@@ -155,6 +173,9 @@ describe("MemoryTransport over an InMemoryNetwork", () => {
     await a.send(Buffer.from("\r\n\r\n"), b.local);
     await net.idle();
     assert.equal(atB.length, 0);
-    assert.deepEqual(trace.entries.map((e) => [e.direction, e.note]), [["received", "keep-alive"]]);
+    assert.deepEqual(
+      trace.entries.map((e) => [e.direction, e.note]),
+      [["received", "keep-alive"]],
+    );
   });
 });

@@ -39,13 +39,7 @@ const INVITE = Buffer.from(
 // Binary body with a CRLFCRLF inside: the body must never be scanned.
 const MESSAGE_BODY = Buffer.from([0x00, 0xff, 0x0d, 0x0a, 0x0d, 0x0a, 0x80, 0x41]);
 const MESSAGE = Buffer.concat([
-  Buffer.from(
-    "MESSAGE sip:bob@example.com SIP/2.0\r\n" +
-      "Call-ID: 98asjd8\r\n" +
-      "content-length: 8\r\n" +
-      "Content-Type: application/octet-stream\r\n\r\n",
-    "latin1",
-  ),
+  Buffer.from("MESSAGE sip:bob@example.com SIP/2.0\r\n" + "Call-ID: 98asjd8\r\n" + "content-length: 8\r\n" + "Content-Type: application/octet-stream\r\n\r\n", "latin1"),
   MESSAGE_BODY,
 ]);
 
@@ -98,8 +92,8 @@ describe("StreamFramer (RFC 3261 18.3)", () => {
       const msg = Buffer.from(`SIP/2.0 200 OK\r\ni: abc\r\n${header}\r\n\r\nabc`, "latin1");
       c.framer.push(Buffer.concat([msg, Buffer.from("SIP/2.0 100 Trying\r\nl: 0\r\n\r\n")]));
       assert.equal(c.messages.length, 2, header);
-      assert.equal(c.messages[0]!.toString("latin1"), msg.toString("latin1"));
-      assert.equal(c.messages[1]!.toString("latin1"), "SIP/2.0 100 Trying\r\nl: 0\r\n\r\n");
+      assert.equal(c.messages[0].toString("latin1"), msg.toString("latin1"));
+      assert.equal(c.messages[1].toString("latin1"), "SIP/2.0 100 Trying\r\nl: 0\r\n\r\n");
     }
   });
 
@@ -107,14 +101,20 @@ describe("StreamFramer (RFC 3261 18.3)", () => {
     const c = collect();
     const msg = "SIP/2.0 200 OK\r\nContact: <sip:a@b>\r\nContent-Type: text/plain\r\nLength: 99\r\nl: 2\r\n\r\nhi";
     c.framer.push(Buffer.from(msg, "latin1"));
-    assert.deepEqual(c.messages.map((m) => m.toString("latin1")), [msg]);
+    assert.deepEqual(
+      c.messages.map((m) => m.toString("latin1")),
+      [msg],
+    );
   });
 
   test("a folded Content-Length value (RFC 3261 7.3.1)", () => {
     const c = collect();
     const msg = "SIP/2.0 200 OK\r\nContent-Length:\r\n  4\r\nCall-ID: x\r\n\r\nbody";
     c.framer.push(Buffer.from(msg, "latin1"));
-    assert.deepEqual(c.messages.map((m) => m.toString("latin1")), [msg]);
+    assert.deepEqual(
+      c.messages.map((m) => m.toString("latin1")),
+      [msg],
+    );
   });
 
   test("leading CRLFs: a double CRLF is a keep-alive ping (RFC 5626 4.4.1), not a message", () => {
@@ -157,7 +157,7 @@ describe("StreamFramer (RFC 3261 18.3)", () => {
     c.framer.push(Buffer.from("INVITE sip:a@b SIP/2.0\r\n", "latin1"));
     for (let i = 0; i < 100; i++) c.framer.push(Buffer.from(`X-Filler-${i}: ${"a".repeat(40)}\r\n`, "latin1"));
     assert.equal(c.errors.length, 1);
-    assert.equal(c.errors[0]!.code, "header-too-large");
+    assert.equal(c.errors[0].code, "header-too-large");
     assert.ok(c.errors[0] instanceof FramingError);
     assert.equal(c.framer.isStopped, true);
     assert.equal(c.framer.bufferedBytes, 0);
@@ -168,13 +168,19 @@ describe("StreamFramer (RFC 3261 18.3)", () => {
     const c = collect();
     const head = Buffer.from(`INVITE sip:a@b SIP/2.0\r\nX-Big: ${"b".repeat(70 * 1024)}`, "latin1");
     c.framer.push(head);
-    assert.deepEqual(c.errors.map((e) => e.code), ["header-too-large"]);
+    assert.deepEqual(
+      c.errors.map((e) => e.code),
+      ["header-too-large"],
+    );
   });
 
   test("a complete header section larger than the limit is refused too", () => {
     const c = collect({ maxHeaderBytes: 64 });
     c.framer.push(Buffer.from(`SIP/2.0 200 OK\r\nX-Long: ${"c".repeat(80)}\r\nl: 0\r\n\r\n`, "latin1"));
-    assert.deepEqual(c.errors.map((e) => e.code), ["header-too-large"]);
+    assert.deepEqual(
+      c.errors.map((e) => e.code),
+      ["header-too-large"],
+    );
     assert.equal(c.messages.length, 0);
   });
 
@@ -182,7 +188,10 @@ describe("StreamFramer (RFC 3261 18.3)", () => {
     const c = collect();
     c.framer.push(Buffer.from("OPTIONS sip:a@b SIP/2.0\r\nCall-ID: 1\r\n\r\n", "latin1"));
     c.framer.push(INVITE);
-    assert.deepEqual(c.errors.map((e) => e.code), ["missing-content-length"]);
+    assert.deepEqual(
+      c.errors.map((e) => e.code),
+      ["missing-content-length"],
+    );
     assert.equal(c.messages.length, 0, "input after the error is ignored");
   });
 
@@ -198,7 +207,11 @@ describe("StreamFramer (RFC 3261 18.3)", () => {
     for (const [header, code] of cases) {
       const c = collect({ maxBodyBytes: 1000 });
       c.framer.push(Buffer.from(`SIP/2.0 200 OK\r\n${header}\r\n\r\n`, "latin1"));
-      assert.deepEqual(c.errors.map((e) => e.code), [code], header);
+      assert.deepEqual(
+        c.errors.map((e) => e.code),
+        [code],
+        header,
+      );
     }
     const same = collect();
     same.framer.push(Buffer.from("SIP/2.0 200 OK\r\nContent-Length: 2\r\nl: 2\r\n\r\nok", "latin1"));
@@ -212,7 +225,7 @@ describe("StreamFramer (RFC 3261 18.3)", () => {
     const c = collect();
     for (let i = 0; i < msg.length; i += 1000) c.framer.push(msg.subarray(i, i + 1000));
     assert.equal(c.messages.length, 1);
-    assert.ok(c.messages[0]!.equals(msg));
+    assert.ok(c.messages[0].equals(msg));
     assert.equal(c.framer.bufferedBytes, 0);
   });
 

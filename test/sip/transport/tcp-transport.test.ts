@@ -5,14 +5,7 @@ import type { Socket } from "node:net";
 import { Trace } from "../../../src/sip/transport/trace.ts";
 import { createTcpTransport } from "../../../src/sip/transport/tcp-transport.ts";
 import { TransportError } from "../../../src/sip/transport/transport.ts";
-import {
-  closedPort,
-  errorsOf,
-  openSocketHandles,
-  packetsOf,
-  sipRequest,
-  sipResponse,
-} from "./transport-test-helpers.ts";
+import { closedPort, errorsOf, openSocketHandles, packetsOf, sipRequest, sipResponse } from "./transport-test-helpers.ts";
 
 async function rawClient(port: number): Promise<Socket> {
   const socket = connect({ host: "127.0.0.1", port });
@@ -50,17 +43,17 @@ describe("StreamTransport over TCP", () => {
 
       const [aConnection] = a.listConnections();
       assert.equal(a.connectionCount, 1);
-      assert.equal(aConnection!.outbound, true);
-      assert.deepEqual(aConnection!.remote, b.local);
+      assert.equal(aConnection.outbound, true);
+      assert.deepEqual(aConnection.remote, b.local);
       // B sees A's ephemeral source port, the local end of the connection A opened.
-      assert.deepEqual(req.remote, aConnection!.local);
+      assert.deepEqual(req.remote, aConnection.local);
 
       // RFC 3261 18.2.2: the response goes back on the request's connection, whatever the address says.
       const response = sipResponse("tcp-1");
       await b.send(response, { host: "127.0.0.1", port: await closedPort() }, { connectionId: req.connectionId! });
       const res = await atA.next();
       assert.deepEqual(res.bytes, response);
-      assert.equal(res.connectionId, aConnection!.id, "A got the response on the socket it opened");
+      assert.equal(res.connectionId, aConnection.id, "A got the response on the socket it opened");
       assert.deepEqual(res.remote, b.local);
       assert.equal(b.connectionCount, 1, "B opened no connection of its own");
 
@@ -77,14 +70,14 @@ describe("StreamTransport over TCP", () => {
       assert.deepEqual(
         entries.slice(0, 4).map((e) => [e.direction, e.protocol, e.local.port, e.remote.port, e.note]),
         [
-          ["sent", "tcp", aConnection!.local.port, b.local.port, aConnection!.id],
-          ["received", "tcp", b.local.port, aConnection!.local.port, req.connectionId],
-          ["sent", "tcp", b.local.port, aConnection!.local.port, req.connectionId],
-          ["received", "tcp", aConnection!.local.port, b.local.port, aConnection!.id],
+          ["sent", "tcp", aConnection.local.port, b.local.port, aConnection.id],
+          ["received", "tcp", b.local.port, aConnection.local.port, req.connectionId],
+          ["sent", "tcp", b.local.port, aConnection.local.port, req.connectionId],
+          ["received", "tcp", aConnection.local.port, b.local.port, aConnection.id],
         ],
       );
-      assert.deepEqual(entries[0]!.bytes, request);
-      assert.deepEqual(entries[3]!.bytes, response);
+      assert.deepEqual(entries[0].bytes, request);
+      assert.deepEqual(entries[3].bytes, response);
       assert.equal(entries.length, 10);
     } finally {
       await a.close();
@@ -103,7 +96,7 @@ describe("StreamTransport over TCP", () => {
       for (let i = 0; i < 5; i++) {
         const p = await atB.next();
         ids.add(p.connectionId);
-        callIds.push(/Call-ID: (\S+)/.exec(p.bytes.toString("latin1"))![1]!);
+        callIds.push(/Call-ID: (\S+)/.exec(p.bytes.toString("latin1"))![1]);
       }
       assert.equal(ids.size, 1);
       assert.deepEqual(callIds, ["c-1", "c-2", "c-3", "c-4", "c-5"]);
@@ -157,7 +150,11 @@ describe("StreamTransport over TCP", () => {
       });
       assert.equal(Buffer.concat(received).toString("latin1"), "\r\n");
       assert.deepEqual(
-        trace.entries.map((e) => [e.direction, e.bytes.toString("latin1") === "\r\n\r\n" || e.bytes.toString("latin1") === "\r\n" ? e.bytes.toString("latin1") : "msg", e.note?.replace(/\(.*\)/, "()")]),
+        trace.entries.map((e) => [
+          e.direction,
+          e.bytes.toString("latin1") === "\r\n\r\n" || e.bytes.toString("latin1") === "\r\n" ? e.bytes.toString("latin1") : "msg",
+          e.note?.replace(/\(.*\)/, "()"),
+        ]),
         [
           ["received", "msg", got.connectionId],
           ["received", "\r\n\r\n", "keep-alive ping ()"],

@@ -3,14 +3,7 @@ import assert from "node:assert/strict";
 import { Trace } from "../../../src/sip/transport/trace.ts";
 import { createTlsTransport } from "../../../src/sip/transport/tls-transport.ts";
 import { TransportError } from "../../../src/sip/transport/transport.ts";
-import {
-  errorsOf,
-  makeSelfSignedCertificate,
-  openSocketHandles,
-  packetsOf,
-  sipRequest,
-  sipResponse,
-} from "./transport-test-helpers.ts";
+import { errorsOf, makeSelfSignedCertificate, openSocketHandles, packetsOf, sipRequest, sipResponse } from "./transport-test-helpers.ts";
 
 const certificate = makeSelfSignedCertificate();
 const skip = typeof certificate === "string" ? certificate : false;
@@ -35,7 +28,7 @@ describe("StreamTransport over TLS", { skip }, () => {
       await b.send(response, req.remote, { connectionId: req.connectionId! });
       const res = await atA.next();
       assert.deepEqual(res.bytes, response);
-      assert.equal(res.connectionId, a.listConnections()[0]!.id);
+      assert.equal(res.connectionId, a.listConnections()[0].id);
       await a.send(sipRequest("tls-2"), b.local);
       assert.equal((await atB.next()).connectionId, req.connectionId);
       assert.equal(a.connectionCount, 1);

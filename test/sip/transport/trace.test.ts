@@ -22,9 +22,9 @@ describe("Trace", () => {
     trace.record({ ...entry(1), note: "tcp-7" });
     assert.equal(trace.entries.length, 2);
     assert.deepEqual(trace.entries[0], { seq: 1, ...first });
-    assert.equal(trace.entries[1]!.seq, 2);
-    assert.equal(trace.entries[1]!.note, "tcp-7");
-    assert.equal(trace.entries[1]!.bytes.toString(), "m1");
+    assert.equal(trace.entries[1].seq, 2);
+    assert.equal(trace.entries[1].note, "tcp-7");
+    assert.equal(trace.entries[1].bytes.toString(), "m1");
     assert.equal("seq" in first, false, "the recorded object is not mutated");
   });
 
@@ -34,7 +34,10 @@ describe("Trace", () => {
     trace.clear();
     assert.equal(trace.entries.length, 0);
     trace.record(entry(1));
-    assert.deepEqual(trace.entries.map((e) => e.seq), [2]);
+    assert.deepEqual(
+      trace.entries.map((e) => e.seq),
+      [2],
+    );
   });
 
   test("live listeners, unsubscribe and on/off", () => {
@@ -78,16 +81,25 @@ describe("Trace", () => {
     assert.equal(calls, 0);
     trace.enabled = true;
     trace.record(entry(1));
-    assert.deepEqual(trace.entries.map((e) => e.seq), [1]);
+    assert.deepEqual(
+      trace.entries.map((e) => e.seq),
+      [1],
+    );
   });
 
   test("maxEntries keeps the newest entries", () => {
     const trace = new Trace({ maxEntries: 3 });
     for (let i = 0; i < 5000; i++) trace.record(entry(i));
-    assert.deepEqual(trace.entries.map((e) => e.seq), [4998, 4999, 5000]);
+    assert.deepEqual(
+      trace.entries.map((e) => e.seq),
+      [4998, 4999, 5000],
+    );
     assert.equal(trace.dropped, 4997);
     trace.record(entry(5000));
-    assert.deepEqual(trace.entries.map((e) => e.seq), [4999, 5000, 5001]);
+    assert.deepEqual(
+      trace.entries.map((e) => e.seq),
+      [4999, 5000, 5001],
+    );
   });
 
   test("traceTime is epoch milliseconds with sub-millisecond resolution available", () => {

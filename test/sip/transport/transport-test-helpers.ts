@@ -57,11 +57,7 @@ export function sipRequest(callId: string, body = "v=0\r\n"): Buffer {
 }
 
 export function sipResponse(callId: string): Buffer {
-  return Buffer.from(
-    `SIP/2.0 200 OK\r\nVia: SIP/2.0/TCP 127.0.0.1:5060;branch=z9hG4bK-${callId}\r\n` +
-      `Call-ID: ${callId}\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n`,
-    "latin1",
-  );
+  return Buffer.from(`SIP/2.0 200 OK\r\nVia: SIP/2.0/TCP 127.0.0.1:5060;branch=z9hG4bK-${callId}\r\n` + `Call-ID: ${callId}\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n`, "latin1");
 }
 
 /** A TCP port on 127.0.0.1 with nothing listening (bound, then released). */
@@ -76,9 +72,7 @@ export async function closedPort(): Promise<number> {
 
 /** Socket-like resources still alive in this process (TCP, UDP, TLS wraps). */
 export function openSocketHandles(): string[] {
-  return process
-    .getActiveResourcesInfo()
-    .filter((r) => r.startsWith("TCP") || r.startsWith("UDP") || r.startsWith("TLS") || r === "Pipe");
+  return process.getActiveResourcesInfo().filter((r) => r.startsWith("TCP") || r.startsWith("UDP") || r.startsWith("TLS") || r === "Pipe");
 }
 
 export interface SelfSignedCertificate {
@@ -102,9 +96,23 @@ export function makeSelfSignedCertificate(): SelfSignedCertificate | string {
     const made = spawnSync(
       "openssl",
       [
-        "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-        "-keyout", keyPath, "-out", certPath, "-days", "2", "-subj", "/CN=localhost",
-        "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-keyout",
+        keyPath,
+        "-out",
+        certPath,
+        "-days",
+        "2",
+        "-subj",
+        "/CN=localhost",
+        "-addext",
+        "subjectAltName=IP:127.0.0.1,DNS:localhost",
       ],
       { encoding: "utf8" },
     );

@@ -46,8 +46,11 @@ describe("UdpTransport", () => {
           [4, "received", "udp", a.local.port, b.local.port],
         ],
       );
-      assert.deepEqual(e.map((x) => x.bytes.toString("latin1")), [request, request, response, response].map((m) => m.toString("latin1")));
-      assert.ok(e[0]!.time <= e[1]!.time && e[1]!.time <= e[2]!.time && e[2]!.time <= e[3]!.time);
+      assert.deepEqual(
+        e.map((x) => x.bytes.toString("latin1")),
+        [request, request, response, response].map((m) => m.toString("latin1")),
+      );
+      assert.ok(e[0].time <= e[1].time && e[1].time <= e[2].time && e[2].time <= e[3].time);
     } finally {
       await a.close();
       await b.close();
@@ -74,7 +77,13 @@ describe("UdpTransport", () => {
       await a.send(sipRequest("after-keepalive"), b.local);
       const got = await atB.next();
       assert.match(got.bytes.toString("latin1"), /Call-ID: after-keepalive/);
-      assert.deepEqual(trace.entries.map((x) => [x.direction, x.note]), [["received", "keep-alive"], ["received", undefined]]);
+      assert.deepEqual(
+        trace.entries.map((x) => [x.direction, x.note]),
+        [
+          ["received", "keep-alive"],
+          ["received", undefined],
+        ],
+      );
     } finally {
       await a.close();
       await b.close();

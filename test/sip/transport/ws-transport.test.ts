@@ -4,15 +4,7 @@ import { WebSocket } from "ws";
 import { Trace } from "../../../src/sip/transport/trace.ts";
 import { createWsTransport } from "../../../src/sip/transport/ws-transport.ts";
 import { TransportError } from "../../../src/sip/transport/transport.ts";
-import {
-  closedPort,
-  errorsOf,
-  makeSelfSignedCertificate,
-  openSocketHandles,
-  packetsOf,
-  sipRequest,
-  sipResponse,
-} from "./transport-test-helpers.ts";
+import { closedPort, errorsOf, makeSelfSignedCertificate, openSocketHandles, packetsOf, sipRequest, sipResponse } from "./transport-test-helpers.ts";
 
 function openRaw(port: number, protocols: string[]): Promise<WebSocket> {
   const ws = new WebSocket(`ws://127.0.0.1:${port}/`, protocols);
@@ -60,12 +52,12 @@ describe("WsTransport (RFC 7118)", () => {
       assert.equal(req.protocol, "ws");
       assert.deepEqual(req.local, b.local);
       const [aConnection] = a.listConnections();
-      assert.deepEqual(req.remote, aConnection!.local);
+      assert.deepEqual(req.remote, aConnection.local);
 
       await b.send(sipResponse("ws-1"), req.remote, { connectionId: req.connectionId! });
       const res = await atA.next();
       assert.deepEqual(res.bytes, sipResponse("ws-1"));
-      assert.equal(res.connectionId, aConnection!.id);
+      assert.equal(res.connectionId, aConnection.id);
       assert.deepEqual(res.remote, b.local);
 
       await a.send(sipRequest("ws-2"), b.local);
@@ -75,11 +67,11 @@ describe("WsTransport (RFC 7118)", () => {
       assert.deepEqual(
         trace.entries.map((e) => [e.direction, e.protocol, e.note]),
         [
-          ["sent", "ws", aConnection!.id],
+          ["sent", "ws", aConnection.id],
           ["received", "ws", req.connectionId],
           ["sent", "ws", req.connectionId],
-          ["received", "ws", aConnection!.id],
-          ["sent", "ws", aConnection!.id],
+          ["received", "ws", aConnection.id],
+          ["sent", "ws", aConnection.id],
           ["received", "ws", req.connectionId],
         ],
       );

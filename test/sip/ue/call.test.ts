@@ -12,7 +12,7 @@ const ANSWER = "v=0\r\no=bob 2 2 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r
 
 function request(rec: Received): SipRequest {
   assert.equal(rec.message.kind, "request");
-  return rec.message as SipRequest;
+  return rec.message;
 }
 
 for (const protocol of ["udp", "tcp"] as const) {
@@ -87,7 +87,10 @@ for (const protocol of ["udp", "tcp"] as const) {
       assert.equal(ack.branch, inc.invite.branch);
       assert.equal(ist.state, protocol === "udp" ? "confirmed" : "terminated");
       assert.equal(inc.dialog.state, "terminated");
-      assert.deepEqual(b.endpoint.inbox.unconsumed().map((r) => r.message.startLine()), []);
+      assert.deepEqual(
+        b.endpoint.inbox.unconsumed().map((r) => r.message.startLine()),
+        [],
+      );
     });
 
     test("486 Busy Here: the caller's transaction ACKs it; the callee's server transaction absorbs the ACK (RFC 3261 17.2.1)", async () => {
@@ -133,7 +136,10 @@ for (const protocol of ["udp", "tcp"] as const) {
       ist.respond(fork2);
       const prackFor = (tag: string) => callee.inbox.expect({ method: "PRACK", where: (m) => m.toTag === tag }, waitFor(`PRACK for ${tag}`));
       const [p1, p2] = await Promise.all([prackFor("fork-1"), prackFor("fork-2")]);
-      for (const [p, user] of [[p1, "bob1"], [p2, "bob2"]] as const) {
+      for (const [p, user] of [
+        [p1, "bob1"],
+        [p2, "bob2"],
+      ] as const) {
         const m = request(p);
         assert.equal(m.header("rack"), "1 1 INVITE");
         assert.equal(m.uriText, contactOf(user), "each PRACK goes to its own fork's Contact");
@@ -169,7 +175,10 @@ for (const protocol of ["udp", "tcp"] as const) {
       assert.equal(call.confirmed?.id.remoteTag, "fork-1");
       assert.equal(call.confirmed?.state, "confirmed");
       // only one final response reached the test
-      assert.deepEqual(call.responses.history.filter((r) => r.status >= 200).map((r) => r.toTag), ["fork-1"]);
+      assert.deepEqual(
+        call.responses.history.filter((r) => r.status >= 200).map((r) => r.toTag),
+        ["fork-1"],
+      );
 
       // the first fork's dialog lives on
       const byeP = call.bye(waitFor("BYE fork-1"));
@@ -178,7 +187,10 @@ for (const protocol of ["udp", "tcp"] as const) {
       callee.reply(bye1, 200);
       assert.equal((await byeP).status, 200);
       // two PRACKs in all: the retransmitted 183 (sent before the 2xx) got none
-      assert.deepEqual(callee.inbox.unconsumed().map((r) => r.message.startLine()), []);
+      assert.deepEqual(
+        callee.inbox.unconsumed().map((r) => r.message.startLine()),
+        [],
+      );
       assert.deepEqual(callee.problems, []);
     });
 

@@ -20,7 +20,10 @@ for (const protocol of ["udp", "tcp"] as const) {
       const ue = await startUe(res, "UE-A", "alice", protocol, registrar.destination);
       const outcome = await ue.register();
 
-      assert.deepEqual(outcome.exchanges.map((e) => e.response.status), [401, 200]);
+      assert.deepEqual(
+        outcome.exchanges.map((e) => e.response.status),
+        [401, 200],
+      );
       assert.equal(outcome.final.status, 200);
       assert.deepEqual(registrar.verdicts, ["challenge", "ok"]);
       // TS 24.229 5.1.1.2.1: the initial REGISTER carries an Authorization with empty nonce and response
@@ -53,7 +56,7 @@ for (const protocol of ["udp", "tcp"] as const) {
       const response = await ue.sendMessage("sip:bob@ims.test", "hello through the S-CSCF");
       assert.equal(response.status, 200);
       assert.equal(registrar.messages.length, 1);
-      const message = registrar.messages[0]!.message as SipRequest;
+      const message = registrar.messages[0].message as SipRequest;
       assert.equal(message.startLine(), "MESSAGE sip:bob@ims.test SIP/2.0");
       assert.deepEqual(message.headerValues("route"), [registrar.serviceRoute]);
       assert.equal(message.bodyText, "hello through the S-CSCF");
@@ -61,7 +64,10 @@ for (const protocol of ["udp", "tcp"] as const) {
 
       // TS 24.229 5.1.1.6: de-registration with Expires: 0 in the same Call-ID
       const gone = await ue.deregister();
-      assert.deepEqual(gone.exchanges.map((e) => e.response.status), [401, 200]);
+      assert.deepEqual(
+        gone.exchanges.map((e) => e.response.status),
+        [401, 200],
+      );
       const [third, fourth] = registrar.registers.slice(2) as [SipRequest, SipRequest];
       for (const r of [third, fourth]) {
         assert.equal(r.header("expires"), "0");
@@ -80,7 +86,10 @@ for (const protocol of ["udp", "tcp"] as const) {
       const registrar = await TestRegistrar.start(res, protocol, { impi: `alice@${REALM}`, password: "the-right-one" });
       const ue = await startUe(res, "UE-A", "alice", protocol, registrar.destination);
       const outcome = await ue.register();
-      assert.deepEqual(outcome.exchanges.map((e) => e.response.status), [401, 403]);
+      assert.deepEqual(
+        outcome.exchanges.map((e) => e.response.status),
+        [401, 403],
+      );
       assert.deepEqual(registrar.verdicts, ["challenge", "fail: response-mismatch"]);
       assert.equal(ue.registration.registered, false);
       assert.deepEqual(outcome.serviceRoute, []);
@@ -90,10 +99,13 @@ for (const protocol of ["udp", "tcp"] as const) {
       const registrar = await TestRegistrar.start(res, protocol, { impi: `alice@${REALM}`, aka: true }, { sqn: 33n });
       const ue = await startUe(res, "UE-A", "alice", protocol, registrar.destination, { credentials: { kind: "aka", k: K, opc: OPC, sqn: 32n } });
       const outcome = await ue.register();
-      assert.deepEqual(outcome.exchanges.map((e) => e.response.status), [401, 200]);
+      assert.deepEqual(
+        outcome.exchanges.map((e) => e.response.status),
+        [401, 200],
+      );
       assert.deepEqual(registrar.verdicts, ["challenge", "ok"]);
       assert.deepEqual(outcome.akaResults, ["ok"]);
-      const c = credentialsOf(registrar.registers[1]!);
+      const c = credentialsOf(registrar.registers[1]);
       assert.equal(c["algorithm"], "AKAv1-MD5");
       assert.equal(c["auts"], undefined);
       assert.equal(ue.registration.registered, true);
@@ -105,7 +117,10 @@ for (const protocol of ["udp", "tcp"] as const) {
       const ue = await startUe(res, "UE-A", "alice", protocol, registrar.destination, { credentials: { kind: "aka", k: K, opc: OPC, sqn: 100n } });
       const outcome = await ue.register();
       assert.deepEqual(outcome.akaResults, ["sync-failure", "ok"]);
-      assert.deepEqual(outcome.exchanges.map((e) => e.response.status), [401, 401, 200]);
+      assert.deepEqual(
+        outcome.exchanges.map((e) => e.response.status),
+        [401, 401, 200],
+      );
       assert.deepEqual(registrar.verdicts, ["challenge", "auts-response-ok", "resync", "challenge", "ok"]);
       assert.deepEqual(registrar.resyncs, [100n], "AUTS carried the USIM's SQNms");
       assert.equal(registrar.sqn, 102n, "the fresh challenge used SQNms + 1");

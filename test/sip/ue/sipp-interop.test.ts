@@ -16,7 +16,8 @@ const skip = sippSkip();
 const TRANSPORTS: SippTransport[] = ["udp", "tcp"];
 const SDP = ["v=0", "o=alice 1 1 IN IP4 127.0.0.1", "s=-", "c=IN IP4 127.0.0.1", "t=0 0", "m=audio 49170 RTP/AVP 0 101", "a=rtpmap:0 PCMU/8000", "a=rtpmap:101 telephone-event/8000", ""].join("\r\n");
 const PRECONDITION_SDP = SDP + ["a=curr:qos local none", "a=curr:qos remote none", "a=des:qos mandatory local sendrecv", "a=des:qos mandatory remote sendrecv", ""].join("\r\n");
-const RESERVED_SDP = SDP.replace("o=alice 1 1", "o=alice 1 2") + ["a=curr:qos local sendrecv", "a=curr:qos remote none", "a=des:qos mandatory local sendrecv", "a=des:qos mandatory remote sendrecv", ""].join("\r\n");
+const RESERVED_SDP =
+  SDP.replace("o=alice 1 1", "o=alice 1 2") + ["a=curr:qos local sendrecv", "a=curr:qos remote none", "a=des:qos mandatory local sendrecv", "a=des:qos mandatory remote sendrecv", ""].join("\r\n");
 
 const ues: ImsUe[] = [];
 after(async () => {
@@ -47,8 +48,11 @@ for (const transport of TRANSPORTS) {
       const sipp = await startSipp({ scenario: sippScenario("registrar-digest"), transport, keys: registrarDigestKeys(), timeoutMs: 20000 });
       const u = await ue(transport, sipp.port);
       const reg = await u.register({ expires: 600 });
-      assert.deepEqual(reg.exchanges.map((e) => e.response.status), [401, 200]);
-      assert.match(reg.exchanges[1]!.request.header("authorization") ?? "", /response="[0-9a-f]{32}".*qop=auth.*nc=00000001/);
+      assert.deepEqual(
+        reg.exchanges.map((e) => e.response.status),
+        [401, 200],
+      );
+      assert.match(reg.exchanges[1].request.header("authorization") ?? "", /response="[0-9a-f]{32}".*qop=auth.*nc=00000001/);
       assert.deepEqual(reg.serviceRoute, ["<sip:orig@scscf.ims.example.test;lr>"]);
       assert.deepEqual(reg.associatedUris, ["<sip:alice@ims.example.test>", "<tel:+15551230001>"]);
       const dereg = await u.deregister();
@@ -62,7 +66,10 @@ for (const transport of TRANSPORTS) {
       const sipp = await startSipp({ scenario: sippScenario("registrar-digest"), transport, keys: registrarDigestKeys(), timeoutMs: 20000 });
       const u = await ue(transport, sipp.port, { credentials: { kind: "digest", password: "not-the-password" } });
       const reg = await u.register({ expires: 600 });
-      assert.deepEqual(reg.exchanges.map((e) => e.response.status), [401, 403]);
+      assert.deepEqual(
+        reg.exchanges.map((e) => e.response.status),
+        [401, 403],
+      );
       assert.equal(u.registration.registered, false);
       const result = await sipp.done;
       assert.equal(result.failed, 1);
@@ -72,10 +79,13 @@ for (const transport of TRANSPORTS) {
       const sipp = await startSipp({ scenario: sippScenario("registrar-aka"), transport, keys: registrarAkaKeys({ uri: `sip:${IMS_DOMAIN}` }), timeoutMs: 20000 });
       const u = await ue(transport, sipp.port, { credentials: { kind: "aka", k, opc } });
       const reg = await u.register({ expires: 600 });
-      assert.deepEqual(reg.exchanges.map((e) => e.response.status), [401, 200]);
+      assert.deepEqual(
+        reg.exchanges.map((e) => e.response.status),
+        [401, 200],
+      );
       assert.deepEqual(reg.akaResults, ["ok"]);
       // TS 24.229 5.1.1.2.1: the initial REGISTER carries an empty response
-      assert.match(reg.exchanges[0]!.request.header("authorization") ?? "", /nonce="", .*response=""/);
+      assert.match(reg.exchanges[0].request.header("authorization") ?? "", /nonce="", .*response=""/);
       assert.equal((await u.deregister()).final.status, 200);
       const result = await sipp.done;
       assert.equal(result.failed, 0, result.errors);
@@ -209,7 +219,10 @@ describe("loss and silence over UDP", { skip }, () => {
       const call = u.call(`sip:service@127.0.0.1:${sipp.port}`, { sdp: SDP, reliable: false });
       assert.equal((await call.waitForFinal()).status, 200);
       assert.equal((await call.bye()).status, 200);
-      assert.deepEqual(relay.stats.dropped.map((l) => l.split(" ")[0]), ["INVITE", "BYE"]);
+      assert.deepEqual(
+        relay.stats.dropped.map((l) => l.split(" ")[0]),
+        ["INVITE", "BYE"],
+      );
       const result = await sipp.done;
       assert.equal(result.failed, 0, result.errors);
       assert.equal(result.successful, 1);

@@ -1,14 +1,7 @@
 // Shared pieces of the UE-level tests: starting simulated UEs that talk to each other directly, and a
 // minimal registrar (S-CSCF and HSS in one) built on the message-level endpoint and the auth module.
 import { randomBytes } from "node:crypto";
-import {
-  akaNonce,
-  generateAuthVector,
-  parseCredentials,
-  resynchronise,
-  sqnToBigInt,
-  verifyDigest,
-} from "../../../src/sip/auth/index.ts";
+import { akaNonce, generateAuthVector, parseCredentials, resynchronise, sqnToBigInt, verifyDigest } from "../../../src/sip/auth/index.ts";
 import { Deadline } from "../../../src/sip/deadline.ts";
 import { type Destination, type Received, SipEndpoint } from "../../../src/sip/endpoint/index.ts";
 import { newTag } from "../../../src/sip/identifiers.ts";
