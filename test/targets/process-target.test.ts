@@ -14,7 +14,17 @@ import { after, afterEach, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { loadProfile } from "../../src/profile/index.ts";
 import type { Profile } from "../../src/profile/profile.ts";
-import { killStartedProcessesSync, liveProcessGroups, portFree, processGroupMembers, processInfo, ProcessTarget, type StartedProcessTarget, TargetUnavailableError } from "../../src/targets/index.ts";
+import {
+  killStartedProcessesSync,
+  liveProcessGroups,
+  portFree,
+  portOwners,
+  processGroupMembers,
+  processInfo,
+  ProcessTarget,
+  type StartedProcessTarget,
+  TargetUnavailableError,
+} from "../../src/targets/index.ts";
 import { kamailioSkip } from "../support/kamailio.ts";
 import { pickFreePort } from "../support/sipp.ts";
 import { PROJECT, profileFor, RUN_RESPONDER, shellProfile } from "./fixtures/process-profile.ts";
@@ -45,8 +55,15 @@ async function assertNothingLeft(pgid: number, port: number, pids: readonly numb
   assert.deepEqual(processGroupMembers(pgid), [], `no process of group ${pgid} is left`);
   // a zombie is dead too (an orphan waits for PID 1 to reap it, which some containers' PID 1 never does)
   for (const pid of pids) assert.match(processInfo(pid)?.state ?? "gone", /^(gone|Z)$/, `pid ${pid} is gone`);
-  assert.equal(await portFree("udp", "127.0.0.1", port), true, `UDP port ${port} is free`);
-  assert.equal(await portFree("tcp", "127.0.0.1", port), true, `TCP port ${port} is free`);
+  // Free, or taken meanwhile by another test file's process (tests run two at a time), never by the SUT's
+  for (const protocol of ["udp", "tcp"] as const) {
+    if ((await portFree(protocol, "127.0.0.1", port)) === true) continue;
+    const holders = (portOwners(protocol, port)?.owners ?? []).map((o) => o.pid);
+    assert.ok(
+      holders.length > 0 && holders.every((h) => h !== pgid && !pids.includes(h)),
+      `${protocol.toUpperCase()} port ${port} is not held by the SUT (held by ${holders.join(", ") || "nobody visible"})`,
+    );
+  }
   assert.ok(!liveProcessGroups().includes(pgid), "the group is no longer listed as live");
 }
 
