@@ -9,6 +9,7 @@ import { REG_EVENT_REQUIREMENTS } from "./requirements/reg-event.ts";
 import { REGISTER_REQUIREMENTS } from "./requirements/register.ts";
 import { REGISTRAR_STATE_REQUIREMENTS } from "./requirements/registrar-state.ts";
 import { RESPONSE_REQUIREMENTS } from "./requirements/response.ts";
+import { SDP_REQUIREMENTS } from "./requirements/sdp.ts";
 
 export const REQUIREMENTS: readonly Requirement[] = [
   ...MESSAGE_REQUIREMENTS,
@@ -17,6 +18,7 @@ export const REQUIREMENTS: readonly Requirement[] = [
   ...REGISTRAR_STATE_REQUIREMENTS,
   ...REG_EVENT_REQUIREMENTS,
   ...INVITE_REQUIREMENTS,
+  ...SDP_REQUIREMENTS,
   ...IN_DIALOG_REQUIREMENTS,
   ...END_OF_TEST_CASE_REQUIREMENTS,
 ];

@@ -27,7 +27,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   runner: ["profile", "targets", "sip/*"],
   targets: ["sip/*", "profile", "reference-core"],
   "reference-core": ["sip/*", "media", "profile"],
-  conformance: ["sip/*"],
+  conformance: ["sip/*", "media"],
   report: ["sip/*", "profile", "runner", "conformance"],
   cli: ["*"],
 };

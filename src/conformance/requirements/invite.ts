@@ -1,9 +1,9 @@
 // Requirements on INVITE: its responses as the calling UE receives them (RFC 3261 12.1.1, 13.3.1.4,
 // 16.6 item 4), reliable provisional responses (RFC 3262 3, 5), the offer/answer they carry
-// (RFC 3261 13.3.1.4, RFC 3264 6), and the initial INVITE a called UE receives (RFC 3261 8.1.1,
+// (RFC 3261 13.3.1.4; the SDP itself is sdp.ts's), and the initial INVITE a called UE receives (RFC 3261 8.1.1,
 // 16.6, RFC 3325 9.1, TS 24.229 5.2.6.3.1, 5.4.3.3).
 // Every check reads the message leniently and never throws: an unreadable header is judged, never
-// a harness error. The responses to a re-INVITE are judged here only for RFC 3262 and RFC 3264 6.
+// a harness error. The responses to a re-INVITE are judged here only for RFC 3262.
 import { isReliableProvisional } from "../../sip/dialog/index.ts";
 import {
   MAGIC_COOKIE,
@@ -20,6 +20,7 @@ import {
   viaBranch,
 } from "../../sip/message/index.ts";
 import { quoteHeader, quoteIn } from "../quote.ts";
+import { sessionDescription } from "../sdp-body.ts";
 import { assertedIdentityFinding, bareOrNameAddrUri } from "../asserted-identity.ts";
 import type { Finding, Observation, Requirement } from "../requirement.ts";
 
@@ -77,44 +78,6 @@ function rseqOf(m: SipMessage): number | undefined {
 function offers100rel(q: SipRequest): boolean {
   return [...q.optionTags("supported"), ...q.optionTags("require")].map((t) => t.trim()).includes("100rel");
 }
-
-const mediaType = (contentType: string | undefined): string | undefined => contentType?.split(";")[0]?.trim().toLowerCase();
-
-/** RFC 3261 13.2.1: a body is a session description when its disposition is "session" (the default for SDP). */
-function sessionDisposition(value: string | undefined): boolean {
-  return value === undefined || value.split(";")[0].trim().toLowerCase() === "session";
-}
-
-/** The SDP part of a multipart body (RFC 2046 5.1), read leniently. */
-function sdpPart(contentType: string, body: string): string | undefined {
-  const b = /;\s*boundary\s*=\s*(?:"([^"]*)"|([^;\s]+))/i.exec(contentType);
-  const boundary = b ? (b[1] ?? b[2]) : undefined;
-  if (!boundary) return undefined;
-  for (const part of body.split(`--${boundary}`)) {
-    const sep = /\r?\n\r?\n/.exec(part);
-    if (!sep) continue;
-    const head = part.slice(0, sep.index);
-    if (!/^\s*content-type\s*:\s*application\/sdp\b/im.test(head)) continue;
-    const disposition = /^\s*content-disposition\s*:\s*(.*)$/im.exec(head)?.[1];
-    if (!sessionDisposition(disposition)) continue;
-    const sdp = part.slice(sep.index + sep[0].length);
-    if (sdp.trim() !== "") return sdp;
-  }
-  return undefined;
-}
-
-/** The session description (offer or answer) a message carries, or undefined (RFC 3261 13.2.1, RFC 3264). */
-function sessionDescription(m: SipMessage): string | undefined {
-  if (m.body.length === 0 || !sessionDisposition(m.header("content-disposition"))) return undefined;
-  const type = mediaType(m.contentType);
-  const text = m.bodyText;
-  if (type === "application/sdp") return text.trim() === "" ? undefined : text;
-  if (type?.startsWith("multipart/")) return sdpPart(m.contentType!, text);
-  return undefined;
-}
-
-/** RFC 4566 5.14: the media descriptions of an SDP, one per "m=" line. */
-const mediaLines = (sdp: string): number => sdp.split(/\r?\n/).filter((l) => l.startsWith("m=")).length;
 
 /** What is wrong with the Contact of a message that must carry exactly one SIP or SIPS URI, or undefined. */
 function singleSipContact(m: SipMessage): string | undefined {
@@ -214,26 +177,6 @@ export const INVITE_REQUIREMENTS: readonly Requirement[] = [
         expected: `${what}: no reliable provisional response of To tag ${toTagOf(m) ?? "(none)"} carried it`,
         received: `${quoteHeader(m, "content-type")}, body of ${m.body.length} bytes in ${m.startLine()}`,
       };
-    },
-  },
-  // RFC 3264 6: "The answer MUST contain exactly the same number of "m=" lines as the offer." RFC 3261
-  // 13.2.1: provisional responses may repeat that same answer.
-  {
-    id: "invite-answer.m-lines",
-    clause: "RFC 3264 6",
-    statement: "an SDP answer in a response to an INVITE that carried an offer has exactly as many m= lines as the offer",
-    constrains: "network",
-    appliesTo: { kind: "response", methods: ["INVITE"], status: [101, 299] },
-    when: (o) => sessionDescription(o.message) !== undefined && sessionDescription(o.request!) !== undefined,
-    check: (o) => {
-      const offered = mediaLines(sessionDescription(o.request!)!);
-      const answered = mediaLines(sessionDescription(o.message)!);
-      return answered === offered
-        ? undefined
-        : {
-            expected: `an SDP answer with ${offered} m= line${offered === 1 ? "" : "s"}, one per offered stream`,
-            received: `${answered} m= line${answered === 1 ? "" : "s"} in the SDP of ${o.message.startLine()}`,
-          };
     },
   },
   // RFC 3262 3: a reliable provisional response "MUST include an RSeq header field. The value of the
