@@ -22,6 +22,14 @@ export const DEFAULT_START_TIMEOUT_MS = { process: 30_000, container: 120_000 } 
 export const DIGEST_ALGORITHMS = ["MD5", "SHA-256"] as const;
 /** Defaults of the optional AKA fields: AMF "8000" (TS 33.102 annex H separation bit), SQN 0, AKAv1. */
 export const AKA_DEFAULTS = { amf: "8000", sqn: 0, version: 1 } as const;
+/**
+ * RFC 4028 4 and 5: a session interval is at least 90 s; the default of ixit.sessionTimer.expires.
+ * Less is a deliberate deviation, meant for the embedded reference core only (whose minimum follows
+ * its profile); a real SUT answers it 422, and the simulated caller retries with the SUT's Min-SE.
+ */
+export const DEFAULT_SESSION_EXPIRES = 90;
+/** The longest interval IMS-CALL-015 waits on: one step waits up to a whole interval, and a step ends at 5 minutes. */
+export const MAX_SESSION_EXPIRES = 240;
 /** The roles every profile provides: the scenarios' caller and callee. */
 export const REQUIRED_ROLES = ["UE-A", "UE-B"] as const;
 
@@ -197,6 +205,21 @@ const Ixit = Type.Object(
     ),
     unregisteredImpu: text("a sip:, sips: or tel: URI: a public identity no subscriber has and the SUT does not know (IMS-CALL-007, IMS-MSG-003)", { pattern: SIP_OR_TEL_URI }),
     unknownImpi: text("a private user identity in NAI form user@realm (TS 23.003 13.3) the SUT does not know (IMS-REG-004)", { pattern: IMPI }),
+    sessionTimer: Type.Optional(
+      Type.Object(
+        {
+          expires: Type.Optional(
+            Type.Integer({
+              description: `a whole number of seconds from 2 to ${MAX_SESSION_EXPIRES}: the session interval the caller asks for (Session-Expires and Min-SE, IMS-CALL-015); at least ${DEFAULT_SESSION_EXPIRES} (RFC 4028 4, 5); less is a deliberate deviation from RFC 4028, for the embedded target's fast tests only`,
+              minimum: 2,
+              maximum: MAX_SESSION_EXPIRES,
+              default: DEFAULT_SESSION_EXPIRES,
+            }),
+          ),
+        },
+        { ...fields, description: "a mapping { expires } of seconds: RFC 4028 session timers (IMS-CALL-015)" },
+      ),
+    ),
     subscribers: Type.Array(Subscriber, {
       description: `a non-empty list of subscribers, with the roles ${REQUIRED_ROLES.join(" and ")} at least; a role listed again is a pool for parallel workers`,
       minItems: 1,

@@ -24,6 +24,7 @@ export const FAULT_NAMES = [
   "keep-bindings-on-deregister",
   "reginfo-version-stuck",
   "no-to-tag-on-cancel-200",
+  "strip-session-expires",
 ] as const;
 export type FaultName = (typeof FAULT_NAMES)[number];
 
@@ -69,6 +70,12 @@ export interface Ixit {
   readonly unregisteredImpu: string;
   /** An identity the SUT does not know at all (IMS-REG-004). */
   readonly unknownImpi: string;
+  /**
+   * RFC 4028 session timers (IMS-CALL-015): the session interval the caller asks for, in seconds
+   * (Session-Expires and Min-SE). 90 by default, RFC 4028's floor; the embedded profiles set less, a
+   * deliberate deviation that only the embedded reference core accepts.
+   */
+  readonly sessionTimer: { readonly expires: number };
 }
 
 export interface Profile {

@@ -14,7 +14,17 @@ import { isUriParseError, parseUri } from "../sip/message/uri.ts";
 import { unbracketHost } from "../sip/transport/address.ts";
 import { PICS_NAMES, type Pics, type PicsName, type Profile, type Subscriber, type SubscriberAuth, type TargetConfig } from "./profile.ts";
 import type { ProfileProblem } from "./profile-error.ts";
-import { AKA_DEFAULTS, DEFAULT_LOCAL_HOST, DEFAULT_START_TIMEOUT_MS, DEFAULT_TIMERS, DEFAULT_TRANSPORTS, type ProfileDocument, REQUIRED_ROLES, TARGET_KINDS } from "./profile-schema.ts";
+import {
+  AKA_DEFAULTS,
+  DEFAULT_LOCAL_HOST,
+  DEFAULT_SESSION_EXPIRES,
+  DEFAULT_START_TIMEOUT_MS,
+  DEFAULT_TIMERS,
+  DEFAULT_TRANSPORTS,
+  type ProfileDocument,
+  REQUIRED_ROLES,
+  TARGET_KINDS,
+} from "./profile-schema.ts";
 import { type Locator, type Segment, type UnknownFieldMessage, expected, schemaAt, schemaProblems, valueAt } from "./schema-problems.ts";
 import { secretSource } from "./secrets.ts";
 
@@ -203,6 +213,7 @@ function resolve(d: ProfileDocument, file: string, secret: (segments: readonly S
       subscribers,
       unregisteredImpu: d.ixit.unregisteredImpu,
       unknownImpi: d.ixit.unknownImpi,
+      sessionTimer: { expires: d.ixit.sessionTimer?.expires ?? DEFAULT_SESSION_EXPIRES },
     },
     pics,
     knownDeviations: d.knownDeviations ?? {},

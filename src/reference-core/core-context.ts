@@ -7,6 +7,7 @@ import type { CoreAddressing } from "./addressing.ts";
 import type { BindingStore } from "./bindings.ts";
 import type { FaultSet } from "./faults.ts";
 import type { Hss } from "./hss.ts";
+import type { CoreSessionTimers } from "./session-timer.ts";
 
 export interface CoreContext {
   readonly endpoint: SipEndpoint;
@@ -15,6 +16,8 @@ export interface CoreContext {
   readonly bindings: BindingStore;
   readonly faults: FaultSet;
   readonly clock: Clock;
+  /** RFC 4028 8: the session timers of the calls whose caller asked for one. */
+  readonly sessionTimers: CoreSessionTimers;
   /** One line per notable event; never a secret. */
   log(line: string): void;
 }

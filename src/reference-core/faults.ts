@@ -22,6 +22,8 @@ export const FAULT_EFFECTS: Readonly<Record<FaultName, string>> = {
   "reginfo-version-stuck": "every reginfo document of a subscription carries version 0 (RFC 3680 5.1 violated: versions increase by one), as Debian's Kamailio 5.6 does",
   "no-to-tag-on-cancel-200": "the 200 OK the core sends for a CANCEL carries no To tag (RFC 3261 8.2.6.2 violated)",
   "strip-record-route": "the core adds no Record-Route (RFC 3261 16.6 item 4 / TS 24.229 5.2.6.3 violated): dialogs are set up without the core in the route set",
+  "strip-session-expires":
+    "Session-Expires, and timer from Require, are removed from the 2xx responses to INVITE and UPDATE relayed to the caller (RFC 4028 8.2 / RFC 3261 16.7 violated): the caller never learns the session interval, and the callee waits for refreshes that do not come",
 };
 
 export function isFaultName(name: string): name is FaultName {
@@ -78,6 +80,16 @@ export function strip100relFromProvisional(response: SipResponse): void {
 export function bumpCSeq(response: SipResponse): void {
   const cseq = response.cseq;
   response.setHeader("CSeq", `${cseq.seq + 1} ${cseq.method}`);
+}
+
+/** strip-session-expires: the relayed 2xx loses Session-Expires and the timer option tag of Require. */
+export function stripSessionExpires(response: SipResponse): void {
+  response.removeHeader("Session-Expires");
+  const tags = response.headerValues("require");
+  const kept = tags.filter((t) => t.trim().toLowerCase() !== "timer");
+  if (kept.length === tags.length) return;
+  if (kept.length === 0) response.removeHeader("Require");
+  else response.setHeader("Require", kept.join(", "));
 }
 
 /** The methods whose relayed responses cseq-mismatch-in-response alters. */

@@ -187,6 +187,8 @@ export class StatefulProxy {
   private upstreamResponse(r: SipResponse): SipResponse {
     const up = copyResponse(r);
     up.removeFirstValue("via");
+    // RFC 4028 8.2, 8.3: the session interval of a 2xx to INVITE or UPDATE (and the fault strip-session-expires)
+    this.ctx.sessionTimers.response(r, up);
     const { faults } = this.ctx;
     const method = up.cseq.method;
     if (faults.has("no-100rel") && method === "INVITE" && up.status > 100 && up.status < 200 && (up.hasHeader("rseq") || up.optionTags("require").includes("100rel"))) {

@@ -18,6 +18,7 @@ import { StatefulProxy } from "./proxy.ts";
 import { RegEventNotifier } from "./reg-event.ts";
 import { Registrar } from "./registrar.ts";
 import { CoreRouter } from "./router.ts";
+import { CoreSessionTimers } from "./session-timer.ts";
 
 export interface ReferenceCoreOptions {
   /** Home network domain: the realm, the REGISTER Request-URI, the host of the IMPUs. */
@@ -34,6 +35,11 @@ export interface ReferenceCoreOptions {
   readonly trace?: TraceSink;
   /** The longest registration the registrar grants, in seconds (default 600000). */
   readonly registrationExpiresMax?: number;
+  /**
+   * The smallest session interval the core accepts (RFC 4028 8.1), in seconds: default 90, the floor
+   * of RFC 4028 4 and 5. Less is a deliberate deviation, for the embedded profiles' fast tests.
+   */
+  readonly sessionMinSE?: number;
 }
 
 const MAX_LOG_LINES = 10000;
@@ -62,14 +68,16 @@ export class ReferenceCore {
     const addressing = new CoreAddressing(options.domain, host, port);
     this.pcscfUri = addressing.pcscfUri;
     const hss = new Hss(options.subscribers);
+    const log = (line: string): void => this.record(line);
     this.ctx = {
+      sessionTimers: new CoreSessionTimers({ clock: endpoint.clock, faults: this.faultSet, log }, options.sessionMinSE),
       endpoint,
       addressing,
       hss,
       bindings: new BindingStore(endpoint.clock),
       faults: this.faultSet,
       clock: endpoint.clock,
-      log: (line) => this.record(line),
+      log,
     };
     this.notifier = new RegEventNotifier(this.ctx);
     const registrar = new Registrar(this.ctx, new Authenticator(hss, options.domain, endpoint.clock), options.registrationExpiresMax ?? 600000, (record, changes) =>
@@ -163,6 +171,7 @@ export class ReferenceCore {
 
   /** Closes the sockets and ends every transaction. Idempotent. */
   stop(): Promise<void> {
+    this.ctx.sessionTimers.dispose();
     this.stopping ??= this.endpoint.close().then(() => this.record("stopped"));
     return this.stopping;
   }

@@ -166,6 +166,9 @@ export class CoreRouter {
   }
 
   private forward(rec: Received, targets: ForwardTarget[]): void {
+    // RFC 4028 8.1: the core's minimum session interval (a 422, or Session-Expires raised); a BYE ends the session
+    const copies = targets.map((t) => t.request);
+    if (!this.ctx.sessionTimers.request(rec, rec.message as SipRequest, copies)) return;
     for (const { request: fwd } of targets) {
       if (fwd.method === "INVITE" && this.ctx.faults.has("no-100rel")) {
         const had = [...fwd.optionTags("supported"), ...fwd.optionTags("require")].includes("100rel");
@@ -174,6 +177,7 @@ export class CoreRouter {
       }
     }
     this.proxy.fork(rec, targets);
+    this.ctx.sessionTimers.sent(copies, rec.message as SipRequest);
   }
 
   /** RFC 3261 16.11 / 17.2.1: the ACK for a 2xx has no transaction here; forward it statelessly. */

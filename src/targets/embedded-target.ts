@@ -1,6 +1,7 @@
 // The embedded reference core as the SUT, in this process.
 import type { FaultName, Profile } from "../profile/profile.ts";
 import { ReferenceCore } from "../reference-core/index.ts";
+import { MIN_SE_FLOOR } from "../sip/dialog/session-timer.ts";
 import type { StartedTarget, Target } from "./target.ts";
 import { formatLogLine } from "./timestamped-log.ts";
 
@@ -20,6 +21,8 @@ export class EmbeddedTarget implements Target {
       subscribers: ixit.subscribers,
       faults: this.faults,
       timers: ixit.timers,
+      // RFC 4028 8.1: the core takes the session interval its profile asks for, even below 90 s (the embedded profiles' deliberate deviation)
+      sessionMinSE: Math.min(MIN_SE_FLOOR, ixit.sessionTimer.expires),
     });
     const faults = this.faults.length ? ` with faults ${this.faults.join(", ")}` : "";
     return {

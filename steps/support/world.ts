@@ -213,6 +213,18 @@ export class ImsWorld extends World<SuiteParameters> {
     return this.phase.deadline;
   }
 
+  /**
+   * A step that waits on a protocol interval longer than 64*T1 (an RFC 4028 session interval): its
+   * budget becomes `ms` from now plus 64*T1 for the messages around it, when that is later than the
+   * budget it has. Every wait of the step and of its UEs ends by it; Cucumber's own step timeout
+   * (steps/support/timeouts.ts) stays above it.
+   */
+  widenBudget(ms: number, why: string): void {
+    const extra = 64 * this.profile.ixit.timers.t1;
+    const widened = Deadline.after(ms + extra, `the step's budget of ${why} + 64*T1 = ${Math.round(ms + extra)} ms`);
+    if (widened.at > this.phaseDeadline().at) this.phase.deadline = widened;
+  }
+
   /** A deadline for one wait: `ms` (64*T1 of the profile unless given), never past the running step's budget. */
   deadline(label: string, ms?: number): Deadline {
     return this.phaseDeadline().within(ms ?? 64 * this.profile.ixit.timers.t1, label);

@@ -90,7 +90,7 @@ describe("list", () => {
         .trim()
         .split("\n")
         .map((l) => l.split(" ")[0]),
-      ["IMS-CALL-002", "IMS-CALL-007", "IMS-MSG-003", "IMS-REG-005", "IMS-REG-010"],
+      ["IMS-CALL-002", "IMS-CALL-007", "IMS-MSG-001", "IMS-REG-004", "IMS-REG-009"],
     );
     const none = cli(["list", "--tags", "@IMS-REG-1"]);
     assert.equal(none.code, 2);

@@ -32,6 +32,7 @@ const ALL = [
   "IMS-CALL-008",
   "IMS-CALL-011",
   "IMS-CALL-012",
+  "IMS-CALL-015",
   "IMS-MSG-001",
   "IMS-MSG-003",
   "IMS-REG-001",
@@ -49,7 +50,7 @@ const ALL = [
   "IMS-ROB-003",
 ];
 
-const CALLS = ["IMS-CALL-001", "IMS-CALL-002", "IMS-CALL-003", "IMS-CALL-004", "IMS-CALL-005", "IMS-CALL-006", "IMS-CALL-007", "IMS-CALL-008", "IMS-CALL-011", "IMS-CALL-012"];
+const CALLS = ["IMS-CALL-001", "IMS-CALL-002", "IMS-CALL-003", "IMS-CALL-004", "IMS-CALL-005", "IMS-CALL-006", "IMS-CALL-007", "IMS-CALL-008", "IMS-CALL-011", "IMS-CALL-012", "IMS-CALL-015"];
 const f = (ids: string[]): Record<string, string> => Object.fromEntries(ids.map((id) => [id, "fail"]));
 const i = (ids: string[]): Record<string, string> => Object.fromEntries(ids.map((id) => [id, "inconclusive"]));
 /** Registration broken outright: the REG test cases fail, every test case that registers first is inconclusive. */
@@ -85,6 +86,7 @@ const EXPECTED: Record<FaultName, Record<string, string>> = {
     "IMS-CALL-008",
     "IMS-CALL-011",
     "IMS-CALL-012",
+    "IMS-CALL-015",
     "IMS-MSG-001",
     "IMS-ROB-002",
   ]),
@@ -100,6 +102,8 @@ const EXPECTED: Record<FaultName, Record<string, string>> = {
   "keep-bindings-on-deregister": { ...f(["IMS-CALL-001", "IMS-REG-001", "IMS-REG-002", "IMS-REG-010", "IMS-REG-011"]), ...i(PREAMBLE_FINDS_LEFTOVERS) },
   "reginfo-version-stuck": f(["IMS-REG-007", "IMS-REG-008"]),
   "no-to-tag-on-cancel-200": f(["IMS-CALL-004"]),
+  // Only IMS-CALL-015 asks for a session timer: the caller's 200 comes without the interval
+  "strip-session-expires": f(["IMS-CALL-015"]),
 };
 
 /** A phrase each fault's first failure message must contain: the symptom an engineer looks for. */
@@ -122,6 +126,7 @@ const SYMPTOM: Record<FaultName, [string, RegExp]> = {
   "keep-bindings-on-deregister": ["IMS-CALL-002", /^preamble: UE-A's public identity sip:alice@ims\.example\.test already has bindings [\s\S]*left by IMS-CALL-001/],
   "reginfo-version-stuck": ["IMS-REG-007", /^Requirement: reginfo\.version: [\s\S]*Clause: {3}RFC 3680/],
   "no-to-tag-on-cancel-200": ["IMS-CALL-004", /^Requirement: response\.to-tag: [\s\S]*in SIP\/2\.0 200 OK[\s\S]*CSeq: 1 CANCEL/],
+  "strip-session-expires": ["IMS-CALL-015", /^Expected: Session-Expires: 2;refresher=uac as UE-B sent it in its 200\nReceived: SIP\/2\.0 200 OK [\s\S]*Clause: {3}RFC 4028 8\.2/],
 };
 
 describe("the suite against the embedded reference core", () => {

@@ -37,6 +37,7 @@ const CANONICAL: Record<string, string> = {
   "p-charging-function-addresses": "P-Charging-Function-Addresses",
   "p-called-party-id": "P-Called-Party-ID",
   "p-visited-network-id": "P-Visited-Network-ID",
+  "min-se": "Min-SE",
 };
 
 /** Header names as usually written, mapped to their keys: saves the lower-casing on the hot path. */

@@ -9,9 +9,12 @@ import { newTag } from "../identifiers.ts";
 import { type SipRequest, type SipResponse, createResponse } from "../message/index.ts";
 import type { ServerTransaction } from "../transaction/index.ts";
 import { WaitableQueue } from "../waitable-queue.ts";
+import { SessionTimer, type SessionTimerAnswer } from "./session-timer.ts";
 import type { UeContext } from "./ue-context.ts";
 
 export interface RespondOptions {
+  /** accept(): RFC 4028 9, the 2xx carries the session interval (Session-Expires, Require: timer when the caller refreshes) and starts the session timer. */
+  readonly sessionTimer?: SessionTimerAnswer;
   readonly sdp?: string;
   /** RFC 3262 3: send the provisional response reliably (Require: 100rel, RSeq) and wait for its PRACK. */
   readonly reliable?: boolean;
@@ -26,6 +29,8 @@ export class IncomingCall {
   readonly dialog: Dialog;
   /** Requests within the call: PRACK, UPDATE, ACK, BYE, CANCEL, re-INVITE. */
   readonly requests: WaitableQueue<Received>;
+  /** RFC 4028: the session timer, when accept() was told to support one and the INVITE asked for it. */
+  sessionTimer: SessionTimer | undefined;
   private readonly transaction: ServerTransaction;
   private readonly source: Received["source"];
   private readonly rseq = new RSeqCounter();
@@ -111,6 +116,7 @@ export class IncomingCall {
   async accept(options: RespondOptions = {}): Promise<Received> {
     this.ensureDialog();
     const r = this.build(200, options);
+    if (options.sessionTimer) this.sessionTimer = SessionTimer.asUas(this.ctx, this.dialog, this.invite, r, options.sessionTimer, options.sdp);
     this.finalSent = true;
     this.dialog.state = "confirmed";
     const timers = this.ctx.endpoint.timers;
@@ -184,6 +190,7 @@ export class IncomingCall {
   /** RFC 3261 15.1.1: BYE from the callee. */
   async bye(deadline?: Deadline): Promise<SipResponse> {
     const req = this.dialog.createRequest("BYE", this.ctx.via());
+    this.sessionTimer?.stop();
     const response = await this.ctx.endpoint.request(req, this.ctx.outbound, { ...this.ctx.within(deadline), clause: "RFC 3261 15.1.1" });
     this.dialog.terminate();
     this.ctx.removeDialog(this.dialog.key);
@@ -200,6 +207,8 @@ export class IncomingCall {
   private inDialog(rec: Received): void {
     const m = rec.message;
     if (m.kind !== "request") return;
+    // RFC 4028 9: a session refresh is answered by the session timer (which checks its CSeq); a BYE stops it
+    if (this.sessionTimer?.receive(rec)) return void this.requests.push(rec);
     if (m.method !== "ACK") {
       const check = this.dialog.receiveRequest(m);
       if (!check.ok) {

@@ -8,9 +8,13 @@ import { newCallId, newTag } from "../identifiers.ts";
 import type { Received } from "../endpoint/index.ts";
 import { SipRequest, type SipResponse, createResponse } from "../message/index.ts";
 import { WaitableQueue } from "../waitable-queue.ts";
+import { addRequestHeaders as addSessionTimerHeaders, retryAfter422 } from "../dialog/session-timer.ts";
+import { SessionTimer, type SessionTimerRequest } from "./session-timer.ts";
 import type { UeContext } from "./ue-context.ts";
 
 export interface CallOptions {
+  /** RFC 4028 7.1: Supported: timer, Session-Expires and Min-SE on the INVITE; a 422 is retried (7.4) and the 2xx starts the session timer. */
+  readonly sessionTimer?: SessionTimerRequest;
   /** SDP offer carried by the INVITE. */
   readonly sdp?: string;
   /** RFC 3262: "supported" (default) or "required" puts 100rel in Supported or Require; false leaves it out. */
@@ -31,7 +35,12 @@ export interface PrackExchange {
 }
 
 export class OutgoingCall {
-  readonly invite: SipRequest;
+  /** The INVITE sent last: a retry after 422 replaces the first one (RFC 4028 7.4). */
+  invite: SipRequest;
+  /** The 422 responses the INVITE was sent again after (RFC 4028 7.4), in order. */
+  readonly retriedAfter: SipResponse[] = [];
+  /** RFC 4028: the session timer of the confirmed dialog, when the 2xx carried a Session-Expires. */
+  sessionTimer: SessionTimer | undefined;
   /** Every response to the INVITE the transaction passed up, in order. */
   readonly responses: WaitableQueue<SipResponse>;
   /** Requests the callee sent within the call (BYE, UPDATE, re-INVITE, INFO). */
@@ -75,6 +84,8 @@ export class OutgoingCall {
     if (this.options.reliable === "required") r.addHeader("Require", "100rel");
     const supported = this.options.reliable === "required" ? tags.filter((t) => t !== "100rel") : tags;
     if (supported.length) r.addHeader("Supported", supported.join(", "));
+    const st = this.options.sessionTimer;
+    if (st) addSessionTimerHeaders(r, st.refresher ? { seconds: st.expires, refresher: st.refresher } : { seconds: st.expires }, st.minSE ?? st.expires);
     for (const [n, v] of Object.entries(this.options.headers ?? {})) r.addHeader(n, v);
     if (this.options.sdp) r.setBody(this.options.sdp, "application/sdp");
     return r;
@@ -132,8 +143,18 @@ export class OutgoingCall {
       }
       this.confirmed = dialog;
       this.final = r;
+      // RFC 4028 7.2: the session interval and the refresher come from the 2xx
+      if (this.options.sessionTimer) this.sessionTimer = SessionTimer.asUac(this.ctx, dialog, this.invite, r);
       for (const [t, d] of this.dialogs) if (t !== tag && d.state === "early") d.terminate();
       this.responses.push(r);
+      return;
+    }
+    // RFC 4028 7.4: after a 422 the INVITE goes again with the Min-SE it gives (a few times at most)
+    const retry = r.status === 422 && this.options.sessionTimer && this.retriedAfter.length < 3 ? retryAfter422(this.invite, r, this.ctx.via()) : undefined;
+    if (retry) {
+      this.retriedAfter.push(r);
+      this.invite = retry;
+      this.start();
       return;
     }
     this.final = r;
@@ -205,6 +226,7 @@ export class OutgoingCall {
   /** RFC 3261 15.1.1: BYE in the confirmed dialog. */
   async bye(deadline?: Deadline): Promise<SipResponse> {
     const dialog = this.dialogFor();
+    this.sessionTimer?.stop();
     const response = await this.sendInDialog(dialog, "BYE", undefined, deadline, "RFC 3261 15.1.1");
     dialog.terminate();
     this.ctx.removeDialog(dialog.key);
@@ -255,6 +277,8 @@ export class OutgoingCall {
   private inDialog(rec: Received, dialog: Dialog): void {
     const m = rec.message;
     if (m.kind !== "request") return;
+    // RFC 4028 9: a session refresh is answered by the session timer (which checks its CSeq); a BYE stops it
+    if (this.sessionTimer?.receive(rec)) return void this.requests.push(rec);
     if (m.method === "ACK") return;
     const check = dialog.receiveRequest(m);
     if (!check.ok) {
