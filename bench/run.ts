@@ -3,6 +3,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { benchDriverCalls, benchSippCalls } from "./calls.ts";
 import { benchParser } from "./parser.ts";
+import { benchMediaStreams, mediaLevelsFromEnv, printMediaSummary } from "./media.ts";
 import { benchContainerStart } from "./container.ts";
 import { benchReport } from "./report.ts";
 import { benchSuite } from "./suite.ts";
@@ -41,6 +42,12 @@ if (sippAvailable()) {
 } else {
   console.log("\nCalls: skipped, sipp (Debian package sip-tester) is not installed");
 }
+
+const media = mediaLevelsFromEnv();
+console.log(`\nMedia streams: pairs of PCMU streams on loopback, 50 packets/s each way per stream, ${media.seconds} s per level`);
+const mediaFigures = await benchMediaStreams(media.levels, media.seconds);
+results["media"] = mediaFigures;
+printMediaSummary(mediaFigures);
 
 console.log("\nThe conformance suite against the embedded reference core (profiles/embedded.yaml)");
 // A first, untimed run loads and transpiles the steps once, as a long-lived harness would have

@@ -61,3 +61,6 @@ export type {
 
 export { answerDirection, createAnswer, createOffer, negotiatedCodec, nextSessionVersion } from "./offer-answer.ts";
 export type { AnswerCapabilities, AnswerPreconditionOptions, AnswerResult, NegotiatedCodec, OfferOptions, OriginOptions } from "./offer-answer.ts";
+
+/** The RTP layer (RFC 3550, RFC 4733, RFC 4867, G.711): MediaStream and the packet, statistics and payload modules under it; see src/media/rtp/index.ts. */
+export * from "./rtp/index.ts";
