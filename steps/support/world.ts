@@ -267,7 +267,7 @@ export class ImsWorld extends World<SuiteParameters> {
    */
   async postamble(scenario: string): Promise<void> {
     // One UE after the other: UEs of one identity de-registering at once race for the registrar's nonce
-    for (const ue of this.ues.values()) {
+    for (const [role, ue] of this.ues) {
       const short = (what: string) => Deadline.after(1000, `${what} of ${ue.name} (postamble)`);
       if (ue.registration.registered) {
         const o = await ue.deregister({ deadline: short("de-registration"), maxChallenges: 2 }).catch(() => undefined);
@@ -275,6 +275,11 @@ export class ImsWorld extends World<SuiteParameters> {
           leftBehind.set(ue.impu, `${scenario}, whose de-registration of ${ue.contact} ended ${o ? `with ${o.final.startLine()}` : "without a final response"}`);
           continue;
         }
+        // A reg event subscriber is told of the de-registration (TS 24.229 5.4.2.1.2, RFC 3680 5.3):
+        // its NOTIFY belongs to this test case and is judged in it, whenever the SUT sends it within
+        // the wait; a SUT that sends none is not judged here (no wait failure is a finding)
+        const sub = this.subscriptions.get(role);
+        if (sub) await sub.waitForNotify((n) => n.state?.state === "terminated" || /state="terminated"/.test(n.body), short("NOTIFY of the de-registration")).catch(() => undefined);
       }
       if (!ue.registration.everRegistered) continue;
       const q = await ue.registration.query({ deadline: short("bindings query"), maxChallenges: 2 }).catch(() => undefined);
