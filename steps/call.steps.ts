@@ -15,7 +15,7 @@ const nextPort = (): number => (mediaPort = mediaPort >= 59998 ? 40000 : mediaPo
  * The INVITE for `role`, waited for once and kept. The wait also ends when a call of this scenario
  * gets a final error response first: the INVITE will not come, and the report says why.
  */
-async function incoming(world: ImsWorld, role: string): Promise<IncomingCall> {
+export async function incoming(world: ImsWorld, role: string): Promise<IncomingCall> {
   const known = world.incoming.get(role);
   if (known) return known;
   const ue = await world.ue(role);

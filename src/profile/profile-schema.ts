@@ -220,6 +220,16 @@ const Ixit = Type.Object(
         { ...fields, description: "a mapping { expires } of seconds: RFC 4028 session timers (IMS-CALL-015)" },
       ),
     ),
+    media: Type.Optional(
+      Type.Object(
+        {
+          maxLossPercent: Type.Optional(
+            Type.Number({ description: "a number from 0 to 100: the RTP packet loss in percent each stream of a call may show (IMS-CALL-013)", minimum: 0, maximum: 100, default: 1 }),
+          ),
+        },
+        { ...fields, description: "a mapping { maxLossPercent }: what the media test cases accept (IMS-CALL-013)" },
+      ),
+    ),
     subscribers: Type.Array(Subscriber, {
       description: `a non-empty list of subscribers, with the roles ${REQUIRED_ROLES.join(" and ")} at least; a role listed again is a pool for parallel workers`,
       minItems: 1,
@@ -242,6 +252,7 @@ const PICS_DESCRIPTIONS: Record<PicsName, string> = {
   websocket: "SIP over WebSocket for WebRTC clients (RFC 7118)",
   "session-timer": "session timers (RFC 4028)",
   ipsec: "IPsec security associations to the P-CSCF (TS 33.203)",
+  "early-media": "early media: a 183 with SDP and RTP before the answer (RFC 3960, P-Early-Media RFC 5009, TS 24.628)",
 };
 
 const Pics = Type.Object(

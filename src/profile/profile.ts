@@ -3,7 +3,7 @@
 import type { TransportProtocol } from "../sip/transport/address.ts";
 
 /** PICS: the optional capabilities a SUT claims (TTCN-3 sense). */
-export const PICS_NAMES = ["aka", "digest", "tcp", "preconditions", "100rel", "reg-event", "tel-uri", "sms-over-ip", "sec-agree", "websocket", "session-timer", "ipsec"] as const;
+export const PICS_NAMES = ["aka", "digest", "tcp", "preconditions", "100rel", "reg-event", "tel-uri", "sms-over-ip", "sec-agree", "websocket", "session-timer", "ipsec", "early-media"] as const;
 export type PicsName = (typeof PICS_NAMES)[number];
 export type Pics = Readonly<Record<PicsName, boolean>>;
 
@@ -25,6 +25,9 @@ export const FAULT_NAMES = [
   "reginfo-version-stuck",
   "no-to-tag-on-cancel-200",
   "strip-session-expires",
+  "one-way-audio",
+  "strip-telephone-event",
+  "wrong-hold-direction",
 ] as const;
 export type FaultName = (typeof FAULT_NAMES)[number];
 
@@ -76,6 +79,8 @@ export interface Ixit {
    * deliberate deviation that only the embedded reference core accepts.
    */
   readonly sessionTimer: { readonly expires: number };
+  /** Media test cases (IMS-CALL-013): the RTP loss in percent each stream may show (1 by default, the catalog's "loss under 1%"). */
+  readonly media: { readonly maxLossPercent: number };
 }
 
 export interface Profile {

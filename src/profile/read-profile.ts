@@ -214,6 +214,7 @@ function resolve(d: ProfileDocument, file: string, secret: (segments: readonly S
       unregisteredImpu: d.ixit.unregisteredImpu,
       unknownImpi: d.ixit.unknownImpi,
       sessionTimer: { expires: d.ixit.sessionTimer?.expires ?? DEFAULT_SESSION_EXPIRES },
+      media: { maxLossPercent: d.ixit.media?.maxLossPercent ?? 1 },
     },
     pics,
     knownDeviations: d.knownDeviations ?? {},

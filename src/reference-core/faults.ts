@@ -1,8 +1,12 @@
 // The faults the reference core can be told to commit, so that a test case can be shown to fail
 // with the symptom an engineer meets on a faulty core. This file is the one place that says what
 // each fault does; the code that commits it asks `FaultSet.has` and calls the helpers below.
-import type { SipRequest, SipResponse } from "../sip/message/index.ts";
+import type { SipMessage, SipRequest, SipResponse } from "../sip/message/index.ts";
+import { type Sdp, isTelephoneEvent, mediaCodecs, parseSdp, serializeSdp } from "../media/index.ts";
 import { FAULT_NAMES, type FaultName } from "../profile/profile.ts";
+
+/** Where one-way-audio sends the caller's media: a loopback address and the discard port, where nobody listens. */
+export const ONE_WAY_AUDIO = { host: "127.0.0.2", port: 9 } as const;
 
 /** What each fault does, in the words a report shows next to the fault's name. */
 export const FAULT_EFFECTS: Readonly<Record<FaultName, string>> = {
@@ -24,7 +28,69 @@ export const FAULT_EFFECTS: Readonly<Record<FaultName, string>> = {
   "strip-record-route": "the core adds no Record-Route (RFC 3261 16.6 item 4 / TS 24.229 5.2.6.3 violated): dialogs are set up without the core in the route set",
   "strip-session-expires":
     "Session-Expires, and timer from Require, are removed from the 2xx responses to INVITE and UPDATE relayed to the caller (RFC 4028 8.2 / RFC 3261 16.7 violated): the caller never learns the session interval, and the callee waits for refreshes that do not come",
+  "one-way-audio": `the SDP of every request the core forwards to the callee (the INVITE's offer, re-INVITE, UPDATE) has its audio connection moved to ${ONE_WAY_AUDIO.host} port ${ONE_WAY_AUDIO.port}, where nobody listens (a media anchor that loses the caller's address): the callee's RTP never reaches the caller`,
+  "strip-telephone-event": "telephone-event (RFC 4733) is removed from the m= lines, rtpmap and fmtp of every SDP body the core relays: DTMF cannot be negotiated",
+  "wrong-hold-direction":
+    "the SDP answer of a 2xx to a re-INVITE relayed to the caller says sendrecv where the callee answered recvonly (RFC 3264 6.1 violated: a sendonly offer, a hold, answered as if not held)",
 };
+
+/** The SDP body of `message`, parsed; undefined when it has none or it does not parse. */
+function sdpOf(message: SipMessage): Sdp | undefined {
+  if (!message.body.length || !(message.header("content-type") ?? "").toLowerCase().startsWith("application/sdp")) return undefined;
+  const parsed = parseSdp(message.bodyText);
+  return parsed.ok ? parsed.sdp : undefined;
+}
+
+/** one-way-audio: every audio stream's c= and port point where nobody listens. Returns whether the body changed. */
+export function misdirectAudio(message: SipMessage): boolean {
+  const sdp = sdpOf(message);
+  if (!sdp) return false;
+  let changed = false;
+  for (const m of sdp.media) {
+    if (m.media !== "audio" || m.port === 0) continue;
+    m.port = ONE_WAY_AUDIO.port;
+    m.connection = { netType: "IN", addrType: "IP4", address: ONE_WAY_AUDIO.host };
+    m.attributes = m.attributes.filter((a) => a.name !== "rtcp");
+    changed = true;
+  }
+  if (changed) message.setBody(serializeSdp(sdp), "application/sdp");
+  return changed;
+}
+
+/** strip-telephone-event: telephone-event leaves every m= line with its rtpmap and fmtp. Returns whether the body changed. */
+export function stripTelephoneEvent(message: SipMessage): boolean {
+  const sdp = sdpOf(message);
+  if (!sdp) return false;
+  let changed = false;
+  for (const m of sdp.media) {
+    const te = new Set(
+      mediaCodecs(m)
+        .filter(isTelephoneEvent)
+        .map((c) => String(c.payloadType)),
+    );
+    if (te.size === 0 || te.size === m.formats.length) continue;
+    m.formats = m.formats.filter((f) => !te.has(f));
+    m.attributes = m.attributes.filter((a) => !((a.name === "rtpmap" || a.name === "fmtp") && te.has((a.value ?? "").split(" ")[0] ?? "")));
+    changed = true;
+  }
+  if (changed) message.setBody(serializeSdp(sdp), "application/sdp");
+  return changed;
+}
+
+/** wrong-hold-direction: a recvonly answer becomes sendrecv. Returns whether the body changed. */
+export function unholdAnswer(message: SipMessage): boolean {
+  const sdp = sdpOf(message);
+  if (!sdp) return false;
+  let changed = false;
+  for (const m of sdp.media)
+    for (const a of m.attributes)
+      if (a.name === "recvonly" && a.value === undefined) {
+        a.name = "sendrecv";
+        changed = true;
+      }
+  if (changed) message.setBody(serializeSdp(sdp), "application/sdp");
+  return changed;
+}
 
 export function isFaultName(name: string): name is FaultName {
   return (FAULT_NAMES as readonly string[]).includes(name);

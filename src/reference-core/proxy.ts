@@ -9,7 +9,7 @@ import { newTag } from "../sip/identifiers.ts";
 import { SipRequest, type SipResponse, createResponse, isViaError, parseVia, viaBranch } from "../sip/message/index.ts";
 import { type TransportProtocol, unbracketHost } from "../sip/transport/address.ts";
 import type { CoreContext } from "./core-context.ts";
-import { CSEQ_MISMATCH_METHODS, bumpCSeq, strip100relFromProvisional } from "./faults.ts";
+import { CSEQ_MISMATCH_METHODS, bumpCSeq, strip100relFromProvisional, stripTelephoneEvent, unholdAnswer } from "./faults.ts";
 import { copyResponse } from "./message-copy.ts";
 
 /** One downstream branch of a proxied request (RFC 3261 16.7), for CANCEL (16.10). */
@@ -200,6 +200,10 @@ export class StatefulProxy {
       bumpCSeq(up);
       this.ctx.log(`fault cseq-mismatch-in-response: ${up.status} (${method}) relayed with CSeq ${seq + 1} instead of ${seq}`);
     }
+    if (faults.has("strip-telephone-event") && stripTelephoneEvent(up)) this.ctx.log(`fault strip-telephone-event: ${up.status} (${method}) relayed without telephone-event`);
+    // a 2xx to a re-INVITE (CSeq above 1 in an established dialog) carrying a hold answer
+    if (faults.has("wrong-hold-direction") && method === "INVITE" && up.status >= 200 && up.status < 300 && up.cseq.seq > 1 && unholdAnswer(up))
+      this.ctx.log(`fault wrong-hold-direction: ${up.status} (INVITE) relayed with sendrecv instead of recvonly`);
     return up;
   }
 

@@ -5,7 +5,7 @@ import type { Received } from "../sip/endpoint/index.ts";
 import { newTag } from "../sip/identifiers.ts";
 import { HeaderError, type NameAddr, type SipRequest, type SipResponse, createResponse, formatUri, isUriParseError, parseUri } from "../sip/message/index.ts";
 import type { CoreContext } from "./core-context.ts";
-import { GARBAGE, strip100relFromRequest } from "./faults.ts";
+import { GARBAGE, misdirectAudio, strip100relFromRequest, stripTelephoneEvent } from "./faults.ts";
 import { type SubscriberRecord, sameIdentity } from "./hss.ts";
 import { copyRequest } from "./message-copy.ts";
 import type { ForwardTarget, StatefulProxy } from "./proxy.ts";
@@ -175,6 +175,8 @@ export class CoreRouter {
         strip100relFromRequest(fwd);
         if (had) this.ctx.log(`fault no-100rel: INVITE ${fwd.uriText} forwarded without 100rel`);
       }
+      if (this.ctx.faults.has("strip-telephone-event") && stripTelephoneEvent(fwd)) this.ctx.log(`fault strip-telephone-event: ${fwd.method} ${fwd.uriText} forwarded without telephone-event`);
+      if (this.ctx.faults.has("one-way-audio") && misdirectAudio(fwd)) this.ctx.log(`fault one-way-audio: ${fwd.method} ${fwd.uriText} forwarded with its audio address pointing nowhere`);
     }
     this.proxy.fork(rec, targets);
     this.ctx.sessionTimers.sent(copies, rec.message as SipRequest);

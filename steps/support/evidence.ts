@@ -48,7 +48,19 @@ export function ueName(ue: Pick<ImsUe, "name" | "impu">): string {
   return ueLabel(ue);
 }
 
-export function evidenceOf(entries: readonly TraceEntry[], ues: ReadonlyMap<string, ImsUe>, sut: SipAddress, profile: Profile, title: string, failure: FailureEvidence = {}): Evidence[] {
+/**
+ * `media`: the RTP and RTCP datagrams of the test case's calls, as UDP trace entries; they go into
+ * the pcap only (merged by time with the SIP messages, whose SDP lets Wireshark decode them as RTP).
+ */
+export function evidenceOf(
+  entries: readonly TraceEntry[],
+  ues: ReadonlyMap<string, ImsUe>,
+  sut: SipAddress,
+  profile: Profile,
+  title: string,
+  failure: FailureEvidence = {},
+  media: readonly TraceEntry[] = [],
+): Evidence[] {
   const secrets = profileSecrets(profile);
   const masked = maskTraceEntries(entries, secrets);
   // The participants' addresses, masked as the entries' hosts are, so that they still match
@@ -72,6 +84,6 @@ export function evidenceOf(entries: readonly TraceEntry[], ues: ReadonlyMap<stri
     { name: "SIP ladder.html", mediaType: "text/html", data: renderLadderHtml(masked, participants, maskSecrets(title, secrets), { marks }) },
     { name: "SIP ladder.svg", mediaType: "image/svg+xml", data: renderLadderSvg(masked, participants, { marks }) },
     { name: "SIP trace.txt", mediaType: "text/plain", data: formatTraceText(masked, { marks }) },
-    { name: "SIP capture.pcap", mediaType: "application/vnd.tcpdump.pcap", data: writePcap(masked) },
+    { name: "SIP capture.pcap", mediaType: "application/vnd.tcpdump.pcap", data: writePcap(media.length ? [...masked, ...media].sort((x, y) => x.time - y.time) : masked) },
   ];
 }

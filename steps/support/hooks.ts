@@ -10,6 +10,7 @@ import { REQUIREMENTS_MEDIA_TYPE } from "../../src/runner/requirements-evidence.
 import { maskSecrets, profileSecrets } from "../../src/report/secrets.ts";
 import { preflightOptions } from "../../src/targets/index.ts";
 import { escapeControlCharacters } from "../../src/report/control-characters.ts";
+import type { TraceEntry } from "../../src/sip/transport/trace.ts";
 import { evidenceOf } from "./evidence.ts";
 import { interruption } from "./interruption.ts";
 import { HOOK } from "./step-wrapper.ts";
@@ -41,8 +42,19 @@ After(hook, async function (this: ImsWorld, { result, pickle }) {
   // entry), or the message the failed expectation received
   const failed = result?.status === Status.FAILED;
   const failure = { violations: this.monitor.violations, ...(failed && result?.message ? { message: result.message } : {}) };
-  const evidence = entries.length > 0 && this.suite ? evidenceOf(entries, this.ues, this.suite.sut.pcscf, this.suite.profile, pickle.name, failure) : [];
+  // The calls' media: per-stream RTP statistics (RFC 3550 A.1, A.3, A.8) and the datagrams for the pcap, taken before the UEs close
+  const media = [...this.ues.values()].flatMap((ue) => ue.media.map((m, index) => ({ ue: this.participantName(ue), stream: index + 1, media: m })));
+  const rtp = media.map(({ ue, stream, media: m }) => ({ ue, stream, ...m.stream.stats() }));
+  // A datagram one UE sent and another received is written once, as sent; what arrived from elsewhere, as received
+  const flow = (from: { host: string; port: number }, to: { host: string; port: number }): string => `${from.host}:${from.port}>${to.host}:${to.port}`;
+  const packets = media.flatMap(({ media: m }) => m.packets);
+  const sentFlows = new Set(packets.filter((p) => p.direction === "sent").map((p) => flow(p.local, p.remote)));
+  const datagrams: TraceEntry[] = packets
+    .filter((p) => p.direction === "sent" || !sentFlows.has(flow(p.remote, p.local)))
+    .map((p) => ({ seq: 0, time: p.time, direction: p.direction, protocol: "udp" as const, local: p.local, remote: p.remote, bytes: p.bytes }));
+  const evidence = entries.length > 0 && this.suite ? evidenceOf(entries, this.ues, this.suite.sut.pcscf, this.suite.profile, pickle.name, failure, datagrams) : [];
   await this.dispose();
+  if (rtp.length > 0) this.attach(JSON.stringify(rtp, null, 2), { mediaType: "application/json", fileName: "RTP statistics.json" });
   for (const e of evidence) {
     if (typeof e.data === "string") this.attach(e.data, { mediaType: e.mediaType, fileName: e.name });
     else this.attach(e.data, { mediaType: e.mediaType, fileName: e.name });

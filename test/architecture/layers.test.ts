@@ -20,7 +20,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   "sip/endpoint": ["sip/message", "sip/transaction", "sip/transport", "sip/clock", "sip/deadline", "sip/failure", "sip/identifiers", "sip/waitable-queue"],
   "sip/dialog": ["sip/message", "sip/identifiers"],
   "sip/event": [],
-  "sip/ue": ["sip/*"],
+  "sip/ue": ["sip/*", "media"],
   sip: ["sip/message", "sip/clock", "sip/deadline", "sip/failure", "sip/identifiers", "sip/waitable-queue"],
   media: [],
   profile: ["sip/message", "sip/transport"],

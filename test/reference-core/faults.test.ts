@@ -3,7 +3,17 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { FAULT_NAMES } from "../../src/profile/profile.ts";
-import { FAULT_EFFECTS, FaultSet, bumpCSeq, strip100relFromProvisional, strip100relFromRequest } from "../../src/reference-core/faults.ts";
+import {
+  FAULT_EFFECTS,
+  FaultSet,
+  ONE_WAY_AUDIO,
+  bumpCSeq,
+  misdirectAudio,
+  strip100relFromProvisional,
+  strip100relFromRequest,
+  stripTelephoneEvent,
+  unholdAnswer,
+} from "../../src/reference-core/faults.ts";
 import { Deadline } from "../../src/sip/deadline.ts";
 import { ExpectationError } from "../../src/sip/failure.ts";
 import { parseReginfo } from "../../src/sip/event/reginfo.ts";
@@ -23,6 +33,26 @@ describe("faults.ts", () => {
     f.set("no-100rel", true);
     assert.deepEqual([...f.view], ["no-100rel"]);
     assert.throws(() => f.set("no-such-fault" as never, true), /unknown fault "no-such-fault"/);
+  });
+
+  test("the SDP faults: misdirectAudio, stripTelephoneEvent, unholdAnswer rewrite the body and leave a message without SDP alone", () => {
+    const body =
+      "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\na=recvonly\r\n";
+    const sdp = (): SipRequest => new SipRequest("INVITE", "sip:b@x").setBody(body, "application/sdp");
+    const a = sdp();
+    assert.equal(misdirectAudio(a), true);
+    assert.match(a.bodyText, new RegExp(`m=audio ${ONE_WAY_AUDIO.port} RTP/AVP 0 101\r\nc=IN IP4 ${ONE_WAY_AUDIO.host.replace(/\./g, "\\.")}\r\n`));
+    const t = sdp();
+    assert.equal(stripTelephoneEvent(t), true);
+    assert.match(t.bodyText, /m=audio 40000 RTP\/AVP 0\r\n/);
+    assert.doesNotMatch(t.bodyText, /telephone-event|fmtp/);
+    const h = sdp();
+    assert.equal(unholdAnswer(h), true);
+    assert.match(h.bodyText, /a=sendrecv\r\n/);
+    assert.doesNotMatch(h.bodyText, /recvonly/);
+    const none = new SipRequest("MESSAGE", "sip:b@x").setBody("hello", "text/plain");
+    assert.equal(misdirectAudio(none) || stripTelephoneEvent(none) || unholdAnswer(none), false);
+    assert.equal(none.bodyText, "hello");
   });
 
   test("strip100relFromRequest keeps the other option tags", () => {

@@ -30,8 +30,12 @@ const ALL = [
   "IMS-CALL-006",
   "IMS-CALL-007",
   "IMS-CALL-008",
+  "IMS-CALL-009",
+  "IMS-CALL-010",
   "IMS-CALL-011",
   "IMS-CALL-012",
+  "IMS-CALL-013",
+  "IMS-CALL-014",
   "IMS-CALL-015",
   "IMS-MSG-001",
   "IMS-MSG-003",
@@ -50,7 +54,23 @@ const ALL = [
   "IMS-ROB-003",
 ];
 
-const CALLS = ["IMS-CALL-001", "IMS-CALL-002", "IMS-CALL-003", "IMS-CALL-004", "IMS-CALL-005", "IMS-CALL-006", "IMS-CALL-007", "IMS-CALL-008", "IMS-CALL-011", "IMS-CALL-012", "IMS-CALL-015"];
+const CALLS = [
+  "IMS-CALL-001",
+  "IMS-CALL-002",
+  "IMS-CALL-003",
+  "IMS-CALL-004",
+  "IMS-CALL-005",
+  "IMS-CALL-006",
+  "IMS-CALL-007",
+  "IMS-CALL-008",
+  "IMS-CALL-009",
+  "IMS-CALL-010",
+  "IMS-CALL-011",
+  "IMS-CALL-012",
+  "IMS-CALL-013",
+  "IMS-CALL-014",
+  "IMS-CALL-015",
+];
 const f = (ids: string[]): Record<string, string> => Object.fromEntries(ids.map((id) => [id, "fail"]));
 const i = (ids: string[]): Record<string, string> => Object.fromEntries(ids.map((id) => [id, "inconclusive"]));
 /** Registration broken outright: the REG test cases fail, every test case that registers first is inconclusive. */
@@ -84,8 +104,12 @@ const EXPECTED: Record<FaultName, Record<string, string>> = {
     "IMS-CALL-005",
     "IMS-CALL-006",
     "IMS-CALL-008",
+    "IMS-CALL-009",
+    "IMS-CALL-010",
     "IMS-CALL-011",
     "IMS-CALL-012",
+    "IMS-CALL-013",
+    "IMS-CALL-014",
     "IMS-CALL-015",
     "IMS-MSG-001",
     "IMS-ROB-002",
@@ -104,6 +128,13 @@ const EXPECTED: Record<FaultName, Record<string, string>> = {
   "no-to-tag-on-cancel-200": f(["IMS-CALL-004"]),
   // Only IMS-CALL-015 asks for a session timer: the caller's 200 comes without the interval
   "strip-session-expires": f(["IMS-CALL-015"]),
+  // The caller's address in every offer the callee gets points nowhere: UE-B -> UE-A is lost in early
+  // media (CALL-010), in the call (CALL-013) and after the resume (CALL-009); DTMF goes the other way (CALL-014 passes)
+  "one-way-audio": f(["IMS-CALL-009", "IMS-CALL-010", "IMS-CALL-013"]),
+  // Only CALL-014 looks at telephone-event; the others' answers follow the stripped offer
+  "strip-telephone-event": f(["IMS-CALL-014"]),
+  // Only CALL-009 re-INVITEs with sendonly
+  "wrong-hold-direction": f(["IMS-CALL-009"]),
 };
 
 /** A phrase each fault's first failure message must contain: the symptom an engineer looks for. */
@@ -127,6 +158,9 @@ const SYMPTOM: Record<FaultName, [string, RegExp]> = {
   "reginfo-version-stuck": ["IMS-REG-007", /^Requirement: reginfo\.version: [\s\S]*Clause: {3}RFC 3680/],
   "no-to-tag-on-cancel-200": ["IMS-CALL-004", /^Requirement: response\.to-tag: [\s\S]*in SIP\/2\.0 200 OK[\s\S]*CSeq: 1 CANCEL/],
   "strip-session-expires": ["IMS-CALL-015", /^Expected: Session-Expires: 2;refresher=uac as UE-B sent it in its 200\nReceived: SIP\/2\.0 200 OK [\s\S]*Clause: {3}RFC 4028 8\.2/],
+  "one-way-audio": ["IMS-CALL-013", /^Expected: media UE-B -> UE-A: 50 RTP packets [\s\S]*Received: 0 RTP packets/],
+  "strip-telephone-event": ["IMS-CALL-014", /^Expected: an SDP offer with a=rtpmap:<pt> telephone-event\/8000/],
+  "wrong-hold-direction": ["IMS-CALL-009", /^Requirement: sdp-answer\.direction: [\s\S]*Expected: stream 1 offered sendonly: answered recvonly or inactive\nReceived: a=sendrecv/],
 };
 
 describe("the suite against the embedded reference core", () => {

@@ -34,17 +34,17 @@ test("two shards of the suite merge into one result set with every test case onc
   const into = join(base, "merged");
   const m = spawnSync(process.execPath, [join(PROJECT, "bin/ims-interop.mjs"), "merge", ...dirs, "--into", into], { cwd: PROJECT, encoding: "utf8" });
   assert.equal(m.status, 0, m.stdout + m.stderr);
-  assert.match(m.stdout, /merged 2 result sets into .*: 26 test cases/);
+  assert.match(m.stdout, /merged 2 result sets into .*: 30 test cases/);
   const summary = JSON.parse(await readFile(join(into, "summary.json"), "utf8")) as { testCases: Array<{ id: string }>; counts: { pass: number } };
-  assert.equal(summary.testCases.length, 26);
-  assert.equal(new Set(summary.testCases.map((t) => t.id)).size, 26);
-  assert.equal(summary.counts.pass, 26);
+  assert.equal(summary.testCases.length, 30);
+  assert.equal(new Set(summary.testCases.map((t) => t.id)).size, 30);
+  assert.equal(summary.counts.pass, 30);
   // One Allure result per test case in the merged folder
   const ids: string[] = [];
   for (const f of (await readdir(join(into, "allure-results"))).filter((f) => f.endsWith("-result.json"))) {
     const r = JSON.parse(await readFile(join(into, "allure-results", f), "utf8")) as { testCaseId: string };
     ids.push(r.testCaseId);
   }
-  assert.equal(ids.length, 26);
-  assert.equal(new Set(ids).size, 26);
+  assert.equal(ids.length, 30);
+  assert.equal(new Set(ids).size, 30);
 });

@@ -77,7 +77,19 @@ export type { PayloadSource } from "./payload-source.ts";
 
 /** The media stream: sockets, pacing, RTCP, direction, digits, tones, waits. */
 export { MediaStream } from "./media-stream.ts";
-export type { AudioMeasurement, MediaDirection, MediaStreamOptions, MediaStreamStats, RemoteAddress, RemoteReport, SendDigitsOptions, TelephoneEventOptions, WaitForToneSpec } from "./media-stream.ts";
+export type {
+  AudioMeasurement,
+  CapturedPacket,
+  MediaDirection,
+  MediaStreamOptions,
+  MediaStreamStats,
+  RemoteAddress,
+  PacketCapture,
+  RemoteReport,
+  SendDigitsOptions,
+  TelephoneEventOptions,
+  WaitForToneSpec,
+} from "./media-stream.ts";
 
 /** Deadlines and the timeout error of media waits. */
 export { MediaTimeoutError, mediaNow } from "./wait.ts";

@@ -73,7 +73,22 @@ export interface MediaStreamOptions {
   readonly audioHistoryMs?: number;
   /** Sources tracked at once (default 16). */
   readonly maxSources?: number;
+  /** Told of every RTP and RTCP datagram sent and received, e.g. to write them to a capture file. */
+  readonly capture?: PacketCapture;
 }
+
+/** One datagram of a stream, as a capture sees it. */
+export interface CapturedPacket {
+  readonly direction: "sent" | "received";
+  readonly local: { readonly host: string; readonly port: number };
+  readonly remote: { readonly host: string; readonly port: number };
+  /** Shared with the socket, not copied: do not mutate. */
+  readonly bytes: Buffer;
+  /** mediaNow() when it was sent or received. */
+  readonly time: number;
+}
+
+export type PacketCapture = (packet: CapturedPacket) => void;
 
 /** What the peer reported about this stream's packets in its last SR/RR (RFC 3550 6.4). */
 export interface RemoteReport {
@@ -189,6 +204,7 @@ const STATIC_ENCODINGS: Readonly<Record<number, string>> = { 0: "PCMU", 8: "PCMA
 
 export class MediaStream {
   private remote: RemoteAddress | null;
+  private readonly capture: PacketCapture | undefined;
   private direction: MediaDirection;
   private source: PayloadSource;
   readonly ssrc: number;
@@ -283,8 +299,15 @@ export class MediaStream {
     this.nextFrameAt = this.startAt;
     this.lastReportAt = this.startAt;
 
-    pair.rtp.on("message", (msg) => this.onRtp(msg));
-    pair.rtcp.on("message", (msg) => this.onRtcp(msg));
+    this.capture = options.capture;
+    pair.rtp.on("message", (msg, rinfo) => {
+      this.captured("received", pair.rtpPort, rinfo.address, rinfo.port, msg);
+      this.onRtp(msg);
+    });
+    pair.rtcp.on("message", (msg, rinfo) => {
+      this.captured("received", pair.rtcpPort, rinfo.address, rinfo.port, msg);
+      this.onRtcp(msg);
+    });
     pair.rtp.on("error", (err) => this.onSocketError("RTP", err));
     pair.rtcp.on("error", (err) => this.onSocketError("RTCP", err));
     sharedPacer.schedule(this.task, this.nextFrameAt);
@@ -506,7 +529,9 @@ export class MediaStream {
       // RFC 3550 6.6: BYE in a compound packet, after a report and the CNAME
       const bye = this.buildReport(mediaNow());
       bye.push({ type: "bye", ssrcs: [this.ssrc], reason });
-      await new Promise<void>((resolve) => this.pair.rtcp.send(encodeRtcpCompound(bye), this.rtcpPortOf(remote), remote.host, () => resolve()));
+      const packet = encodeRtcpCompound(bye);
+      this.captured("sent", this.pair.rtcpPort, remote.host, this.rtcpPortOf(remote), packet);
+      await new Promise<void>((resolve) => this.pair.rtcp.send(packet, this.rtcpPortOf(remote), remote.host, () => resolve()));
     }
     for (const w of [...this.waiters]) w.done(new Error(`the media stream on ${this.describeLocal()} was stopped during the wait`));
     for (const d of this.digits.splice(0)) d.resolve?.();
@@ -584,7 +609,12 @@ export class MediaStream {
     this.sentPackets++;
     this.sentOctets += payload.length;
     if (event) this.sentEventPackets++;
+    this.captured("sent", this.pair.rtpPort, remote.host, remote.port, packet);
     this.pair.rtp.send(packet, remote.port, remote.host, this.onSent);
+  }
+
+  private captured(direction: "sent" | "received", localPort: number, host: string, port: number, bytes: Buffer): void {
+    this.capture?.({ direction, local: { host: this.pair.host, port: localPort }, remote: { host, port }, bytes, time: mediaNow() });
   }
 
   /** Node reports a failed send (no route, a full buffer) to the send's callback only. */
@@ -615,7 +645,9 @@ export class MediaStream {
     const remote = this.remote;
     if (remote) {
       const compound = this.buildReport(mediaNow());
-      this.pair.rtcp.send(encodeRtcpCompound(compound), this.rtcpPortOf(remote), remote.host, this.onSent);
+      const packet = encodeRtcpCompound(compound);
+      this.captured("sent", this.pair.rtcpPort, remote.host, this.rtcpPortOf(remote), packet);
+      this.pair.rtcp.send(packet, this.rtcpPortOf(remote), remote.host, this.onSent);
     }
     this.scheduleRtcp();
   }

@@ -16,6 +16,7 @@ import type { TraceSink } from "../transport/trace.ts";
 import type { SipTransport } from "../transport/transport.ts";
 import { WaitableQueue } from "../waitable-queue.ts";
 import { type AutomaticRequestIncident, type IncidentListener, watchAutomatic } from "./automatic-request.ts";
+import { CallMedia, type CallMediaOptions } from "./call-media.ts";
 import { IncomingCall } from "./incoming-call.ts";
 import { type CallOptions, OutgoingCall } from "./outgoing-call.ts";
 import { RegistrationClient, type RegisterOptions, type RegistrationOutcome } from "./registration.ts";
@@ -71,6 +72,8 @@ export class ImsUe implements UeContext {
   /** Automatic requests that did not end in 2xx, in order. */
   readonly incidents: AutomaticRequestIncident[] = [];
   private readonly incidentListeners: IncidentListener[] = [];
+  /** Media streams opened for calls; close() stops those still running (no socket outlives the UE). */
+  private readonly mediaStreams = new Set<CallMedia>();
 
   private constructor(
     readonly endpoint: SipEndpoint,
@@ -177,6 +180,21 @@ export class ImsUe implements UeContext {
 
   // Calls and messages
 
+  /**
+   * A media stream for a call, bound on this UE's host: pass it as `media` to call() (the INVITE
+   * offers it) or, with `offer` set to the INVITE's SDP, to accept()/provisional() of an incoming call.
+   */
+  async openMedia(options: CallMediaOptions = {}): Promise<CallMedia> {
+    const media = await CallMedia.open({ host: this.config.localHost ?? "127.0.0.1", ...options });
+    this.mediaStreams.add(media);
+    return media;
+  }
+
+  /** Every media stream this UE opened, in order. */
+  get media(): readonly CallMedia[] {
+    return [...this.mediaStreams];
+  }
+
   call(target: string, options: CallOptions = {}): OutgoingCall {
     return new OutgoingCall(this, target, options).start();
   }
@@ -266,6 +284,7 @@ export class ImsUe implements UeContext {
   }
 
   async close(): Promise<void> {
+    await Promise.all([...this.mediaStreams].map((m) => m.stop("UE closed")));
     await this.endpoint.close();
   }
 }

@@ -10,12 +10,15 @@ import { type SipRequest, type SipResponse, createResponse } from "../message/in
 import type { ServerTransaction } from "../transaction/index.ts";
 import { WaitableQueue } from "../waitable-queue.ts";
 import { SessionTimer, type SessionTimerAnswer } from "./session-timer.ts";
+import type { CallMedia } from "./call-media.ts";
 import type { UeContext } from "./ue-context.ts";
 
 export interface RespondOptions {
   /** accept(): RFC 4028 9, the 2xx carries the session interval (Session-Expires, Require: timer when the caller refreshes) and starts the session timer. */
   readonly sessionTimer?: SessionTimerAnswer;
   readonly sdp?: string;
+  /** The call's media (ImsUe.openMedia with the INVITE's offer): without `sdp`, the response answers the offer from it and media flows. */
+  readonly media?: CallMedia;
   /** RFC 3262 3: send the provisional response reliably (Require: 100rel, RSeq) and wait for its PRACK. */
   readonly reliable?: boolean;
   readonly headers?: Readonly<Record<string, string>>;
@@ -36,6 +39,8 @@ export class IncomingCall {
   private readonly rseq = new RSeqCounter();
   private registered = false;
   private finalSent = false;
+  private callMedia: CallMedia | undefined;
+  private mediaAnswer: string | undefined;
 
   constructor(
     private readonly ctx: UeContext,
@@ -53,6 +58,25 @@ export class IncomingCall {
     return this.invite.callId;
   }
 
+  /** The call's media stream, once a response answered the offer with one. */
+  get media(): CallMedia | undefined {
+    return this.callMedia;
+  }
+
+  /** RFC 3264 6: the answer to the INVITE's offer from `media`, made once (a 183 and the 200 carry the same answer). */
+  private sdpFor(options: RespondOptions): string | undefined {
+    if (options.sdp !== undefined || !options.media) return options.sdp;
+    this.callMedia = options.media;
+    if (!this.invite.body.length) return undefined;
+    this.mediaAnswer ??= options.media.answer(this.invite.bodyText);
+    return this.mediaAnswer;
+  }
+
+  private stopMedia(reason: string): void {
+    // the stream's stop does not reject; the UE's close awaits it (ImsUe.close)
+    void this.callMedia?.stop(reason);
+  }
+
   /** The caller offered 100rel (Supported or Require), RFC 3262 3. */
   get callerSupports100rel(): boolean {
     return [...this.invite.optionTags("supported"), ...this.invite.optionTags("require")].includes("100rel");
@@ -66,7 +90,8 @@ export class IncomingCall {
       r.addHeader("Contact", `<${this.ctx.contact}>`);
     }
     for (const [n, v] of Object.entries(options.headers ?? {})) r.addHeader(n, v);
-    if (options.sdp) r.setBody(options.sdp, "application/sdp");
+    const sdp = status > 100 && status < 300 ? this.sdpFor(options) : options.sdp;
+    if (sdp) r.setBody(sdp, "application/sdp");
     return r;
   }
 
@@ -116,7 +141,7 @@ export class IncomingCall {
   async accept(options: RespondOptions = {}): Promise<Received> {
     this.ensureDialog();
     const r = this.build(200, options);
-    if (options.sessionTimer) this.sessionTimer = SessionTimer.asUas(this.ctx, this.dialog, this.invite, r, options.sessionTimer, options.sdp);
+    if (options.sessionTimer) this.sessionTimer = SessionTimer.asUas(this.ctx, this.dialog, this.invite, r, options.sessionTimer, options.sdp ?? this.mediaAnswer);
     this.finalSent = true;
     this.dialog.state = "confirmed";
     const timers = this.ctx.endpoint.timers;
@@ -168,6 +193,7 @@ export class IncomingCall {
     this.transaction.respond(r);
     this.dialog.terminate();
     this.ctx.removeDialog(this.dialog.key);
+    this.stopMedia(`the INVITE answered ${status}`);
     return r;
   }
 
@@ -177,9 +203,13 @@ export class IncomingCall {
     return this.requests.next((r) => r.message.kind === "request" && r.message.method === method, deadline ?? this.ctx.deadline(what), what, clause);
   }
 
-  /** Answers an UPDATE or re-INVITE that arrived in the call (RFC 3311 5.2). */
+  /**
+   * Answers an UPDATE or re-INVITE that arrived in the call (RFC 3311 5.2). A 2xx without `sdp`
+   * to a request with an offer answers it from the call's media (RFC 3264 8, 6.1: the direction mirrors the offer's).
+   */
   answer(rec: Received, status: number, sdp?: string): SipResponse {
     if (rec.message.kind !== "request" || !rec.transaction) throw new Error("only a received request can be answered");
+    if (sdp === undefined && this.callMedia && status >= 200 && status < 300 && rec.message.body.length) sdp = this.callMedia.answer(rec.message.bodyText);
     const r = createResponse(rec.message, status, { toTag: this.localTag });
     if (status >= 200 && status < 300) r.addHeader("Contact", `<${this.ctx.contact}>`);
     if (sdp) r.setBody(sdp, "application/sdp");
@@ -191,6 +221,7 @@ export class IncomingCall {
   async bye(deadline?: Deadline): Promise<SipResponse> {
     const req = this.dialog.createRequest("BYE", this.ctx.via());
     this.sessionTimer?.stop();
+    this.stopMedia("BYE sent");
     const response = await this.ctx.endpoint.request(req, this.ctx.outbound, { ...this.ctx.within(deadline), clause: "RFC 3261 15.1.1" });
     this.dialog.terminate();
     this.ctx.removeDialog(this.dialog.key);
@@ -207,6 +238,7 @@ export class IncomingCall {
   private inDialog(rec: Received): void {
     const m = rec.message;
     if (m.kind !== "request") return;
+    if (m.method === "BYE") this.stopMedia("BYE received");
     // RFC 4028 9: a session refresh is answered by the session timer (which checks its CSeq); a BYE stops it
     if (this.sessionTimer?.receive(rec)) return void this.requests.push(rec);
     if (m.method !== "ACK") {

@@ -5,5 +5,6 @@ export * from "./outgoing-call.ts";
 export * from "./incoming-call.ts";
 export * from "./subscription.ts";
 export * from "./ims-ue.ts";
+export * from "./call-media.ts";
 export * from "./automatic-request.ts";
 export * from "./reg-contact.ts";

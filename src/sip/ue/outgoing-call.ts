@@ -10,6 +10,7 @@ import { SipRequest, type SipResponse, createResponse } from "../message/index.t
 import { WaitableQueue } from "../waitable-queue.ts";
 import { addRequestHeaders as addSessionTimerHeaders, retryAfter422 } from "../dialog/session-timer.ts";
 import { SessionTimer, type SessionTimerRequest } from "./session-timer.ts";
+import type { CallMedia } from "./call-media.ts";
 import type { UeContext } from "./ue-context.ts";
 
 export interface CallOptions {
@@ -17,6 +18,8 @@ export interface CallOptions {
   readonly sessionTimer?: SessionTimerRequest;
   /** SDP offer carried by the INVITE. */
   readonly sdp?: string;
+  /** The call's media (ImsUe.openMedia): the INVITE offers it unless `sdp` is given; it follows every answer and stops with the call. */
+  readonly media?: CallMedia;
   /** RFC 3262: "supported" (default) or "required" puts 100rel in Supported or Require; false leaves it out. */
   readonly reliable?: "supported" | "required" | false;
   /** RFC 3312: adds the precondition option tag (TS 24.229 5.1.3.1). */
@@ -87,12 +90,31 @@ export class OutgoingCall {
     const st = this.options.sessionTimer;
     if (st) addSessionTimerHeaders(r, st.refresher ? { seconds: st.expires, refresher: st.refresher } : { seconds: st.expires }, st.minSE ?? st.expires);
     for (const [n, v] of Object.entries(this.options.headers ?? {})) r.addHeader(n, v);
-    if (this.options.sdp) r.setBody(this.options.sdp, "application/sdp");
+    const sdp = this.options.sdp ?? this.options.media?.offer();
+    if (sdp) r.setBody(sdp, "application/sdp");
     return r;
   }
 
   get callId(): string {
     return this.invite.callId;
+  }
+
+  /** The call's media stream, when the call was made with one. */
+  get media(): CallMedia | undefined {
+    return this.options.media;
+  }
+
+  /** RFC 3264 5.1: a response carrying SDP answers our offer: media flows as it says (a 183 too: early media). */
+  private followAnswer(r: SipResponse): void {
+    const media = this.options.media;
+    if (!media || media.stopped || !r.body.length || r.status < 101 || r.status >= 300) return;
+    if (!(r.header("content-type") ?? "").toLowerCase().startsWith("application/sdp")) return;
+    media.applyAnswer(r.bodyText);
+  }
+
+  private stopMedia(reason: string): void {
+    // the stream's stop does not reject; the UE's close awaits it (ImsUe.close)
+    void this.options.media?.stop(reason);
   }
 
   /** Sends the INVITE. */
@@ -107,6 +129,7 @@ export class OutgoingCall {
 
   private onResponse(r: SipResponse): void {
     const tag = r.toTag;
+    if (!this.confirmed) this.followAnswer(r);
     if (r.status < 200) {
       if (tag && r.status > 100) this.earlyDialog(r, tag);
       this.responses.push(r);
@@ -159,6 +182,7 @@ export class OutgoingCall {
     }
     this.final = r;
     for (const d of this.dialogs.values()) d.terminate();
+    this.stopMedia(`the INVITE got ${r.status}`);
     this.responses.push(r);
   }
 
@@ -209,6 +233,18 @@ export class OutgoingCall {
     return this.sendInDialog(dialog, "UPDATE", sdp, deadline, "RFC 3311 5.1");
   }
 
+  /**
+   * RFC 3264 8.4, RFC 6337 5.3: a re-INVITE offering the call's media with `direction` (sendonly to
+   * hold, sendrecv to resume); the stream follows the answer.
+   */
+  async changeDirection(direction: "sendrecv" | "sendonly" | "recvonly" | "inactive", deadline?: Deadline): Promise<SipResponse> {
+    const media = this.options.media;
+    if (!media) throw new Error(`the call to ${this.target} has no media stream to re-offer`);
+    const response = await this.reinvite(media.offer(direction), deadline);
+    if (response.status >= 200 && response.status < 300 && response.body.length) media.applyAnswer(response.bodyText);
+    return response;
+  }
+
   /** RFC 3261 14.1: a re-INVITE in the confirmed dialog (hold/resume); ACKs its 2xx. */
   async reinvite(sdp: string, deadline?: Deadline): Promise<SipResponse> {
     const dialog = this.dialogFor();
@@ -227,6 +263,7 @@ export class OutgoingCall {
   async bye(deadline?: Deadline): Promise<SipResponse> {
     const dialog = this.dialogFor();
     this.sessionTimer?.stop();
+    this.stopMedia("BYE sent");
     const response = await this.sendInDialog(dialog, "BYE", undefined, deadline, "RFC 3261 15.1.1");
     dialog.terminate();
     this.ctx.removeDialog(dialog.key);
@@ -277,6 +314,7 @@ export class OutgoingCall {
   private inDialog(rec: Received, dialog: Dialog): void {
     const m = rec.message;
     if (m.kind !== "request") return;
+    if (m.method === "BYE") this.stopMedia("BYE received");
     // RFC 4028 9: a session refresh is answered by the session timer (which checks its CSeq); a BYE stops it
     if (this.sessionTimer?.receive(rec)) return void this.requests.push(rec);
     if (m.method === "ACK") return;
