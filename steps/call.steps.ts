@@ -2,34 +2,14 @@
 import { Given, Then, When } from "@cucumber/cucumber";
 import { valueNaming } from "../src/conformance/identity.ts";
 import { isReliableProvisional } from "../src/sip/dialog/index.ts";
-import type { IncomingCall } from "../src/sip/ue/index.ts";
 import { InconclusiveError } from "../src/runner/verdict.ts";
-import { expectStatus, expectThat, fail } from "./support/expect.ts";
+import { expectStatus, expectThat } from "./support/expect.ts";
+import { incoming } from "./support/incoming.ts";
 import { answerSdp, offerSdp } from "./support/media.ts";
 import { type ImsWorld, later } from "./support/world.ts";
 
 let mediaPort = 40000;
 const nextPort = (): number => (mediaPort = mediaPort >= 59998 ? 40000 : mediaPort + 2);
-
-/**
- * The INVITE for `role`, waited for once and kept. The wait also ends when a call of this scenario
- * gets a final error response first: the INVITE will not come, and the report says why.
- */
-export async function incoming(world: ImsWorld, role: string): Promise<IncomingCall> {
-  const known = world.incoming.get(role);
-  if (known) return known;
-  const ue = await world.ue(role);
-  const deadline = world.deadline(`INVITE at ${role}`);
-  const rejected = [...world.outgoing.entries()].map(([caller, call]) =>
-    call
-      .waitForResponse((r) => r.status >= 300, deadline)
-      .then((r): never => fail(`an INVITE for ${role} (${ue.impu})`, `${caller}'s INVITE was answered ${r.startLine()} by the network instead`, "TS 24.229 5.4.3.2")),
-  );
-  for (const p of rejected) p.catch(() => undefined);
-  const call = await Promise.race([ue.waitForCall(deadline), ...rejected]);
-  world.incoming.set(role, call);
-  return call;
-}
 
 Given("{role} is registered", async function (this: ImsWorld, role: string) {
   await this.registered(role);

@@ -5,7 +5,7 @@ import { Then, When } from "@cucumber/cucumber";
 import { isTelephoneEvent, mediaCodecs, mediaDirection, parseSdp, pcmuSilence, pcmuTone } from "../src/media/index.ts";
 import type { SipResponse } from "../src/sip/message/index.ts";
 import type { CallMedia } from "../src/sip/ue/index.ts";
-import { incoming } from "./call.steps.ts";
+import { incoming } from "./support/incoming.ts";
 import { expectStatus, expectThat } from "./support/expect.ts";
 import { expectDigits, expectTwoWayLeg, mediaWait } from "./support/media.ts";
 import { type ImsWorld, later } from "./support/world.ts";

@@ -14,6 +14,7 @@ import type { SessionTimer } from "../src/sip/ue/session-timer.ts";
 import { MAX_SESSION_EXPIRES } from "../src/profile/profile-schema.ts";
 import { InconclusiveError } from "../src/runner/verdict.ts";
 import { expectStatus, expectThat, fail } from "./support/expect.ts";
+import { incoming as incomingCall } from "./support/incoming.ts";
 import { answerSdp, offerSdp } from "./support/media.ts";
 import { type ImsWorld, later } from "./support/world.ts";
 
@@ -21,22 +22,8 @@ import { type ImsWorld, later } from "./support/world.ts";
 let mediaPort = 36000;
 const nextPort = (): number => (mediaPort = mediaPort >= 39998 ? 36000 : mediaPort + 2);
 
-/** The INVITE at `role`, waited for once and kept (ended early when a caller's INVITE is rejected instead). */
-async function incoming(world: ImsWorld, role: string): Promise<IncomingCall> {
-  const known = world.incoming.get(role);
-  if (known) return known;
-  const ue = await world.ue(role);
-  const deadline = world.deadline(`INVITE at ${role}`);
-  const rejected = [...world.outgoing.entries()].map(([caller, call]) =>
-    call
-      .waitForResponse((r) => r.status >= 300, deadline)
-      .then((r): never => fail(`an INVITE for ${role} (${ue.impu})`, `${caller}'s INVITE was answered ${r.startLine()} by the network instead`, "TS 24.229 5.4.3.2, RFC 4028 8.1")),
-  );
-  for (const p of rejected) p.catch(() => undefined);
-  const call = await Promise.race([ue.waitForCall(deadline), ...rejected]);
-  world.incoming.set(role, call);
-  return call;
-}
+/** The INVITE at `role`: a caller's INVITE rejected instead names RFC 4028 8.1 too (a 422 from the network). */
+const incoming = (world: ImsWorld, role: string): Promise<IncomingCall> => incomingCall(world, role, "TS 24.229 5.4.3.2, RFC 4028 8.1");
 
 /** Session-Expires of a message as received, or a failure naming what was there instead. */
 function sessionExpires(m: SipMessage, expected: string, clause: string): SessionExpires {

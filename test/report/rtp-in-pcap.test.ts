@@ -3,35 +3,11 @@
 // streams, PCMU both ways, none lost; RTCP too.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtemp, readFile, readdir } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
 import { test } from "node:test";
+import { pcapOfRun, tsharkSkip } from "../support/pcap-of-run.ts";
 
-const PROJECT = resolve(import.meta.dirname, "../..");
-
-function skip(): string | false {
-  if (spawnSync("tshark", ["-v"], { stdio: "ignore" }).status === 0) return false;
-  if (process.env["CI"]) throw new Error("tshark (Debian package tshark) is not installed, and CI must not skip this test");
-  return "tshark (Debian package tshark) is not installed";
-}
-
-test("tshark shows RTP both ways in the pcap of IMS-CALL-013, decoded through the SDP", { skip: skip(), timeout: 120000 }, async () => {
-  const dir = await mkdtemp(join(tmpdir(), "ims-interop-rtp-pcap-"));
-  const run = spawnSync(process.execPath, [join(PROJECT, "bin/ims-interop.mjs"), "run", "--profile", "test/fixtures/profiles/embedded-fast.yaml", "--tags", "@IMS-CALL-013", "--reports", dir], {
-    cwd: PROJECT,
-    encoding: "utf8",
-    timeout: 100000,
-  });
-  assert.equal(run.status, 0, run.stdout + run.stderr);
-  const results = join(dir, "allure-results");
-  let pcap: string | undefined;
-  for (const f of (await readdir(results)).filter((x) => x.endsWith("-result.json"))) {
-    const r = JSON.parse(await readFile(join(results, f), "utf8")) as { testCaseId: string; attachments: Array<{ name: string; source: string }> };
-    if (r.testCaseId === "IMS-CALL-013") pcap = r.attachments.find((a) => a.name === "SIP capture.pcap")?.source;
-  }
-  assert.ok(pcap, "the IMS-CALL-013 result has a pcap attachment");
-  const file = join(results, pcap);
+test("tshark shows RTP both ways in the pcap of IMS-CALL-013, decoded through the SDP", { skip: tsharkSkip(), timeout: 120000 }, async () => {
+  const file = await pcapOfRun("IMS-CALL-013");
   // Every RTP packet: its stream and payload type, decoded because the SDP in the same capture announced the ports
   const t = spawnSync("tshark", ["-r", file, "-Y", "rtp", "-T", "fields", "-e", "rtp.ssrc", "-e", "rtp.p_type"], { encoding: "utf8" });
   assert.equal(t.status, 0, t.stderr);
