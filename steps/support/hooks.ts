@@ -10,6 +10,7 @@ import { REQUIREMENTS_MEDIA_TYPE } from "../../src/runner/requirements-evidence.
 import { maskSecrets, profileSecrets } from "../../src/report/secrets.ts";
 import { preflightOptions } from "../../src/targets/index.ts";
 import { escapeControlCharacters } from "../../src/report/control-characters.ts";
+import { renderMediaPlotSvg } from "../../src/report/media-plot.ts";
 import type { TraceEntry } from "../../src/sip/transport/trace.ts";
 import { evidenceOf } from "./evidence.ts";
 import { interruption } from "./interruption.ts";
@@ -54,7 +55,10 @@ After(hook, async function (this: ImsWorld, { result, pickle }) {
     .map((p) => ({ seq: 0, time: p.time, direction: p.direction, protocol: "udp" as const, local: p.local, remote: p.remote, bytes: p.bytes }));
   const evidence = entries.length > 0 && this.suite ? evidenceOf(entries, this.ues, this.suite.sut.pcscf, this.suite.profile, pickle.name, failure, datagrams) : [];
   await this.dispose();
-  if (rtp.length > 0) this.attach(JSON.stringify(rtp, null, 2), { mediaType: "application/json", fileName: "RTP statistics.json" });
+  if (rtp.length > 0) {
+    this.attach(JSON.stringify(rtp, null, 2), { mediaType: "application/json", fileName: "RTP statistics.json" });
+    this.attach(renderMediaPlotSvg(rtp), { mediaType: "image/svg+xml", fileName: "RTP streams.svg" });
+  }
   for (const e of evidence) {
     if (typeof e.data === "string") this.attach(e.data, { mediaType: e.mediaType, fileName: e.name });
     else this.attach(e.data, { mediaType: e.mediaType, fileName: e.name });
