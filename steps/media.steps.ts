@@ -91,6 +91,16 @@ Then("{role} receives 183 with an SDP answer and RTP from {role} carrying the {i
   expectThat(final === undefined, `the early media before any final response to the INVITE`, final ? final.startLine() : undefined, "RFC 3960 3");
 });
 
+Then("where the profile claims p-early-media, the 183 authorizes early media with P-Early-Media", function (this: ImsWorld) {
+  if (!this.profile.pics["p-early-media"]) return;
+  const [caller] = [...this.outgoing.keys()];
+  // The 183 the previous step waited for, as UE-A received it
+  const r183 = this.outgoingCall(caller).responses.history.find((r) => r.status === 183);
+  // RFC 5009 8: sendrecv or sendonly (the first value) authorizes media from the callee to the caller
+  const direction = r183?.header("p-early-media")?.split(",")[0]?.trim().toLowerCase();
+  expectThat(direction === "sendrecv" || direction === "sendonly", "P-Early-Media: sendrecv (or sendonly) on the 183: the network authorizes the early media", r183, "RFC 5009 8");
+});
+
 Then(
   "{role} receives RTP from {role} with the negotiated payload type, loss within the profile's threshold and the {int} Hz tone",
   async function (this: ImsWorld, receiver: string, sender: string, hz: number) {

@@ -55,6 +55,7 @@ Feature: Media
     When UE-A calls UE-B with media, offering early media
     And UE-B sends early media in a 183, sending a 697 Hz tone
     Then UE-A receives 183 with an SDP answer and RTP from UE-B carrying the 697 Hz tone before the 200 OK
+    And where the profile claims p-early-media, the 183 authorizes early media with P-Early-Media
     When UE-B answers with media
     Then UE-A receives 200 OK for the INVITE
     And UE-B receives the ACK

@@ -253,6 +253,7 @@ const PICS_DESCRIPTIONS: Record<PicsName, string> = {
   "session-timer": "session timers (RFC 4028)",
   ipsec: "IPsec security associations to the P-CSCF (TS 33.203)",
   "early-media": "early media: a 183 with SDP and RTP before the answer (RFC 3960, P-Early-Media RFC 5009, TS 24.628)",
+  "p-early-media": "the network authorizes early media with P-Early-Media in the 18x it delivers (RFC 5009 8): IMS-CALL-010 checks the header",
 };
 
 const Pics = Type.Object(

@@ -3,7 +3,22 @@
 import type { TransportProtocol } from "../sip/transport/address.ts";
 
 /** PICS: the optional capabilities a SUT claims (TTCN-3 sense). */
-export const PICS_NAMES = ["aka", "digest", "tcp", "preconditions", "100rel", "reg-event", "tel-uri", "sms-over-ip", "sec-agree", "websocket", "session-timer", "ipsec", "early-media"] as const;
+export const PICS_NAMES = [
+  "aka",
+  "digest",
+  "tcp",
+  "preconditions",
+  "100rel",
+  "reg-event",
+  "tel-uri",
+  "sms-over-ip",
+  "sec-agree",
+  "websocket",
+  "session-timer",
+  "ipsec",
+  "early-media",
+  "p-early-media",
+] as const;
 export type PicsName = (typeof PICS_NAMES)[number];
 export type Pics = Readonly<Record<PicsName, boolean>>;
 
@@ -28,6 +43,7 @@ export const FAULT_NAMES = [
   "one-way-audio",
   "strip-telephone-event",
   "wrong-hold-direction",
+  "strip-p-early-media",
 ] as const;
 export type FaultName = (typeof FAULT_NAMES)[number];
 

@@ -30,6 +30,7 @@ export const FAULT_EFFECTS: Readonly<Record<FaultName, string>> = {
     "Session-Expires, and timer from Require, are removed from the 2xx responses to INVITE and UPDATE relayed to the caller (RFC 4028 8.2 / RFC 3261 16.7 violated): the caller never learns the session interval, and the callee waits for refreshes that do not come",
   "one-way-audio": `the SDP of every request the core forwards to the callee (the INVITE's offer, re-INVITE, UPDATE) has its audio connection moved to ${ONE_WAY_AUDIO.host} port ${ONE_WAY_AUDIO.port}, where nobody listens (a media anchor that loses the caller's address): the callee's RTP never reaches the caller`,
   "strip-telephone-event": "telephone-event (RFC 4733) is removed from the m= lines, rtpmap and fmtp of every SDP body the core relays: DTMF cannot be negotiated",
+  "strip-p-early-media": "P-Early-Media is removed from the provisional responses relayed to the caller (RFC 5009 8: the network's authorization of early media is lost)",
   "wrong-hold-direction":
     "the SDP answer of a 2xx to a re-INVITE relayed to the caller says sendrecv where the callee answered recvonly (RFC 3264 6.1 violated: a sendonly offer, a hold, answered as if not held)",
 };

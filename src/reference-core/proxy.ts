@@ -200,6 +200,10 @@ export class StatefulProxy {
       bumpCSeq(up);
       this.ctx.log(`fault cseq-mismatch-in-response: ${up.status} (${method}) relayed with CSeq ${seq + 1} instead of ${seq}`);
     }
+    if (faults.has("strip-p-early-media") && up.status < 200 && up.hasHeader("p-early-media")) {
+      up.removeHeader("p-early-media");
+      this.ctx.log(`fault strip-p-early-media: ${up.status} (${method}) relayed without P-Early-Media`);
+    }
     if (faults.has("strip-telephone-event") && stripTelephoneEvent(up)) this.ctx.log(`fault strip-telephone-event: ${up.status} (${method}) relayed without telephone-event`);
     // a 2xx to a re-INVITE (CSeq above 1 in an established dialog) carrying a hold answer
     if (faults.has("wrong-hold-direction") && method === "INVITE" && up.status >= 200 && up.status < 300 && up.cseq.seq > 1 && unholdAnswer(up))

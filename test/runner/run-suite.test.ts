@@ -135,6 +135,8 @@ const EXPECTED: Record<FaultName, Record<string, string>> = {
   "strip-telephone-event": f(["IMS-CALL-014"]),
   // Only CALL-009 re-INVITEs with sendonly
   "wrong-hold-direction": f(["IMS-CALL-009"]),
+  // Only CALL-010 sends early media
+  "strip-p-early-media": f(["IMS-CALL-010"]),
 };
 
 /** A phrase each fault's first failure message must contain: the symptom an engineer looks for. */
@@ -160,6 +162,7 @@ const SYMPTOM: Record<FaultName, [string, RegExp]> = {
   "strip-session-expires": ["IMS-CALL-015", /^Expected: Session-Expires: 2;refresher=uac as UE-B sent it in its 200\nReceived: SIP\/2\.0 200 OK [\s\S]*Clause: {3}RFC 4028 8\.2/],
   "one-way-audio": ["IMS-CALL-013", /^Expected: media UE-B -> UE-A: 50 RTP packets [\s\S]*Received: 0 RTP packets/],
   "strip-telephone-event": ["IMS-CALL-014", /^Expected: an SDP offer with a=rtpmap:<pt> telephone-event\/8000/],
+  "strip-p-early-media": ["IMS-CALL-010", /^Expected: P-Early-Media: sendrecv \(or sendonly\) on the 183[\s\S]*Clause: {3}RFC 5009 8/],
   "wrong-hold-direction": ["IMS-CALL-009", /^Requirement: sdp-answer\.direction: [\s\S]*Expected: stream 1 offered sendonly: answered recvonly or inactive\nReceived: a=sendrecv/],
 };
 
