@@ -7,26 +7,7 @@ import { traceParticipants } from "../../src/report/trace-participants.ts";
 import { SipRequest, createResponse } from "../../src/sip/message/index.ts";
 import type { TraceEntry } from "../../src/sip/transport/trace.ts";
 import { NAMES, SUT, UE_A, UE_B, callFlow, entry, request } from "./sip-flow.ts";
-
-interface XmlNode {
-  $?: Record<string, string>;
-  _?: string;
-  [child: string]: unknown;
-}
-
-/** Every element with `name` anywhere below `node` (xml2js default object form). */
-function findAll(node: unknown, name: string, out: XmlNode[] = []): XmlNode[] {
-  if (node === null || typeof node !== "object") return out;
-  for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
-    if (key === "$" || key === "_") continue;
-    for (const child of Array.isArray(value) ? value : [value]) {
-      if (key === name && typeof child === "object" && child !== null) out.push(child as XmlNode);
-      if (key === name && typeof child === "string") out.push({ _: child });
-      findAll(child, name, out);
-    }
-  }
-  return out;
-}
+import { type XmlNode, findAll } from "../support/xml-nodes.ts";
 
 function textOf(node: unknown): string {
   if (typeof node === "string") return node;

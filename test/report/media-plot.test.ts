@@ -2,26 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { parseStringPromise } from "xml2js";
 import { type PlotSample, type PlotStream, renderMediaPlotSvg } from "../../src/report/media-plot.ts";
-
-interface XmlNode {
-  $?: Record<string, string>;
-  _?: string;
-  [child: string]: unknown;
-}
-
-/** Every element with `name` anywhere below `node` (xml2js default object form). */
-function findAll(node: unknown, name: string, out: XmlNode[] = []): XmlNode[] {
-  if (node === null || typeof node !== "object") return out;
-  for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
-    if (key === "$" || key === "_") continue;
-    for (const child of Array.isArray(value) ? value : [value]) {
-      if (key === name && typeof child === "object" && child !== null) out.push(child as XmlNode);
-      if (key === name && typeof child === "string") out.push({ _: child });
-      findAll(child, name, out);
-    }
-  }
-  return out;
-}
+import { type XmlNode, findAll } from "../support/xml-nodes.ts";
 
 const textOf = (n: XmlNode): string => n._ ?? "";
 
