@@ -85,3 +85,21 @@ export function proveViolationBy(id: string, note: string, feed: (monitor: Confo
     assert.deepEqual([...new Set(monitor.violations.map((v) => v.requirement.id))], [id]);
   });
 }
+
+/** The start line and headers of an INVITE from UE-B to UE-A as the network delivers it (after UE-B's P-CSCF and the core), without a body. */
+export function incomingInviteLines(): string[] {
+  return [
+    "INVITE sip:alice@127.0.0.1:5070 SIP/2.0",
+    "Via: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK-core-1",
+    "Via: SIP/2.0/UDP 127.0.0.1:5080;branch=z9hG4bK-inv-b;rport=5080;received=127.0.0.1",
+    "Max-Forwards: 69",
+    "Record-Route: <sip:127.0.0.1:5060;lr>",
+    'From: "Bob" <sip:bob@ims.example.test>;tag=b9',
+    "To: <sip:alice@ims.example.test>",
+    "Call-ID: call-2",
+    "CSeq: 1 INVITE",
+    "Contact: <sip:bob@127.0.0.1:5080>",
+    "P-Asserted-Identity: <sip:bob@ims.example.test>",
+    "Supported: 100rel",
+  ];
+}

@@ -5,8 +5,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
 import { test } from "node:test";
-import { loadProfile } from "../../src/profile/index.ts";
-import { runSuite } from "../../src/runner/index.ts";
+import { type RunResult, runSuite } from "../../src/runner/index.ts";
 import { kamailioSkip } from "../support/kamailio.ts";
 
 const PROJECT = resolve(import.meta.dirname, "../..");
@@ -24,44 +23,15 @@ const EXPECTED_NOT_PASS: Record<string, string> = {
 };
 
 test("the suite against Kamailio (process target) gives the expected verdict for every test case", { skip: kamailioSkip(), timeout: 300000 }, async () => {
-  Object.assign(process.env, PASSWORDS);
-  try {
-    const r = await runSuite({ profileFile: join("profiles/kamailio.yaml"), projectDir: PROJECT });
-    const notPass = Object.fromEntries(r.results.filter((x) => x.verdict !== "pass").map((x) => [x.testCase.id, x.verdict]));
-    assert.deepEqual(
-      notPass,
-      EXPECTED_NOT_PASS,
-      r.results
-        .filter((x) => x.verdict !== "pass")
-        .map((x) => `${x.testCase.id}: ${x.reason}`)
-        .join("\n"),
-    );
-    assert.equal(r.results.length, 30);
-    // Every expected deviation is explained in the profile, for the engineer reading the report
-    const profile = await loadProfile(join("profiles/kamailio.yaml"));
-    for (const id of Object.keys(EXPECTED_NOT_PASS)) assert.ok(profile.knownDeviations[id], `profiles/kamailio.yaml explains ${id}`);
-  } finally {
-    for (const k of Object.keys(PASSWORDS)) delete process.env[k];
-  }
+  const r = await expectKamailioVerdicts("profiles/kamailio.yaml");
+  assert.equal(r.results.length, 30);
+  // Every expected deviation is explained in the profile, for the engineer reading the report
+  for (const id of Object.keys(EXPECTED_NOT_PASS)) assert.ok(r.profile.knownDeviations[id], `profiles/kamailio.yaml explains ${id}`);
 });
 
 test("the suite against Kamailio on two parallel workers gives the same verdicts: each worker uses its own subscribers", { skip: kamailioSkip(), timeout: 300000 }, async () => {
-  Object.assign(process.env, PASSWORDS);
-  try {
-    const r = await runSuite({ profileFile: join("profiles/kamailio.yaml"), projectDir: PROJECT, parallel: 2 });
-    const notPass = Object.fromEntries(r.results.filter((x) => x.verdict !== "pass").map((x) => [x.testCase.id, x.verdict]));
-    assert.deepEqual(
-      notPass,
-      EXPECTED_NOT_PASS,
-      r.results
-        .filter((x) => x.verdict !== "pass")
-        .map((x) => `${x.testCase.id}: ${x.reason}`)
-        .join("\n"),
-    );
-    assert.equal(r.results.length, 30);
-  } finally {
-    for (const k of Object.keys(PASSWORDS)) delete process.env[k];
-  }
+  const r = await expectKamailioVerdicts("profiles/kamailio.yaml", 2);
+  assert.equal(r.results.length, 30);
 });
 
 function dockerSkip(): string | false {
@@ -71,9 +41,15 @@ function dockerSkip(): string | false {
 }
 
 test("the suite against Kamailio in a container (testcontainers) gives the same verdicts as the process", { skip: dockerSkip(), timeout: 300000 }, async () => {
+  const r = await expectKamailioVerdicts("profiles/kamailio-container.yaml");
+  assert.match(r.sut, /container ims-interop-\d+-\d+-[0-9a-f]+ \(image ims-interop\/kamailio-ims/);
+});
+
+/** Runs the suite against a Kamailio profile with the subscribers' passwords set; the verdicts must be EXPECTED_NOT_PASS. */
+async function expectKamailioVerdicts(profile: string, parallel = 0): Promise<RunResult> {
   Object.assign(process.env, PASSWORDS);
   try {
-    const r = await runSuite({ profileFile: join("profiles/kamailio-container.yaml"), projectDir: PROJECT });
+    const r = await runSuite({ profileFile: join(profile), projectDir: PROJECT, parallel });
     const notPass = Object.fromEntries(r.results.filter((x) => x.verdict !== "pass").map((x) => [x.testCase.id, x.verdict]));
     assert.deepEqual(
       notPass,
@@ -83,11 +59,11 @@ test("the suite against Kamailio in a container (testcontainers) gives the same 
         .map((x) => `${x.testCase.id}: ${x.reason}`)
         .join("\n"),
     );
-    assert.match(r.sut, /container ims-interop-\d+-\d+-[0-9a-f]+ \(image ims-interop\/kamailio-ims/);
+    return r;
   } finally {
     for (const k of Object.keys(PASSWORDS)) delete process.env[k];
   }
-});
+}
 
 function join(p: string): string {
   return resolve(PROJECT, p);

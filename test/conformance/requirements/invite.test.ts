@@ -2,7 +2,7 @@
 // calling UE (UE-A) receives, reliable provisional responses with forking and retransmissions, and
 // the initial INVITE a called UE receives.
 import { describe } from "node:test";
-import { type Received, proveViolation } from "../requirement-fixtures.ts";
+import { type Received, proveViolation, incomingInviteLines } from "../requirement-fixtures.ts";
 
 const SDP = ["v=0", "o=- 1 1 IN IP4 127.0.0.1", "s=-", "c=IN IP4 127.0.0.1", "t=0 0", "m=audio 40000 RTP/AVP 0", "a=rtpmap:0 PCMU/8000", ""].join("\n");
 const ANSWER = SDP.replace("40000", "40002").replace("o=- 1 1", "o=- 7 7");
@@ -186,20 +186,7 @@ describe("requirements on reliable provisional responses (RFC 3262 3, 5)", () =>
 
 /** An INVITE from UE-B to UE-A as the network delivers it, with `change` applied to its lines. */
 function incoming(change: Change = same, body: string | null = SDP): string {
-  const lines = [
-    "INVITE sip:alice@127.0.0.1:5070 SIP/2.0",
-    "Via: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK-core-1",
-    "Via: SIP/2.0/UDP 127.0.0.1:5080;branch=z9hG4bK-inv-b;rport=5080;received=127.0.0.1",
-    "Max-Forwards: 69",
-    "Record-Route: <sip:127.0.0.1:5060;lr>",
-    'From: "Bob" <sip:bob@ims.example.test>;tag=b9',
-    "To: <sip:alice@ims.example.test>",
-    "Call-ID: call-2",
-    "CSeq: 1 INVITE",
-    "Contact: <sip:bob@127.0.0.1:5080>",
-    "P-Asserted-Identity: <sip:bob@ims.example.test>",
-    "Supported: 100rel",
-  ];
+  const lines = incomingInviteLines();
   return withBody(change(body === null ? lines : [...lines, "Content-Type: application/sdp"]), body);
 }
 

@@ -2,7 +2,7 @@
 // receives (RFC 8866), and the answers UE-A (alice) receives to the offers it sent in its INVITE, a
 // re-INVITE and an UPDATE, compared with those offers (RFC 3264).
 import { describe } from "node:test";
-import { type Received, proveViolation } from "../requirement-fixtures.ts";
+import { type Received, proveViolation, incomingInviteLines } from "../requirement-fixtures.ts";
 
 type Change = (lines: string[]) => string[];
 const same: Change = (l) => l;
@@ -114,20 +114,7 @@ const GOOD = answered(OFFER, ANSWER);
 // ---- What UE-A receives as the callee: UE-B's INVITE with its offer, as the network delivers it ----
 
 function incoming(body: string, type = "application/sdp"): Received[] {
-  const head = [
-    "INVITE sip:alice@127.0.0.1:5070 SIP/2.0",
-    "Via: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK-core-1",
-    "Via: SIP/2.0/UDP 127.0.0.1:5080;branch=z9hG4bK-inv-b;rport=5080;received=127.0.0.1",
-    "Max-Forwards: 69",
-    "Record-Route: <sip:127.0.0.1:5060;lr>",
-    'From: "Bob" <sip:bob@ims.example.test>;tag=b9',
-    "To: <sip:alice@ims.example.test>",
-    "Call-ID: call-2",
-    "CSeq: 1 INVITE",
-    "Contact: <sip:bob@127.0.0.1:5080>",
-    "P-Asserted-Identity: <sip:bob@ims.example.test>",
-    "Supported: 100rel",
-  ];
+  const head = incomingInviteLines();
   return [{ message: withBody(head, body, type) }];
 }
 
