@@ -6,7 +6,7 @@ import { type ImsWorld, later } from "./support/world.ts";
 
 When("{role} sends the MESSAGE {string} to {role}", async function (this: ImsWorld, sender: string, text: string, receiver: string) {
   const ue = await this.ue(sender);
-  const target = (await this.ue(receiver)).impu;
+  const target = await this.impuOf(receiver);
   this.messages.set(sender, later(ue.sendMessage(target, text, { deadline: this.deadline("MESSAGE") })));
 });
 

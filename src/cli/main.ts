@@ -7,7 +7,7 @@ import { join, relative, resolve } from "node:path";
 import { argv, exit, stderr, stdout } from "node:process";
 import { fileURLToPath } from "node:url";
 import { type Environment, ProfileError, applicability, loadProfile, parallelProblem } from "../profile/index.ts";
-import { FAULT_NAMES, type FaultName, type Profile } from "../profile/profile.ts";
+import { FAULT_NAMES, type FaultName, type Profile, UE_FAULT_NAMES, type UeFaultName } from "../profile/profile.ts";
 import { CatalogError, SelectionError, loadCatalog, parseShard, runSuite, selectTestCases, selectionWarning, type Shard } from "../runner/index.ts";
 import { type ParsedArgs, UsageError, parseArgs, single } from "./args.ts";
 import { generateReport, refreshGate, serveDirectory } from "../report/allure-report.ts";
@@ -81,7 +81,9 @@ const COMMAND_HELP: Readonly<Record<string, string>> = {
     --shard     i/n: the i-th of n shards of the selected test cases (merge them afterwards)
     --parallel  n Cucumber workers (a shared SUT needs n subscribers of every role)
     --fault     makes the embedded reference core misbehave (embedded target only):
-${wrap(FAULT_NAMES.join(", "), 16, 100)}`,
+${wrap(FAULT_NAMES.join(", "), 16, 100)}
+                with a terminal profile, the self-test UE:
+${wrap(UE_FAULT_NAMES.join(", "), 16, 100)}`,
   list: `ims-interop list [--profile <file>] [--tags <expr>] [--shard <i>/<n>]
     Lists the test cases the selection takes and whether the profile's PICS make them applicable.
     Needs no secret: unset variables of the profile are not checked.`,
@@ -176,13 +178,17 @@ async function run(args: string[]): Promise<number> {
   const maxOptionalFailures = wholeNumber(a, "max-optional-failures");
   const gateOptions = maxOptionalFailures === undefined ? {} : { maxOptionalFailures };
   const faults = a.options.get("fault") ?? [];
-  for (const f of faults) if (!(FAULT_NAMES as readonly string[]).includes(f)) throw new UsageError(`unknown fault "${f}"; expected one of ${FAULT_NAMES.join(", ")}`);
   const tags = single(a, "tags");
   // Everything is checked before the previous run's outputs are touched. --fault against another
-  // target is a usage error whatever the secrets: the target kind is read first
+  // target is a usage error whatever the secrets: the target kind is read first. A terminal
+  // profile's embedded target is the self-test UE, with faults of its own
   if (faults.length > 0) {
-    const { kind } = (await loadProfileWithoutSecrets(profileFile)).profile.target;
-    if (kind !== "embedded") throw new UsageError(`--fault applies to the embedded reference core; profile ${profileFile} has target kind ${kind}`);
+    const unsecret = (await loadProfileWithoutSecrets(profileFile)).profile;
+    const { kind } = unsecret.target;
+    const known: readonly string[] = unsecret.terminal ? UE_FAULT_NAMES : FAULT_NAMES;
+    const what = unsecret.terminal ? "the self-test UE" : "the embedded reference core";
+    for (const f of faults) if (!known.includes(f)) throw new UsageError(`unknown fault "${f}" of ${what}; expected one of ${known.join(", ")}`);
+    if (kind !== "embedded") throw new UsageError(`--fault applies to ${what}; profile ${profileFile} has target kind ${kind}`);
   }
   const profile = await loadProfile(profileFile);
   const catalog = await loadCatalog(resolve(PROJECT, "features"), PROJECT);
@@ -223,7 +229,7 @@ async function run(args: string[]): Promise<number> {
       projectDir: PROJECT,
       allureResultsDir: out.results,
       parallel,
-      faults: faults as FaultName[],
+      faults: faults as (FaultName | UeFaultName)[],
       signal: interrupt.signal,
       ...(tags ? { tags } : {}),
       ...(shard ? { shard } : {}),

@@ -10,6 +10,8 @@ import { REGISTER_REQUIREMENTS } from "./requirements/register.ts";
 import { REGISTRAR_STATE_REQUIREMENTS } from "./requirements/registrar-state.ts";
 import { RESPONSE_REQUIREMENTS } from "./requirements/response.ts";
 import { SDP_REQUIREMENTS } from "./requirements/sdp.ts";
+import { UE_REGISTER_REQUIREMENTS } from "./requirements/ue-register.ts";
+import { UE_REQUEST_REQUIREMENTS } from "./requirements/ue-request.ts";
 
 export const REQUIREMENTS: readonly Requirement[] = [
   ...MESSAGE_REQUIREMENTS,
@@ -21,6 +23,9 @@ export const REQUIREMENTS: readonly Requirement[] = [
   ...SDP_REQUIREMENTS,
   ...IN_DIALOG_REQUIREMENTS,
   ...END_OF_TEST_CASE_REQUIREMENTS,
+  // A UE under test, as the harness's network observes it
+  ...UE_REGISTER_REQUIREMENTS,
+  ...UE_REQUEST_REQUIREMENTS,
 ];
 
 const BY_ID = new Map(REQUIREMENTS.map((r) => [r.id, r]));

@@ -8,13 +8,22 @@ import { addressKey } from "../sip/transport/address.ts";
 import type { TraceEntry, TraceListener } from "../sip/transport/trace.ts";
 import type { AutomaticRequestIncident } from "../sip/ue/index.ts";
 import { REQUIREMENTS, requirement } from "./catalogue.ts";
-import { type Finding, type Observation, type Requirement, type UeFacts, applies } from "./requirement.ts";
+import { type Constrained, type Finding, type Observation, type Requirement, type SentMessage, type UeFacts, applies } from "./requirement.ts";
 import type { Violation } from "./violation.ts";
 
 /** What the monitor needs of a UE: its facts, where to observe its messages and its automatic requests. */
 export interface ObservableUe extends UeFacts {
   readonly endpoint: { observe(observer: EndpointObserver): () => void };
   onIncident(listener: (incident: AutomaticRequestIncident) => void): void;
+}
+
+/**
+ * The harness's network observing a UE under test: every message the network received from that UE,
+ * and what the network sent to it (the context of checks such as "the Route set follows the
+ * Service-Route the network sent").
+ */
+export interface ObservableNetwork extends UeFacts {
+  observe(observer: { received(m: ObservedMessage): void; problem?(p: EndpointProblem): void; sent?(m: SentMessage): void }): () => void;
 }
 
 /** Per requirement: how many messages it was checked on and how many violated it. */
@@ -69,6 +78,21 @@ export class ConformanceMonitor {
     });
   }
 
+  /**
+   * Observes, from the harness's network, every message a UE under test sends (requirements that
+   * constrain "ue" or "any"); returns the function that stops it.
+   */
+  watchNetwork(network: ObservableNetwork): () => void {
+    const facts: UeFacts = { name: network.name, impu: network.impu, contact: network.contact };
+    this.labels.set(network.name, ueLabel(network));
+    const sent: SentMessage[] = [];
+    return network.observe({
+      received: (m) => this.received(facts, m, "ue", sent),
+      problem: (p) => this.problem(facts, p),
+      sent: (m) => sent.push(m),
+    });
+  }
+
   /** Observes every message the UE receives from now on. */
   watch(ue: ObservableUe): void {
     const facts: UeFacts = { name: ue.name, impu: ue.impu, contact: ue.contact };
@@ -88,16 +112,27 @@ export class ConformanceMonitor {
     return e.seq;
   }
 
-  /** Runs every applicable requirement on one received message. */
-  received(ue: UeFacts, m: ObservedMessage): void {
+  /**
+   * Runs every applicable requirement on one received message: those binding the network (and any
+   * element) for a simulated UE, those binding a UE under test (and any element) for the network side.
+   */
+  received(ue: UeFacts, m: ObservedMessage, binds: Exclude<Constrained, "any"> = "network", sent?: readonly SentMessage[]): void {
     const seq = this.claimEntry(m.source);
     if (seq !== undefined) this.seqs.set(m.message, seq);
     const label = ueLabel(ue);
     const earlier = this.history.get(ue.name) ?? [];
-    const o: Observation = { ue, message: m.message, ...(m.request ? { request: m.request } : {}), retransmission: m.retransmission, earlier: [...earlier] };
+    const o: Observation = {
+      ue,
+      message: m.message,
+      at: m.at,
+      ...(m.request ? { request: m.request } : {}),
+      ...(sent ? { sent: [...sent] } : {}),
+      retransmission: m.retransmission,
+      earlier: [...earlier],
+    };
     this.tally(requirement("message.well-formed"), undefined, label, m.message.startLine());
     for (const r of this.catalogue) {
-      if (r.id === "message.well-formed") continue;
+      if (r.id === "message.well-formed" || (r.constrains !== "any" && r.constrains !== binds)) continue;
       let finding: Finding | undefined;
       try {
         if (!applies(r, o)) continue;

@@ -21,10 +21,24 @@ export interface UeFacts {
   readonly contact: string;
 }
 
-/** One message a simulated UE received, with what a check may need to judge it. */
+/** A message the observing side sent to the party it observes (the network side of a UE under test). */
+export interface SentMessage {
+  readonly message: SipMessage;
+  /** When it was sent (ms since the epoch). */
+  readonly at: number;
+}
+
+/** Which party a requirement binds: the SUT network (seen from a simulated UE), a UE under test (seen from the harness's network), or any SIP element (RFC 3261's rules for every UA and proxy). */
+export type Constrained = "network" | "ue" | "any";
+
+/** One message a simulated UE (or the harness's network, observing a UE under test) received, with what a check may need to judge it. */
 export interface Observation {
   readonly ue: UeFacts;
   readonly message: SipMessage;
+  /** When it arrived (ms since the epoch), when known. */
+  readonly at?: number;
+  /** The network side of a UE under test: what it sent to that UE before this message, oldest first. */
+  readonly sent?: readonly SentMessage[];
   /** For a response: the request it answers (its client transaction's). */
   readonly request?: SipRequest;
   /** A request absorbed by the UE's server transaction as a retransmission. */
@@ -46,8 +60,8 @@ export interface Requirement {
   readonly clause: string;
   /** The normative sentence, in short. */
   readonly statement: string;
-  /** The network element the requirement binds, as observed from the simulated UE. */
-  readonly constrains: "network";
+  /** The party the requirement binds: "network" (observed from a simulated UE), "ue" (a UE under test, observed from the harness's network), "any". */
+  readonly constrains: Constrained;
   readonly appliesTo: Applicability;
   /** A narrower condition read from the message (e.g. a reliable provisional response); all when absent. */
   readonly when?: (o: Observation) => boolean;

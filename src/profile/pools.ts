@@ -18,6 +18,8 @@ export function subscriberFor(profile: Profile, role: string, worker: number): S
  * shared SUT every role needs a subscriber per worker. The embedded core runs once per worker.
  */
 export function parallelProblem(profile: Profile, parallel: number): string | undefined {
+  if (parallel > 1 && profile.terminal)
+    return `--parallel ${parallel}: ${profile.file} describes a terminal, and a run tests one UE under test at a time (its test cases switch it on and off in turn); leave --parallel out`;
   if (parallel <= 1 || profile.target.kind === "embedded") return undefined;
   const roles = [...new Set(profile.ixit.subscribers.map((s) => s.role))];
   const short = roles.filter((r) => poolOf(profile, r).length < parallel);

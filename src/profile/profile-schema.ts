@@ -8,7 +8,7 @@
 import { type Static, type TBoolean, type TOptional, type TSchema, Type } from "@sinclair/typebox";
 import { TRANSPORT_PROTOCOLS, type TransportProtocol } from "../sip/transport/address.ts";
 import { PROFILE_LIMITS } from "./limits.ts";
-import { FAULT_NAMES, PICS_NAMES, type PicsName } from "./profile.ts";
+import { AUTOMATIC_ACTION, FAULT_NAMES, PICS_NAMES, type PicsName, UE_FAULT_NAMES, UPPER_TESTER_ACTIONS, UPPER_TESTER_KINDS } from "./profile.ts";
 
 export const TARGET_KINDS = ["embedded", "remote", "process", "container"] as const;
 export type TargetKind = (typeof TARGET_KINDS)[number];
@@ -30,8 +30,12 @@ export const AKA_DEFAULTS = { amf: "8000", sqn: 0, version: 1 } as const;
 export const DEFAULT_SESSION_EXPIRES = 90;
 /** The longest interval IMS-CALL-015 waits on: one step waits up to a whole interval, and a step ends at 5 minutes. */
 export const MAX_SESSION_EXPIRES = 240;
-/** The roles every profile provides: the scenarios' caller and callee. */
+/** The roles every profile of a network provides: the scenarios' caller and callee. */
 export const REQUIRED_ROLES = ["UE-A", "UE-B"] as const;
+/** The roles a terminal profile provides: the UE under test and the peer UE the harness simulates. */
+export const TERMINAL_ROLES = ["UE-SUT", "UE-B"] as const;
+/** How long the operator has for each instruction of a manual upper tester (MMI), by default. */
+export const DEFAULT_OPERATOR_TIMEOUT_MS = 60_000;
 
 /** Host names (RFC 1035: at most 253 characters), IPv4 addresses, and IPv6 ones (checked in code). */
 export const HOST = "^(?:(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\\.?|\\[?[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*\\]?)$";
@@ -85,8 +89,8 @@ const Target = kinded(
       {
         kind: kind("embedded", "embedded: the harness's own reference core, in its process"),
         faults: Type.Optional(
-          Type.Array(oneOf(FAULT_NAMES, "a fault the reference core commits on purpose"), {
-            description: "a list of fault names: what the reference core does wrong on purpose, to prove a test case can fail",
+          Type.Array(oneOf([...FAULT_NAMES, ...UE_FAULT_NAMES], "a fault the reference core (or, in a terminal profile, the self-test UE) commits on purpose"), {
+            description: "a list of fault names: what the reference core (a terminal profile: the self-test UE) does wrong on purpose, to prove a test case can fail",
             maxItems: PROFILE_LIMITS.faults,
             default: [],
           }),
@@ -231,12 +235,54 @@ const Ixit = Type.Object(
       ),
     ),
     subscribers: Type.Array(Subscriber, {
-      description: `a non-empty list of subscribers, with the roles ${REQUIRED_ROLES.join(" and ")} at least; a role listed again is a pool for parallel workers`,
+      description: `a non-empty list of subscribers, with the roles ${REQUIRED_ROLES.join(" and ")} at least (a terminal profile: ${TERMINAL_ROLES.join(" and ")}); a role listed again is a pool for parallel workers`,
       minItems: 1,
       maxItems: PROFILE_LIMITS.subscribers,
     }),
   },
   { ...fields, description: "the IXIT: a mapping with domain, pcscf, subscribers ..." },
+);
+
+const Terminal = Type.Object(
+  {
+    address: Type.Optional(
+      Type.Object(
+        {
+          host: address("an IP address or host name"),
+          port: Type.Integer({ description: "a port number from 1 to 65535", minimum: 1, maximum: 65535 }),
+        },
+        { ...fields, description: "the address { host, port } where the UE under test listens for SIP: ready when it answers OPTIONS there; required for process and container targets" },
+      ),
+    ),
+    upperTester: Type.Optional(
+      Type.Object(
+        {
+          kind: oneOf(
+            UPPER_TESTER_KINDS,
+            "stdin (lines written to the process target's standard input) | tcp (a control channel: host, port, framing) | shell (a command per action) | http (each action POSTed to url) | manual (the console tells the operator)",
+          ),
+          host: Type.Optional(address("tcp: the control channel's host")),
+          port: Type.Optional(Type.Integer({ description: "tcp: the control channel's port, from 1 to 65535", minimum: 1, maximum: 65535 })),
+          framing: Type.Optional(oneOf(["line", "netstring"] as const, "tcp: line (a command per line) or netstring (baresip's ctrl_tcp)", { default: "line" })),
+          url: Type.Optional(text("http: the URL each action's text is POSTed to", { pattern: "^https?://" })),
+          operatorTimeoutMs: Type.Optional(ms(`manual: milliseconds the operator has for each instruction, at most ${MAX_MS}`, DEFAULT_OPERATOR_TIMEOUT_MS)),
+          actions: Type.Object(
+            Object.fromEntries(
+              UPPER_TESTER_ACTIONS.map((a) => [
+                a,
+                Type.Optional(
+                  system(`the ${a} action: a command (or, manual, an instruction) with the placeholders ${"$"}{target} and ${"$"}{text}; "${AUTOMATIC_ACTION}" where the UE does it by itself`),
+                ),
+              ]),
+            ),
+            { ...fields, description: `a mapping of actions (${UPPER_TESTER_ACTIONS.join(", ")}) to commands; a test case needing an action not listed is not applicable` },
+          ),
+        },
+        { ...fields, description: "the upper tester: how the harness makes the UE under test act (register, call, answer ...)" },
+      ),
+    ),
+  },
+  { ...fields, description: "present when the SUT is a terminal: the harness plays the network; the subscriber with role UE-SUT is the UE under test" },
 );
 
 const PICS_DESCRIPTIONS: Record<PicsName, string> = {
@@ -253,6 +299,7 @@ const PICS_DESCRIPTIONS: Record<PicsName, string> = {
   "session-timer": "session timers (RFC 4028)",
   ipsec: "IPsec security associations to the P-CSCF (TS 33.203)",
   "early-media": "early media: a 183 with SDP and RTP before the answer (RFC 3960, P-Early-Media RFC 5009, TS 24.628)",
+  "p-preferred-identity": "a UE under test asserts its identity with P-Preferred-Identity in initial requests (RFC 3325 9.2, TS 24.229 5.1.2A.1.1)",
   "p-early-media": "the network authorizes early media with P-Early-Media in the 18x it delivers (RFC 5009 8): IMS-CALL-010 checks the header",
 };
 
@@ -272,6 +319,7 @@ export const ProfileSchema = Type.Object(
     version: text('the product version as a string, e.g. "1.2.0"'),
     target: Target,
     ixit: Ixit,
+    terminal: Type.Optional(Terminal),
     pics: Type.Optional(Pics),
     knownDeviations: Type.Optional(
       dictionary(
@@ -284,7 +332,7 @@ export const ProfileSchema = Type.Object(
   },
   {
     ...fields,
-    description: "a mapping with the fields name, vendor, product, version, target, ixit, pics, knownDeviations",
+    description: "a mapping with the fields name, vendor, product, version, target, ixit, terminal, pics, knownDeviations",
     // The embedded core picks its own address; every other target is reached at ixit.pcscf
     if: { type: "object", properties: { target: { type: "object", properties: { kind: { const: "embedded" } } } } },
     else: { type: "object", properties: { ixit: { type: "object", required: ["pcscf"] } } },

@@ -18,6 +18,7 @@ export const PICS_NAMES = [
   "ipsec",
   "early-media",
   "p-early-media",
+  "p-preferred-identity",
 ] as const;
 export type PicsName = (typeof PICS_NAMES)[number];
 export type Pics = Readonly<Record<PicsName, boolean>>;
@@ -47,6 +48,47 @@ export const FAULT_NAMES = [
 ] as const;
 export type FaultName = (typeof FAULT_NAMES)[number];
 
+/**
+ * Faults the self-test UE under test (the driver's own ImsUe behind the upper tester, a terminal
+ * profile's embedded target) commits on purpose, each breaking a requirement of TS 24.229 5.1.
+ */
+export const UE_FAULT_NAMES = ["ignore-service-route", "no-initial-authorization", "no-refresh", "use-deregistered-registration", "no-ack-handling"] as const;
+export type UeFaultName = (typeof UE_FAULT_NAMES)[number];
+
+/** What the upper tester can make a UE under test do (ETSI: the MMI or AT commands of the test system). */
+export const UPPER_TESTER_ACTIONS = ["register", "deregister", "call", "answer", "hangup", "message"] as const;
+export type UpperTesterAction = (typeof UPPER_TESTER_ACTIONS)[number];
+/** How the upper tester reaches the UE: lines to its stdin, a TCP control channel, a shell command per action, an HTTP request, or the operator (manual, MMI). */
+export const UPPER_TESTER_KINDS = ["stdin", "tcp", "shell", "http", "manual"] as const;
+export type UpperTesterKind = (typeof UPPER_TESTER_KINDS)[number];
+/** An action the UE does by itself (it registers when switched on; it answers calls automatically). */
+export const AUTOMATIC_ACTION = "auto";
+
+export interface UpperTesterConfig {
+  readonly kind: UpperTesterKind;
+  /** tcp: the control channel's address; framing of each command (a line, or a netstring as baresip's ctrl_tcp reads). */
+  readonly host?: string;
+  readonly port?: number;
+  readonly framing?: "line" | "netstring";
+  /** http: the URL each action's text is POSTed to. */
+  readonly url?: string;
+  /** manual: how long the operator has for each instruction, in ms. */
+  readonly operatorTimeoutMs: number;
+  /**
+   * The command (or instruction) per action, with placeholders ${target} (a SIP URI) and ${text};
+   * "auto" where the UE acts by itself. An action not listed makes the test cases that need it not applicable.
+   */
+  readonly actions: Readonly<Partial<Record<UpperTesterAction, string>>>;
+}
+
+/** A terminal profile: the SUT is a UE, the harness plays the network (TS 34.229's system simulator). */
+export interface TerminalConfig {
+  /** Where the UE under test listens for SIP (its readiness probe and the port that must be free before it starts). */
+  readonly address?: SipAddress;
+  /** How the harness makes the UE act; absent only for the embedded self-test UE, which the harness drives directly. */
+  readonly upperTester?: UpperTesterConfig;
+}
+
 export interface SipAddress {
   readonly host: string;
   readonly port: number;
@@ -68,7 +110,7 @@ export interface Subscriber {
 }
 
 export type TargetConfig =
-  | { readonly kind: "embedded"; readonly faults: readonly FaultName[] }
+  | { readonly kind: "embedded"; readonly faults: readonly FaultName[]; readonly ueFaults: readonly UeFaultName[] }
   | { readonly kind: "remote" }
   | { readonly kind: "process"; readonly command: string; readonly args: readonly string[]; readonly cwd?: string; readonly env: Readonly<Record<string, string>>; readonly startTimeoutMs: number }
   | { readonly kind: "container"; readonly image?: string; readonly build?: string; readonly env: Readonly<Record<string, string>>; readonly startTimeoutMs: number };
@@ -109,6 +151,8 @@ export interface Profile {
   readonly target: TargetConfig;
   readonly ixit: Ixit;
   readonly pics: Pics;
+  /** Present when the SUT is a terminal: the harness plays the network, the role UE-SUT is the UE under test. */
+  readonly terminal?: TerminalConfig;
   /** Comments a profile gives for expected verdicts that differ from the reference: test case id -> reason. */
   readonly knownDeviations: Readonly<Record<string, string>>;
 }

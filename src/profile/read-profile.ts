@@ -12,7 +12,20 @@
 import { isIP } from "node:net";
 import { isUriParseError, parseUri } from "../sip/message/uri.ts";
 import { unbracketHost } from "../sip/transport/address.ts";
-import { PICS_NAMES, type Pics, type PicsName, type Profile, type Subscriber, type SubscriberAuth, type TargetConfig } from "./profile.ts";
+import {
+  FAULT_NAMES,
+  type FaultName,
+  PICS_NAMES,
+  type Pics,
+  type PicsName,
+  type Profile,
+  type Subscriber,
+  type SubscriberAuth,
+  type TargetConfig,
+  type TerminalConfig,
+  UE_FAULT_NAMES,
+  type UeFaultName,
+} from "./profile.ts";
 import type { ProfileProblem } from "./profile-error.ts";
 import {
   AKA_DEFAULTS,
@@ -22,8 +35,10 @@ import {
   DEFAULT_TIMERS,
   DEFAULT_TRANSPORTS,
   type ProfileDocument,
+  DEFAULT_OPERATOR_TIMEOUT_MS,
   REQUIRED_ROLES,
   TARGET_KINDS,
+  TERMINAL_ROLES,
 } from "./profile-schema.ts";
 import { type Locator, type Segment, type UnknownFieldMessage, expected, schemaAt, schemaProblems, valueAt } from "./schema-problems.ts";
 import { secretSource } from "./secrets.ts";
@@ -85,16 +100,45 @@ export function readProfile(at: Locator, env: Environment): { profile: Profile; 
   const list = get(SUBSCRIBERS);
   const subscribers = Array.isArray(list) && schema.sound(SUBSCRIBERS) ? list.map((_, i) => [...SUBSCRIBERS, i]) : [];
   const roles = subscribers.map((s) => text([...s, "role"]));
+  const terminal = get(["terminal"]) !== undefined;
+  const requiredRoles: readonly string[] = terminal ? TERMINAL_ROLES : REQUIRED_ROLES;
   if (subscribers.length > 0 && roles.every((r) => r !== undefined)) {
-    const missing = REQUIRED_ROLES.filter((r) => !roles.includes(r));
+    const missing = requiredRoles.filter((r) => !roles.includes(r));
     if (missing.length > 0) {
       report(
         SUBSCRIBERS,
-        `expected subscribers with the roles ${REQUIRED_ROLES.join(" and ")}; found no ${missing.join(" and no ")} (roles: ${[...new Set(roles)].join(", ")})`,
+        `expected subscribers with the roles ${requiredRoles.join(" and ")}${terminal ? " (a terminal profile: UE-SUT is the UE under test)" : ""}; found no ${missing.join(" and no ")} (roles: ${[...new Set(roles)].join(", ")})`,
         at.keyLine(SUBSCRIBERS),
       );
     }
   }
+  // A terminal profile: the UE under test's faults, its address and its upper tester (TS 34.229: the system simulator drives the UE)
+  const targetKind = text(["target", "kind"]);
+  const faultList = get(["target", "faults"]);
+  if (Array.isArray(faultList) && ok(["target", "faults"])) {
+    const wrong = faultList.filter((f) => typeof f === "string" && (terminal ? !(UE_FAULT_NAMES as readonly string[]).includes(f) : !(FAULT_NAMES as readonly string[]).includes(f)));
+    if (wrong.length > 0)
+      report(
+        ["target", "faults"],
+        terminal
+          ? `expected faults of the self-test UE (${UE_FAULT_NAMES.join(", ")}) in a terminal profile; found ${wrong.join(", ")}`
+          : `expected faults of the reference core; found ${wrong.join(", ")}, which only the self-test UE of a terminal profile commits`,
+      );
+  }
+  if (terminal && targetKind !== undefined && targetKind !== "embedded" && get(["terminal", "upperTester"]) === undefined) {
+    report(["terminal"], `expected terminal.upperTester (how the harness makes the UE act) for a ${targetKind} target; only the embedded self-test UE needs none`, at.keyLine(["terminal"]));
+  }
+  if (terminal && (targetKind === "process" || targetKind === "container") && get(["terminal", "address"]) === undefined) {
+    report(["terminal"], `expected terminal.address (where the UE under test listens: the harness waits for its answer to OPTIONS there) for a ${targetKind} target`, at.keyLine(["terminal"]));
+  }
+  const upperKind = text(["terminal", "upperTester", "kind"]);
+  const needs: Record<string, readonly string[]> = { tcp: ["host", "port"], http: ["url"] };
+  for (const field of needs[upperKind ?? ""] ?? []) {
+    if (get(["terminal", "upperTester", field]) === undefined)
+      report(["terminal", "upperTester"], `expected ${field} for an upper tester of kind ${upperKind}`, at.keyLine(["terminal", "upperTester"]));
+  }
+  if (upperKind === "stdin" && targetKind !== undefined && targetKind !== "process")
+    report(["terminal", "upperTester", "kind"], `expected a process target for an upper tester of kind stdin; found target kind ${targetKind}`);
   const impus = new Map<string, readonly Segment[]>();
   for (const s of subscribers) {
     const items = get([...s, "impus"]);
@@ -217,15 +261,42 @@ function resolve(d: ProfileDocument, file: string, secret: (segments: readonly S
       media: { maxLossPercent: d.ixit.media?.maxLossPercent ?? 1 },
     },
     pics,
+    ...(d.terminal === undefined ? {} : { terminal: terminalConfig(d.terminal) }),
     knownDeviations: d.knownDeviations ?? {},
+  };
+}
+
+function terminalConfig(t: NonNullable<ProfileDocument["terminal"]>): TerminalConfig {
+  const u = t.upperTester;
+  return {
+    ...(t.address === undefined ? {} : { address: t.address }),
+    ...(u === undefined
+      ? {}
+      : {
+          upperTester: {
+            kind: u.kind,
+            ...(u.host === undefined ? {} : { host: u.host }),
+            ...(u.port === undefined ? {} : { port: u.port }),
+            framing: u.framing ?? "line",
+            ...(u.url === undefined ? {} : { url: u.url }),
+            operatorTimeoutMs: u.operatorTimeoutMs ?? DEFAULT_OPERATOR_TIMEOUT_MS,
+            actions: Object.fromEntries(Object.entries(u.actions).filter(([, v]) => v !== undefined)),
+          },
+        }),
   };
 }
 
 function target(t: ProfileDocument["target"]): TargetConfig {
   const env = (e: Record<string, string | number | boolean> | undefined) => Object.fromEntries(Object.entries(e ?? {}).map(([k, v]) => [k, String(v)]));
   switch (t.kind) {
-    case "embedded":
-      return { kind: t.kind, faults: t.faults ?? [] };
+    case "embedded": {
+      const all = t.faults ?? [];
+      return {
+        kind: t.kind,
+        faults: all.filter((f): f is FaultName => (FAULT_NAMES as readonly string[]).includes(f)),
+        ueFaults: all.filter((f): f is UeFaultName => (UE_FAULT_NAMES as readonly string[]).includes(f)),
+      };
+    }
     case "remote":
       return { kind: t.kind };
     case "process":

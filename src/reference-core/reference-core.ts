@@ -4,7 +4,7 @@
 // event, and proxies requests between registered UEs; faults make it misbehave on purpose.
 import { createServer } from "node:net";
 import type { FaultName, Subscriber } from "../profile/profile.ts";
-import { type Received, SipEndpoint } from "../sip/endpoint/index.ts";
+import { type EndpointObserver, type Received, SipEndpoint } from "../sip/endpoint/index.ts";
 import type { TimerSettings } from "../sip/transaction/index.ts";
 import type { TransportProtocol } from "../sip/transport/address.ts";
 import type { TraceSink } from "../sip/transport/trace.ts";
@@ -54,6 +54,8 @@ export class ReferenceCore {
   private readonly faultSet: FaultSet;
   private readonly ctx: CoreContext;
   private readonly notifier: RegEventNotifier;
+  private readonly registrar: Registrar;
+  private readonly expiresMax: number;
   private stopping: Promise<void> | undefined;
 
   private constructor(
@@ -80,10 +82,9 @@ export class ReferenceCore {
       log,
     };
     this.notifier = new RegEventNotifier(this.ctx);
-    const registrar = new Registrar(this.ctx, new Authenticator(hss, options.domain, endpoint.clock), options.registrationExpiresMax ?? 600000, (record, changes) =>
-      this.notifier.registrationChanged(record, changes),
-    );
-    const router = new CoreRouter(this.ctx, registrar, this.notifier, new StatefulProxy(this.ctx));
+    this.expiresMax = options.registrationExpiresMax ?? 600000;
+    this.registrar = new Registrar(this.ctx, new Authenticator(hss, options.domain, endpoint.clock), this.expiresMax, (record, changes) => this.notifier.registrationChanged(record, changes));
+    const router = new CoreRouter(this.ctx, this.registrar, this.notifier, new StatefulProxy(this.ctx));
     endpoint.onRequest((rec: Received) => router.receive(rec));
   }
 
@@ -167,6 +168,34 @@ export class ReferenceCore {
     if (!record) throw new Error(`cannot require re-authentication of ${impu}: no subscriber has this public identity`);
     record.reauthenticate = true;
     this.record(`re-authentication required for ${record.defaultImpu}`);
+  }
+
+  /**
+   * The longest registration the registrar grants from now on (TS 24.229 5.4.1.2.2: the S-CSCF may
+   * shorten the expiry the UE asked for); undefined restores the configured one.
+   */
+  grantExpiresAtMost(seconds: number | undefined): void {
+    this.registrar.grantAtMost(seconds ?? this.expiresMax);
+    this.record(seconds === undefined ? `registrations granted up to ${this.expiresMax} s again` : `registrations granted for at most ${seconds} s`);
+  }
+
+  /** Removes the identity's bindings without telling anyone (a test bed starting a test case afresh, not a network procedure). */
+  forgetBindings(impu: string): number {
+    const record = this.ctx.hss.byImpu(impu);
+    if (!record) return 0;
+    const removed = this.ctx.bindings.removeAll(record).length;
+    if (removed > 0) this.record(`forgot ${removed} binding(s) of ${record.defaultImpu} (test bed reset)`);
+    return removed;
+  }
+
+  /** Sees every message the core receives (with the request a response answers), before it acts on it. */
+  observe(observer: EndpointObserver): () => void {
+    return this.endpoint.observe(observer);
+  }
+
+  /** Where the core's sockets are: the address of its first transport. */
+  get address(): { readonly host: string; readonly port: number } {
+    return { host: this.host, port: this.port };
   }
 
   /** Closes the sockets and ends every transaction. Idempotent. */

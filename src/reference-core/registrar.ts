@@ -21,9 +21,14 @@ export class Registrar {
   constructor(
     private readonly ctx: CoreContext,
     private readonly auth: Authenticator,
-    private readonly expiresMax: number,
+    private expiresMax: number,
     private readonly onChange: RegistrationListener,
   ) {}
+
+  /** The longest registration granted from now on, in seconds (a test case of a UE under test grants a short one). */
+  grantAtMost(seconds: number): void {
+    this.expiresMax = seconds;
+  }
 
   handle(rec: Received, req: SipRequest): void {
     const callId = req.callId;

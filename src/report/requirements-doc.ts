@@ -1,8 +1,8 @@
-// docs/requirements.md: the catalogue of requirements as a table (id, clause, the messages it
-// constrains, the normative statement) with the test cases whose messages exercised each, as read
-// from a run of the suite against the reference core.
+// docs/requirements.md: the catalogue of requirements as a table (id, clause, the party it binds,
+// the messages it constrains, the normative statement) with the test cases whose messages exercised
+// each, as read from a run of the suite against the reference core.
 import { REQUIREMENTS } from "../conformance/catalogue.ts";
-import { describeApplicability } from "../conformance/requirement.ts";
+import { type Constrained, describeApplicability } from "../conformance/requirement.ts";
 import type { RunResult } from "../runner/index.ts";
 
 /** Requirement id -> the test cases that checked it at least once, in identifier order. */
@@ -14,6 +14,9 @@ export function exercisedBy(run: RunResult): Map<string, string[]> {
   for (const ids of out.values()) ids.sort();
   return out;
 }
+
+/** Who a requirement binds, as the table says it. */
+const BINDS: Readonly<Record<Constrained, string>> = { network: "network", ue: "UE under test", any: "any" };
 
 const cell = (s: string): string => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
@@ -32,14 +35,18 @@ export function renderRequirementsDoc(exercised: ReadonlyMap<string, readonly st
     "exercised the requirement in a run against the reference core; each requirement is proven by a test that feeds a violating",
     "message (`test/conformance/requirements/`).",
     "",
+    'The "binds" column says which party a requirement constrains: `network` (the SUT network, judged on what a simulated UE',
+    "receives), `UE under test` (a terminal under test, judged on what the harness's network receives from it) or `any` (a rule",
+    "of RFC 3261 or its extensions that binds every UA and proxy alike, judged on both sides).",
+    "",
     `${REQUIREMENTS.length} requirements.`,
     "",
   ];
   for (const [area, reqs] of groups) {
-    lines.push(`## ${area}`, "", "| id | clause | applies to | requirement | exercised by |", "|---|---|---|---|---|");
+    lines.push(`## ${area}`, "", "| id | clause | binds | applies to | requirement | exercised by |", "|---|---|---|---|---|---|");
     for (const r of reqs) {
       const by = exercised.get(r.id) ?? [];
-      lines.push(`| \`${r.id}\` | ${cell(r.clause)} | ${cell(describeApplicability(r.appliesTo))} | ${cell(r.statement)} | ${by.length ? by.join(", ") : "none yet"} |`);
+      lines.push(`| \`${r.id}\` | ${cell(r.clause)} | ${BINDS[r.constrains]} | ${cell(describeApplicability(r.appliesTo))} | ${cell(r.statement)} | ${by.length ? by.join(", ") : "none yet"} |`);
     }
     lines.push("");
   }

@@ -9,11 +9,13 @@ import { Writable } from "node:stream";
 import { type ISupportCodeLibrary, loadConfiguration, loadSupport, runCucumber } from "@cucumber/cucumber/api";
 import { type Envelope, TestStepResultStatus } from "@cucumber/messages";
 import { applicability, loadProfile, parallelProblem } from "../profile/index.ts";
-import type { FaultName, Profile } from "../profile/profile.ts";
+import { FAULT_NAMES, type FaultName, type Profile, UE_FAULT_NAMES, type UeFaultName, UPPER_TESTER_ACTIONS, type UpperTesterAction } from "../profile/profile.ts";
 import { secretEnvironment } from "../profile/secret-environment.ts";
 import { createTarget, preflightOptions, type StartedTarget, type SutDown } from "../targets/index.ts";
 import { loadCatalog } from "./catalog.ts";
 import { handOverProfile, releaseProfile } from "./profile-handoff.ts";
+import { handOverTerminalBed, releaseTerminalBed } from "./terminal-handoff.ts";
+import { startTerminalBed } from "../targets/terminal-bed.ts";
 import { type TestBedService, startTestBedService } from "./test-bed-service.ts";
 import type { SuiteParameters, SutParameters } from "./suite-parameters.ts";
 import { type CheckedRequirement, REQUIREMENTS_MEDIA_TYPE, parseRequirementsEvidence } from "./requirements-evidence.ts";
@@ -29,8 +31,8 @@ export interface RunOptions {
   /** A Cucumber tag expression narrowing the selection, e.g. "@IMS-REG-001 or @IMS-CALL-001". */
   readonly tags?: string;
   readonly parallel?: number;
-  /** Faults for the embedded reference core, added to the profile's. */
-  readonly faults?: readonly FaultName[];
+  /** Faults for the embedded reference core (a terminal profile: for the self-test UE), added to the profile's. */
+  readonly faults?: readonly (FaultName | UeFaultName)[];
   readonly projectDir: string;
   readonly onProgress?: (result: TestCaseResult) => void;
   /** A test case starts (for a "now running" line). */
@@ -73,15 +75,35 @@ export interface RunResult {
   readonly interrupted?: string;
 }
 
+/** A test case of the terminal suite (features/terminal): run only with a terminal profile, and the others only with a network one. */
+export const TERMINAL_TAG = "@terminal";
+/** `@upper-tester:call`: the test case makes the UE under test act so; not applicable where the upper tester cannot. */
+export const UPPER_TESTER_TAG = "@upper-tester:";
+
+/** Why the profile's upper tester cannot do what the test case needs, or undefined when it can. */
+export function upperTesterProblem(tags: readonly string[], profile: Profile): string | undefined {
+  const ut = profile.terminal?.upperTester;
+  if (!ut) return undefined;
+  const needed = tags.filter((t) => t.startsWith(UPPER_TESTER_TAG)).map((t) => t.slice(UPPER_TESTER_TAG.length));
+  const unknown = needed.filter((a) => !(UPPER_TESTER_ACTIONS as readonly string[]).includes(a));
+  if (unknown.length > 0) return `the test case asks for unknown upper tester actions: ${unknown.join(", ")}`;
+  const missing = (needed as UpperTesterAction[]).filter((a) => ut.actions[a] === undefined);
+  return missing.length > 0 ? `the profile's upper tester (${ut.kind}) declares no ${missing.map((a) => `"${a}"`).join(", ")} action: the harness cannot make the UE under test do it` : undefined;
+}
+
 export async function runSuite(o: RunOptions): Promise<RunResult> {
   const started = performance.now();
   // Problems name the file as the user typed it; workers get the absolute path.
-  const profile = o.profile ?? (await loadProfile(o.profileFile));
+  const loaded = o.profile ?? (await loadProfile(o.profileFile));
+  const ueFaults = (o.faults ?? []).filter((f): f is UeFaultName => (UE_FAULT_NAMES as readonly string[]).includes(f));
+  const profile: Profile =
+    ueFaults.length > 0 && loaded.target.kind === "embedded" ? { ...loaded, target: { ...loaded.target, ueFaults: [...new Set([...loaded.target.ueFaults, ...ueFaults])] } } : loaded;
   const profileFile = resolve(o.profileFile);
   const refused = parallelProblem(profile, o.parallel ?? 0);
   if (refused) throw new Error(refused);
   const catalog = await loadCatalog(join(o.projectDir, "features"), o.projectDir);
-  const selected = selectTestCases(catalog, o.tags, o.shard);
+  // A terminal profile runs the terminal suite; a network profile, the rest
+  const selected = selectTestCases(catalog, o.tags, o.shard).filter((tc) => tc.tags.includes(TERMINAL_TAG) === (profile.terminal !== undefined));
   // The previous run's results go only now: the profile is valid and this run really starts
   if (o.allureResultsDir) {
     await rm(o.allureResultsDir, { recursive: true, force: true });
@@ -91,8 +113,9 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
   const applicable: TestCase[] = [];
   for (const tc of selected) {
     const a = applicability(tc.picsTags, profile.pics);
-    if (a.applicable) applicable.push(tc);
-    else results.push({ testCase: tc, verdict: "not-applicable", reason: a.reason ?? "excluded by the profile's PICS", durationMs: 0 });
+    const upper = a.applicable ? upperTesterProblem(tc.tags, profile) : undefined;
+    if (a.applicable && !upper) applicable.push(tc);
+    else results.push({ testCase: tc, verdict: "not-applicable", reason: upper ?? a.reason ?? "excluded by the profile's PICS", durationMs: 0 });
   }
   for (const r of results) o.onProgress?.(r);
 
@@ -114,10 +137,10 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
     notRun: true,
   });
 
-  const faults = [...(profile.target.kind === "embedded" ? profile.target.faults : []), ...(o.faults ?? [])];
+  const faults = [...(profile.target.kind === "embedded" ? profile.target.faults : []), ...(o.faults ?? []).filter((f): f is FaultName => (FAULT_NAMES as readonly string[]).includes(f))];
   // Every target kind through one lifecycle: start, pre-flight OPTIONS, test-bed service, stop. The
   // embedded core runs once per parallel worker (its profile has one subscriber per role).
-  const instances = profile.target.kind === "embedded" ? Math.max(1, o.parallel ?? 0) : 1;
+  const instances = profile.target.kind === "embedded" && !profile.terminal ? Math.max(1, o.parallel ?? 0) : 1;
   const targets: StartedTarget[] = [];
   const services: TestBedService[] = [];
   const stopAll = async (): Promise<void> => {
@@ -134,7 +157,20 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
   let sutDescription = `${profile.target.kind} SUT (not started)`;
   try {
     if (applicable.length > 0) {
-      for (let i = 0; i < instances; i++) {
+      if (profile.terminal) {
+        // A UE under test: the harness's network runs for the whole run, the UE is switched on per test case
+        const bed = await untilAborted(
+          startTerminalBed(profile, { projectDir: o.projectDir }),
+          o.signal,
+          (late) =>
+            // Started after the signal: stopped in the background; should that fail, the exit hooks kill it
+            void late.stop().catch(() => undefined),
+        );
+        targets.push(bed);
+        handOverTerminalBed(runId, bed);
+        services.push(await startTestBedService(bed));
+      }
+      for (let i = 0; i < (profile.terminal ? 0 : instances); i++) {
         const target = await untilAborted(
           createTarget(profile, faults).start(),
           o.signal,
@@ -197,6 +233,7 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
   } finally {
     o.signal?.removeEventListener("abort", onAbort);
     releaseProfile(runId);
+    releaseTerminalBed(runId);
     if (watch) clearInterval(watch);
     await rm(sutDownFile, { force: true });
     await rm(interruptFile, { force: true });

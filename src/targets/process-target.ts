@@ -79,6 +79,8 @@ export interface ProcessTargetOptions {
 export interface StartedProcessTarget extends StartedTarget {
   /** The leader's pid, also the process group's id. */
   readonly pid: number;
+  /** Writes to the process's standard input (a terminal profile's upper tester of kind stdin). */
+  readonly write?: (text: string) => void;
 }
 
 export class ProcessTarget implements Target {
@@ -94,16 +96,26 @@ export class ProcessTarget implements Target {
     const { pcscf, pcscfUri, domain, transports } = this.profile.ixit;
     const protocol = transports[0] ?? "udp";
     const socketProtocol: SocketProtocol = protocol === "udp" ? "udp" : "tcp";
-    // `${port}` and `${host}` in arguments stand for the P-CSCF address of the profile
-    const args = t.args.map((a) => a.replaceAll("${port}", String(pcscf.port)).replaceAll("${host}", pcscf.host));
+    // A terminal profile: the process is the UE under test, probed and watched at its own address
+    const ueAddress = this.profile.terminal?.address;
+    const sip = ueAddress ?? pcscf;
+    const field = ueAddress ? "terminal.address.port" : "ixit.pcscf.port";
+    // `${port}` and `${host}` in arguments stand for the P-CSCF address of the profile; `${uePort}` and `${ueHost}` for terminal.address
+    const args = t.args.map((a) =>
+      a
+        .replaceAll("${port}", String(pcscf.port))
+        .replaceAll("${host}", pcscf.host)
+        .replaceAll("${uePort}", String(ueAddress?.port ?? ""))
+        .replaceAll("${ueHost}", ueAddress?.host ?? ""),
+    );
     const commandLine = [t.command, ...args].join(" ");
     const cwd = resolve(t.cwd ?? ".");
 
     // Item 2: a busy port would be answered by its owner (an orphan of an earlier run), not by the SUT
     for (const p of CHECKED_PROTOCOLS) {
-      if ((await portFree(p, pcscf.host, pcscf.port)) !== false) continue;
+      if ((await portFree(p, sip.host, sip.port)) !== false) continue;
       throw new TargetUnavailableError(
-        `port ${pcscf.port} (${p.toUpperCase()}) on ${pcscf.host} is in use by another process (${ownerText(p, pcscf.port, pcscf.host)}); stop it or choose another port in the profile (ixit.pcscf.port)`,
+        `port ${sip.port} (${p.toUpperCase()}) on ${sip.host} is in use by another process (${ownerText(p, sip.port, sip.host)}); stop it or choose another port in the profile (${field})`,
       );
     }
 
@@ -111,7 +123,11 @@ export class ProcessTarget implements Target {
     // The same output line by line, each line stamped with its arrival: a test case's slice of it is its evidence
     const log = new TimestampedLog(LOG_LIMIT);
     // Its own process group, so that stopping it also stops what it started (a wrapper script's children)
-    const child = spawn(t.command, args, { cwd, env: { ...process.env, ...t.env }, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    // The upper tester of kind stdin writes the UE's commands to its standard input
+    const input = this.profile.terminal?.upperTester?.kind === "stdin";
+    const child = spawn(t.command, args, { cwd, env: { ...process.env, ...t.env }, stdio: [input ? "pipe" : "ignore", "pipe", "pipe"], detached: true });
+    // A write to a process that exited fails on the pipe: down() tells why, not an uncaught EPIPE
+    child.stdin?.on("error", () => undefined);
     const pid = child.pid;
     if (pid !== undefined) live.add(pid);
     const append = (b: Buffer, stream: "stdout" | "stderr"): void => {
@@ -151,17 +167,17 @@ export class ProcessTarget implements Target {
       const until = Date.now() + t.startTimeoutMs;
       let last = "";
       while (Date.now() < until && exited === undefined) {
-        const probe = await preflightOptions(pcscf, protocol, domain, 500, this.profile.ixit.localHost);
+        const probe = await preflightOptions(sip, protocol, domain, 500, this.profile.ixit.localHost);
         if (!probe.ok) {
           last = probe.detail;
           continue;
         }
         // Item 4: the answer must come from the process started, not from one that took the port meanwhile
-        const held = pid === undefined ? undefined : portOwners(socketProtocol, pcscf.port, pcscf.host);
+        const held = pid === undefined ? undefined : portOwners(socketProtocol, sip.port, sip.host);
         const foreign = held && pid !== undefined ? foreignHolder(held.sockets, held.owners, pid) : undefined;
         if (foreign !== undefined) {
           throw new TargetUnavailableError(
-            `the SIP port ${protocol.toUpperCase()} ${pcscf.host}:${pcscf.port} answered, but the process holding it (${foreign}) is not the one started ("${t.command}", pid ${pid}); stop it or choose another port in the profile (ixit.pcscf.port)`,
+            `the SIP port ${protocol.toUpperCase()} ${sip.host}:${sip.port} answered, but the process holding it (${foreign}) is not the one started ("${t.command}", pid ${pid}); stop it or choose another port in the profile (${field})`,
           );
         }
         // Its own sockets: down() reports when they are gone
@@ -169,7 +185,8 @@ export class ProcessTarget implements Target {
         let downState: SutDown | undefined;
         let checkedAt = 0;
         return {
-          description: `process "${t.command}" at ${pcscf.host}:${pcscf.port} (pid ${pid})`,
+          description: `process "${t.command}" at ${sip.host}:${sip.port} (pid ${pid})`,
+          ...(child.stdin ? { write: (line: string) => void child.stdin?.write(line) } : {}),
           pid: pid!,
           pcscf,
           ...(pcscfUri ? { pcscfUri } : {}),
@@ -182,10 +199,10 @@ export class ProcessTarget implements Target {
               downState = { reason: `the SUT process "${t.command}" (pid ${pid}) ${exited}; ${groupText(pid!)}${tail(output, DOWN_TAIL_LINES)}`, at: exitedAt };
             } else if (ours.size > 0 && Date.now() - checkedAt >= 250) {
               checkedAt = Date.now();
-              const now = socketsOnPort(socketProtocol, pcscf.port, pcscf.host);
+              const now = socketsOnPort(socketProtocol, sip.port, sip.host);
               if (now && !now.some((s) => ours.has(s.inode))) {
                 downState = {
-                  reason: `the SUT process "${t.command}" (pid ${pid}) still runs, but nothing of it listens on ${socketProtocol.toUpperCase()} ${pcscf.host}:${pcscf.port} any more${tail(output, DOWN_TAIL_LINES)}`,
+                  reason: `the SUT process "${t.command}" (pid ${pid}) still runs, but nothing of it listens on ${socketProtocol.toUpperCase()} ${sip.host}:${sip.port} any more${tail(output, DOWN_TAIL_LINES)}`,
                   at: Date.now(),
                 };
               }
@@ -198,8 +215,8 @@ export class ProcessTarget implements Target {
       if (pid === undefined) throw new TargetUnavailableError(`the SUT process "${commandLine}" ${exited ?? "could not be started"}`);
       const why =
         exited === undefined
-          ? `it did not become ready at ${pcscf.host}:${pcscf.port}: ${last}; gave up after ${t.startTimeoutMs} ms`
-          : `it ${exited} before it answered OPTIONS at ${pcscf.host}:${pcscf.port}`;
+          ? `it did not become ready at ${sip.host}:${sip.port}: ${last}; gave up after ${t.startTimeoutMs} ms`
+          : `it ${exited} before it answered OPTIONS at ${sip.host}:${sip.port}`;
       // Item 3: the last lines it printed say why
       throw new TargetUnavailableError(`the SUT process "${commandLine}" did not start: ${why}${tail(output, START_TAIL_LINES)}`);
     } catch (e) {

@@ -60,6 +60,7 @@ export function evidenceOf(
   title: string,
   failure: FailureEvidence = {},
   media: readonly TraceEntry[] = [],
+  terminal?: { readonly network: string; readonly ueUnderTest: ReadonlyMap<string, string> },
 ): Evidence[] {
   const secrets = profileSecrets(profile);
   const masked = maskTraceEntries(entries, secrets);
@@ -70,8 +71,13 @@ export function evidenceOf(
     const l = ue.endpoint.local(ue.protocol);
     names.set(address(l.host, l.port), maskSecrets(ueName(ue), secrets));
   }
-  const sutColumn = maskSecrets(sutName(profile), secrets);
+  // A terminal test case: the SUT's address is the harness's network, and the UE under test has a column of its own
+  const sutColumn = maskSecrets(terminal ? terminal.network : sutName(profile), secrets);
   names.set(address(sut.host, sut.port), sutColumn);
+  for (const [a, name] of terminal?.ueUnderTest ?? []) {
+    const [host, port] = [a.slice(0, a.lastIndexOf(":")), Number(a.slice(a.lastIndexOf(":") + 1))];
+    names.set(address(host, port), maskSecrets(name, secrets));
+  }
   const order = [...names.values()].filter((n) => n !== sutColumn).sort();
   const participants = traceParticipants(masked, { names, order: [...order.slice(0, 1), sutColumn, ...order.slice(1)] });
   // Marks are found on the entries as they were (the failure quotes the SUT unmasked), then masked

@@ -15,7 +15,7 @@ import type { TraceEntry } from "../../src/sip/transport/trace.ts";
 import { evidenceOf } from "./evidence.ts";
 import { interruption } from "./interruption.ts";
 import { HOOK } from "./step-wrapper.ts";
-import type { ImsWorld } from "./world.ts";
+import { type ImsWorld, NETWORK_NAME } from "./world.ts";
 
 // Hook options as the definition-function wrapper reads them (Cucumber passes wrapperOptions through)
 const hook = { wrapperOptions: HOOK } as object;
@@ -53,7 +53,12 @@ After(hook, async function (this: ImsWorld, { result, pickle }) {
   const datagrams: TraceEntry[] = packets
     .filter((p) => p.direction === "sent" || !sentFlows.has(flow(p.remote, p.local)))
     .map((p) => ({ seq: 0, time: p.time, direction: p.direction, protocol: "udp" as const, local: p.local, remote: p.remote, bytes: p.bytes }));
-  const evidence = entries.length > 0 && this.suite ? evidenceOf(entries, this.ues, this.suite.sut.pcscf, this.suite.profile, pickle.name, failure, datagrams) : [];
+  const terminal = this.terminalBed ? { network: NETWORK_NAME, ueUnderTest: this.ueUnderTestNames() } : undefined;
+  const evidence = entries.length > 0 && this.suite ? evidenceOf(entries, this.ues, this.suite.sut.pcscf, this.suite.profile, pickle.name, failure, datagrams, terminal) : [];
+  // The UE under test is switched off after each test case; the network stops following this one
+  const ueDown = this.terminalBed?.ueDown();
+  this.terminalBed?.harnessNetwork.unfollow();
+  await this.terminalBed?.switchOff();
   await this.dispose();
   if (rtp.length > 0) {
     this.attach(JSON.stringify(rtp, null, 2), { mediaType: "application/json", fileName: "RTP statistics.json" });
@@ -65,7 +70,9 @@ After(hook, async function (this: ImsWorld, { result, pickle }) {
   }
   this.attach(JSON.stringify({ requirements: this.monitor.tallied() }, null, 2), { mediaType: REQUIREMENTS_MEDIA_TYPE, fileName: "requirements checked.json" });
   if (interrupted) return;
-  await blameSilence(this, result?.status === Status.FAILED ? (result.message ?? "") : "");
+  // A UE under test that exited during the test case: its failure there is the exit's
+  if (ueDown && result?.status !== Status.PASSED) throw new TestBedError(`the UE under test went down during this test case: ${ueDown.reason}`);
+  if (!this.terminalBed) await blameSilence(this, result?.status === Status.FAILED ? (result.message ?? "") : "");
   // This test case's slice of the SUT's log, each line with the time it reached the harness
   const logs = result?.status === Status.FAILED && this.suite ? await this.suite.testBed.logs(this.startedAt).catch(() => "") : "";
   if (logs && this.suite) this.attach(escapeControlCharacters(maskSecrets(logs, profileSecrets(this.suite.profile))), { mediaType: "text/plain", fileName: "SUT log.txt" });

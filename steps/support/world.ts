@@ -15,6 +15,9 @@ import { sutName } from "./evidence.ts";
 import { callLog } from "../../src/report/call-log.ts";
 import { sameContact } from "../../src/sip/message/index.ts";
 import { type SuiteContext, suiteContext } from "./suite-context.ts";
+import { terminalBedOfRun } from "../../src/runner/terminal-handoff.ts";
+import { type TerminalBed, UE_UNDER_TEST_ROLE } from "../../src/targets/terminal-bed.ts";
+import { addressKey } from "../../src/sip/transport/address.ts";
 
 /** What is running: a step, or a hook of the test case. Its budget bounds every wait inside it. */
 export type Phase = "step" | "hook";
@@ -24,6 +27,9 @@ export type Phase = "step" | "hook";
  * them still there), with that test case: the next preamble names it.
  */
 const leftBehind = new Map<string, string>();
+
+/** How the evidence names the harness's network in a terminal test case. */
+export const NETWORK_NAME = "network (the harness: P-CSCF, S-CSCF)";
 
 export class ImsWorld extends World<SuiteParameters> {
   readonly trace = new Trace();
@@ -72,6 +78,39 @@ export class ImsWorld extends World<SuiteParameters> {
     this.suite = await suiteContext(this.parameters);
     const t = tags.find((x) => x.startsWith("@transport:"))?.slice(11) as TransportProtocol | undefined;
     this.protocol = t ?? this.suite.profile.ixit.transports[0] ?? "udp";
+    const bed = terminalBedOfRun(this.parameters.runId);
+    if (bed) this.followNetwork(bed);
+  }
+
+  /** A terminal profile's test bed: the harness's network and the UE under test's switch and upper tester. */
+  terminalBed: TerminalBed | undefined;
+
+  /** The terminal test bed of this run; a terminal step run with a network profile is the harness's error. */
+  get bed(): TerminalBed {
+    if (!this.terminalBed) throw new Error("this step needs a terminal profile (a UE under test): the run's profile describes a network");
+    return this.terminalBed;
+  }
+
+  /**
+   * A terminal test case starts: the network's messages with the UE under test go into this test
+   * case's trace (not those with the simulated UEs, which record their own), and every message the
+   * UE under test sends is judged against the requirements that bind a UE.
+   */
+  private followNetwork(bed: TerminalBed): void {
+    this.terminalBed = bed;
+    const network = bed.harnessNetwork;
+    network.follow({
+      trace: this.trace,
+      isHarnessAddress: (a) => [...this.ues.values()].some((ue) => addressKey(ue.endpoint.local(ue.protocol)) === addressKey(a)),
+    });
+    const ue = bed.ueUnderTest;
+    this.monitor.watchNetwork({ name: `the network, from the UE under test ${UE_UNDER_TEST_ROLE}`, impu: ue.impus[0] ?? "", contact: "", observe: (o) => network.observe(o) });
+  }
+
+  /** The public identity a role is reached at: the UE under test's from the profile, a simulated UE's as it registered. */
+  async impuOf(role: string): Promise<string> {
+    if (role === UE_UNDER_TEST_ROLE) return this.subscriber(UE_UNDER_TEST_ROLE).impus[0] ?? "";
+    return (await this.ue(role)).impu;
   }
 
   get profile() {
@@ -151,6 +190,7 @@ export class ImsWorld extends World<SuiteParameters> {
 
   /** The UE of a role, started from the profile's subscriber with that role. */
   ue(role: string): Promise<ImsUe> {
+    if (role === UE_UNDER_TEST_ROLE) return Promise.reject(new Error(`${role} is the UE under test, which the harness never simulates: this step cannot act as it`));
     const existing = this.ues.get(role);
     if (existing) return Promise.resolve(existing);
     const base = role.replace(/\d+$/, "");
@@ -237,8 +277,20 @@ export class ImsWorld extends World<SuiteParameters> {
       const l = ue.endpoint.local(ue.protocol);
       names.set(`${l.host}:${l.port}`, this.participantName(ue));
     }
-    if (this.suite) names.set(`${this.suite.sut.pcscf.host}:${this.suite.sut.pcscf.port}`, sutName(this.profile));
+    if (this.suite) names.set(`${this.suite.sut.pcscf.host}:${this.suite.sut.pcscf.port}`, this.terminalBed ? NETWORK_NAME : sutName(this.profile));
+    for (const [address, name] of this.ueUnderTestNames()) names.set(address, name);
     return callLog(this.trace.entries, names, last);
+  }
+
+  /** Where the UE under test sent from in this test case, named as the evidence names it ("UE-SUT (sip:ue@...) under test: baresip 1.0.0"). */
+  ueUnderTestNames(): Map<string, string> {
+    const names = new Map<string, string>();
+    const bed = this.terminalBed;
+    if (!bed) return names;
+    const ue = bed.ueUnderTest;
+    const product = [this.profile.product, this.profile.productVersion].filter((x) => x).join(" ");
+    for (const a of bed.harnessNetwork.ueAddressKeys()) names.set(a, `${ueLabel({ name: ue.role, impu: ue.impus[0] ?? "" })} under test: ${product}`);
+    return names;
   }
 
   /**

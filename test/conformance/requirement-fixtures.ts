@@ -5,10 +5,18 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ConformanceMonitor } from "../../src/conformance/monitor.ts";
-import type { UeFacts } from "../../src/conformance/requirement.ts";
+import type { SentMessage, UeFacts } from "../../src/conformance/requirement.ts";
 import { type SipMessage, type SipRequest, parseMessage } from "../../src/sip/message/index.ts";
 
 export const UE: UeFacts = { name: "UE-A", impu: "sip:alice@ims.example.test", contact: "sip:alice@127.0.0.1:5070" };
+
+/** The harness's network observing UE-A as the UE under test (requirements that bind "ue"). */
+export const NETWORK: UeFacts = { name: "network (P-CSCF)", impu: "sip:alice@ims.example.test", contact: "sip:alice@127.0.0.1:5070" };
+
+/** Which side the fixture feeds: a simulated UE receiving from the network (default), or the network receiving from a UE under test. */
+export interface FeedOptions {
+  readonly binds?: "network" | "ue";
+}
 
 /** Parses SIP text written with \n line ends (converted to CRLF; Content-Length is computed when absent). */
 export function sip(text: string): SipMessage {
@@ -30,24 +38,48 @@ export interface Received {
   /** For a response: the request the UE sent, which it answers. */
   readonly request?: SipRequest | string;
   readonly retransmission?: boolean;
+  /** When it arrived (ms since the epoch); its index in the sequence when absent. */
+  readonly at?: number;
+  /**
+   * The network side (binds "ue") only: what the network sent the UE after the previous message of
+   * the sequence and before this one, oldest first (each `at` defaults to this message's). The
+   * fixture accumulates them: each message is judged with everything sent before it.
+   */
+  readonly sent?: readonly (SipMessage | string | { readonly message: SipMessage | string; readonly at: number })[];
 }
 
 const asMessage = (m: SipMessage | string): SipMessage => (typeof m === "string" ? sip(m) : m);
 
-/** Feeds the messages in order to a fresh monitor; returns the ids violated by the last one, sorted. */
-export function violatedBy(sequence: readonly Received[], ue: UeFacts = UE): string[] {
+/**
+ * Feeds the messages in order to a fresh monitor; returns the ids violated by the last one, sorted.
+ * With `binds: "ue"` the monitor is the network's observing a UE under test (`ue` defaults to
+ * NETWORK) and each message carries what the network sent before it.
+ */
+export function violatedBy(sequence: readonly Received[], ue?: UeFacts, options: FeedOptions = {}): string[] {
+  const binds = options.binds ?? "network";
+  const facts = ue ?? (binds === "ue" ? NETWORK : UE);
   const monitor = new ConformanceMonitor();
+  const sent: SentMessage[] = [];
   let before = 0;
   sequence.forEach((r, i) => {
     if (i === sequence.length - 1) before = monitor.violations.length;
+    const at = r.at ?? i;
+    for (const s of r.sent ?? []) {
+      sent.push(typeof s === "string" || !("at" in s) ? { message: asMessage(s), at } : { message: asMessage(s.message), at: s.at });
+    }
     const request = r.request === undefined ? undefined : (asMessage(r.request) as SipRequest);
-    monitor.received(ue, {
-      message: asMessage(r.message),
-      source: { protocol: "udp", host: "127.0.0.1", port: 5060 },
-      at: i,
-      retransmission: r.retransmission ?? false,
-      ...(request ? { request } : {}),
-    });
+    monitor.received(
+      facts,
+      {
+        message: asMessage(r.message),
+        source: { protocol: "udp", host: "127.0.0.1", port: 5060 },
+        at,
+        retransmission: r.retransmission ?? false,
+        ...(request ? { request } : {}),
+      },
+      binds,
+      binds === "ue" ? sent : undefined,
+    );
   });
   assert.deepEqual(monitor.harnessErrors, [], "no requirement check may throw");
   return [...new Set(monitor.violations.slice(before).map((v) => v.requirement.id))].sort();
@@ -57,10 +89,11 @@ export function violatedBy(sequence: readonly Received[], ue: UeFacts = UE): str
  * The proof of one requirement: `good` (the last message of the sequence conforming) violates
  * nothing, `bad` violates exactly `id`. Messages before the last set the history (earlier NOTIFYs ...).
  */
-export function proveViolation(id: string, cases: { readonly good: readonly Received[]; readonly bad: readonly Received[]; readonly note?: string }): void {
+export function proveViolation(id: string, cases: { readonly good: readonly Received[]; readonly bad: readonly Received[]; readonly note?: string; readonly binds?: "network" | "ue" }): void {
+  const options: FeedOptions = { binds: cases.binds ?? "network" };
   test(`${id}: a violating message shows exactly ${id}${cases.note ? ` (${cases.note})` : ""}`, () => {
-    assert.deepEqual(violatedBy(cases.good), [], `the conforming message should violate nothing`);
-    assert.deepEqual(violatedBy(cases.bad), [id]);
+    assert.deepEqual(violatedBy(cases.good, undefined, options), [], `the conforming message should violate nothing`);
+    assert.deepEqual(violatedBy(cases.bad, undefined, options), [id]);
   });
 }
 

@@ -250,7 +250,7 @@ export const IN_DIALOG_REQUIREMENTS: readonly Requirement[] = [
     id: "update.contact",
     clause: "RFC 3311 7",
     statement: "an UPDATE carries a Contact header field (Table 1: mandatory in the request)",
-    constrains: "network",
+    constrains: "any",
     appliesTo: { kind: "request", methods: ["UPDATE"] },
     check: (o) => {
       const m = request(o);
@@ -264,7 +264,7 @@ export const IN_DIALOG_REQUIREMENTS: readonly Requirement[] = [
     id: "update.2xx-contact",
     clause: "RFC 3311 7",
     statement: "a 2xx response to UPDATE carries a Contact header field (Table 1: mandatory in 2xx)",
-    constrains: "network",
+    constrains: "any",
     appliesTo: { kind: "response", methods: ["UPDATE"], status: [200, 299] },
     check: (o) => {
       const m = o.message;
@@ -279,7 +279,7 @@ export const IN_DIALOG_REQUIREMENTS: readonly Requirement[] = [
     id: "message.no-contact",
     clause: "RFC 3428 4",
     statement: "a MESSAGE request carries no Contact header field (MESSAGE does not initiate a dialog)",
-    constrains: "network",
+    constrains: "any",
     appliesTo: { kind: "request", methods: ["MESSAGE"] },
     check: (o) => (o.message.hasHeader("contact") ? { expected: "no Contact header field", received: quoteIn(o.message, "contact") } : undefined),
   },
@@ -305,7 +305,7 @@ export const IN_DIALOG_REQUIREMENTS: readonly Requirement[] = [
     id: "message.content-type",
     clause: "RFC 3261 20.15",
     statement: "a MESSAGE request with a non-empty body carries a Content-Type header field naming the body's media type",
-    constrains: "network",
+    constrains: "any",
     appliesTo: { kind: "request", methods: ["MESSAGE"] },
     when: (o) => o.message.body.length > 0,
     check: (o) => {
@@ -321,7 +321,7 @@ export const IN_DIALOG_REQUIREMENTS: readonly Requirement[] = [
     id: "message.2xx-no-body",
     clause: "RFC 3428 7",
     statement: "a 2xx response to MESSAGE carries no body",
-    constrains: "network",
+    constrains: "any",
     appliesTo: { kind: "response", methods: ["MESSAGE"], status: [200, 299] },
     check: (o) => {
       const m = o.message;
@@ -335,7 +335,7 @@ export const IN_DIALOG_REQUIREMENTS: readonly Requirement[] = [
     id: "message.2xx-no-contact",
     clause: "RFC 3428 7",
     statement: "a 2xx response to MESSAGE carries no Contact header field",
-    constrains: "network",
+    constrains: "any",
     appliesTo: { kind: "response", methods: ["MESSAGE"], status: [200, 299] },
     check: (o) => (o.message.hasHeader("contact") ? { expected: "no Contact header field", received: quoteIn(o.message, "contact") } : undefined),
   },

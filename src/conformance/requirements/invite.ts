@@ -125,7 +125,7 @@ export const INVITE_REQUIREMENTS: readonly Requirement[] = [
     id: "invite-response.contact",
     clause: "RFC 3261 12.1.1, 13.3.1.4",
     statement: "a response to INVITE that creates a dialog (2xx, or 101-199 with a To tag) carries a Contact with exactly one SIP or SIPS URI",
-    constrains: "network",
+    constrains: "any",
     appliesTo: { kind: "response", methods: ["INVITE"], status: [101, 299] },
     when: createsDialog,
     check: (o) => {
@@ -153,7 +153,7 @@ export const INVITE_REQUIREMENTS: readonly Requirement[] = [
     id: "invite-response.content-type",
     clause: "RFC 3261 20.15",
     statement: "a response to INVITE with a non-empty body carries a Content-Type",
-    constrains: "network",
+    constrains: "any",
     appliesTo: { kind: "response", methods: ["INVITE"] },
     check: (o) => bodyWithoutType(o.message),
   },
@@ -261,7 +261,7 @@ export const INVITE_REQUIREMENTS: readonly Requirement[] = [
     id: "invite-100.not-reliable",
     clause: "RFC 3262 3",
     statement: "a 100 (Trying) to INVITE is never sent reliably: it carries no Require: 100rel",
-    constrains: "network",
+    constrains: "any",
     appliesTo: { kind: "response", methods: ["INVITE"], status: [100, 100] },
     check: (o) => {
       const m = o.message;
@@ -296,8 +296,8 @@ export const INVITE_REQUIREMENTS: readonly Requirement[] = [
   {
     id: "invite.via-branch",
     clause: "RFC 3261 8.1.1.7, 16.6 item 8",
-    statement: "the top Via of an INVITE reaching a UE carries a branch beginning with z9hG4bK",
-    constrains: "network",
+    statement: "the top Via of an initial INVITE (reaching a UE, or sent by a UE under test) carries a branch beginning with z9hG4bK",
+    constrains: "any",
     appliesTo: { kind: "request", methods: ["INVITE"] },
     when: initialInvite,
     check: (o) => {
@@ -306,7 +306,7 @@ export const INVITE_REQUIREMENTS: readonly Requirement[] = [
       const branch = via && !isViaError(via) ? viaBranch(via) : undefined;
       return branch?.startsWith(MAGIC_COOKIE)
         ? undefined
-        : { expected: `a top Via with branch=${MAGIC_COOKIE}... (the forwarding proxy's transaction)`, received: `Via: ${top ?? "absent"} in ${o.message.startLine()}` };
+        : { expected: `a top Via with branch=${MAGIC_COOKIE}... (the sender's transaction)`, received: `Via: ${top ?? "absent"} in ${o.message.startLine()}` };
     },
   },
   // RFC 3261 16.6 item 4: "The URI placed in the Record-Route header field value MUST be a SIP or SIPS
@@ -362,8 +362,8 @@ export const INVITE_REQUIREMENTS: readonly Requirement[] = [
   {
     id: "invite.contact",
     clause: "RFC 3261 8.1.1.8",
-    statement: "an initial INVITE reaching a UE carries a Contact with exactly one SIP or SIPS URI",
-    constrains: "network",
+    statement: "an initial INVITE (reaching a UE, or sent by a UE under test) carries a Contact with exactly one SIP or SIPS URI",
+    constrains: "any",
     appliesTo: { kind: "request", methods: ["INVITE"] },
     when: initialInvite,
     check: (o) => {
@@ -375,8 +375,8 @@ export const INVITE_REQUIREMENTS: readonly Requirement[] = [
   {
     id: "invite.content-type",
     clause: "RFC 3261 20.15",
-    statement: "an INVITE reaching a UE with a non-empty body carries a Content-Type",
-    constrains: "network",
+    statement: "an initial INVITE (reaching a UE, or sent by a UE under test) with a non-empty body carries a Content-Type",
+    constrains: "any",
     appliesTo: { kind: "request", methods: ["INVITE"] },
     when: initialInvite,
     check: (o) => bodyWithoutType(o.message),

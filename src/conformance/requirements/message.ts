@@ -15,8 +15,8 @@ export const MESSAGE_REQUIREMENTS: readonly Requirement[] = [
   {
     id: "message.well-formed",
     clause: "RFC 3261 7, 25.1",
-    statement: "every message the network sends is a SIP message as RFC 3261 25 defines its syntax",
-    constrains: "network",
+    statement: "every message the network sends a UE (or a UE under test sends the network) is a SIP message as RFC 3261 25 defines its syntax",
+    constrains: "any",
     appliesTo: { kind: "message" },
     // Checked by the monitor on the parser's result: a message that parsed meets it
     check: none,
@@ -25,7 +25,7 @@ export const MESSAGE_REQUIREMENTS: readonly Requirement[] = [
     id: "request.mandatory-headers",
     clause: "RFC 3261 8.1.1",
     statement: "a request carries To, From, CSeq, Call-ID and Via, each well formed, and a valid Request-Line (Max-Forwards is judged per method, e.g. invite.max-forwards)",
-    constrains: "network",
+    constrains: "any",
     appliesTo: { kind: "request" },
     // Checked by the endpoint before the request reaches a transaction (RFC 3261 8.2, 16.3)
     check: none,

@@ -34,7 +34,7 @@ export const RESPONSE_REQUIREMENTS: readonly Requirement[] = [
     id: "response.call-id",
     clause: "RFC 3261 8.2.6.2, 8.1.3.3",
     statement: "the Call-ID of a response equals the Call-ID of the request it answers",
-    constrains: "network",
+    constrains: "any",
     appliesTo: { kind: "response" },
     check: (o): Finding | undefined => {
       const [r, q] = pair(o);
@@ -45,7 +45,7 @@ export const RESPONSE_REQUIREMENTS: readonly Requirement[] = [
     id: "response.cseq",
     clause: "RFC 3261 8.2.6.2, 8.1.3.3",
     statement: "the CSeq of a response (number and method) equals the CSeq of the request it answers",
-    constrains: "network",
+    constrains: "any",
     appliesTo: { kind: "response" },
     check: (o) => {
       const [r, q] = pair(o);
@@ -57,7 +57,7 @@ export const RESPONSE_REQUIREMENTS: readonly Requirement[] = [
     id: "response.from",
     clause: "RFC 3261 8.2.6.2",
     statement: "the From of a response equals the From of the request, tag included",
-    constrains: "network",
+    constrains: "any",
     appliesTo: { kind: "response" },
     check: (o) => {
       const [r, q] = pair(o);
@@ -69,7 +69,7 @@ export const RESPONSE_REQUIREMENTS: readonly Requirement[] = [
     id: "response.to",
     clause: "RFC 3261 8.2.6.2",
     statement: "the To URI of a response equals the request's; a To tag the request carried is kept",
-    constrains: "network",
+    constrains: "any",
     appliesTo: { kind: "response" },
     check: (o) => {
       const [r, q] = pair(o);
@@ -81,7 +81,7 @@ export const RESPONSE_REQUIREMENTS: readonly Requirement[] = [
     id: "response.to-tag",
     clause: "RFC 3261 8.2.6.2",
     statement: "a response other than 100 (Trying) to a request without To tag carries a To tag",
-    constrains: "network",
+    constrains: "any",
     appliesTo: { kind: "response", status: [101, 699] },
     when: (o) => o.request!.toTag === undefined,
     check: (o) => {
@@ -92,8 +92,8 @@ export const RESPONSE_REQUIREMENTS: readonly Requirement[] = [
   {
     id: "response.via",
     clause: "RFC 3261 8.2.6.2, 16.7 step 3",
-    statement: "a response reaching the UE carries exactly the Via the UE sent (same sent-by and branch); every proxy removed its own",
-    constrains: "network",
+    statement: "a response carries exactly the Via values of the request it answers (same sent-by and branch, in order): the UAS copied them all, every proxy removed its own",
+    constrains: "any",
     appliesTo: { kind: "response" },
     check: (o) => {
       const [r, q] = pair(o);
@@ -106,7 +106,7 @@ export const RESPONSE_REQUIREMENTS: readonly Requirement[] = [
           const b = viaIdentity(sent[i]);
           return a.sentBy === b.sentBy && a.branch === b.branch;
         });
-      return ok ? undefined : { expected: `Via: ${sent.join(", ")} (the UE's own, received/rport may be added)`, received: quoteIn(r, "via") };
+      return ok ? undefined : { expected: `Via: ${sent.join(", ")} (the request's, received/rport may be added)`, received: quoteIn(r, "via") };
     },
   },
 ];
