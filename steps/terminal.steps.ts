@@ -4,7 +4,7 @@
 // the steps say what the network waits for and let the driver (the harness's network, the peer
 // UEs) do the rest.
 import { Given, Then, When } from "@cucumber/cucumber";
-import type { SentMessage } from "../src/conformance/requirement.ts";
+import type { SentMessage } from "../src/targets/harness-network.ts";
 import type { UpperTesterAction } from "../src/profile/profile.ts";
 import { InconclusiveError, TestBedError } from "../src/runner/verdict.ts";
 import type { ObservedMessage } from "../src/sip/endpoint/index.ts";

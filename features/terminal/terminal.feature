@@ -24,9 +24,9 @@ Feature: A terminal as the system under test
 
   @IMS-UE-003 @mandatory @upper-tester:register @ref=TS24.229-5.1.1.4.1
   Scenario: Re-registration before the granted expiry
-    Given the network grants registrations for at most 20 seconds
+    Given the network grants registrations for at most 10 seconds
     And the UE under test is switched on and registered
-    Then the UE under test re-registers before the 20 seconds are over
+    Then the UE under test re-registers before the 10 seconds are over
 
   @IMS-UE-004 @mandatory @upper-tester:register @upper-tester:call @upper-tester:hangup @ref=TS24.229-5.1.2A.1 @ref=TS24.229-5.1.3.1 @ref=RFC3261-13.2
   Scenario: A call placed by the UE, routed by the Service-Route, released by the UE

@@ -5,11 +5,11 @@ import { REQUIREMENTS } from "../conformance/catalogue.ts";
 import { type Constrained, describeApplicability } from "../conformance/requirement.ts";
 import type { RunResult } from "../runner/index.ts";
 
-/** Requirement id -> the test cases that checked it at least once, in identifier order. */
-export function exercisedBy(run: RunResult): Map<string, string[]> {
+/** Requirement id -> the test cases that checked it at least once in any of the runs, in identifier order. */
+export function exercisedBy(...runs: readonly RunResult[]): Map<string, string[]> {
   const out = new Map<string, string[]>();
-  for (const r of run.results) {
-    for (const q of r.requirements ?? []) if (q.checked > 0) out.set(q.id, [...(out.get(q.id) ?? []), r.testCase.id]);
+  for (const r of runs.flatMap((run) => run.results)) {
+    for (const q of r.requirements ?? []) if (q.checked > 0) out.set(q.id, [...new Set([...(out.get(q.id) ?? []), r.testCase.id])]);
   }
   for (const ids of out.values()) ids.sort();
   return out;
@@ -32,7 +32,7 @@ export function renderRequirementsDoc(exercised: ReadonlyMap<string, readonly st
     "Generated from `src/conformance/catalogue.ts` by `npm run requirements-doc`; `test/runner/run-suite.test.ts` fails when this file",
     "is out of date. Every message a simulated UE receives is checked against every requirement that applies to it, whatever",
     'the step asked (docs/architecture.md, "Requirements and verdicts"). The last column lists the test cases whose messages',
-    "exercised the requirement in a run against the reference core; each requirement is proven by a test that feeds a violating",
+    "exercised the requirement in a run against the reference core (and, for a UE, against the self-test UE); each requirement is proven by a test that feeds a violating",
     "message (`test/conformance/requirements/`).",
     "",
     'The "binds" column says which party a requirement constrains: `network` (the SUT network, judged on what a simulated UE',

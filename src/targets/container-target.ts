@@ -1,7 +1,9 @@
 // A SUT in a container (testcontainers): its image built from docker/<build> or given, run on the
 // host's network so that the simulated UEs and the SUT see the same addresses (no NAT: Via,
 // Contact and Record-Route stay valid), ready when it answers SIP OPTIONS (never a log line),
-// always removed afterwards (docs/containers.md).
+// always removed afterwards (docs/containers.md). For a terminal profile the container is the UE
+// under test: it gets the harness's network as its P-CSCF (SIP_HOST/SIP_PORT) and its own address
+// (UE_SIP_HOST/UE_SIP_PORT), and is ready when it answers OPTIONS at terminal.address.
 import { randomBytes } from "node:crypto";
 import { basename } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -9,6 +11,7 @@ import { type ContainerRuntimeClient, GenericContainer } from "testcontainers";
 import type { Profile } from "../profile/profile.ts";
 import { trackContainer, untrackContainer } from "./container-cleanup.ts";
 import { type ContainerImage, containerRuntime, ensureBuiltImage, ensureGivenImage, resolveBuildContext } from "./container-image.ts";
+import { portFree } from "./port-owner.ts";
 import { preflightOptions } from "./preflight.ts";
 import { type StartedTarget, type Target, TargetUnavailableError, type SutDown } from "./target.ts";
 import { TimestampedLog } from "./timestamped-log.ts";
@@ -47,11 +50,20 @@ let sequence = 0;
  * The container's environment: SIP_HOST, SIP_PORT (the IXIT's P-CSCF address, where the SUT must
  * listen) and SIP_DOMAIN; then the profile's `env`; then each subscriber's secrets under the
  * variable names the profile gives (IMS_UE_A_PASSWORD ...), so the SUT holds what the UEs hold.
+ * A terminal profile (the container is the UE under test): SIP_HOST and SIP_PORT are the harness's
+ * network, the UE's P-CSCF, and UE_SIP_HOST, UE_SIP_PORT its own address (terminal.address).
  */
 export function containerEnvironment(profile: Profile): Record<string, string> {
   const t = profile.target;
   const { pcscf, domain, subscribers } = profile.ixit;
-  const env: Record<string, string> = { SIP_HOST: pcscf.host, SIP_PORT: String(pcscf.port), SIP_DOMAIN: domain, ...(t.kind === "container" ? t.env : {}) };
+  const ue = profile.terminal?.address;
+  const env: Record<string, string> = {
+    SIP_HOST: pcscf.host,
+    SIP_PORT: String(pcscf.port),
+    SIP_DOMAIN: domain,
+    ...(ue ? { UE_SIP_HOST: ue.host, UE_SIP_PORT: String(ue.port) } : {}),
+    ...(t.kind === "container" ? t.env : {}),
+  };
   for (const s of subscribers) {
     if (s.auth.kind === "digest") {
       env[s.auth.passwordEnv] = s.auth.password;
@@ -75,7 +87,21 @@ export class ContainerTarget implements Target {
     if (t.kind !== "container") throw new Error("ContainerTarget needs a container target");
     const { pcscf, pcscfUri, domain, transports, localHost } = this.profile.ixit;
     const protocol = transports[0] ?? "udp";
-    const where = `${protocol.toUpperCase()} ${pcscf.host}:${pcscf.port}`;
+    // A terminal profile: the container is the UE under test, probed at its own address (ixit.pcscf is the harness's network)
+    const ueAddress = this.profile.terminal?.address;
+    const sip = ueAddress ?? pcscf;
+    const field = ueAddress ? "terminal.address" : "ixit.pcscf";
+    const where = `${protocol.toUpperCase()} ${sip.host}:${sip.port}${ueAddress ? " (terminal.address)" : ""}`;
+
+    // With the host's network, an earlier UE still on the port would answer the probe instead of this one
+    if (ueAddress) {
+      for (const p of ["udp", "tcp"] as const) {
+        if ((await portFree(p, sip.host, sip.port)) !== false) continue;
+        throw new TargetUnavailableError(
+          `port ${sip.port} (${p.toUpperCase()}) on ${sip.host} is in use by another process; stop it or choose another port in the profile (${field}.port) before the UE's container starts`,
+        );
+      }
+    }
 
     const client = await containerRuntime();
     const image =
@@ -152,11 +178,11 @@ export class ContainerTarget implements Target {
       const left = readyBy - Date.now();
       if (left <= 0) break;
       const sent = performance.now();
-      const probe = await preflightOptions(pcscf, protocol, domain, Math.min(PROBE_WAIT_MS, left), localHost);
+      const probe = await preflightOptions(sip, protocol, domain, Math.min(PROBE_WAIT_MS, left), localHost);
       if (probe.ok) {
         const readyAfterMs = performance.now() - started;
         return {
-          description: `container ${name} (image ${image.image}, ${image.how}; host network) at ${transports.map((p) => p.toUpperCase()).join("/")} ${pcscf.host}:${pcscf.port}, answered OPTIONS ${(readyAfterMs / 1000).toFixed(2)} s after start`,
+          description: `container ${name} (image ${image.image}, ${image.how}; host network)${ueAddress ? " (UE under test)" : ""} at ${transports.map((p) => p.toUpperCase()).join("/")} ${sip.host}:${sip.port}, answered OPTIONS ${(readyAfterMs / 1000).toFixed(2)} s after start`,
           pcscf,
           ...(pcscfUri ? { pcscfUri } : {}),
           containerName: name,

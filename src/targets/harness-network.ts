@@ -5,7 +5,6 @@
 // every message the UE sends it, with what it sent the UE before (src/conformance/monitor.ts
 // watchNetwork). Its messages with the UE go into the running test case's trace; those with the
 // harness's own simulated UEs are left out (they record their side themselves).
-import type { SentMessage } from "../conformance/requirement.ts";
 import type { Profile, Subscriber } from "../profile/profile.ts";
 import { ReferenceCore } from "../reference-core/index.ts";
 import { sameIdentity } from "../reference-core/hss.ts";
@@ -15,6 +14,12 @@ import { type TransportAddress, addressKey } from "../sip/transport/address.ts";
 import type { TraceEntry, TraceSink } from "../sip/transport/trace.ts";
 import { WaitableQueue } from "../sip/waitable-queue.ts";
 import { summarizeMessage } from "../sip/failure.ts";
+
+/** A message the network sent the UE under test, and when (ms since the epoch). */
+export interface SentMessage {
+  readonly message: SipMessage;
+  readonly at: number;
+}
 
 /** What the running test case gives the network: its trace, and which addresses are the harness's own UEs. */
 export interface NetworkFollower {

@@ -173,20 +173,27 @@ class TcpUpperTester extends DeclaredUpperTester {
 
 /** A deadline's remaining time as a timer length (setTimeout takes at most 2^31-1 ms). */
 function waitMs(deadline: Deadline): number {
-  return Math.min(2 ** 31 - 1, Math.max(1, deadline.remaining()));
+  return Math.ceil(Math.min(2 ** 31 - 1, Math.max(1, deadline.remaining())));
 }
 
 /** Runs one command in `sh -c`; a non-zero exit or the deadline is an UpperTesterError quoting its output. */
 function runShell(command: string, deadline: Deadline): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn("sh", ["-c", command], { stdio: ["ignore", "pipe", "pipe"] });
+    // Its own process group: at the deadline the whole command is killed, not only the shell (dash forks each command)
+    const child = spawn("sh", ["-c", command], { stdio: ["ignore", "pipe", "pipe"], detached: true });
     let output = "";
     const keep = (b: Buffer): void => {
       output = (output + b.toString("utf8")).slice(-2000);
     };
     child.stdout.on("data", keep);
     child.stderr.on("data", keep);
-    const timer = setTimeout(() => child.kill("SIGKILL"), waitMs(deadline));
+    const timer = setTimeout(() => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // the group is gone already
+      }
+    }, waitMs(deadline));
     child.once("error", (e) => {
       clearTimeout(timer);
       reject(e);

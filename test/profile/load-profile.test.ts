@@ -63,7 +63,7 @@ describe("shipped profiles", () => {
     const p = await loadProfile(resolve(ROOT, "profiles/embedded.yaml"), {});
     assert.equal(p.name, "Embedded reference core");
     assert.equal(p.productVersion, "0.1.0");
-    assert.deepEqual(p.target, { kind: "embedded", faults: [] });
+    assert.deepEqual(p.target, { kind: "embedded", faults: [], ueFaults: [] });
     assert.deepEqual(p.ixit.pcscf, { host: "127.0.0.1", port: 0 });
     assert.deepEqual(
       p.ixit.subscribers.map((s) => [s.role, s.auth.kind]),
@@ -84,7 +84,7 @@ describe("shipped profiles", () => {
     assert.ok(b.kind === "digest");
     assert.equal(b.passwordEnv, "IMS_UE_B_PASSWORD");
     assert.match(b.password, /^[0-9a-f]{32}$/);
-    const off = ["sms-over-ip", "sec-agree", "websocket", "ipsec"];
+    const off = ["sms-over-ip", "sec-agree", "websocket", "ipsec", "p-preferred-identity"];
     assert.deepEqual(
       Object.entries(p.pics)
         .filter(([, v]) => !v)
@@ -212,7 +212,7 @@ describe("validateProfileText", () => {
   test("unknown fault", () => {
     const text = edit(BASE, "  kind: remote\n", "  kind: embedded\n  faults: [no-service-route, explode]\n");
     assert.deepEqual(problems(text, {}), [
-      't.yaml:7: target.faults[1]: expected one of no-service-route, wrong-p-associated-uri, drop-first-notify, no-100rel, cseq-mismatch-in-response, silent-after-401, stale-nonce-loop, 500-on-invite, strip-record-route, garbage-to-message, wrong-call-id-in-register-200, superstring-p-asserted-identity, keep-bindings-on-deregister, reginfo-version-stuck, no-to-tag-on-cancel-200, strip-session-expires, one-way-audio, strip-telephone-event, wrong-hold-direction, strip-p-early-media; found "explode"',
+      't.yaml:7: target.faults[1]: expected one of no-service-route, wrong-p-associated-uri, drop-first-notify, no-100rel, cseq-mismatch-in-response, silent-after-401, stale-nonce-loop, 500-on-invite, strip-record-route, garbage-to-message, wrong-call-id-in-register-200, superstring-p-asserted-identity, keep-bindings-on-deregister, reginfo-version-stuck, no-to-tag-on-cancel-200, strip-session-expires, one-way-audio, strip-telephone-event, wrong-hold-direction, strip-p-early-media, ignore-service-route, no-initial-authorization, no-refresh, use-deregistered-registration, no-ack-handling; found "explode"',
     ]);
   });
 
@@ -319,8 +319,8 @@ describe("validateProfileText", () => {
   });
 
   test("a document that is not a mapping", () => {
-    assert.deepEqual(problems("- a\n- b\n"), ["t.yaml:1: (profile): expected a mapping with the fields name, vendor, product, version, target, ixit, pics, knownDeviations; found a list"]);
-    assert.deepEqual(problems(""), ["t.yaml:1: (profile): expected a mapping with the fields name, vendor, product, version, target, ixit, pics, knownDeviations; found nothing"]);
+    assert.deepEqual(problems("- a\n- b\n"), ["t.yaml:1: (profile): expected a mapping with the fields name, vendor, product, version, target, ixit, terminal, pics, knownDeviations; found a list"]);
+    assert.deepEqual(problems(""), ["t.yaml:1: (profile): expected a mapping with the fields name, vendor, product, version, target, ixit, terminal, pics, knownDeviations; found nothing"]);
   });
 
   test("embedded target: an unset variable gets one random value per name and load", () => {
