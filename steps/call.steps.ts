@@ -27,13 +27,13 @@ Given("{role} is registered from two devices", async function (this: ImsWorld, r
 
 When("{role} calls {role} without preconditions", async function (this: ImsWorld, caller: string, callee: string) {
   const ue = await this.ue(caller);
-  const target = (await this.ue(callee)).impu;
+  const target = await this.impuOf(callee);
   this.outgoing.set(caller, ue.call(target, { sdp: offerSdp(nextPort(), false) }));
 });
 
 When("{role} calls {role} with preconditions", async function (this: ImsWorld, caller: string, callee: string) {
   const ue = await this.ue(caller);
-  const target = (await this.ue(callee)).impu;
+  const target = await this.impuOf(callee);
   this.outgoing.set(caller, ue.call(target, { sdp: offerSdp(nextPort(), "none"), preconditions: true }));
 });
 

@@ -51,7 +51,7 @@ function sessionTimerOf(call: OutgoingCall | IncomingCall, role: string): Sessio
 
 When("{role} calls {role} with a session timer that {role} refreshes", async function (this: ImsWorld, caller: string, callee: string, refresher: string) {
   const ue = await this.ue(caller);
-  const target = (await this.ue(callee)).impu;
+  const target = await this.impuOf(callee);
   const expires = this.profile.ixit.sessionTimer.expires;
   // RFC 4028 7.1: Supported: timer, Session-Expires with the refresher, and Min-SE equal to it, so that no proxy lowers it
   const sessionTimer = { expires, minSE: expires, refresher: refresher === caller ? ("uac" as const) : ("uas" as const) };

@@ -20,8 +20,6 @@ async function act(world: ImsWorld, action: UpperTesterAction, params: { target?
   if (!upper) throw new TestBedError("the UE under test is switched off: a step must switch it on first");
   const lacks = upper.lacks(action);
   if (lacks) throw new InconclusiveError(`${lacks}: the harness cannot make the UE under test ${action}`);
-  // The operator of a manual upper tester has time of their own for each instruction
-  if (upper.effectMs > 0) world.widenBudget(upper.effectMs, `the operator's ${Math.round(upper.effectMs / 1000)} s`);
   try {
     await upper.act(action, params, world.deadline(`the upper tester's ${action}`));
   } catch (e) {
@@ -234,6 +232,12 @@ Then("{role}'s BYE is answered 200 by the UE under test", async function (this: 
   const bye = this.byes.get(role);
   if (!bye) throw new Error(`${role} has not hung up`);
   expectStatus(await bye, [200], "OK for the BYE", "RFC 3261 15.1.2");
+});
+
+Then("{role}'s UPDATE is answered 200 by the UE under test", async function (this: ImsWorld, caller: string) {
+  const update = this.updates.get(caller);
+  if (!update) throw new Error(`${caller} has sent no UPDATE`);
+  expectStatus(await update, [200], "OK for the UPDATE (RFC 3311 5.2), the UE's resources reserved too", "RFC 3312 5, RFC 3311 5.2");
 });
 
 Then("{role} receives the UE under test's answer to the MESSAGE", async function (this: ImsWorld, sender: string) {

@@ -89,3 +89,15 @@ Feature: A terminal as the system under test
     Then UE-B receives a reliable 180 and its PRACK gets 200 OK
     When UE-B cancels the call
     Then UE-B receives 200 OK for the CANCEL and 487 for the INVITE
+
+  @IMS-UE-011 @optional @pics:preconditions @pics:100rel @upper-tester:register @ref=RFC3312-5 @ref=TS24.229-5.1.4.1 @ref=TS34.229-5-7.4a
+  Scenario: A call with preconditions to the UE
+    Given UE-B is registered
+    And the UE under test is switched on and registered
+    When UE-B calls the UE under test with preconditions
+    Then UE-B receives a reliable 183 and its PRACK gets 200 OK
+    When UE-B sends an UPDATE saying its resources are reserved
+    Then UE-B's UPDATE is answered 200 by the UE under test
+    And UE-B receives 180
+    When UE-B cancels the call
+    Then UE-B receives 200 OK for the CANCEL and 487 for the INVITE

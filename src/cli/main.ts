@@ -6,9 +6,9 @@ import { readdir, rm, stat } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { argv, exit, stderr, stdout } from "node:process";
 import { fileURLToPath } from "node:url";
-import { type Environment, ProfileError, applicability, loadProfile, parallelProblem } from "../profile/index.ts";
+import { type Environment, ProfileError, loadProfile, parallelProblem } from "../profile/index.ts";
 import { FAULT_NAMES, type FaultName, type Profile, UE_FAULT_NAMES, type UeFaultName } from "../profile/profile.ts";
-import { CatalogError, SelectionError, loadCatalog, parseShard, runSuite, selectTestCases, selectionWarning, type Shard } from "../runner/index.ts";
+import { CatalogError, SelectionError, applicabilityFor, forSut, loadCatalog, parseShard, runSuite, selectTestCases, selectionWarning, type Shard } from "../runner/index.ts";
 import { type ParsedArgs, UsageError, parseArgs, single } from "./args.ts";
 import { generateReport, refreshGate, serveDirectory } from "../report/allure-report.ts";
 import { EXIT_3_MEANING, exitCodeOf, gate, summaryTable } from "../report/certification-summary.ts";
@@ -192,7 +192,7 @@ async function run(args: string[]): Promise<number> {
   }
   const profile = await loadProfile(profileFile);
   const catalog = await loadCatalog(resolve(PROJECT, "features"), PROJECT);
-  const selected = selectTestCases(catalog, tags, shard);
+  const selected = forSut(selectTestCases(catalog, tags, shard), profile);
   const refused = parallelProblem(profile, parallel);
   if (refused) {
     printError(`ims-interop: ${refused}\n`);
@@ -201,7 +201,7 @@ async function run(args: string[]): Promise<number> {
   const warning = selectionWarning(catalog, tags);
   if (warning) printError(`ims-interop: warning: ${warning}\n`);
   const lock = await lockReports(out.reports, `run --profile ${profileFile}`);
-  const applicable = selected.filter((tc) => applicability(tc.picsTags, profile.pics).applicable).length;
+  const applicable = selected.filter((tc) => applicabilityFor(tc, profile).applicable).length;
   const live = new LiveOutput(stdout, applicable, profile.knownDeviations);
   // Signals: the first stops the run after (or in) the running test case and writes what ran; a
   // second exits at once (the exit hooks kill the SUT's process group and remove its container)
@@ -346,11 +346,11 @@ async function list(args: string[]): Promise<number> {
   const tags = single(a, "tags");
   const { profile } = await loadProfileWithoutSecrets(profileArgument(a, "profiles/embedded.yaml"));
   const catalog = await loadCatalog(resolve(PROJECT, "features"), PROJECT);
-  const selected = selectTestCases(catalog, tags, shard);
+  const selected = forSut(selectTestCases(catalog, tags, shard), profile);
   const warning = selectionWarning(catalog, tags);
   if (warning) printError(`ims-interop: warning: ${warning}\n`);
   for (const tc of selected) {
-    const app = applicability(tc.picsTags, profile.pics);
+    const app = applicabilityFor(tc, profile);
     print(
       `${tc.id.padEnd(13)} ${tc.level.padEnd(9)} ${app.applicable ? "applicable    " : "not applicable"} ${tc.name}${app.applicable ? "" : `  (${app.reason})`}${deviationNote(profile.knownDeviations[tc.id])}\n`,
     );

@@ -52,7 +52,7 @@ export type FaultName = (typeof FAULT_NAMES)[number];
  * Faults the self-test UE under test (the driver's own ImsUe behind the upper tester, a terminal
  * profile's embedded target) commits on purpose, each breaking a requirement of TS 24.229 5.1.
  */
-export const UE_FAULT_NAMES = ["ignore-service-route", "no-initial-authorization", "no-refresh", "use-deregistered-registration", "no-ack-handling"] as const;
+export const UE_FAULT_NAMES = ["ignore-service-route", "no-initial-authorization", "no-refresh", "use-deregistered-registration", "no-ack-handling", "unreliable-provisional"] as const;
 export type UeFaultName = (typeof UE_FAULT_NAMES)[number];
 
 /** What the upper tester can make a UE under test do (ETSI: the MMI or AT commands of the test system). */

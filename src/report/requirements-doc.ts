@@ -5,12 +5,20 @@ import { REQUIREMENTS } from "../conformance/catalogue.ts";
 import { type Constrained, describeApplicability } from "../conformance/requirement.ts";
 import type { RunResult } from "../runner/index.ts";
 
-/** Requirement id -> the test cases that checked it at least once in any of the runs, in identifier order. */
-export function exercisedBy(...runs: readonly RunResult[]): Map<string, string[]> {
+/**
+ * Requirement id -> the test cases that checked it at least once, in identifier order: from the run of
+ * the network suite, and for the requirements that bind a UE, from the run of the terminal suite (the
+ * only one that exercises them; the rest it checks depends on when a UE's background exchanges, a reg
+ * event NOTIFY answered, fall inside a test case).
+ */
+export function exercisedBy(network: RunResult, terminal?: RunResult): Map<string, string[]> {
   const out = new Map<string, string[]>();
-  for (const r of runs.flatMap((run) => run.results)) {
-    for (const q of r.requirements ?? []) if (q.checked > 0) out.set(q.id, [...new Set([...(out.get(q.id) ?? []), r.testCase.id])]);
-  }
+  const bindsUe = new Set(REQUIREMENTS.filter((r) => r.constrains === "ue").map((r) => r.id));
+  const add = (run: RunResult, keep: (id: string) => boolean): void => {
+    for (const r of run.results) for (const q of r.requirements ?? []) if (q.checked > 0 && keep(q.id)) out.set(q.id, [...(out.get(q.id) ?? []), r.testCase.id]);
+  };
+  add(network, () => true);
+  if (terminal) add(terminal, (id) => bindsUe.has(id));
   for (const ids of out.values()) ids.sort();
   return out;
 }
@@ -32,7 +40,7 @@ export function renderRequirementsDoc(exercised: ReadonlyMap<string, readonly st
     "Generated from `src/conformance/catalogue.ts` by `npm run requirements-doc`; `test/runner/run-suite.test.ts` fails when this file",
     "is out of date. Every message a simulated UE receives is checked against every requirement that applies to it, whatever",
     'the step asked (docs/architecture.md, "Requirements and verdicts"). The last column lists the test cases whose messages',
-    "exercised the requirement in a run against the reference core (and, for a UE, against the self-test UE); each requirement is proven by a test that feeds a violating",
+    "exercised the requirement in a run against the reference core (for the requirements that bind a UE, in a run of the terminal suite against the self-test UE); each requirement is proven by a test that feeds a violating",
     "message (`test/conformance/requirements/`).",
     "",
     'The "binds" column says which party a requirement constrains: `network` (the SUT network, judged on what a simulated UE',

@@ -91,6 +91,19 @@ export function upperTesterProblem(tags: readonly string[], profile: Profile): s
   return missing.length > 0 ? `the profile's upper tester (${ut.kind}) declares no ${missing.map((a) => `"${a}"`).join(", ")} action: the harness cannot make the UE under test do it` : undefined;
 }
 
+/** The test cases of the catalog a profile's SUT is tested with: the terminal suite for a terminal, the rest for a network. */
+export function forSut(cases: readonly TestCase[], profile: Profile): TestCase[] {
+  return cases.filter((tc) => tc.tags.includes(TERMINAL_TAG) === (profile.terminal !== undefined));
+}
+
+/** Whether a test case applies to the profile: its PICS, then what the upper tester can make a UE under test do. */
+export function applicabilityFor(tc: TestCase, profile: Profile): { readonly applicable: boolean; readonly reason?: string } {
+  const a = applicability(tc.picsTags, profile.pics);
+  if (!a.applicable) return { applicable: false, reason: a.reason ?? "excluded by the profile's PICS" };
+  const upper = upperTesterProblem(tc.tags, profile);
+  return upper ? { applicable: false, reason: upper } : { applicable: true };
+}
+
 export async function runSuite(o: RunOptions): Promise<RunResult> {
   const started = performance.now();
   // Problems name the file as the user typed it; workers get the absolute path.
@@ -103,7 +116,7 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
   if (refused) throw new Error(refused);
   const catalog = await loadCatalog(join(o.projectDir, "features"), o.projectDir);
   // A terminal profile runs the terminal suite; a network profile, the rest
-  const selected = selectTestCases(catalog, o.tags, o.shard).filter((tc) => tc.tags.includes(TERMINAL_TAG) === (profile.terminal !== undefined));
+  const selected = forSut(selectTestCases(catalog, o.tags, o.shard), profile);
   // The previous run's results go only now: the profile is valid and this run really starts
   if (o.allureResultsDir) {
     await rm(o.allureResultsDir, { recursive: true, force: true });
@@ -112,10 +125,9 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
   const results: TestCaseResult[] = [];
   const applicable: TestCase[] = [];
   for (const tc of selected) {
-    const a = applicability(tc.picsTags, profile.pics);
-    const upper = a.applicable ? upperTesterProblem(tc.tags, profile) : undefined;
-    if (a.applicable && !upper) applicable.push(tc);
-    else results.push({ testCase: tc, verdict: "not-applicable", reason: upper ?? a.reason ?? "excluded by the profile's PICS", durationMs: 0 });
+    const a = applicabilityFor(tc, profile);
+    if (a.applicable) applicable.push(tc);
+    else results.push({ testCase: tc, verdict: "not-applicable", reason: a.reason ?? "excluded by the profile's PICS", durationMs: 0 });
   }
   for (const r of results) o.onProgress?.(r);
 

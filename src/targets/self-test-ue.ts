@@ -4,6 +4,7 @@
 // network terminated (5.1.1.7), rings on an incoming INVITE (reliably when the caller supports
 // 100rel, RFC 3262 3), answers and hangs up when told, answers MESSAGE. Its faults break one of
 // these on purpose, so that each terminal test case is proven able to fail.
+import { PCMU, createAnswer, parseSdp, serializeSdp } from "../media/index.ts";
 import type { Subscriber, UeFaultName, UpperTesterAction } from "../profile/profile.ts";
 import type { Deadline } from "../sip/deadline.ts";
 import type { TransportProtocol } from "../sip/transport/address.ts";
@@ -37,6 +38,8 @@ export class SelfTestUe implements UpperTester {
   private subscription: Subscription | undefined;
   private incoming: IncomingCall | undefined;
   private outgoing: OutgoingCall | undefined;
+  /** The incoming call negotiated preconditions (its offer and answer are complete before the 200). */
+  private preconditions = false;
   /** The registration the network terminated (reg event): not used again until a new one. */
   private terminated = false;
   private closed = false;
@@ -185,6 +188,11 @@ export class SelfTestUe implements UpperTester {
   private async answer(): Promise<void> {
     const call = this.incoming;
     if (!call) throw new UpperTesterError("the self-test UE has no incoming call to answer");
+    // With preconditions the offer and answer are done (183, UPDATE): the 200 carries no SDP
+    if (this.preconditions) {
+      call.accept({}).catch((e: unknown) => this.options.log(`the answer got no ACK: ${e instanceof Error ? e.message : String(e)}`));
+      return;
+    }
     const offer = call.invite.body.length > 0 ? call.invite.bodyText : undefined;
     const media = await this.ue.openMedia(offer ? { offer } : {});
     call.accept({ media }).catch((e: unknown) => this.options.log(`the answer got no ACK: ${e instanceof Error ? e.message : String(e)}`));
@@ -202,16 +210,34 @@ export class SelfTestUe implements UpperTester {
     await this.ue.sendMessage(target, text, { deadline });
   }
 
-  /** RFC 3261 13.3.1.1: an incoming INVITE rings (180), reliably when the caller supports 100rel (RFC 3262 3). */
+  /**
+   * RFC 3261 13.3.1.1: an incoming INVITE rings (180), reliably when the caller supports 100rel
+   * (RFC 3262 3). An offer with preconditions (RFC 3312 5, TS 24.229 5.1.4.1) is answered first in a
+   * reliable 183 with this UE's status, and the caller's UPDATE saying its resources are reserved in a
+   * 200 with this UE's reserved too; then it rings.
+   */
   private async ringOnIncomingCalls(): Promise<void> {
     while (!this.closed) {
       const call = await this.ue.incomingCalls.next(() => true, this.forever(), "INVITE").catch(() => undefined);
       if (!call) return;
       this.incoming = call;
-      const options = (call.invite.header("supported") ?? "") + "," + (call.invite.header("require") ?? "");
-      const reliable = /(^|[\s,])100rel([\s,]|$)/i.test(options);
-      call.provisional(180, { reliable }).catch((e: unknown) => this.options.log(`180 not acknowledged: ${e instanceof Error ? e.message : String(e)}`));
+      void this.ring(call).catch((e: unknown) => this.options.log(`the incoming call did not reach ringing: ${e instanceof Error ? e.message : String(e)}`));
     }
+  }
+
+  private async ring(call: IncomingCall): Promise<void> {
+    const tags = (call.invite.header("supported") ?? "") + "," + (call.invite.header("require") ?? "");
+    const has = (tag: string): boolean => new RegExp(`(^|[\\s,])${tag}([\\s,]|$)`, "i").test(tags);
+    const offer = call.invite.body.length > 0 ? call.invite.bodyText : undefined;
+    // Fault unreliable-provisional: every provisional response unreliable, whatever the caller asked (RFC 3262 3 broken)
+    const reliable = has("100rel") && !this.options.faults.includes("unreliable-provisional");
+    if (offer && has("precondition") && has("100rel") && /^a=des:/m.test(offer)) {
+      this.preconditions = true;
+      await call.provisional(183, { reliable, sdp: answerWithPreconditions(offer, "none", this.options.localHost) });
+      const update = await call.waitForRequest("UPDATE", this.forever(), "RFC 3311 5.1");
+      call.answer(update, 200, answerWithPreconditions(update.message.bodyText, "sendrecv", this.options.localHost));
+    } else this.preconditions = false;
+    await call.provisional(180, { reliable });
   }
 
   private forever(): Deadline {
@@ -225,6 +251,15 @@ export class SelfTestUe implements UpperTester {
     await this.ue.close();
     this.options.log(`self-test UE ${this.options.subscriber.role} switched off`);
   }
+}
+
+/** RFC 3312 5: the SDP answer with this UE's local status (none: not reserved yet; sendrecv: reserved). */
+function answerWithPreconditions(offer: string, localCurrent: "none" | "sendrecv", address: string): string {
+  const parsed = parseSdp(offer);
+  if (!parsed.ok) throw new Error(`the SDP offer does not parse at line ${parsed.error.line}: ${parsed.error.reason}`);
+  const answer = createAnswer(parsed.sdp, { address, port: 49172, codecs: [PCMU], telephoneEvent: true, preconditions: { localCurrent } });
+  if (!answer.ok) throw new Error(`no SDP answer to the offer: ${answer.error.reason}`);
+  return serializeSdp(answer.sdp);
 }
 
 function need(v: string | undefined, action: string): string {

@@ -247,10 +247,20 @@ export class ImsWorld extends World<SuiteParameters> {
   /** The budget of the running step or hook: no wait inside it outlives it. */
   phaseDeadline(): Deadline {
     if (!this.phase.deadline) {
-      const budget = 64 * this.profile.ixit.timers.t1;
-      this.phase.deadline = Deadline.after(budget - (Date.now() - this.phase.started), `the ${this.phase.kind}'s budget of 64*T1 = ${budget} ms`);
+      const budget = 64 * this.profile.ixit.timers.t1 + this.operatorAllowanceMs();
+      const name = this.operatorAllowanceMs() > 0 ? `64*T1 + the operator's ${this.operatorAllowanceMs()} ms` : "64*T1";
+      this.phase.deadline = Deadline.after(budget - (Date.now() - this.phase.started), `the ${this.phase.kind}'s budget of ${name} = ${budget} ms`);
     }
     return this.phase.deadline;
+  }
+
+  /**
+   * A UE under test made to act by an operator (a manual upper tester, an MMI): every step and every
+   * wait gets the operator's time on top (upperTester.operatorTimeoutMs); 0 otherwise.
+   */
+  operatorAllowanceMs(): number {
+    const ut = this.suite?.profile.terminal?.upperTester;
+    return ut?.kind === "manual" ? ut.operatorTimeoutMs : 0;
   }
 
   /**
@@ -267,7 +277,7 @@ export class ImsWorld extends World<SuiteParameters> {
 
   /** A deadline for one wait: `ms` (64*T1 of the profile unless given), never past the running step's budget. */
   deadline(label: string, ms?: number): Deadline {
-    return this.phaseDeadline().within(ms ?? 64 * this.profile.ixit.timers.t1, label);
+    return this.phaseDeadline().within(ms ?? 64 * this.profile.ixit.timers.t1 + this.operatorAllowanceMs(), label);
   }
 
   /** The last messages of the test case, one line each, with the UEs and the SUT named as in the ladder. */
@@ -282,14 +292,12 @@ export class ImsWorld extends World<SuiteParameters> {
     return callLog(this.trace.entries, names, last);
   }
 
-  /** Where the UE under test sent from in this test case, named as the evidence names it ("UE-SUT (sip:ue@...) under test: baresip 1.0.0"). */
+  /** Where the UE under test sent from in this test case, named as the evidence names it: "UE under test (sip:ue@ims.example.test)". */
   ueUnderTestNames(): Map<string, string> {
     const names = new Map<string, string>();
     const bed = this.terminalBed;
     if (!bed) return names;
-    const ue = bed.ueUnderTest;
-    const product = [this.profile.product, this.profile.productVersion].filter((x) => x).join(" ");
-    for (const a of bed.harnessNetwork.ueAddressKeys()) names.set(a, `${ueLabel({ name: ue.role, impu: ue.impus[0] ?? "" })} under test: ${product}`);
+    for (const a of bed.harnessNetwork.ueAddressKeys()) names.set(a, ueLabel({ name: "UE under test", impu: bed.ueUnderTest.impus[0] ?? "" }));
     return names;
   }
 

@@ -25,7 +25,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   media: [],
   profile: ["sip/message", "sip/transport"],
   runner: ["profile", "targets", "sip/*"],
-  targets: ["sip/*", "profile", "reference-core"],
+  targets: ["sip/*", "profile", "reference-core", "media"],
   "reference-core": ["sip/*", "media", "profile"],
   conformance: ["sip/*", "media"],
   report: ["sip/*", "profile", "runner", "conformance"],

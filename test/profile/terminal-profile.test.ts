@@ -283,7 +283,7 @@ describe("problems of a terminal profile, each with file:line: field: message", 
     const text = edit(BASE, '  kind: process\n  command: sh\n  args: [run-ue.sh, "${port}"]\n', "  kind: embedded\n  faults: [no-refresh, no-service-route]\n");
     const { file, lines } = await problems(text);
     assert.deepEqual(lines, [
-      `${file}:${lineOf(text, "faults:")}: target.faults: expected faults of the self-test UE (ignore-service-route, no-initial-authorization, no-refresh, use-deregistered-registration, no-ack-handling) in a terminal profile; found no-service-route`,
+      `${file}:${lineOf(text, "faults:")}: target.faults: expected faults of the self-test UE (ignore-service-route, no-initial-authorization, no-refresh, use-deregistered-registration, no-ack-handling, unreliable-provisional) in a terminal profile; found no-service-route`,
     ]);
   });
 

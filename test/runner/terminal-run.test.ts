@@ -2,6 +2,8 @@
 // test case passes; with each fault of the self-test UE exactly the test cases of the table fail, for
 // the requirement the fault breaks. This proves each terminal test case can fail, and for the right reason.
 import assert from "node:assert/strict";
+import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, test } from "node:test";
 import type { UeFaultName } from "../../src/profile/profile.ts";
@@ -14,7 +16,7 @@ const SELF_TEST_AKA = join(PROJECT, "profiles/self-test-ue-aka.yaml");
 const verdicts = (r: RunResult): Record<string, string> => Object.fromEntries(r.results.map((x) => [x.testCase.id, x.verdict]));
 const notPassing = (r: RunResult): Record<string, string> => Object.fromEntries(r.results.filter((x) => x.verdict !== "pass").map((x) => [x.testCase.id, x.verdict]));
 
-const UE_CASES = ["IMS-UE-001", "IMS-UE-002", "IMS-UE-003", "IMS-UE-004", "IMS-UE-005", "IMS-UE-006", "IMS-UE-007", "IMS-UE-008", "IMS-UE-009", "IMS-UE-010"];
+const UE_CASES = ["IMS-UE-001", "IMS-UE-002", "IMS-UE-003", "IMS-UE-004", "IMS-UE-005", "IMS-UE-006", "IMS-UE-007", "IMS-UE-008", "IMS-UE-009", "IMS-UE-010", "IMS-UE-011"];
 /** The Digest self-test UE: IMS-UE-002 (AKA) is not applicable; it runs with the AKA profile. */
 const DIGEST_ONLY = { "IMS-UE-002": "not-applicable" };
 const fails = (ids: string[]): Record<string, string> => Object.fromEntries(ids.map((id) => [id, "fail"]));
@@ -33,6 +35,8 @@ const EXPECTED: Record<UeFaultName, { readonly cases: string[]; readonly symptom
   "use-deregistered-registration": { cases: ["IMS-UE-006"], symptom: /^Requirement: ue-request\.registered: [\s\S]*Received: INVITE sip:bob@ims\.example\.test SIP\/2\.0 after NOTIFY/ },
   // RFC 3261 13.3.1.4: the 2xx retransmitted after the ACK
   "no-ack-handling": { cases: ["IMS-UE-007"], symptom: /^Requirement: ue-invite\.2xx-after-ack: [\s\S]*Received: SIP\/2\.0 200 OK/ },
+  // RFC 3262 3: the 180 (IMS-UE-010) and the 183 with preconditions (IMS-UE-011) sent unreliably although the INVITE required 100rel
+  "unreliable-provisional": { cases: ["IMS-UE-010", "IMS-UE-011"], symptom: /^Expected: 18[03] with Require: 100rel and an RSeq/ },
 };
 
 describe("the terminal suite against the self-test UE", () => {
@@ -71,4 +75,19 @@ test("a network profile never runs the terminal suite, and a terminal profile ne
   assert.deepEqual(verdicts(r), { "IMS-REG-002": "pass" });
   const t = await runSuite({ profileFile: SELF_TEST, projectDir: PROJECT, tags: "@IMS-UE-001 or @IMS-REG-002" });
   assert.deepEqual(verdicts(t), { "IMS-UE-001": "pass" });
+});
+
+test("the ladder of a terminal test case names the UE under test, the harness's network and the simulated peer", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "terminal-ladder-"));
+  try {
+    const r = await runSuite({ profileFile: SELF_TEST, projectDir: PROJECT, tags: "@IMS-UE-004", allureResultsDir: dir });
+    assert.deepEqual(verdicts(r), { "IMS-UE-004": "pass" });
+    const svgs = (await readdir(dir)).filter((f) => f.endsWith(".svg"));
+    assert.equal(svgs.length, 1, "one SIP ladder.svg");
+    const svg = await readFile(join(dir, svgs[0]), "utf8");
+    const columns = [...svg.matchAll(/class="participant-(?:name|identity)"[^>]*>([^<]*)</g)].map((m) => m[1]);
+    assert.deepEqual(columns, ["UE under test", "sip:ue@ims.example.test", "network", "the harness: P-CSCF, S-CSCF", "UE-B", "sip:bob@ims.example.test"]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
