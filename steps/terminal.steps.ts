@@ -234,6 +234,13 @@ Then("{role}'s BYE is answered 200 by the UE under test", async function (this: 
   expectStatus(await bye, [200], "OK for the BYE", "RFC 3261 15.1.2");
 });
 
+Then("where the profile claims p-preferred-identity, the UE under test's INVITE carries P-Preferred-Identity", function (this: ImsWorld) {
+  if (!this.profile.pics["p-preferred-identity"]) return;
+  const invite = this.bed.harnessNetwork.fromUe.history.find((m) => m.message.kind === "request" && m.message.method === "INVITE");
+  // RFC 3325 9.2, TS 24.229 5.1.2A.1.1: that it names a registered identity is judged by ue-request.p-preferred-identity
+  expectThat(invite?.message.header("p-preferred-identity") !== undefined, "P-Preferred-Identity on the INVITE: the profile claims the UE asserts its identity", invite?.message, "RFC 3325 9.2");
+});
+
 Then("{role}'s UPDATE is answered 200 by the UE under test", async function (this: ImsWorld, caller: string) {
   const update = this.updates.get(caller);
   if (!update) throw new Error(`${caller} has sent no UPDATE`);

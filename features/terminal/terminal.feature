@@ -35,6 +35,7 @@ Feature: A terminal as the system under test
     When the UE under test is made to call UE-B
     And UE-B rings and answers
     Then UE-B receives the ACK
+    And where the profile claims p-preferred-identity, the UE under test's INVITE carries P-Preferred-Identity
     When the UE under test is made to hang up
     Then UE-B receives the BYE of the UE under test
 

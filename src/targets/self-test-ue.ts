@@ -181,7 +181,8 @@ export class SelfTestUe implements UpperTester {
       return;
     }
     const media = await this.ue.openMedia();
-    this.outgoing = this.ue.call(target, { media });
+    // RFC 3325 9.2, TS 24.229 5.1.2A.1.1: the identity it prefers, one of those the network associated with it
+    this.outgoing = this.ue.call(target, { media, headers: { "P-Preferred-Identity": `<${this.ue.impu}>` } });
   }
 
   /** RFC 3261 13.3.1.4, RFC 3264 6: a 200 answering the INVITE's offer, retransmitted until the ACK. */

@@ -56,6 +56,21 @@ export async function startTerminalBed(profile: Profile, options: { readonly pro
         ? `a remote UE${profile.terminal?.address ? ` at ${profile.terminal.address.host}:${profile.terminal.address.port}` : ""}`
         : `a ${t.kind} UE${profile.terminal?.address ? ` at ${profile.terminal.address.host}:${profile.terminal.address.port}` : ""}`;
 
+  /** A UE started as a process or container: its log kept for the run, stopped with its upper tester. */
+  const run = (started: StartedTarget, upper: UpperTester): SwitchedOn => {
+    const logs = (since?: number): string => started.logs(since);
+    ueLogs.push(logs);
+    return {
+      upperTester: upper,
+      logs,
+      down: () => started.down?.(),
+      stop: async () => {
+        await upper.close();
+        await started.stop();
+      },
+    };
+  };
+
   const switchOn = async (): Promise<SwitchedOn> => {
     const config = profile.terminal?.upperTester;
     switch (t.kind) {
@@ -72,38 +87,12 @@ export async function startTerminalBed(profile: Profile, options: { readonly pro
         });
         return { upperTester: self, stop: () => self.close() };
       }
-      case "process": {
-        const started: StartedProcessTarget = await new ProcessTarget(profile).start();
-        const logs = (since?: number): string => started.logs(since);
-        ueLogs.push(logs);
-        if (!config) throw new Error("a process UE under test needs terminal.upperTester");
-        const write = started.write;
-        const upper = createUpperTester(config, write ? { write: (line) => write(line) } : {});
-        return {
-          upperTester: upper,
-          logs,
-          down: () => started.down?.(),
-          stop: async () => {
-            await upper.close();
-            await started.stop();
-          },
-        };
-      }
+      case "process":
       case "container": {
-        const started = await new ContainerTarget(profile, options.projectDir ? { projectDir: options.projectDir } : {}).start();
-        const logs = (since?: number): string => started.logs(since);
-        ueLogs.push(logs);
-        if (!config) throw new Error("a container UE under test needs terminal.upperTester");
-        const upper = createUpperTester(config);
-        return {
-          upperTester: upper,
-          logs,
-          down: () => started.down?.(),
-          stop: async () => {
-            await upper.close();
-            await started.stop();
-          },
-        };
+        if (!config) throw new Error(`a ${t.kind} UE under test needs terminal.upperTester`);
+        const started: StartedProcessTarget | StartedTarget =
+          t.kind === "process" ? await new ProcessTarget(profile).start() : await new ContainerTarget(profile, options.projectDir ? { projectDir: options.projectDir } : {}).start();
+        return run(started, createUpperTester(config, "write" in started && started.write ? { write: started.write } : {}));
       }
       case "remote": {
         if (!config) throw new Error("a remote UE under test needs terminal.upperTester");

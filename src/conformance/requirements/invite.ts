@@ -23,20 +23,11 @@ import { quoteHeader, quoteIn } from "../quote.ts";
 import { sessionDescription } from "../sdp-body.ts";
 import { assertedIdentityFinding, bareOrNameAddrUri } from "../asserted-identity.ts";
 import type { Finding, Observation, Requirement } from "../requirement.ts";
+import { safe, toTagOf } from "../safe-read.ts";
 
 /** RFC 3262 3: the first RSeq lies in 1 .. 2**31-1; RFC 3262 7.1: any RSeq in 1 .. 2**32-1. */
 const FIRST_RSEQ_MAX = 2 ** 31 - 1;
 const RSEQ_MAX = 2 ** 32 - 1;
-
-function safe<T>(read: () => T): T | undefined {
-  try {
-    return read();
-  } catch {
-    return undefined;
-  }
-}
-
-const toTagOf = (m: SipMessage): string | undefined => safe(() => m.toTag);
 
 /** The INVITE transaction a request opens: Call-ID, CSeq and top Via branch. */
 function transactionKey(q: SipRequest | undefined): string | undefined {

@@ -6,22 +6,14 @@ import { type AuthChallenge, parseAuthChallenges, parseAuthParams } from "../../
 import { type SipMessage, type SipRequest, type SipResponse, type Uri, isNameAddrError, isSipUri, isUriParseError, paramValue, parseNameAddr, parseUri, uriEquals } from "../../sip/message/index.ts";
 import { quoteHeader, quoteIn } from "../quote.ts";
 import type { Finding, Observation, Requirement, SentMessage } from "../requirement.ts";
+import { cseqOf, safe } from "../safe-read.ts";
 
 const DELTA_SECONDS = /^\d+$/;
 
 /** TS 24.229 5.1.1.2.1: "set to the value of 600 000 seconds as the value desired for the duration of the registration". */
 export const UE_REGISTRATION_EXPIRES = 600000;
 
-function safe<T>(read: () => T): T | undefined {
-  try {
-    return read();
-  } catch {
-    return undefined;
-  }
-}
-
 const callIdOf = (m: SipMessage): string | undefined => m.header("call-id")?.trim();
-const cseqOf = (m: SipMessage): { seq: number; method: string } | undefined => safe(() => m.cseq);
 
 /** One Contact value of a REGISTER, read leniently: "*", a name-addr with the expiration it asks for, or why it does not parse. */
 type RegisterContact = { star: true; text: string } | { star: false; text: string; uri: Uri; expires: number | undefined } | { star: false; text: string; error: string };

@@ -10,6 +10,7 @@ import { type SipMessage, type SipRequest, type SipResponse, type Uri, isNameAdd
 import { quoteHeader, quoteIn } from "../quote.ts";
 import type { Observation, Requirement, SentMessage, UeFacts } from "../requirement.ts";
 import { forSyntaxCheck, scanConnections, sessionDescription } from "../sdp-body.ts";
+import { cseqOf, safe, toTagOf } from "../safe-read.ts";
 
 /** Requests that start a dialog or stand alone (TS 24.229 5.1.2A.1.1's "initial request"); REGISTER, ACK and CANCEL are not. */
 const INITIAL_METHODS = ["INVITE", "MESSAGE", "SUBSCRIBE", "OPTIONS"];
@@ -18,17 +19,6 @@ const INITIAL_METHODS = ["INVITE", "MESSAGE", "SUBSCRIBE", "OPTIONS"];
 export const ACK_GRACE_MS = 250;
 
 const DELTA_SECONDS = /^\d+$/;
-
-function safe<T>(read: () => T): T | undefined {
-  try {
-    return read();
-  } catch {
-    return undefined;
-  }
-}
-
-const toTagOf = (m: SipMessage): string | undefined => safe(() => m.toTag);
-const cseqOf = (m: SipMessage): { seq: number; method: string } | undefined => safe(() => m.cseq);
 
 /** A request outside any dialog (no To tag) of a method that starts one or stands alone. */
 function initialRequest(o: Observation): boolean {
