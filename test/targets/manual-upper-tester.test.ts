@@ -53,14 +53,14 @@ async function session(operator: (instruction: string) => void): Promise<{ run: 
   await writeFile(file, PROFILE);
   const lines: string[] = [];
   const write = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
+  process.stderr.write = (chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
     const text = typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
     for (const line of text.split("\n").filter((l) => l.startsWith("OPERATOR: "))) {
       lines.push(line);
       operator(line.slice("OPERATOR: ".length));
     }
     return (write as (c: string | Uint8Array, ...r: unknown[]) => boolean)(chunk, ...rest);
-  });
+  };
   Object.assign(process.env, PASSWORDS);
   try {
     return { run: await runSuite({ profileFile: file, projectDir: PROJECT, tags: "@IMS-UE-005" }), lines };
