@@ -45,6 +45,7 @@ export const FAULT_NAMES = [
   "strip-telephone-event",
   "wrong-hold-direction",
   "strip-p-early-media",
+  "ignore-ws-flow",
 ] as const;
 export type FaultName = (typeof FAULT_NAMES)[number];
 

@@ -2,6 +2,7 @@
 // subscriber. The implicit registration set (TS 23.228 4.3.3.2) shares them: registering one
 // public identity of a subscriber registers all of them. Expired bindings are dropped when read.
 import type { Clock } from "../sip/clock.ts";
+import type { Destination } from "../sip/endpoint/index.ts";
 import type { Param } from "../sip/message/index.ts";
 import type { TransportProtocol } from "../sip/transport/address.ts";
 import type { SubscriberRecord } from "./hss.ts";
@@ -18,6 +19,12 @@ export interface Binding {
   callId: string;
   cseq: number;
   readonly protocol: TransportProtocol;
+  /**
+   * The flow the REGISTER that last updated the binding came on: protocol, source address and, on
+   * a connection, its id. RFC 7118 5: requests for a WebSocket binding go down this flow, since the
+   * client's Contact (a host under .invalid) cannot be reached.
+   */
+  flow: Destination;
 }
 
 export interface BindingUpdate {
@@ -28,6 +35,7 @@ export interface BindingUpdate {
   readonly callId: string;
   readonly cseq: number;
   readonly protocol: TransportProtocol;
+  readonly flow: Destination;
 }
 
 /** RFC 3680 5.3 contact events: what happened to a binding. */
@@ -88,9 +96,10 @@ export class BindingStore {
       existing.callId = u.callId;
       existing.cseq = u.cseq;
       existing.params = u.params;
+      existing.flow = u.flow;
       return { binding: existing, state: "active", event };
     }
-    const binding: Binding = { id: `c${++bindingCounter}`, contact: u.contact, params: u.params, expiresAt, callId: u.callId, cseq: u.cseq, protocol: u.protocol };
+    const binding: Binding = { id: `c${++bindingCounter}`, contact: u.contact, params: u.params, expiresAt, callId: u.callId, cseq: u.cseq, protocol: u.protocol, flow: u.flow };
     list.push(binding);
     return { binding, state: "active", event: "registered" };
   }

@@ -33,6 +33,8 @@ export const FAULT_EFFECTS: Readonly<Record<FaultName, string>> = {
   "strip-p-early-media": "P-Early-Media is removed from the provisional responses relayed to the caller (RFC 5009 8: the network's authorization of early media is lost)",
   "wrong-hold-direction":
     "the SDP answer of a 2xx to a re-INVITE relayed to the caller says sendrecv where the callee answered recvonly (RFC 3264 6.1 violated: a sendonly offer, a hold, answered as if not held)",
+  "ignore-ws-flow":
+    "requests for a contact registered over WebSocket are sent to the Contact's own host and port, as for UDP, instead of down the WebSocket connection the client registered on (RFC 7118 5 violated): a browser's Contact (a host under .invalid) cannot be reached, so a call or MESSAGE to it never arrives and the caller gets 503",
 };
 
 /** The SDP body of `message`, parsed; undefined when it has none or it does not parse. */

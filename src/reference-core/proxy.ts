@@ -8,6 +8,7 @@ import { formatDestination, responseDestination } from "../sip/endpoint/index.ts
 import { newTag } from "../sip/identifiers.ts";
 import { SipRequest, type SipResponse, createResponse, isViaError, parseVia, viaBranch } from "../sip/message/index.ts";
 import { type TransportProtocol, unbracketHost } from "../sip/transport/address.ts";
+import { isWebSocket } from "./addressing.ts";
 import type { CoreContext } from "./core-context.ts";
 import { CSEQ_MISMATCH_METHODS, bumpCSeq, strip100relFromProvisional, stripTelephoneEvent, unholdAnswer } from "./faults.ts";
 import { copyResponse } from "./message-copy.ts";
@@ -93,6 +94,15 @@ export class StatefulProxy {
   private onResponse(rc: ResponseContext, branch: Branch, r: SipResponse): void {
     // RFC 3261 16.7 item 5: 100 Trying is not forwarded upstream
     if (r.status === 100) return;
+    // RFC 7118 5: a WebSocket callee's Contact (the target of the dialog's later requests) is reached down this branch's flow
+    if (isWebSocket(branch.destination.protocol) && r.status < 300 && r.hasHeader("contact")) {
+      try {
+        const contact = r.nameAddrs("contact")[0];
+        if (contact) this.ctx.addressing.learnFlow(contact.uri, branch.destination);
+      } catch {
+        // a Contact that does not parse: the dialog's requests fail where they are routed
+      }
+    }
     if (r.status < 200) {
       branch.provisional = true;
       if (branch.cancelPending) this.sendCancel(branch);
@@ -219,7 +229,7 @@ export class StatefulProxy {
     const vias = r.headerValues("via");
     const ours = vias[0] === undefined ? undefined : parseVia(vias[0]);
     const local = this.ctx.addressing;
-    if (!ours || isViaError(ours) || unbracketHost(ours.host) !== unbracketHost(local.host) || (ours.port ?? 5060) !== local.port || vias.length < 2) {
+    if (!ours || isViaError(ours) || !local.isOwnViaAddress(unbracketHost(ours.host), ours.port ?? 5060) || vias.length < 2) {
       this.ctx.log(`dropped a stray ${r.status} (${r.cseq.method}): its top Via is not the core's`);
       return true;
     }

@@ -1,10 +1,11 @@
 // The embedded reference IMS core: P-CSCF, S-CSCF and HSS collapsed into one SIP element on real
-// sockets (UDP and TCP on the same port), so that the driver talks to it as to a vendor's system
-// (TS 23.228 4, TS 24.228 6-7). It registers and authenticates subscribers, notifies the reg
-// event, and proxies requests between registered UEs; faults make it misbehave on purpose.
+// sockets (UDP and TCP on the same port; WS and WSS, RFC 7118, each on a port of its own), so that
+// the driver talks to it as to a vendor's system (TS 23.228 4, TS 24.228 6-7). It registers and
+// authenticates subscribers, notifies the reg event, and proxies requests between registered UEs;
+// faults make it misbehave on purpose.
 import { createServer } from "node:net";
 import type { FaultName, Subscriber } from "../profile/profile.ts";
-import { type EndpointObserver, type Received, SipEndpoint } from "../sip/endpoint/index.ts";
+import { type EndpointObserver, type ListenOptions, type Received, SipEndpoint } from "../sip/endpoint/index.ts";
 import type { TimerSettings } from "../sip/transaction/index.ts";
 import type { TransportProtocol } from "../sip/transport/address.ts";
 import type { TraceSink } from "../sip/transport/trace.ts";
@@ -27,8 +28,15 @@ export interface ReferenceCoreOptions {
   readonly host?: string;
   /** Port for every transport; 0 (default) picks one free for both UDP and TCP. */
   readonly port?: number;
-  /** Default ["udp", "tcp"]; only UDP and TCP are offered. */
+  /** Default ["udp", "tcp"]; only UDP and TCP are offered here (WebSocket is `websocket`). */
   readonly transports?: readonly TransportProtocol[];
+  /**
+   * SIP over WebSocket (RFC 7118) for WebRTC clients: a WS and/or a WSS listener on `host`, each on
+   * a port of its own (WebSocket is HTTP on TCP: it cannot share the SIP TCP port); port 0 or
+   * absent picks a free one. Requests for a binding registered over them go down the client's
+   * connection (RFC 7118 5).
+   */
+  readonly websocket?: WebSocketOptions;
   readonly subscribers: readonly Subscriber[];
   readonly faults?: readonly FaultName[];
   readonly timers?: Partial<TimerSettings>;
@@ -42,6 +50,17 @@ export interface ReferenceCoreOptions {
   readonly sessionMinSE?: number;
 }
 
+export interface WebSocketOptions {
+  readonly ws?: { readonly port?: number };
+  readonly wss?: { readonly port?: number; readonly key: string | Buffer; readonly cert: string | Buffer };
+}
+
+/** Where the core's WebSocket listeners are bound (only those it was asked for). */
+export interface WebSocketAddresses {
+  readonly ws?: { readonly host: string; readonly port: number };
+  readonly wss?: { readonly host: string; readonly port: number };
+}
+
 const MAX_LOG_LINES = 10000;
 const PORT_ATTEMPTS = 20;
 
@@ -49,6 +68,8 @@ export class ReferenceCore {
   readonly host: string;
   readonly port: number;
   readonly pcscfUri: string;
+  /** The WS and WSS listeners' addresses; empty without the `websocket` option. */
+  readonly websocket: WebSocketAddresses;
   /** The log, each line with the time it was written (ms since the epoch). */
   private readonly logLines: { readonly at: number; readonly text: string }[] = [];
   private readonly faultSet: FaultSet;
@@ -67,7 +88,14 @@ export class ReferenceCore {
     this.host = host;
     this.port = port;
     this.faultSet = new FaultSet(options.faults ?? []);
-    const addressing = new CoreAddressing(options.domain, host, port);
+    const ws = endpoint.protocols.includes("ws") ? { host, port: endpoint.local("ws").port } : undefined;
+    const wss = endpoint.protocols.includes("wss") ? { host, port: endpoint.local("wss").port } : undefined;
+    this.websocket = { ...(ws ? { ws } : {}), ...(wss ? { wss } : {}) };
+    const faults = this.faultSet;
+    const addressing = new CoreAddressing(options.domain, host, port, {
+      webSocketPorts: { ...(ws ? { ws: ws.port } : {}), ...(wss ? { wss: wss.port } : {}) },
+      useFlows: () => !faults.has("ignore-ws-flow"),
+    });
     this.pcscfUri = addressing.pcscfUri;
     const hss = new Hss(options.subscribers);
     const log = (line: string): void => this.record(line);
@@ -92,10 +120,18 @@ export class ReferenceCore {
     const host = options.host ?? "127.0.0.1";
     const transports: TransportProtocol[] = [...new Set<TransportProtocol>(options.transports ?? ["udp", "tcp"])];
     const unsupported = transports.filter((t) => t !== "udp" && t !== "tcp");
-    if (unsupported.length > 0) throw new Error(`the reference core offers UDP and TCP only, not ${unsupported.map((t) => t.toUpperCase()).join(", ")}`);
+    if (unsupported.length > 0)
+      throw new Error(
+        `the reference core offers UDP and TCP only, not ${unsupported.map((t) => t.toUpperCase()).join(", ")}${unsupported.some((t) => t === "ws" || t === "wss") ? " (WS and WSS are the websocket option)" : ""}`,
+      );
     if (transports.length === 0) throw new Error("the reference core needs at least one transport");
     const common = { ...(options.trace ? { trace: options.trace } : {}), ...(options.timers ? { timers: options.timers } : {}) };
-    const listen = (port: number): Promise<SipEndpoint> => SipEndpoint.start({ listen: transports.map((protocol) => ({ protocol, host, port })), ...common });
+    const ws = options.websocket;
+    const webSocketListeners: ListenOptions[] = [
+      ...(ws?.ws ? [{ protocol: "ws" as const, host, port: ws.ws.port ?? 0 }] : []),
+      ...(ws?.wss ? [{ protocol: "wss" as const, host, port: ws.wss.port ?? 0, tls: { key: ws.wss.key, cert: ws.wss.cert } }] : []),
+    ];
+    const listen = (port: number): Promise<SipEndpoint> => SipEndpoint.start({ listen: [...transports.map((protocol) => ({ protocol, host, port })), ...webSocketListeners], ...common });
     let endpoint: SipEndpoint | undefined;
     if (options.port !== undefined && options.port !== 0) {
       try {
@@ -117,8 +153,9 @@ export class ReferenceCore {
     }
     const port = endpoint.local(transports[0]).port;
     const core = new ReferenceCore(endpoint, options, host, port);
+    const webSockets = [core.websocket.ws ? `; WS ${host}:${core.websocket.ws.port}` : "", core.websocket.wss ? `; WSS ${host}:${core.websocket.wss.port}` : ""].join("");
     core.record(
-      `listening on ${transports.map((t) => t.toUpperCase()).join("/")} ${host}:${port} for ${options.domain}; ${options.subscribers.length} subscriber(s)${core.faultSet.view.size ? `; faults ${[...core.faultSet.view].join(", ")}` : ""}`,
+      `listening on ${transports.map((t) => t.toUpperCase()).join("/")} ${host}:${port}${webSockets} for ${options.domain}; ${options.subscribers.length} subscriber(s)${core.faultSet.view.size ? `; faults ${[...core.faultSet.view].join(", ")}` : ""}`,
     );
     return core;
   }

@@ -99,6 +99,8 @@ export class Registrar {
           continue;
         }
         addressing.learn(na.uri, rec.source.protocol);
+        // RFC 7118 5: a WebSocket client's Contact is unreachable; its binding keeps the REGISTER's flow
+        if (granted > 0) addressing.learnFlow(na.uri, rec.source);
         const change = bindings.apply(record, {
           contact: formatUri(na.uri),
           params: withoutParam(na.params, "expires"),
@@ -106,6 +108,7 @@ export class Registrar {
           callId: req.callId,
           cseq: req.cseq.seq,
           protocol: rec.source.protocol,
+          flow: rec.source,
         });
         if (change) changes.push(change);
       }

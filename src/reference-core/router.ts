@@ -1,9 +1,11 @@
 // Where each request received by the reference core goes: to the registrar, to the reg event
 // notifier, answered by the core itself (OPTIONS, 405, 420), or proxied between registered UEs
 // (TS 24.229 5.2.6 at the P-CSCF, 5.4.3 at the S-CSCF, RFC 3261 16 as the proxy behaviour).
-import type { Received } from "../sip/endpoint/index.ts";
+import { type Destination, type Received, formatDestination } from "../sip/endpoint/index.ts";
 import { newTag } from "../sip/identifiers.ts";
-import { HeaderError, type NameAddr, type SipRequest, type SipResponse, createResponse, formatUri, isUriParseError, parseUri } from "../sip/message/index.ts";
+import { HeaderError, type NameAddr, type SipRequest, type SipResponse, type Uri, createResponse, formatUri, isUriParseError, parseUri } from "../sip/message/index.ts";
+import { isWebSocket } from "./addressing.ts";
+import type { Binding } from "./bindings.ts";
 import type { CoreContext } from "./core-context.ts";
 import { GARBAGE, misdirectAudio, strip100relFromRequest, stripTelephoneEvent } from "./faults.ts";
 import { type SubscriberRecord, sameIdentity } from "./hss.ts";
@@ -50,6 +52,7 @@ export class CoreRouter {
   private route(rec: Received, req: SipRequest): void {
     if (req.method === "ACK") return this.routeAck(rec, req);
     if (req.method === "CANCEL") return this.proxy.cancel(rec, req);
+    this.learnFlow(rec, req);
     // RFC 3261 16.3 item 4: the P-CSCF part is a proxy and honours Proxy-Require
     const proxyUnsupported = req.optionTags("proxy-require").filter((t) => !PROXY_SUPPORTED.has(t));
     if (proxyUnsupported.length > 0) return this.badExtension(rec, req, proxyUnsupported, "Proxy-Require, RFC 3261 16.3 item 4");
@@ -147,7 +150,7 @@ export class CoreRouter {
     const targets: ForwardTarget[] = [];
     for (const binding of bindings_) {
       const uri = parseUri(binding.contact);
-      const destination = isUriParseError(uri) ? undefined : addressing.destination(uri, binding.protocol);
+      const destination = isUriParseError(uri) ? undefined : this.bindingDestination(req, binding, uri);
       if (!destination) continue;
       const copy = copyRequest(fwd);
       copy.uriText = binding.contact;
@@ -155,6 +158,34 @@ export class CoreRouter {
     }
     if (targets.length === 0) return this.answer(rec, req, 416, `no way to reach the contacts of ${target.defaultImpu}`);
     this.forward(rec, targets);
+  }
+
+  /**
+   * RFC 7118 5: a binding registered over WebSocket is reached down the flow its REGISTER came on
+   * (the Contact's host is not reachable); every other binding at its Contact (RFC 3261 16.6 item 6).
+   */
+  private bindingDestination(req: SipRequest, binding: Binding, uri: Uri): Destination | undefined {
+    const { addressing, faults } = this.ctx;
+    if (!isWebSocket(binding.flow.protocol)) return addressing.destination(uri, binding.protocol);
+    if (!faults.has("ignore-ws-flow")) return binding.flow;
+    const contact = addressing.destination(uri, binding.protocol);
+    if (contact)
+      this.ctx.log(
+        `fault ignore-ws-flow: ${req.method} for ${binding.contact} sent to its Contact at ${formatDestination(contact)}, not down its flow (${formatDestination(binding.flow)}${binding.flow.connectionId !== undefined ? ` connection ${binding.flow.connectionId}` : ""})`,
+      );
+    return contact;
+  }
+
+  /** RFC 7118 5: the Contact of a request from a WebSocket client is reached down the connection it came on. */
+  private learnFlow(rec: Received, req: SipRequest): void {
+    if (!isWebSocket(rec.source.protocol) || req.method === "REGISTER") return;
+    let contact: NameAddr | undefined;
+    try {
+      contact = req.hasHeader("contact") ? req.nameAddrs("contact")[0] : undefined;
+    } catch {
+      return; // a Contact that does not parse is judged where it matters, not here
+    }
+    if (contact) this.ctx.addressing.learnFlow(contact.uri, rec.source);
   }
 
   /** RFC 3261 16.4, 16.6 item 6: a request within a dialog goes to its Request-URI (the peer's contact). */

@@ -219,6 +219,7 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
       const suts: SutParameters[] = targets.map((t, i) => ({
         pcscf: t.pcscf,
         ...(t.pcscfUri ? { pcscfUri: t.pcscfUri } : {}),
+        ...(t.websocket ? { websocket: t.websocket } : {}),
         description: t.description,
         testBed: { url: services[i].url, token: services[i].token, network: t.network !== undefined },
       }));

@@ -1,11 +1,14 @@
 // What the runner passes to every Cucumber worker (JSON in worldParameters). The runner starts the
 // SUT (every target kind, the embedded reference core included) and probes it; workers only send to it.
 import type { SipAddress } from "../profile/profile.ts";
+import type { WebSocketAccess } from "../targets/target.ts";
 
 /** A SUT the runner started or found, as a worker reaches it. */
 export interface SutParameters {
   readonly pcscf: SipAddress;
   readonly pcscfUri?: string;
+  /** Where WebRTC clients reach the SUT over WebSocket (RFC 7118) and the WSS certificate's SPKI hash, when the SUT offers it. */
+  readonly websocket?: WebSocketAccess;
   readonly description: string;
   /** The runner's test-bed service for this SUT (its log, network-side triggers): src/runner/test-bed-service.ts. */
   readonly testBed: { readonly url: string; readonly token: string; readonly network: boolean };

@@ -6,3 +6,4 @@ export * from "./process-target.ts";
 export * from "./create-target.ts";
 export * from "./container-target.ts";
 export * from "./port-owner.ts";
+export * from "./certificate.ts";

@@ -9,6 +9,8 @@ export interface StartedTarget {
   readonly pcscf: SipAddress;
   /** First entry of the UEs' preloaded Route, when the SUT wants one. */
   readonly pcscfUri?: string;
+  /** Where WebRTC clients reach the SUT over SIP over WebSocket (RFC 7118), when it offers it. */
+  readonly websocket?: WebSocketAccess;
   /**
    * What the SUT logged (process and container targets: what they printed; the embedded core: its
    * log), one line each, every line stamped with the time it reached the harness
@@ -29,6 +31,14 @@ export interface NetworkTriggers {
   deregister(impu: string, event: "deactivated" | "rejected"): Promise<void>;
   /** The next re-registration of the public identity is challenged (TS 24.229 5.4.1.6). */
   requireReauthentication(impu: string): Promise<void>;
+}
+
+/** The SUT's WebSocket listeners, and how a browser trusts the WSS one. */
+export interface WebSocketAccess {
+  readonly ws?: SipAddress;
+  readonly wss?: SipAddress;
+  /** Base64 SHA-256 of the WSS certificate's SubjectPublicKeyInfo, for Chromium's --ignore-certificate-errors-spki-list (a per-run self-signed certificate). */
+  readonly spkiSha256?: string;
 }
 
 export interface SutDown {

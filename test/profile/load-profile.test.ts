@@ -212,7 +212,7 @@ describe("validateProfileText", () => {
   test("unknown fault", () => {
     const text = edit(BASE, "  kind: remote\n", "  kind: embedded\n  faults: [no-service-route, explode]\n");
     assert.deepEqual(problems(text, {}), [
-      't.yaml:7: target.faults[1]: expected one of no-service-route, wrong-p-associated-uri, drop-first-notify, no-100rel, cseq-mismatch-in-response, silent-after-401, stale-nonce-loop, 500-on-invite, strip-record-route, garbage-to-message, wrong-call-id-in-register-200, superstring-p-asserted-identity, keep-bindings-on-deregister, reginfo-version-stuck, no-to-tag-on-cancel-200, strip-session-expires, one-way-audio, strip-telephone-event, wrong-hold-direction, strip-p-early-media, ignore-service-route, no-initial-authorization, no-refresh, use-deregistered-registration, no-ack-handling, unreliable-provisional; found "explode"',
+      't.yaml:7: target.faults[1]: expected one of no-service-route, wrong-p-associated-uri, drop-first-notify, no-100rel, cseq-mismatch-in-response, silent-after-401, stale-nonce-loop, 500-on-invite, strip-record-route, garbage-to-message, wrong-call-id-in-register-200, superstring-p-asserted-identity, keep-bindings-on-deregister, reginfo-version-stuck, no-to-tag-on-cancel-200, strip-session-expires, one-way-audio, strip-telephone-event, wrong-hold-direction, strip-p-early-media, ignore-ws-flow, ignore-service-route, no-initial-authorization, no-refresh, use-deregistered-registration, no-ack-handling, unreliable-provisional; found "explode"',
     ]);
   });
 

@@ -121,10 +121,13 @@ const EXPECTED: Record<FaultName, Record<string, string>> = {
   "wrong-hold-direction": f(["IMS-CALL-009"]),
   // Only CALL-010 sends early media
   "strip-p-early-media": f(["IMS-CALL-010"]),
+  // Only requests to a client registered over WebSocket go astray, and embedded.yaml claims no
+  // PICS websocket yet: no test case of this run reaches the fault (the IMS-RTC test cases will)
+  "ignore-ws-flow": {},
 };
 
-/** A phrase each fault's first failure message must contain: the symptom an engineer looks for. */
-const SYMPTOM: Record<FaultName, [string, RegExp]> = {
+/** A phrase each fault's first failure message must contain: the symptom an engineer looks for (none for a fault no test case of this run reaches). */
+const SYMPTOM: Partial<Record<FaultName, [string, RegExp]>> = {
   "no-service-route": ["IMS-REG-001", /^Requirement: register-2xx\.service-route: /],
   "wrong-p-associated-uri": ["IMS-REG-002", /^Requirement: register-2xx\.p-associated-uri: [\s\S]*Received: P-Associated-URI: <sip:someone-else@ims\.example\.test>/],
   "drop-first-notify": ["IMS-REG-007", /NOTIFY with Content-Type: application\/reginfo\+xml[\s\S]*Timeout/],
@@ -178,6 +181,7 @@ describe("the suite against the embedded reference core", () => {
     test(`with fault ${fault}, exactly the expected test cases do not pass`, async () => {
       const r = await run([fault]);
       assert.deepEqual(notPassing(r), expected);
+      if (!SYMPTOM[fault]) return;
       const [id, symptom] = SYMPTOM[fault];
       const reason = r.results.find((x) => x.testCase.id === id)?.reason ?? "";
       assert.match(reason, symptom, `${id} under ${fault} should name the symptom; its message was:\n${reason}`);
