@@ -34,11 +34,16 @@ export async function loadCatalog(featuresDir: string, projectDir: string): Prom
     const parser = new Parser(new AstBuilder(newId), new GherkinClassicTokenMatcher());
     const doc = parser.parse(await readFile(file, "utf8"));
     if (!doc.feature) continue;
+    const outlines = new Set<string>();
     for (const pickle of compile(doc, uri, newId)) {
       const line = lineOf(doc, pickle.astNodeIds[0]);
+      // The examples of a scenario outline are one test case, named by the outline ("over <transport>")
+      const outline = pickle.astNodeIds.length > 1 ? outlineName(doc, pickle.astNodeIds[0]) : undefined;
+      if (outline !== undefined && outlines.has(`${line}`)) continue;
+      if (outline !== undefined) outlines.add(`${line}`);
       const tc = testCaseFromTags(
         pickle.tags.map((t) => t.name),
-        pickle.name,
+        outline ?? pickle.name,
         doc.feature.name,
         uri,
         line,
@@ -55,6 +60,15 @@ export async function loadCatalog(featuresDir: string, projectDir: string): Prom
   }
   if (problems.length) throw new CatalogError(problems);
   return cases;
+}
+
+/** The name of the scenario outline a pickle comes from, as written (with its <placeholders>). */
+function outlineName(doc: ReturnType<Parser<unknown>["parse"]>, astNodeId: string | undefined): string | undefined {
+  for (const child of doc.feature?.children ?? []) {
+    const scenario = child.scenario ?? child.rule?.children.find((c) => c.scenario?.id === astNodeId)?.scenario;
+    if (scenario !== undefined && scenario.id === astNodeId && scenario.examples.length > 0) return scenario.name;
+  }
+  return undefined;
 }
 
 function lineOf(doc: ReturnType<Parser<unknown>["parse"]>, astNodeId: string | undefined): number {

@@ -340,10 +340,15 @@ async function runCucumberOn(
   const testCases = new Map<string, string>(); // Cucumber test case id -> our id
   const attempts = new Map<string, { id: string; start: number; verdict: Verdict; reason?: string; requirements?: CheckedRequirement[] }>();
   const out = new Map<string, TestCaseResult>();
+  // A scenario outline is one test case with several examples: its verdict is the worst of theirs,
+  // given once all have finished (ETSI: one test case run with several parameter sets)
+  const examples = new Map<string, number>();
+  const finished = new Map<string, TestCaseResult[]>();
   const onMessage = (m: Envelope): void => {
     if (m.pickle) {
       const id = m.pickle.tags.map((t) => /^@(IMS-[A-Z]+-\d{3})$/.exec(t.name)?.[1]).find((x) => x);
       if (id) pickles.set(m.pickle.id, id);
+      if (id) examples.set(id, (examples.get(id) ?? 0) + 1);
     } else if (m.testCase) {
       const id = pickles.get(m.testCase.pickleId);
       if (id) testCases.set(m.testCase.id, id);
@@ -382,7 +387,10 @@ async function runCucumberOn(
         ...(a.requirements ? { requirements: a.requirements } : {}),
       };
       const down = a.verdict !== "pass" ? sutDown() : undefined;
-      const result = down ? blameTestBed(own, down.reason) : own;
+      const done = [...(finished.get(tc.id) ?? []), down ? blameTestBed(own, down.reason) : own];
+      finished.set(tc.id, done);
+      if (done.length < (examples.get(tc.id) ?? 1)) return;
+      const result = done.length === 1 ? done[0] : mergeExamples(done);
       out.set(tc.id, result);
       o.onProgress?.(result);
     }
@@ -391,6 +399,25 @@ async function runCucumberOn(
   support ??= await loadSupport(runConfiguration, environment);
   await runCucumber({ ...runConfiguration, support }, environment, onMessage);
   return out;
+}
+
+/** The examples of one scenario outline as one test case: the worst verdict with its reason (naming the example), durations added, requirements summed. */
+function mergeExamples(done: readonly TestCaseResult[]): TestCaseResult {
+  const worst = done.reduce((w, r) => (worse(w.verdict, r.verdict) === w.verdict ? w : r));
+  const index = done.indexOf(worst);
+  const tallies = new Map<string, CheckedRequirement>();
+  for (const q of done.flatMap((r) => r.requirements ?? [])) {
+    const t = tallies.get(q.id);
+    tallies.set(q.id, t ? { ...t, checked: t.checked + q.checked, violated: t.violated + q.violated } : q);
+  }
+  const requirements = [...tallies.values()].sort((a, b) => a.id.localeCompare(b.id));
+  return {
+    testCase: worst.testCase,
+    verdict: worst.verdict,
+    ...(worst.reason ? { reason: `example ${index + 1} of ${done.length}: ${worst.reason}` } : {}),
+    durationMs: done.reduce((sum, r) => sum + r.durationMs, 0),
+    ...(requirements.length > 0 ? { requirements } : {}),
+  };
 }
 
 function toMs(t: { seconds: number; nanos: number }): number {

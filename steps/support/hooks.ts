@@ -56,6 +56,14 @@ After(hook, async function (this: ImsWorld, { result, pickle }) {
   const terminal = this.terminalBed ? { network: NETWORK_NAME, ueUnderTest: this.ueUnderTestNames() } : undefined;
   const evidence = entries.length > 0 && this.suite ? evidenceOf(entries, this.ues, this.suite.sut.pcscf, this.suite.profile, pickle.name, failure, datagrams, terminal) : [];
   // The UE under test is switched off after each test case; the network stops following this one
+  // Each browser UE's console, and when the test case failed, its page as it was then
+  for (const [role, browser] of this.browsers) {
+    this.attach(escapeControlCharacters(maskSecrets(browser.consoleLog().join("\n"), profileSecrets(this.profile))), { mediaType: "text/plain", fileName: `browser console ${role}.txt` });
+    if (failed) {
+      const shot = await browser.screenshot().catch(() => undefined);
+      if (shot) this.attach(shot, { mediaType: "image/png", fileName: `browser ${role}.png` });
+    }
+  }
   const ueDown = this.terminalBed?.ueDown();
   this.terminalBed?.harnessNetwork.unfollow();
   await this.terminalBed?.switchOff();

@@ -18,6 +18,10 @@ import { type SuiteContext, suiteContext } from "./suite-context.ts";
 import { terminalBedOfRun } from "../../src/runner/terminal-handoff.ts";
 import { type TerminalBed, UE_UNDER_TEST_ROLE } from "../../src/targets/terminal-bed.ts";
 import { addressKey } from "../../src/sip/transport/address.ts";
+import { existsSync } from "node:fs";
+import { judgingTrace } from "../../src/conformance/trace-observer.ts";
+import { BrowserUe, DEFAULT_CHROMIUM } from "../../src/webrtc/index.ts";
+import { TestBedError } from "../../src/runner/verdict.ts";
 
 /** What is running: a step, or a hook of the test case. Its budget bounds every wait inside it. */
 export type Phase = "step" | "hook";
@@ -49,6 +53,10 @@ export class ImsWorld extends World<SuiteParameters> {
   readonly subscriptions = new Map<string, Subscription>();
   readonly responses = new Map<string, SipResponse>();
   readonly notifications = new Map<string, Notification>();
+  /** Browser UEs (sip.js in Chromium) by role: UE-W registers from a browser over WS or WSS. */
+  readonly browsers = new Map<string, BrowserUe>();
+  /** The final status of each browser's REGISTER, awaited by a Then step. */
+  readonly browserRegistrations = new Map<string, Promise<number>>();
   /** Pending waits started by a When step and awaited by a Then step, by role. */
   readonly acks = new Map<string, Promise<unknown>>();
   readonly pracks = new Map<string, Promise<unknown>>();
@@ -348,9 +356,40 @@ export class ImsWorld extends World<SuiteParameters> {
     }
   }
 
-  /** Closes every UE's sockets. */
+  /**
+   * The browser UE of a role (RFC 7118, TS 24.371): sip.js in Debian's Chromium, connected to the SUT's
+   * WS or WSS listener through the harness's WebSocket tap, which records its messages in this test
+   * case's trace and hands those it receives to the requirements layer. No chromium, no SUT listener
+   * or credentials sip.js cannot use are the test bed's or the profile's, never a pass.
+   */
+  async browser(role: string, transport: "ws" | "wss"): Promise<BrowserUe> {
+    const existing = this.browsers.get(role);
+    if (existing) return existing;
+    const access = this.suite.sut.websocket;
+    const at = transport === "wss" ? access?.wss : access?.ws;
+    if (!at) throw new InconclusiveError(`the SUT offers no ${transport.toUpperCase()} listener to this test bed (the profile claims websocket, but the target gave no ${transport} address)`);
+    if (!existsSync(DEFAULT_CHROMIUM)) throw new TestBedError(`chromium (Debian package chromium) is not installed at ${DEFAULT_CHROMIUM}: the browser test cases cannot run`);
+    const s = this.subscriber(role);
+    if (s.auth.kind !== "digest" || s.auth.algorithm !== "MD5") throw new InconclusiveError(`${role} needs Digest MD5 credentials: sip.js 0.21.2 answers no other challenge`);
+    const impu = s.impus[0] ?? "";
+    const ue = await BrowserUe.start({
+      name: role,
+      impu,
+      impi: s.impi,
+      password: s.auth.password,
+      ...(s.displayName ? { displayName: s.displayName } : {}),
+      server: `${transport}://${at.host}:${at.port}`,
+      ...(access?.spkiSha256 ? { trustSpkiSha256: access.spkiSha256 } : {}),
+      trace: judgingTrace(this.trace, this.monitor, { name: role, impu, contact: "" }),
+    });
+    this.browsers.set(role, ue);
+    return ue;
+  }
+
+  /** Closes every UE's sockets and every browser. */
   async dispose(): Promise<void> {
     await Promise.all([...this.ues.values()].map((ue) => ue.close()));
+    await Promise.all([...this.browsers.values()].map((b) => b.close()));
   }
 }
 

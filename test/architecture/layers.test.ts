@@ -9,7 +9,7 @@ const SRC = resolve(import.meta.dirname, "../../src");
 const STEPS = resolve(import.meta.dirname, "../../steps");
 
 /** What the suite's steps may import from src/: everything but the command line (steps -> sip, media, profile, report ...). */
-const STEPS_MAY_IMPORT: readonly string[] = ["sip/*", "media", "profile", "report", "runner", "conformance", "targets", "reference-core"];
+const STEPS_MAY_IMPORT: readonly string[] = ["sip/*", "media", "profile", "report", "runner", "conformance", "targets", "reference-core", "webrtc"];
 
 /** What each folder may import (besides itself). Order of the SIP driver: transport -> message -> transaction -> dialog -> ue. */
 const MAY_IMPORT: Record<string, readonly string[]> = {
@@ -29,6 +29,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   "reference-core": ["sip/*", "media", "profile"],
   conformance: ["sip/*", "media"],
   report: ["sip/*", "profile", "runner", "conformance"],
+  webrtc: ["sip/transport", "targets"],
   cli: ["*"],
 };
 
