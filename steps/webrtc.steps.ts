@@ -1,8 +1,10 @@
 // Steps of the WebRTC test cases (features/webrtc): a browser UE (sip.js in Chromium) registers and
 // calls through the SUT's WebSocket listeners (RFC 7118). Its messages are judged from the trace of
 // the harness's WebSocket tap, as every simulated UE's are.
-import { When, Then } from "@cucumber/cucumber";
-import { expectThat } from "./support/expect.ts";
+import { Given, When, Then } from "@cucumber/cucumber";
+import { InconclusiveError } from "../src/runner/verdict.ts";
+import type { PageStats } from "../src/webrtc/index.ts";
+import { expectThat, fail } from "./support/expect.ts";
 import type { ImsWorld } from "./support/world.ts";
 import { later } from "./support/world.ts";
 
@@ -15,4 +17,77 @@ When("{role} registers from a browser over {word}", async function (this: ImsWor
 Then("{role}'s registration from the browser ends with 200 OK", async function (this: ImsWorld, role: string) {
   const status = await this.browserRegistrations.get(role);
   expectThat(status === 200, "200 OK for the browser's REGISTER (after its Digest challenge)", `the browser's registration ended with ${status ?? "nothing"}`, "RFC 7118 5, RFC 3261 10.3");
+});
+
+Given("{role} is registered from a browser over {word}", async function (this: ImsWorld, role: string, transport: string) {
+  const ue = await this.browser(role, transport.toLowerCase() === "wss" ? "wss" : "ws");
+  const status = await ue.register(this.deadline(`REGISTER from the browser of ${role} (precondition)`).remaining());
+  if (status !== 200) throw new InconclusiveError(`precondition: ${role} could not register from the browser: its REGISTER ended with ${status}`);
+});
+
+/** The status each browser call ended its INVITE with, by caller. */
+const calls = new WeakMap<ImsWorld, Map<string, Promise<number>>>();
+
+When("{role} calls {role} from the browser", async function (this: ImsWorld, caller: string, callee: string) {
+  const ue = this.browsers.get(caller);
+  if (!ue) throw new Error(`${caller} has no browser in this scenario`);
+  // A callee in a browser is reached at its subscriber's identity; a simulated UE, at the one it registered
+  const target = this.browsers.has(callee) ? (this.subscriber(callee).impus[0] ?? "") : await this.impuOf(callee);
+  const byCaller = calls.get(this) ?? new Map<string, Promise<number>>();
+  calls.set(this, byCaller);
+  byCaller.set(caller, later(ue.call(target, this.deadline(`the browser call of ${caller}`).remaining())));
+});
+
+When("{role} answers the call in the browser", async function (this: ImsWorld, callee: string) {
+  const ue = this.browsers.get(callee);
+  if (!ue) throw new Error(`${callee} has no browser in this scenario`);
+  // The INVITE will not come when the network already refused the call: say so at once
+  const refused = [...(calls.get(this)?.entries() ?? [])].map(([caller, status]) =>
+    status.then((s): never => fail(`an INVITE for ${callee}'s browser`, `${caller}'s call was answered ${s} by the network instead`, "RFC 7118 5")),
+  );
+  for (const r of refused) r.catch(() => undefined);
+  await Promise.race([ue.waitForIncomingCall(this.deadline(`INVITE at ${callee}'s browser`).remaining()), ...refused]);
+  await ue.answer(this.deadline(`${callee}'s answer`).remaining());
+});
+
+Then("{role}'s browser call is established", async function (this: ImsWorld, caller: string) {
+  const status = await calls.get(this)?.get(caller);
+  expectThat(status === 200, `200 OK for the INVITE of ${caller}'s browser`, `its call ended with ${status ?? "nothing"}`, "RFC 3261 13.2.2.4");
+});
+
+/** RFC 8829 (JSEP), W3C webrtc-stats: audio flowed into the browser: its peer connection connected, packets received and an audio level above zero. */
+function flowing(s: PageStats): boolean {
+  return s.connectionState === "connected" && s.packetsReceived >= 25 && (s.audioLevel ?? 0) > 0;
+}
+
+Then("audio flows both ways between the browsers of {role} and {role}", async function (this: ImsWorld, a: string, b: string) {
+  const deadline = this.deadline("audio in both browsers");
+  const browsers = [a, b].map((r) => [r, this.browsers.get(r)] as const);
+  let last: string[] = [];
+  for (;;) {
+    const stats = await Promise.all(browsers.map(async ([r, ue]) => [r, ue ? await ue.stats() : undefined] as const));
+    last = stats.map(([r, s]) => `${r}: ${s ? `connection ${s.connectionState}, ${s.packetsReceived} packets received, audio level ${s.audioLevel ?? "none"}` : "no browser"}`);
+    if (stats.every(([, s]) => s && flowing(s))) return;
+    if (deadline.expired())
+      fail("audio both ways: each browser's peer connection connected, at least 25 RTP packets received and an audio level above zero", last.join("; "), "RFC 8829 3, TS 24.371 5");
+    await new Promise((r) => setTimeout(r, 200));
+  }
+});
+
+When("{role} hangs up in the browser", async function (this: ImsWorld, role: string) {
+  const ue = this.browsers.get(role);
+  if (!ue) throw new Error(`${role} has no browser in this scenario`);
+  await ue.hangup(this.deadline(`${role}'s BYE`).remaining());
+});
+
+Then("{role}'s browser call ends", async function (this: ImsWorld, role: string) {
+  const ue = this.browsers.get(role);
+  if (!ue) throw new Error(`${role} has no browser in this scenario`);
+  const deadline = this.deadline(`the end of ${role}'s browser call`);
+  let state = await ue.callState();
+  while (state !== "Terminated" && !deadline.expired()) {
+    await new Promise((r) => setTimeout(r, 100));
+    state = await ue.callState();
+  }
+  expectThat(state === "Terminated", `${role}'s call terminated by the BYE (RFC 3261 15.1.2)`, `its sip.js session is ${state}`, "RFC 3261 15.1.2");
 });

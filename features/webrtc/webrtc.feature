@@ -13,3 +13,14 @@ Feature: WebRTC access from a real browser
       | transport |
       | WS        |
       | WSS       |
+
+  @IMS-RTC-003 @mandatory @pics:websocket @ref=RFC7118-5 @ref=TS24.371-5 @ref=RFC8829
+  Scenario: Two browsers call each other through the network, with audio both ways
+    Given UE-W is registered from a browser over WSS
+    And UE-V is registered from a browser over WS
+    When UE-W calls UE-V from the browser
+    And UE-V answers the call in the browser
+    Then UE-W's browser call is established
+    And audio flows both ways between the browsers of UE-W and UE-V
+    When UE-W hangs up in the browser
+    Then UE-V's browser call ends
