@@ -5,6 +5,7 @@ import { Given, When, Then } from "@cucumber/cucumber";
 import { InconclusiveError } from "../src/runner/verdict.ts";
 import type { PageStats } from "../src/webrtc/index.ts";
 import { expectThat, fail } from "./support/expect.ts";
+import { signallingOnlyWebRtcAnswer } from "./support/media.ts";
 import type { ImsWorld } from "./support/world.ts";
 import { later } from "./support/world.ts";
 
@@ -28,7 +29,7 @@ Given("{role} is registered from a browser over {word}", async function (this: I
 /** The status each browser call ended its INVITE with, by caller. */
 const calls = new WeakMap<ImsWorld, Map<string, Promise<number>>>();
 
-When("{role} calls {role} from the browser", async function (this: ImsWorld, caller: string, callee: string) {
+When(/^(UE-[A-Z]\d?) calls (UE-[A-Z]\d?) from the browser(?: again)?$/, async function (this: ImsWorld, caller: string, callee: string) {
   const ue = this.browsers.get(caller);
   if (!ue) throw new Error(`${caller} has no browser in this scenario`);
   // A callee in a browser is reached at its subscriber's identity; a simulated UE, at the one it registered
@@ -63,7 +64,7 @@ function flowing(s: PageStats): boolean {
 Then("audio flows both ways between the browsers of {role} and {role}", async function (this: ImsWorld, a: string, b: string) {
   const deadline = this.deadline("audio in both browsers");
   const browsers = [a, b].map((r) => [r, this.browsers.get(r)] as const);
-  let last: string[] = [];
+  let last: string[];
   for (;;) {
     const stats = await Promise.all(browsers.map(async ([r, ue]) => [r, ue ? await ue.stats() : undefined] as const));
     last = stats.map(([r, s]) => `${r}: ${s ? `connection ${s.connectionState}, ${s.packetsReceived} packets received, audio level ${s.audioLevel ?? "none"}` : "no browser"}`);
@@ -90,4 +91,33 @@ Then("{role}'s browser call ends", async function (this: ImsWorld, role: string)
     state = await ue.callState();
   }
   expectThat(state === "Terminated", `${role}'s call terminated by the BYE (RFC 3261 15.1.2)`, `its sip.js session is ${state}`, "RFC 3261 15.1.2");
+});
+
+When("{role} answers the browser's call", async function (this: ImsWorld, callee: string) {
+  const ue = await this.ue(callee);
+  // A new INVITE each time (the call may be the second of the scenario)
+  const call = await ue.waitForCall(this.deadline(`the browser's INVITE at ${callee}`));
+  this.incoming.set(callee, call);
+  expectThat(/^m=audio /m.test(call.invite.bodyText), "the browser's SDP offer with an audio stream, as the network delivered it", call.invite, "TS 24.229 5.1.3, RFC 3264 5");
+  await call.provisional(180);
+  this.acks.set(callee, later(call.accept({ sdp: signallingOnlyWebRtcAnswer(call.invite.bodyText, 49180) })));
+});
+
+Then("where the profile claims webrtc-gateway media is judged, otherwise the report says only signalling was", function (this: ImsWorld) {
+  // TS 24.371: interworking ICE and DTLS-SRTP to RTP is the network's option (PICS webrtc-gateway)
+  if (this.profile.pics["webrtc-gateway"])
+    throw new InconclusiveError("the profile claims webrtc-gateway, but the harness does not judge interworked WebRTC media yet: only the signalling of this call was judged");
+  this.attach(
+    "Only the signalling of this call was judged: the profile does not claim webrtc-gateway (the network interworking the browser's ICE and DTLS-SRTP media to RTP, TS 24.371), so no media can flow between the browser and the IMS UE.",
+    {
+      mediaType: "text/plain",
+      fileName: "media not judged.txt",
+    },
+  );
+});
+
+Then("{role} receives the browser's BYE", async function (this: ImsWorld, role: string) {
+  const call = this.incoming.get(role);
+  if (!call) throw new Error(`${role} has no call in this scenario`);
+  await call.waitForRequest("BYE", this.deadline(`the browser's BYE at ${role}`), "RFC 3261 15.1.2");
 });

@@ -24,3 +24,20 @@ Feature: WebRTC access from a real browser
     And audio flows both ways between the browsers of UE-W and UE-V
     When UE-W hangs up in the browser
     Then UE-V's browser call ends
+
+  @IMS-RTC-002 @mandatory @pics:websocket @ref=RFC7118-5 @ref=TS24.371-5 @ref=TS24.229-5.1.3
+  Scenario: A browser calls an IMS UE; the call is released from either side
+    Given UE-B is registered
+    And UE-W is registered from a browser over WS
+    When UE-W calls UE-B from the browser
+    And UE-B answers the browser's call
+    Then UE-W's browser call is established
+    And UE-B receives the ACK
+    And where the profile claims webrtc-gateway media is judged, otherwise the report says only signalling was
+    When UE-W hangs up in the browser
+    Then UE-B receives the browser's BYE
+    When UE-W calls UE-B from the browser again
+    And UE-B answers the browser's call
+    Then UE-W's browser call is established
+    When UE-B hangs up
+    Then UE-W's browser call ends

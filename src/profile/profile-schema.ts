@@ -300,6 +300,7 @@ const PICS_DESCRIPTIONS: Record<PicsName, string> = {
   ipsec: "IPsec security associations to the P-CSCF (TS 33.203)",
   "early-media": "early media: a 183 with SDP and RTP before the answer (RFC 3960, P-Early-Media RFC 5009, TS 24.628)",
   "p-preferred-identity": "a UE under test asserts its identity with P-Preferred-Identity in initial requests (RFC 3325 9.2, TS 24.229 5.1.2A.1.1)",
+  "webrtc-gateway": "the network interworks a WebRTC client's media (ICE, DTLS-SRTP) to RTP towards an IMS UE (TS 24.371); IMS-RTC-002 judges that media only when claimed",
   "p-early-media": "the network authorizes early media with P-Early-Media in the 18x it delivers (RFC 5009 8): IMS-CALL-010 checks the header",
 };
 

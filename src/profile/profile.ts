@@ -19,6 +19,7 @@ export const PICS_NAMES = [
   "early-media",
   "p-early-media",
   "p-preferred-identity",
+  "webrtc-gateway",
 ] as const;
 export type PicsName = (typeof PICS_NAMES)[number];
 export type Pics = Readonly<Record<PicsName, boolean>>;

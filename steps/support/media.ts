@@ -104,3 +104,36 @@ export function expectDigits(received: readonly ReceivedEvent[], digits: string,
       });
   }
 }
+
+/**
+ * The answer of an IMS UE to a browser's WebRTC offer when the network does not interwork media
+ * (no webrtc-gateway): the offer's profile (UDP/TLS/RTP/SAVPF) and first payload type, with the ICE
+ * and DTLS attributes a browser requires of an answer (RFC 8829 5.3, RFC 8842 5), so that the call
+ * is signalled end to end. No media flows: the fingerprint names no certificate the UE holds.
+ */
+export function signallingOnlyWebRtcAnswer(offer: string, port: number): string {
+  const m = /^m=audio \d+ (\S+) (\d+)/m.exec(offer);
+  if (!m) throw new Error("the browser's offer has no audio m= line");
+  const [, profile, pt] = m;
+  const rtpmap = new RegExp(`^a=rtpmap:${pt} (\\S+)`, "m").exec(offer)?.[1] ?? "opus/48000/2";
+  const mid = /^a=mid:(\S+)/m.exec(offer)?.[1] ?? "0";
+  return [
+    "v=0",
+    "o=ims-ue 1 1 IN IP4 127.0.0.1",
+    "s=-",
+    "t=0 0",
+    "a=group:BUNDLE " + mid,
+    `m=audio ${port} ${profile} ${pt}`,
+    "c=IN IP4 127.0.0.1",
+    `a=mid:${mid}`,
+    `a=rtpmap:${pt} ${rtpmap}`,
+    "a=sendrecv",
+    "a=rtcp-mux",
+    "a=ice-ufrag:imsue",
+    "a=ice-pwd:imsueimsueimsueimsueimsu",
+    "a=fingerprint:sha-256 " + Array.from({ length: 32 }, (_, i) => (i * 7).toString(16).padStart(2, "0").toUpperCase()).join(":"),
+    "a=setup:active",
+    `a=candidate:1 1 udp 2130706431 127.0.0.1 ${port} typ host`,
+    "",
+  ].join("\r\n");
+}

@@ -84,7 +84,7 @@ describe("shipped profiles", () => {
     assert.ok(b.kind === "digest");
     assert.equal(b.passwordEnv, "IMS_UE_B_PASSWORD");
     assert.match(b.password, /^[0-9a-f]{32}$/);
-    const off = ["sms-over-ip", "sec-agree", "websocket", "ipsec", "p-preferred-identity"];
+    const off = ["sms-over-ip", "sec-agree", "websocket", "ipsec", "p-preferred-identity", "webrtc-gateway"];
     assert.deepEqual(
       Object.entries(p.pics)
         .filter(([, v]) => !v)

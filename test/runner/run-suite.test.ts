@@ -17,8 +17,18 @@ async function run(faults: FaultName[] = [], profileFile = FAST, tags?: string):
   return runSuite({ profileFile, projectDir: PROJECT, faults, ...(tags ? { tags } : {}) });
 }
 
+/**
+ * The test cases that did not pass, but for the WebRTC ones, which this profile does not claim
+ * (PICS websocket): they run with the browser against test/fixtures/profiles/embedded-websocket.yaml
+ * (test/runner/webrtc-run.test.ts), and are listed here as not applicable.
+ */
 function notPassing(r: RunResult): Record<string, string> {
-  return Object.fromEntries(r.results.filter((x) => x.verdict !== "pass").map((x) => [x.testCase.id, x.verdict]));
+  const out = Object.fromEntries(r.results.filter((x) => x.verdict !== "pass").map((x) => [x.testCase.id, x.verdict]));
+  for (const id of WEBRTC) {
+    assert.equal(out[id], "not-applicable", `${id} without PICS websocket`);
+    delete out[id];
+  }
+  return out;
 }
 
 const ALL = [
@@ -52,7 +62,11 @@ const ALL = [
   "IMS-REG-011",
   "IMS-ROB-002",
   "IMS-ROB-003",
+  "IMS-RTC-001",
+  "IMS-RTC-002",
+  "IMS-RTC-003",
 ];
+const WEBRTC = ALL.filter((id) => id.startsWith("IMS-RTC-"));
 
 const CALLS = ALL.filter((id) => id.startsWith("IMS-CALL-"));
 const f = (ids: string[]): Record<string, string> => Object.fromEntries(ids.map((id) => [id, "fail"]));
@@ -64,7 +78,7 @@ const REGISTRATION_BROKEN = {
 };
 
 /** Every test case but REG-004 registers a UE: a defect in every 2xx to REGISTER fails them all. */
-const REGISTERING = ALL.filter((id) => id !== "IMS-REG-004");
+const REGISTERING = ALL.filter((id) => id !== "IMS-REG-004" && !WEBRTC.includes(id));
 /** After keep-bindings-on-deregister: the test cases whose preamble finds the leftover bindings of an earlier one. */
 const PREAMBLE_FINDS_LEFTOVERS = REGISTERING.filter((id) => !["IMS-CALL-001", "IMS-REG-001", "IMS-REG-002", "IMS-REG-010", "IMS-REG-011"].includes(id));
 
