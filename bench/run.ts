@@ -7,6 +7,7 @@ import { benchMediaStreams, mediaLevelsFromEnv, printMediaSummary } from "./medi
 import { benchContainerStart } from "./container.ts";
 import { benchReport } from "./report.ts";
 import { benchSuite } from "./suite.ts";
+import { benchWebRtcRegistration } from "./webrtc.ts";
 import { sippAvailable } from "../test/support/sipp.ts";
 
 const CALLS = Number(process.env["BENCH_CALLS"] ?? 20000);
@@ -75,6 +76,16 @@ console.log(
     ? `  skipped: ${container.skipped}`
     : `  ${container.firstTestCaseSeconds?.toFixed(2)} s with the image built (first run, which may build it: ${container.warmupSeconds?.toFixed(2)} s)`,
 );
+
+console.log("\nWebRTC: ims-interop run --tags @IMS-RTC-001 to the browser's 200 OK (test/fixtures/profiles/embedded-websocket.yaml)");
+const webrtc = await benchWebRtcRegistration();
+results["webrtc"] = webrtc;
+if ("skipped" in webrtc) console.log(`  skipped: ${webrtc.skipped}`);
+else {
+  console.log(`  browser (sip.js in Chromium)     ${webrtc.browser.seconds.toFixed(2)} s to the 200 OK (the command: ${webrtc.browser.commandSeconds.toFixed(2)} s)`);
+  console.log(`  driver UE, IMS-REG-002 (baseline) ${webrtc.driver.seconds.toFixed(2)} s to the 200 OK (the command: ${webrtc.driver.commandSeconds.toFixed(2)} s)`);
+  console.log(`  ratio browser / driver           ${webrtc.ratio.toFixed(2)}`);
+}
 
 await mkdir(new URL("../reports/", import.meta.url), { recursive: true });
 await writeFile(new URL("../reports/bench.json", import.meta.url), JSON.stringify(results, null, 2) + "\n");
