@@ -49,7 +49,7 @@ describe("ims-interop validate", () => {
     const file = await variant((t) =>
       t.replace(/\n {2}kind: embedded[^\n]*\n {2}faults: \[\][^\n]*/, "\n  kind: remote").replace(/(\n\s*domain: [^\n]*)/, "$1\n  pcscf: { host: 127.0.0.1, port: 5060 }"),
     );
-    const env = { IMS_UE_A_K: "465b5ce8b199b49faa5f0a2ee238a6bc", IMS_UE_A_OPC: "cd63cb71954a9f4e48a5994e37a02baf", IMS_UE_C_PASSWORD: "very-secret-c" };
+    const env = { IMS_UE_A_K: "465b5ce8b199b49faa5f0a2ee238a6bc", IMS_UE_A_OPC: "cd63cb71954a9f4e48a5994e37a02baf", IMS_UE_C_PASSWORD: "very-secret-c", IMS_UE_W_PASSWORD: "w", IMS_UE_V_PASSWORD: "v" };
     const checked = cli(["validate", file], env);
     assert.equal(checked.code, 0, checked.err);
     assert.match(checked.out, /^secrets not checked: IMS_UE_B_PASSWORD is not set \(run needs it; list and validate do not\)$/m);
