@@ -5,15 +5,34 @@
 //
 // - Stream transports (tcp, tls, ws, wss) become TCP segments with PSH|ACK, per-direction sequence
 //   numbers that advance by the payload length and an ack of the other direction's next sequence
-//   number, so Wireshark reassembles the stream. No handshake is invented. A message larger than
-//   one packet is split into several segments (as TCP would), each within the snaplen.
-// - The trace holds the SIP text of tls, ws and wss traffic, not the TLS records or WebSocket
-//   frames, so it is written as plain TCP payload on the real ports: tshark decodes it as SIP on
-//   5060 and via the SIP heuristic on other ports, but on a port it binds to TLS (5061, 443) or
-//   HTTP (80) it needs "Decode As ... SIP".
+//   number, so Wireshark reassembles the stream. No TCP handshake is invented. A message larger
+//   than one packet is split into several segments (as TCP would), each within the snaplen.
+// - tcp and tls: the trace holds the SIP text (for tls, not the TLS records), written as plain TCP
+//   payload on the real ports: tshark decodes it as SIP on 5060 and via the SIP heuristic on other
+//   ports, but on a port it binds to TLS (5061, 443) or HTTP (80) it needs "Decode As ... SIP".
+// - ws and wss (RFC 7118): each TCP connection (one pair of addresses and ports) starts with the
+//   WebSocket opening handshake of RFC 6455 4.1/4.2.2, written at the time of its first message:
+//   the client's "GET / HTTP/1.1" (Upgrade: websocket, Sec-WebSocket-Version: 13,
+//   Sec-WebSocket-Protocol: sip, a Sec-WebSocket-Key derived from the connection's addresses) and
+//   the server's "101 Switching Protocols" with the Sec-WebSocket-Accept of that key. The trace does
+//   not say who opened a connection, so the client is the side that sent its first message (in
+//   SIP over WebSocket the client, the UE, speaks first: RFC 7118 servers do not open connections).
+//   Each message is then one WebSocket frame (RFC 6455 5.2, FIN set): text, or binary when it is
+//   not valid UTF-8 (RFC 7118 4.2); client-to-server frames masked with a key derived from the
+//   connection and the frame's number (so the same trace always gives the same pcap), server-to-
+//   client frames unmasked. tshark finds the handshake (HTTP on 80/8080, the HTTP heuristic on
+//   other ports), then decodes the frames as WebSocket and their payload as SIP (subprotocol "sip").
+// - wss is written exactly like ws, as if decrypted (the trace holds the cleartext, not the TLS
+//   records), on its real ports, with no TLS records. tshark 4.0 decodes it as above even on 443
+//   and 5061 (the handshake is not TLS, so the TLS dissector lets the HTTP heuristic have it); where
+//   a port is bound to a dissector that takes the bytes anyway (SIP on 5060, or a Wireshark profile
+//   with other port settings), "Decode As ... HTTP" for that port (tshark: -d tcp.port==N,http)
+//   restores the decoding: the handshake then switches the connection to WebSocket.
 // - A UDP datagram larger than the snaplen (65535 bytes in all) is cut: incl_len < orig_len.
 // - Host names (not IP literals) get synthetic addresses from 198.18.0.0/15 (RFC 2544, benchmarking),
 //   in order of first appearance; IPv4-mapped IPv6 addresses are written as IPv4.
+import { createHash } from "node:crypto";
+import { isUtf8 } from "node:buffer";
 import { isIPv4, isIPv6 } from "node:net";
 import { unbracketHost, type TransportAddress } from "../sip/transport/address.ts";
 import type { TraceEntry } from "../sip/transport/trace.ts";
@@ -212,11 +231,79 @@ function globalHeader(): Buffer {
   return h;
 }
 
+/** RFC 6455 5.2 opcodes. */
+export const WS_TEXT = 0x1;
+export const WS_BINARY = 0x2;
+/** RFC 6455 1.3: the GUID appended to Sec-WebSocket-Key before hashing. */
+const WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+
+interface WebSocketConnection {
+  /** The client-to-server direction ("src>dst" key). */
+  client: string;
+  /** Sec-WebSocket-Key. */
+  key: string;
+  /** Client frames written so far (numbers the masking keys). */
+  frames: number;
+}
+
+/** RFC 6455 4.2.2: Sec-WebSocket-Accept is the base64 of the SHA-1 of the key and the GUID. */
+export function websocketAccept(key: string): string {
+  return createHash("sha1")
+    .update(key + WS_GUID)
+    .digest("base64");
+}
+
+/** A Sec-WebSocket-Key (RFC 6455 4.1: 16 bytes, base64) derived from the connection, so the pcap is reproducible. */
+function websocketKey(connection: string): string {
+  return createHash("sha256").update(`Sec-WebSocket-Key ${connection}`).digest().subarray(0, 16).toString("base64");
+}
+
+/** The masking key of the client's n-th frame on the connection with `key` (RFC 6455 5.3, deterministic here). */
+function websocketMaskingKey(key: string, n: number): Buffer {
+  return createHash("sha256").update(`masking-key ${key} ${n}`).digest().subarray(0, 4);
+}
+
+/** RFC 6455 4.1: the client's opening handshake, to `server`, asking for the "sip" subprotocol (RFC 7118 4.1). */
+function websocketRequest(server: TransportAddress, key: string): Buffer {
+  const host = unbracketHost(server.host);
+  return Buffer.from(
+    `GET / HTTP/1.1\r\nHost: ${host.includes(":") ? `[${host}]` : host}:${server.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+      `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: sip\r\n\r\n`,
+    "latin1",
+  );
+}
+
+/** RFC 6455 4.2.2: the server's 101 accepting the handshake with `key` and the "sip" subprotocol. */
+function websocketResponse(key: string): Buffer {
+  return Buffer.from(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${websocketAccept(key)}\r\nSec-WebSocket-Protocol: sip\r\n\r\n`, "latin1");
+}
+
+/**
+ * RFC 6455 5.2: one final frame carrying `payload`, its length in the 7-bit, 16-bit (126) or
+ * 64-bit (127) form; masked (RFC 6455 5.3, client to server) when `mask` (4 bytes) is given.
+ */
+export function websocketFrame(payload: Buffer, opcode: number, mask?: Buffer): Buffer {
+  const n = payload.length;
+  const extended = n < 126 ? 0 : n <= 0xffff ? 2 : 8;
+  const head = Buffer.alloc(2 + extended + (mask ? 4 : 0));
+  head[0] = 0x80 | (opcode & 0x0f); // FIN
+  head[1] = (mask ? 0x80 : 0) | (extended === 0 ? n : extended === 2 ? 126 : 127);
+  if (extended === 2) head.writeUInt16BE(n, 2);
+  else if (extended === 8) head.writeBigUInt64BE(BigInt(n), 2);
+  if (mask === undefined) return Buffer.concat([head, payload]);
+  mask.copy(head, 2 + extended, 0, 4);
+  const body = Buffer.allocUnsafe(n);
+  for (let i = 0; i < n; i++) body[i] = payload[i] ^ mask[i & 3];
+  return Buffer.concat([head, body]);
+}
+
 /** The pcap of `entries` as they are: secrets are masked in the entries first (maskTraceEntries). */
 export function writePcap(entries: readonly TraceEntry[]): Buffer {
   const book = new AddressBook();
   const out: Buffer[] = [globalHeader()];
   const nextSeq = new Map<string, number>();
+  /** ws/wss connections seen so far, by their lower "src>dst" key. */
+  const websockets = new Map<string, WebSocketConnection>();
   let id = 0;
 
   for (const e of entries) {
@@ -242,18 +329,36 @@ export function writePcap(entries: readonly TraceEntry[]): Buffer {
     // Stream transports: TCP segments
     const forward = `${src.toString("hex")}:${from.port}>${dst.toString("hex")}:${to.port}`;
     const reverse = `${dst.toString("hex")}:${to.port}>${src.toString("hex")}:${from.port}`;
-    let seq = nextSeq.get(forward) ?? 1;
-    const ack = nextSeq.get(reverse) ?? 1;
-    for (let off = 0; off < payload.length || off === 0; off += MAX_SEGMENT) {
-      const chunk = payload.subarray(off, off + MAX_SEGMENT);
-      const tcp = tcpHeader(src, dst, from.port, to.port, seq, ack, chunk);
-      const ip = ipHeader(src, dst, PROTO_TCP, tcp.length + chunk.length, ++id);
-      const len = ip.length + tcp.length + chunk.length;
-      out.push(recordHeader(e.time, len, len), ip, tcp, chunk);
-      seq = (seq + chunk.length) >>> 0;
-      if (payload.length === 0) break;
+    const segments = (key: string, back: string, a: Buffer, b: Buffer, sport: number, dport: number, data: Buffer): void => {
+      let seq = nextSeq.get(key) ?? 1;
+      const ack = nextSeq.get(back) ?? 1;
+      for (let off = 0; off < data.length || off === 0; off += MAX_SEGMENT) {
+        const chunk = data.subarray(off, off + MAX_SEGMENT);
+        const tcp = tcpHeader(a, b, sport, dport, seq, ack, chunk);
+        const ip = ipHeader(a, b, PROTO_TCP, tcp.length + chunk.length, ++id);
+        const len = ip.length + tcp.length + chunk.length;
+        out.push(recordHeader(e.time, len, len), ip, tcp, chunk);
+        seq = (seq + chunk.length) >>> 0;
+        if (data.length === 0) break;
+      }
+      nextSeq.set(key, seq);
+    };
+
+    if (e.protocol === "ws" || e.protocol === "wss") {
+      const connection = forward < reverse ? forward : reverse;
+      let ws = websockets.get(connection);
+      if (ws === undefined) {
+        // The connection's first message: its sender is the client, which opened the connection
+        ws = { client: forward, key: websocketKey(connection), frames: 0 };
+        websockets.set(connection, ws);
+        segments(forward, reverse, src, dst, from.port, to.port, websocketRequest(to, ws.key));
+        segments(reverse, forward, dst, src, to.port, from.port, websocketResponse(ws.key));
+      }
+      const mask = ws.client === forward ? websocketMaskingKey(ws.key, ws.frames++) : undefined;
+      segments(forward, reverse, src, dst, from.port, to.port, websocketFrame(payload, isUtf8(payload) ? WS_TEXT : WS_BINARY, mask));
+      continue;
     }
-    nextSeq.set(forward, seq);
+    segments(forward, reverse, src, dst, from.port, to.port, payload);
   }
   return Buffer.concat(out);
 }

@@ -71,6 +71,8 @@ describe("shipped profiles", () => {
         ["UE-A", "aka"],
         ["UE-B", "digest"],
         ["UE-C", "digest"],
+        ["UE-W", "digest"],
+        ["UE-V", "digest"],
       ],
     );
     const a = p.ixit.subscribers[0].auth;
