@@ -175,8 +175,8 @@ describe("the suite against the embedded reference core", () => {
       r.results.map((x) => x.testCase.id),
       ALL,
     );
-    // Every test case judged the messages it received against the catalogue
-    for (const x of r.results)
+    // Every test case that ran judged the messages it received against the catalogue
+    for (const x of r.results.filter((y) => !WEBRTC.includes(y.testCase.id)))
       assert.ok(
         (x.requirements ?? []).some((q) => q.id === "response.cseq" && q.checked > 0),
         `${x.testCase.id} checked response.cseq`,

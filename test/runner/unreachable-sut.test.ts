@@ -27,7 +27,15 @@ test("an unreachable remote SUT gives every applicable test case the error verdi
     .replace(/(\n\s*domain: [^\n]*)/, `$1\n  pcscf: { host: 127.0.0.1, port: ${port} }`);
   const profileFile = join(dir, "down.yaml");
   await writeFile(profileFile, text);
-  const env = { ...process.env, IMS_UE_A_K: "465b5ce8b199b49faa5f0a2ee238a6bc", IMS_UE_A_OPC: "cd63cb71954a9f4e48a5994e37a02baf", IMS_UE_B_PASSWORD: "b-secret", IMS_UE_C_PASSWORD: "c-secret" };
+  const env = {
+    ...process.env,
+    IMS_UE_A_K: "465b5ce8b199b49faa5f0a2ee238a6bc",
+    IMS_UE_A_OPC: "cd63cb71954a9f4e48a5994e37a02baf",
+    IMS_UE_B_PASSWORD: "b-secret",
+    IMS_UE_C_PASSWORD: "c-secret",
+    IMS_UE_W_PASSWORD: "w-secret",
+    IMS_UE_V_PASSWORD: "v-secret",
+  };
   const started = Date.now();
   const r = spawnSync(process.execPath, [join(PROJECT, "bin/ims-interop.mjs"), "run", "--profile", profileFile, "--reports", dir], { cwd: PROJECT, env, encoding: "utf8", timeout: 120000 });
   const seconds = (Date.now() - started) / 1000;
