@@ -4,7 +4,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { join, resolve } from "node:path";
 
 const PROJECT = resolve(import.meta.dirname, "..");
-const ENV = { IMS_UE_A_PASSWORD: "bench-a", IMS_UE_B_PASSWORD: "bench-b", IMS_UE_C_PASSWORD: "bench-c" };
+const ENV = { IMS_UE_A_PASSWORD: "bench-a", IMS_UE_B_PASSWORD: "bench-b", IMS_UE_C_PASSWORD: "bench-c", IMS_UE_W_PASSWORD: "bench-w", IMS_UE_V_PASSWORD: "bench-v" };
 
 function run(args: string[]): Promise<{ firstTestCaseSeconds: number | undefined; code: number | null; out: string }> {
   return new Promise((done) => {

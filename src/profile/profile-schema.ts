@@ -104,7 +104,12 @@ const Target = kinded(
         kind: kind("process", "process: a local program the harness starts, and stops after the run"),
         command: system("the program that starts the SUT"),
         args: Type.Optional(
-          Type.Array(system("a string"), { description: "a list of strings: the program's arguments; ${port} and ${host} stand for ixit.pcscf's", maxItems: PROFILE_LIMITS.args, default: [] }),
+          Type.Array(system("a string"), {
+            description:
+              "a list of strings: the program's arguments; ${port} and ${host} stand for ixit.pcscf's; ${wsPort}, ${wssPort} and ${wssCertificate} for ixit.websocket's ws.port, wss.port and certificate",
+            maxItems: PROFILE_LIMITS.args,
+            default: [],
+          }),
         ),
         cwd: Type.Optional(system("a directory (a string): the program's working directory, by default the current one")),
         env: Type.Optional(envMap),
@@ -173,6 +178,14 @@ const Subscriber = Type.Object(
 );
 
 const address = (description: string) => text(description, { pattern: HOST });
+const wsAddress = (description: string) =>
+  Type.Object(
+    {
+      host: address("an IP address or host name"),
+      port: Type.Integer({ description: "a port number from 1 to 65535", minimum: 1, maximum: 65535 }),
+    },
+    { ...fields, description },
+  );
 
 const Ixit = Type.Object(
   {
@@ -187,6 +200,21 @@ const Ixit = Type.Object(
       ),
     ),
     pcscfUri: Type.Optional(text("a sip: or sips: URI: the P-CSCF URI the UEs put first in their preloaded Route (TS 24.229 5.1.2A.1.1)", { pattern: SIP_URI })),
+    // RFC 7118: where WebRTC clients reach a SUT that is not the embedded core (which fills in its own)
+    websocket: Type.Optional(
+      Type.Object(
+        {
+          ws: Type.Optional(wsAddress("the SUT's WS listener { host, port } (SIP over WebSocket, RFC 7118)")),
+          wss: Type.Optional(wsAddress("the SUT's WSS listener { host, port } (SIP over secure WebSocket, RFC 7118)")),
+          certificate: Type.Optional(
+            text(
+              "a file (PEM) holding the WSS listener's certificate, read once the SUT is ready: the browser's relay trusts that certificate's public key (SPKI SHA-256) and no other. Process target: a path on this host, relative to the directory it runs in (target.cwd); container target: a path inside the container",
+            ),
+          ),
+        },
+        { ...fields, description: "a mapping { ws, wss, certificate }: the SUT's WebSocket listeners for WebRTC clients (process, container and remote targets)" },
+      ),
+    ),
     transports: Type.Optional(
       Type.Array(oneOf(TRANSPORT_PROTOCOLS, "a transport"), {
         description: `a non-empty list of transports (${TRANSPORT_PROTOCOLS.join(", ")}), each once; the first is the default`,

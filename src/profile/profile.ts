@@ -124,6 +124,12 @@ export interface Ixit {
   readonly pcscf: SipAddress;
   /** The P-CSCF URI the UEs put first in their preloaded Route (TS 24.229 5.1.2A.1.1). */
   readonly pcscfUri?: string;
+  /**
+   * The SUT's WebSocket listeners (RFC 7118) for a process, container or remote target; the
+   * embedded core fills in its own. `certificate`: the WSS listener's certificate file (PEM), whose
+   * public key the browser's relay pins (a process target's path on this host, a container's inside it).
+   */
+  readonly websocket?: { readonly ws?: SipAddress; readonly wss?: SipAddress; readonly certificate?: string };
   readonly transports: readonly TransportProtocol[];
   /** The address the simulated UEs bind to (127.0.0.1 unless the SUT must reach another). */
   readonly localHost: string;

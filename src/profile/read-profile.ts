@@ -251,6 +251,7 @@ function resolve(d: ProfileDocument, file: string, secret: (segments: readonly S
       // The embedded core picks its own port; the embedded target fills in the address it listens on
       pcscf: d.ixit.pcscf ?? { host: localHost, port: 0 },
       ...(d.ixit.pcscfUri === undefined ? {} : { pcscfUri: d.ixit.pcscfUri }),
+      ...(d.ixit.websocket === undefined ? {} : { websocket: d.ixit.websocket }),
       transports: d.ixit.transports ?? DEFAULT_TRANSPORTS,
       localHost,
       timers: { ...DEFAULT_TIMERS, ...d.ixit.timers },

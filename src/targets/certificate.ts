@@ -7,6 +7,8 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { isIP } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { SipAddress } from "../profile/profile.ts";
+import type { WebSocketAccess } from "./target.ts";
 
 export interface SelfSignedCertificate {
   /** The private key, PEM. */
@@ -85,4 +87,28 @@ function run(command: string, args: string[]): Promise<void> {
       reject(new Error(`${command} could not generate the WSS certificate: ${detail || error.message}`, { cause: error }));
     });
   });
+}
+
+/**
+ * The WebSocket access of a SUT that is not the embedded core, from its profile (ixit.websocket):
+ * the listeners as given, and with `certificate`, the SPKI hash of the certificate that
+ * `readCertificate` returns (PEM; read once the SUT is ready, since it may make one per run).
+ */
+export async function websocketAccessFromIxit(
+  given: { readonly ws?: SipAddress; readonly wss?: SipAddress; readonly certificate?: string },
+  readCertificate: (file: string) => Promise<string>,
+): Promise<WebSocketAccess> {
+  let pem: string | undefined;
+  if (given.certificate !== undefined) {
+    try {
+      pem = await readCertificate(given.certificate);
+    } catch (e) {
+      throw new Error(`could not read the WSS certificate ${given.certificate} (ixit.websocket.certificate): ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    }
+  }
+  return {
+    ...(given.ws ? { ws: given.ws } : {}),
+    ...(given.wss ? { wss: given.wss } : {}),
+    ...(pem !== undefined ? { spkiSha256: spkiSha256(pem) } : {}),
+  };
 }

@@ -7,8 +7,9 @@
 import { randomBytes } from "node:crypto";
 import { basename } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type ContainerRuntimeClient, GenericContainer } from "testcontainers";
+import { type ContainerRuntimeClient, GenericContainer, type StartedTestContainer } from "testcontainers";
 import type { Profile } from "../profile/profile.ts";
+import { websocketAccessFromIxit } from "./certificate.ts";
 import { trackContainer, untrackContainer } from "./container-cleanup.ts";
 import { type ContainerImage, containerRuntime, ensureBuiltImage, ensureGivenImage, resolveBuildContext } from "./container-image.ts";
 import { portFree } from "./port-owner.ts";
@@ -52,16 +53,19 @@ let sequence = 0;
  * variable names the profile gives (IMS_UE_A_PASSWORD ...), so the SUT holds what the UEs hold.
  * A terminal profile (the container is the UE under test): SIP_HOST and SIP_PORT are the harness's
  * network, the UE's P-CSCF, and UE_SIP_HOST, UE_SIP_PORT its own address (terminal.address).
+ * With ixit.websocket (RFC 7118), WS_PORT and WSS_PORT: where the SUT's WebSocket listeners must be.
  */
 export function containerEnvironment(profile: Profile): Record<string, string> {
   const t = profile.target;
-  const { pcscf, domain, subscribers } = profile.ixit;
+  const { pcscf, domain, subscribers, websocket } = profile.ixit;
   const ue = profile.terminal?.address;
   const env: Record<string, string> = {
     SIP_HOST: pcscf.host,
     SIP_PORT: String(pcscf.port),
     SIP_DOMAIN: domain,
     ...(ue ? { UE_SIP_HOST: ue.host, UE_SIP_PORT: String(ue.port) } : {}),
+    ...(websocket?.ws ? { WS_PORT: String(websocket.ws.port) } : {}),
+    ...(websocket?.wss ? { WSS_PORT: String(websocket.wss.port) } : {}),
     ...(t.kind === "container" ? t.env : {}),
   };
   for (const s of subscribers) {
@@ -164,9 +168,11 @@ export class ContainerTarget implements Target {
     });
 
     let id: string;
+    let running: StartedTestContainer;
     const started = performance.now();
     try {
-      id = (await container.start()).getId();
+      running = await container.start();
+      id = running.getId();
     } catch (e) {
       return giveUp(`the container ${name} (image ${image.image}) could not be started: ${e instanceof Error ? e.message : String(e)}`, e);
     }
@@ -181,10 +187,15 @@ export class ContainerTarget implements Target {
       const probe = await preflightOptions(sip, protocol, domain, Math.min(PROBE_WAIT_MS, left), localHost);
       if (probe.ok) {
         const readyAfterMs = performance.now() - started;
+        // ixit.websocket (RFC 7118): the listeners as the profile gives them; the WSS certificate file
+        // is a path inside the container, read now that it is ready (its entry point may make one per start)
+        const ws = this.profile.ixit.websocket;
+        const websocket = ws ? await websocketAccessFromIxit(ws, (file) => readInContainer(running, file)).catch((e: unknown) => giveUp(e instanceof Error ? e.message : String(e), e)) : undefined;
         return {
           description: `container ${name} (image ${image.image}, ${image.how}; host network)${ueAddress ? " (UE under test)" : ""} at ${transports.map((p) => p.toUpperCase()).join("/")} ${sip.host}:${sip.port}, answered OPTIONS ${(readyAfterMs / 1000).toFixed(2)} s after start`,
           pcscf,
           ...(pcscfUri ? { pcscfUri } : {}),
+          ...(websocket ? { websocket } : {}),
           containerName: name,
           containerId: id,
           image,
@@ -239,4 +250,11 @@ async function containerState(client: ContainerRuntimeClient, name: string): Pro
 
 function sleep(ms: number): Promise<void> {
   return new Promise((done) => setTimeout(done, ms));
+}
+
+/** A text file inside a running container (cat through docker exec). */
+async function readInContainer(container: StartedTestContainer, file: string): Promise<string> {
+  const r = await container.exec(["cat", file]);
+  if (r.exitCode !== 0) throw new Error(`cat ${file} in the container exited with ${r.exitCode}: ${r.output.trim().slice(0, 300)}`);
+  return r.stdout;
 }

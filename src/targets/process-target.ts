@@ -7,8 +7,10 @@
 //   killStartedProcessesSync() from the CLI's signal handlers (none is installed here);
 // - down() tells when the leader exits, when the group dies, or when the SIP socket is gone.
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { Profile } from "../profile/profile.ts";
+import { websocketAccessFromIxit } from "./certificate.ts";
 import { belongsToGroup, describeProcess, portFree, portOwners, type PortOwner, processGroupMembers, type SocketProtocol, socketsOnPort } from "./port-owner.ts";
 import { preflightOptions } from "./preflight.ts";
 import { type StartedTarget, type SutDown, type Target, TargetUnavailableError } from "./target.ts";
@@ -100,13 +102,18 @@ export class ProcessTarget implements Target {
     const ueAddress = this.profile.terminal?.address;
     const sip = ueAddress ?? pcscf;
     const field = ueAddress ? "terminal.address.port" : "ixit.pcscf.port";
-    // `${port}` and `${host}` in arguments stand for the P-CSCF address of the profile; `${uePort}` and `${ueHost}` for terminal.address
+    // `${port}` and `${host}` in arguments stand for the P-CSCF address of the profile; `${uePort}` and `${ueHost}` for terminal.address;
+    // `${wsPort}`, `${wssPort}` and `${wssCertificate}` for ixit.websocket's ws.port, wss.port and certificate (empty without them)
+    const websocketGiven = this.profile.ixit.websocket;
     const args = t.args.map((a) =>
       a
         .replaceAll("${port}", String(pcscf.port))
         .replaceAll("${host}", pcscf.host)
         .replaceAll("${uePort}", String(ueAddress?.port ?? ""))
-        .replaceAll("${ueHost}", ueAddress?.host ?? ""),
+        .replaceAll("${ueHost}", ueAddress?.host ?? "")
+        .replaceAll("${wsPort}", String(websocketGiven?.ws?.port ?? ""))
+        .replaceAll("${wssPort}", String(websocketGiven?.wss?.port ?? ""))
+        .replaceAll("${wssCertificate}", websocketGiven?.certificate ?? ""),
     );
     const commandLine = [t.command, ...args].join(" ");
     const cwd = resolve(t.cwd ?? ".");
@@ -182,6 +189,9 @@ export class ProcessTarget implements Target {
         }
         // Its own sockets: down() reports when they are gone
         const ours = new Set((held?.sockets ?? []).map((s) => s.inode));
+        // ixit.websocket (RFC 7118): the listeners as the profile gives them; the WSS certificate file
+        // (a path on this host, relative to cwd) is read now, once the SUT is ready: it may make one per run
+        const websocket = websocketGiven ? await websocketAccessFromIxit(websocketGiven, (file) => readFile(resolve(cwd, file), "utf8")) : undefined;
         let downState: SutDown | undefined;
         let checkedAt = 0;
         return {
@@ -190,6 +200,7 @@ export class ProcessTarget implements Target {
           pid: pid!,
           pcscf,
           ...(pcscfUri ? { pcscfUri } : {}),
+          ...(websocket ? { websocket } : {}),
           logs: (since) => log.text(since),
           // Item 5: the leader exited (its group still running or not), or the SIP socket closed
           down: () => {

@@ -49,7 +49,13 @@ describe("ims-interop validate", () => {
     const file = await variant((t) =>
       t.replace(/\n {2}kind: embedded[^\n]*\n {2}faults: \[\][^\n]*/, "\n  kind: remote").replace(/(\n\s*domain: [^\n]*)/, "$1\n  pcscf: { host: 127.0.0.1, port: 5060 }"),
     );
-    const env = { IMS_UE_A_K: "465b5ce8b199b49faa5f0a2ee238a6bc", IMS_UE_A_OPC: "cd63cb71954a9f4e48a5994e37a02baf", IMS_UE_C_PASSWORD: "very-secret-c", IMS_UE_W_PASSWORD: "w", IMS_UE_V_PASSWORD: "v" };
+    const env = {
+      IMS_UE_A_K: "465b5ce8b199b49faa5f0a2ee238a6bc",
+      IMS_UE_A_OPC: "cd63cb71954a9f4e48a5994e37a02baf",
+      IMS_UE_C_PASSWORD: "very-secret-c",
+      IMS_UE_W_PASSWORD: "w",
+      IMS_UE_V_PASSWORD: "v",
+    };
     const checked = cli(["validate", file], env);
     assert.equal(checked.code, 0, checked.err);
     assert.match(checked.out, /^secrets not checked: IMS_UE_B_PASSWORD is not set \(run needs it; list and validate do not\)$/m);
@@ -92,7 +98,13 @@ describe("ims-interop list and run", () => {
 
 describe("ims-interop run --parallel against a shared SUT", () => {
   test("more workers than the profile has subscribers per role: refused in one line, exit 2, nothing started", () => {
-    const r = cli(["run", "--profile", "profiles/kamailio.yaml", "--parallel", "3"], { IMS_UE_A_PASSWORD: "a", IMS_UE_B_PASSWORD: "b", IMS_UE_C_PASSWORD: "c" });
+    const r = cli(["run", "--profile", "profiles/kamailio.yaml", "--parallel", "3"], {
+      IMS_UE_A_PASSWORD: "a",
+      IMS_UE_B_PASSWORD: "b",
+      IMS_UE_C_PASSWORD: "c",
+      IMS_UE_W_PASSWORD: "w",
+      IMS_UE_V_PASSWORD: "v",
+    });
     assert.equal(r.code, 2, r.out + r.err);
     assert.equal(r.err.trim().split("\n").length, 1, r.err);
     assert.match(r.err, /--parallel 3 against one process SUT needs 3 subscribers of every role.*lists 2 for UE-A/);

@@ -17,7 +17,13 @@ import { kamailioSkip } from "../support/kamailio.ts";
 
 const PROJECT = resolve(import.meta.dirname, "../..");
 const BIN = join(PROJECT, "bin/ims-interop.mjs");
-const PASSWORDS = { IMS_UE_A_PASSWORD: "alice-kamailio-1", IMS_UE_B_PASSWORD: "bob-kamailio-2", IMS_UE_C_PASSWORD: "carol-kamailio-3" };
+const PASSWORDS = {
+  IMS_UE_A_PASSWORD: "alice-kamailio-1",
+  IMS_UE_B_PASSWORD: "bob-kamailio-2",
+  IMS_UE_C_PASSWORD: "carol-kamailio-3",
+  IMS_UE_W_PASSWORD: "walter-kamailio-4",
+  IMS_UE_V_PASSWORD: "victor-kamailio-5",
+};
 
 interface Running {
   readonly child: ChildProcess;
@@ -155,7 +161,10 @@ describe("an interrupted run", { timeout: 300_000 }, () => {
       kamailio
         .replace(/port: 35070/, `port: ${port}`)
         .replace("command: sh", "command: node")
-        .replace(/args: \[[^\]]*\]/, 'args: [test/fixtures/sut/stubborn-responder.mjs, "${port}", "${host}"]'),
+        .replace(/args: \[[^\]]*\]/, 'args: [test/fixtures/sut/stubborn-responder.mjs, "${port}", "${host}"]')
+        // the responder has no WebSocket listeners and makes no WSS certificate
+        .replace(/\n {2}websocket:[^\n]*\n( {4}[^\n]*\n)+/, "\n")
+        .replace("websocket: true", "websocket: false"),
     );
     const r = start(["run", "--profile", profile, "--reports", join(dir, "reports")], PASSWORDS);
     await verdictLines(r, 1);
@@ -175,7 +184,16 @@ describe("an interrupted run", { timeout: 300_000 }, () => {
     const port = await pickFreePort();
     const dir = await mkdtemp(join(tmpdir(), "ims-interop-interrupt-"));
     const profile = join(dir, "kamailio.yaml");
-    await writeFile(profile, (await readFile(join(PROJECT, "profiles/kamailio.yaml"), "utf8")).replace(/port: 35070/, `port: ${port}`));
+    // free ports for SIP and the WebSocket listeners, the WSS certificate in the test's directory
+    const [wsPort, wssPort] = [await pickFreePort(), await pickFreePort()];
+    await writeFile(
+      profile,
+      (await readFile(join(PROJECT, "profiles/kamailio.yaml"), "utf8"))
+        .replace(/port: 35070/, `port: ${port}`)
+        .replace(/port: 35080/, `port: ${wsPort}`)
+        .replace(/port: 35443/, `port: ${wssPort}`)
+        .replace(/certificate: \S+/, `certificate: ${join(dir, "wss-cert.pem")}`),
+    );
     const reports = join(dir, "reports");
     await previousGreenRun(reports);
     const r = start(["run", "--profile", profile, "--reports", reports], PASSWORDS);

@@ -157,7 +157,7 @@ test("notPassedLines: the same error for every applicable test case (an unreacha
 });
 
 test("known deviations (profiles/kamailio.yaml): one line beside the verdict, live and in the summary; the verdict and the gate unchanged", async () => {
-  const run0 = await runOf([], "profiles/kamailio.yaml", { IMS_UE_A_PASSWORD: "a", IMS_UE_B_PASSWORD: "b", IMS_UE_C_PASSWORD: "c" });
+  const run0 = await runOf([], "profiles/kamailio.yaml", { IMS_UE_A_PASSWORD: "a", IMS_UE_B_PASSWORD: "b", IMS_UE_C_PASSWORD: "c", IMS_UE_W_PASSWORD: "w", IMS_UE_V_PASSWORD: "v" });
   const deviation = run0.profile.knownDeviations["IMS-REG-007"];
   assert.ok(deviation, "kamailio.yaml declares IMS-REG-007");
   const failed007: TestCaseResult = {

@@ -14,7 +14,7 @@ const PROJECT = resolve(import.meta.dirname, "../..");
 const BIN = join(PROJECT, "bin/ims-interop.mjs");
 const FAST = "test/fixtures/profiles/embedded-fast.yaml";
 /** The secret variables of the profiles used here, removed: list and validate must not need them. */
-const SECRET_NAMES = ["IMS_UE_A_K", "IMS_UE_A_OPC", "IMS_UE_A_PASSWORD", "IMS_UE_B_PASSWORD", "IMS_UE_C_PASSWORD"];
+const SECRET_NAMES = ["IMS_UE_A_K", "IMS_UE_A_OPC", "IMS_UE_A_PASSWORD", "IMS_UE_B_PASSWORD", "IMS_UE_C_PASSWORD", "IMS_UE_W_PASSWORD", "IMS_UE_V_PASSWORD"];
 
 function cli(args: string[], env: Record<string, string> = {}, unset: readonly string[] = []): { code: number | null; out: string; err: string } {
   const base = { ...process.env };
@@ -126,7 +126,7 @@ describe("validate", () => {
     const r = cli(["validate", "--profile", "profiles/kamailio.yaml"], { IMS_UE_A_PASSWORD: "only-this-one" }, SECRET_NAMES);
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /profiles\/kamailio\.yaml: valid \(Kamailio 5\.6/);
-    assert.match(r.out, /^secrets not checked: IMS_UE_B_PASSWORD, IMS_UE_C_PASSWORD are not set \(run needs them; list and validate do not\)$/m);
+    assert.match(r.out, /^secrets not checked: IMS_UE_B_PASSWORD, IMS_UE_C_PASSWORD, IMS_UE_V_PASSWORD, IMS_UE_W_PASSWORD are not set \(run needs them; list and validate do not\)$/m);
     assert.doesNotMatch(r.out + r.err, /only-this-one/);
     // run needs them: the same profile is refused there, one line per field
     const run = cli(["run", "--profile", "profiles/kamailio.yaml"], {}, SECRET_NAMES);

@@ -204,7 +204,7 @@ describe("validateProfileText", () => {
 
   test("unknown field", () => {
     assert.deepEqual(problems(edit(BASE, "  domain: ims.test\n", "  domain: ims.test\n  proxy: x\n")), [
-      "t.yaml:9: ixit.proxy: unknown field; expected one of domain, pcscf, pcscfUri, transports, localHost, timers, unregisteredImpu, unknownImpi, sessionTimer, media, subscribers",
+      "t.yaml:9: ixit.proxy: unknown field; expected one of domain, pcscf, pcscfUri, websocket, transports, localHost, timers, unregisteredImpu, unknownImpi, sessionTimer, media, subscribers",
     ]);
     assert.deepEqual(problems(edit(BASE, "  kind: remote\n", "  kind: remote\n  faults: []\n")), [
       "t.yaml:7: target.faults: applies only to target kind embedded; expected one of kind for kind remote",

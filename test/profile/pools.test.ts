@@ -5,7 +5,7 @@ import { test } from "node:test";
 import { loadProfile, parallelProblem, poolOf, subscriberFor } from "../../src/profile/index.ts";
 
 const PROJECT = resolve(import.meta.dirname, "../..");
-const PASSWORDS = { IMS_UE_A_PASSWORD: "a", IMS_UE_B_PASSWORD: "b", IMS_UE_C_PASSWORD: "c" };
+const PASSWORDS = { IMS_UE_A_PASSWORD: "a", IMS_UE_B_PASSWORD: "b", IMS_UE_C_PASSWORD: "c", IMS_UE_W_PASSWORD: "w", IMS_UE_V_PASSWORD: "v" };
 
 test("each worker takes its own subscriber of every role; --parallel beyond the pool is refused in one line", async () => {
   const profile = await loadProfile(resolve(PROJECT, "profiles/kamailio.yaml"), PASSWORDS);

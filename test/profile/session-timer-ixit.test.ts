@@ -47,7 +47,15 @@ test("absent, the session interval is RFC 4028's floor of 90 s; given, it is tak
 });
 
 test("the shipped profiles: the embedded ones deviate on purpose (a few seconds), the others keep 90", async () => {
-  const env = { IMS_UE_A_PASSWORD: "a", IMS_UE_B_PASSWORD: "b", IMS_UE_C_PASSWORD: "c", IMS_UE_A_K: "465b5ce8b199b49faa5f0a2ee238a6bc", IMS_UE_A_OPC: "cd63cb71954a9f4e48a5994e37a02baf" };
+  const env = {
+    IMS_UE_A_PASSWORD: "a",
+    IMS_UE_B_PASSWORD: "b",
+    IMS_UE_C_PASSWORD: "c",
+    IMS_UE_W_PASSWORD: "w",
+    IMS_UE_V_PASSWORD: "v",
+    IMS_UE_A_K: "465b5ce8b199b49faa5f0a2ee238a6bc",
+    IMS_UE_A_OPC: "cd63cb71954a9f4e48a5994e37a02baf",
+  };
   assert.equal((await loadProfile(resolve(ROOT, "profiles/embedded.yaml"), env)).ixit.sessionTimer.expires, 4);
   assert.equal((await loadProfile(resolve(ROOT, "test/fixtures/profiles/embedded-fast.yaml"), env)).ixit.sessionTimer.expires, 2);
   for (const f of ["profiles/kamailio.yaml", "profiles/example-remote.yaml"]) assert.equal((await loadProfile(resolve(ROOT, f), env)).ixit.sessionTimer.expires, 90, f);

@@ -14,7 +14,7 @@ import type { RunResult, TestCaseResult, Verdict } from "../../src/runner/index.
 import type { TestCase } from "../../src/runner/test-case.ts";
 
 const PROJECT = resolve(import.meta.dirname, "../..");
-const KAMAILIO_ENV = { IMS_UE_A_PASSWORD: "a", IMS_UE_B_PASSWORD: "b", IMS_UE_C_PASSWORD: "c" };
+const KAMAILIO_ENV = { IMS_UE_A_PASSWORD: "a", IMS_UE_B_PASSWORD: "b", IMS_UE_C_PASSWORD: "c", IMS_UE_W_PASSWORD: "w", IMS_UE_V_PASSWORD: "v" };
 
 function testCase(id: string, level: "mandatory" | "optional" = "mandatory"): TestCase {
   return { id, name: `test case ${id}`, feature: "Registration", uri: "features/x.feature", line: 1, level, references: ["TS24.229-5.1.1.2"], picsTags: [], severity: "critical", tags: [`@${id}`] };

@@ -177,10 +177,11 @@ describe("targets stamp their log lines", () => {
     "a container target (Kamailio from docker/kamailio-ims): its log lines stamped; a REGISTER after `since` is in the slice, the start-up is not",
     { skip: dockerSkip(), timeout: 300_000 },
     async () => {
-      const passwords = { IMS_UE_A_PASSWORD: "log-a-pw", IMS_UE_B_PASSWORD: "log-b-pw", IMS_UE_C_PASSWORD: "log-c-pw" };
+      const passwords = { IMS_UE_A_PASSWORD: "log-a-pw", IMS_UE_B_PASSWORD: "log-b-pw", IMS_UE_C_PASSWORD: "log-c-pw", IMS_UE_W_PASSWORD: "log-w-pw", IMS_UE_V_PASSWORD: "log-v-pw" };
       const loaded = await loadProfile(join(PROJECT, "profiles/kamailio-container.yaml"), { ...process.env, ...passwords });
       const port = await pickFreePort();
-      const profile: Profile = { ...loaded, target: loaded.target, ixit: { ...loaded.ixit, pcscf: { host: "127.0.0.1", port } } };
+      // no WebSocket listeners: their fixed ports could be another test's Kamailio's
+      const profile: Profile = { ...loaded, target: loaded.target, ixit: { ...loaded.ixit, pcscf: { host: "127.0.0.1", port }, websocket: undefined } };
       const sut = await new ContainerTarget(profile).start();
       try {
         await new Promise((r) => setTimeout(r, 20));

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { pickFreePort } from "./sipp.ts";
 
-export const KAMAILIO_MISSING = "kamailio (Debian packages kamailio, kamailio-presence-modules) is not installed";
+export const KAMAILIO_MISSING = "kamailio (Debian packages kamailio, kamailio-presence-modules, kamailio-websocket-modules, kamailio-tls-modules; openssl) is not installed";
 
 /** docker/kamailio-ims/: kamailio.cfg and the files it includes. */
 export const KAMAILIO_CONFIG_DIR = fileURLToPath(new URL("../../docker/kamailio-ims/", import.meta.url));
@@ -50,7 +50,11 @@ function modulesDir(help: string): string | undefined {
   return /-L path\s+Modules search path \(default: ([^)]+)\)/.exec(help)?.[1];
 }
 
-/** `kamailio -v` runs and the presence modules are installed. */
+/**
+ * `kamailio -v` runs and the presence modules are installed, and the WebSocket and TLS modules the
+ * Kamailio profiles' WS and WSS listeners need (profiles/kamailio.yaml claims websocket), and openssl
+ * (run-kamailio.sh makes the WSS certificate with it).
+ */
 export function kamailioAvailable(): boolean {
   if (available === undefined) {
     const v = spawnSync("kamailio", ["-v"], { encoding: "utf8", timeout: 10_000 });
@@ -61,7 +65,9 @@ export function kamailioAvailable(): boolean {
       /version: kamailio 5\./.test(`${v.stdout ?? ""}${v.stderr ?? ""}`) &&
       dir !== undefined &&
       existsSync(join(dir, "presence_reginfo.so")) &&
-      existsSync(join(dir, "pua_reginfo.so"));
+      existsSync(join(dir, "pua_reginfo.so")) &&
+      ["xhttp.so", "websocket.so", "tls.so", "nathelper.so"].every((m) => existsSync(join(dir, m))) &&
+      spawnSync("openssl", ["version"], { timeout: 10_000 }).status === 0;
   }
   return available;
 }

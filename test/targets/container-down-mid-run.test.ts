@@ -9,7 +9,7 @@ import { join, resolve } from "node:path";
 import { test } from "node:test";
 
 const PROJECT = resolve(import.meta.dirname, "../..");
-const ENV = { IMS_UE_A_PASSWORD: "alice-c-1", IMS_UE_B_PASSWORD: "bob-c-2", IMS_UE_C_PASSWORD: "carol-c-3" };
+const ENV = { IMS_UE_A_PASSWORD: "alice-c-1", IMS_UE_B_PASSWORD: "bob-c-2", IMS_UE_C_PASSWORD: "carol-c-3", IMS_UE_W_PASSWORD: "walter-c-4", IMS_UE_V_PASSWORD: "victor-c-5" };
 
 function skip(): string | false {
   if (spawnSync("docker", ["info"], { stdio: "ignore", timeout: 20000 }).status === 0) return false;
@@ -28,7 +28,9 @@ test("a container stopped mid-run: error verdict, the run ends, the report is wr
   const profile = join(dir, "kamailio-container.yaml");
   const text = (await readFile(join(PROJECT, "profiles/kamailio-container.yaml"), "utf8"))
     .replace(/build: kamailio-ims/, `build: ${join(PROJECT, "docker/kamailio-ims")}`)
-    .replace(/port: 35060/, "port: 35062");
+    .replace(/port: 35060/, "port: 35062")
+    .replace(/port: 35081/, "port: 35082")
+    .replace(/port: 35444/, "port: 35445");
   await writeFile(profile, text);
   const child = spawn(process.execPath, [join(PROJECT, "bin/ims-interop.mjs"), "run", "--profile", profile, "--reports", dir], { cwd: PROJECT, env: { ...process.env, ...ENV } });
   let out = "";

@@ -25,7 +25,13 @@ import { pickFreePort } from "../support/sipp.ts";
 const PROJECT = fileURLToPath(new URL("../../", import.meta.url));
 const PROFILE = join(PROJECT, "profiles/kamailio-container.yaml");
 const DOMAIN = "ims.example.test";
-const PASSWORDS = { IMS_UE_A_PASSWORD: "container-a-pw", IMS_UE_B_PASSWORD: "container-b-pw", IMS_UE_C_PASSWORD: "container-c-pw" };
+const PASSWORDS = {
+  IMS_UE_A_PASSWORD: "container-a-pw",
+  IMS_UE_B_PASSWORD: "container-b-pw",
+  IMS_UE_C_PASSWORD: "container-c-pw",
+  IMS_UE_W_PASSWORD: "container-w-pw",
+  IMS_UE_V_PASSWORD: "container-v-pw",
+};
 const DOCKER_MISSING = "a Docker engine (Debian package docker.io, started) is not available";
 
 function dockerSkip(): string | false {
@@ -51,7 +57,8 @@ async function kamailioProfile(target: Partial<Extract<TargetConfig, { kind: "co
   const p = await loadProfile(PROFILE, { ...process.env, ...PASSWORDS });
   const t = p.target;
   assert.equal(t.kind, "container");
-  return { ...p, target: { ...t, ...target } as TargetConfig, ixit: { ...p.ixit, pcscf: { host: "127.0.0.1", port: port ?? (await pickFreePort()) } } };
+  // no WebSocket listeners (their fixed ports could be another test's Kamailio's; kamailio-suite.test.ts runs them)
+  return { ...p, target: { ...t, ...target } as TargetConfig, ixit: { ...p.ixit, pcscf: { host: "127.0.0.1", port: port ?? (await pickFreePort()) }, websocket: undefined } };
 }
 
 describe("container environment and image tags (no engine needed)", () => {
@@ -65,6 +72,8 @@ describe("container environment and image tags (no engine needed)", () => {
       IMS_UE_A_PASSWORD: "container-a-pw",
       IMS_UE_B_PASSWORD: "container-b-pw",
       IMS_UE_C_PASSWORD: "container-c-pw",
+      IMS_UE_W_PASSWORD: "container-w-pw",
+      IMS_UE_V_PASSWORD: "container-v-pw",
     });
   });
 

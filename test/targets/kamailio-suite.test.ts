@@ -9,7 +9,13 @@ import { type RunResult, runSuite } from "../../src/runner/index.ts";
 import { kamailioSkip } from "../support/kamailio.ts";
 
 const PROJECT = resolve(import.meta.dirname, "../..");
-const PASSWORDS = { IMS_UE_A_PASSWORD: "alice-kamailio-1", IMS_UE_B_PASSWORD: "bob-kamailio-2", IMS_UE_C_PASSWORD: "carol-kamailio-3" };
+const PASSWORDS = {
+  IMS_UE_A_PASSWORD: "alice-kamailio-1",
+  IMS_UE_B_PASSWORD: "bob-kamailio-2",
+  IMS_UE_C_PASSWORD: "carol-kamailio-3",
+  IMS_UE_W_PASSWORD: "walter-kamailio-4",
+  IMS_UE_V_PASSWORD: "victor-kamailio-5",
+};
 
 const EXPECTED_NOT_PASS: Record<string, string> = {
   "IMS-REG-001": "not-applicable",
@@ -20,10 +26,7 @@ const EXPECTED_NOT_PASS: Record<string, string> = {
   // Kamailio 5.6's reginfo documents all carry version="0" (RFC 3680 5.1): requirement reginfo.version
   "IMS-REG-007": "fail",
   "IMS-REG-008": "fail",
-  // No WebSocket module in this configuration yet: the profiles do not claim websocket
-  "IMS-RTC-001": "not-applicable",
-  "IMS-RTC-002": "not-applicable",
-  "IMS-RTC-003": "not-applicable",
+  // IMS-RTC-001..003 pass: the configuration loads the websocket module (WS and WSS), the profiles claim websocket
 };
 
 test("the suite against Kamailio (process target) gives the expected verdict for every test case", { skip: kamailioSkip(), timeout: 300000 }, async () => {

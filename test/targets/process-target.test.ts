@@ -257,13 +257,18 @@ describe("process target", { skip: linux }, () => {
   }
 
   describe("with Kamailio (profiles/kamailio.yaml)", { skip: kamailioSkip() }, () => {
-    const env = { IMS_UE_A_PASSWORD: "a-secret", IMS_UE_B_PASSWORD: "b-secret", IMS_UE_C_PASSWORD: "c-secret" };
+    const env = { IMS_UE_A_PASSWORD: "a-secret", IMS_UE_B_PASSWORD: "b-secret", IMS_UE_C_PASSWORD: "c-secret", IMS_UE_W_PASSWORD: "w-secret", IMS_UE_V_PASSWORD: "v-secret" };
 
     async function kamailioProfile(port: number): Promise<Profile> {
       const p = await loadProfile(join(PROJECT, "profiles/kamailio.yaml"), env);
       assert.equal(p.target.kind, "process");
-      // a free port instead of 35070, and the project as the working directory of run-kamailio.sh
-      return { ...p, target: { ...p.target, cwd: PROJECT, env: { ...(p.target.kind === "process" ? p.target.env : {}), ...env } }, ixit: { ...p.ixit, pcscf: { ...p.ixit.pcscf, port } } };
+      // a free port instead of 35070, and the project as the working directory of run-kamailio.sh; no
+      // WebSocket listeners (their fixed ports could be another test's Kamailio's)
+      return {
+        ...p,
+        target: { ...p.target, cwd: PROJECT, env: { ...(p.target.kind === "process" ? p.target.env : {}), ...env } },
+        ixit: { ...p.ixit, pcscf: { ...p.ixit.pcscf, port }, websocket: undefined },
+      };
     }
 
     /** Processes (of any group) started for this port: kamailio and its wrapper name it on their command line. */
