@@ -13,17 +13,11 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, test } from "node:test";
 import { pickFreePort } from "../support/sipp.ts";
-import { kamailioSkip } from "../support/kamailio.ts";
+import { kamailioSkip, KAMAILIO_PASSWORDS } from "../support/kamailio.ts";
 
 const PROJECT = resolve(import.meta.dirname, "../..");
 const BIN = join(PROJECT, "bin/ims-interop.mjs");
-const PASSWORDS = {
-  IMS_UE_A_PASSWORD: "alice-kamailio-1",
-  IMS_UE_B_PASSWORD: "bob-kamailio-2",
-  IMS_UE_C_PASSWORD: "carol-kamailio-3",
-  IMS_UE_W_PASSWORD: "walter-kamailio-4",
-  IMS_UE_V_PASSWORD: "victor-kamailio-5",
-};
+const PASSWORDS = KAMAILIO_PASSWORDS;
 
 interface Running {
   readonly child: ChildProcess;

@@ -11,6 +11,15 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { pickFreePort } from "./sipp.ts";
 
+/** The Digest passwords of docker/kamailio-ims/subscribers.cfg's users, by the variables the Kamailio profiles name. */
+export const KAMAILIO_PASSWORDS = {
+  IMS_UE_A_PASSWORD: "alice-kamailio-1",
+  IMS_UE_B_PASSWORD: "bob-kamailio-2",
+  IMS_UE_C_PASSWORD: "carol-kamailio-3",
+  IMS_UE_W_PASSWORD: "walter-kamailio-4",
+  IMS_UE_V_PASSWORD: "victor-kamailio-5",
+} as const;
+
 export const KAMAILIO_MISSING = "kamailio (Debian packages kamailio, kamailio-presence-modules, kamailio-websocket-modules, kamailio-tls-modules; openssl) is not installed";
 
 /** docker/kamailio-ims/: kamailio.cfg and the files it includes. */

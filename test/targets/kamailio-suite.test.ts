@@ -6,16 +6,10 @@ import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
 import { test } from "node:test";
 import { type RunResult, runSuite } from "../../src/runner/index.ts";
-import { kamailioSkip } from "../support/kamailio.ts";
+import { kamailioSkip, KAMAILIO_PASSWORDS } from "../support/kamailio.ts";
 
 const PROJECT = resolve(import.meta.dirname, "../..");
-const PASSWORDS = {
-  IMS_UE_A_PASSWORD: "alice-kamailio-1",
-  IMS_UE_B_PASSWORD: "bob-kamailio-2",
-  IMS_UE_C_PASSWORD: "carol-kamailio-3",
-  IMS_UE_W_PASSWORD: "walter-kamailio-4",
-  IMS_UE_V_PASSWORD: "victor-kamailio-5",
-};
+const PASSWORDS = KAMAILIO_PASSWORDS;
 
 const EXPECTED_NOT_PASS: Record<string, string> = {
   "IMS-REG-001": "not-applicable",
