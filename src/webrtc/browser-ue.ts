@@ -101,7 +101,15 @@ export class BrowserUe {
     try {
       pageServer = await servePage();
       const spki = [relay.spkiSha256, options.trustSpkiSha256].filter((s): s is string => s !== undefined);
-      browser = await chromium.launch({ executablePath: options.executablePath ?? DEFAULT_CHROMIUM, headless: true, args: chromiumArgs(spki) });
+      // The harness owns SIGINT, SIGTERM and SIGHUP (src/cli): Playwright must not exit the process on them; the After hook closes the browser, and Playwright kills it at exit
+      browser = await chromium.launch({
+        executablePath: options.executablePath ?? DEFAULT_CHROMIUM,
+        headless: true,
+        args: chromiumArgs(spki),
+        handleSIGINT: false,
+        handleSIGTERM: false,
+        handleSIGHUP: false,
+      });
       const context = await browser.newContext({ permissions: ["microphone"] });
       const page = await context.newPage();
       const ue = new BrowserUe(options, lines, browser, page, pageServer, relay);

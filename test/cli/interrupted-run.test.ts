@@ -131,6 +131,26 @@ describe("an interrupted run", { timeout: 300_000 }, () => {
     assert.deepEqual(marked(r.mark), []);
   });
 
+  test(
+    "SIGINT while a browser UE is in a call: exit 130, the reports written, no Chromium left",
+    { skip: !existsSync("/usr/bin/chromium") && !process.env["CI"] ? "chromium (Debian package chromium) is not installed" : false },
+    async () => {
+      const reports = await mkdtemp(join(tmpdir(), "ims-interop-interrupt-"));
+      const r = start(["run", "--profile", "test/fixtures/profiles/embedded-websocket.yaml", "--tags", "@IMS-RTC-001 or @IMS-RTC-003", "--reports", reports]);
+      // RTC-001 has ended; RTC-003 starts its two browsers
+      await verdictLines(r, 1);
+      await new Promise((d) => setTimeout(d, 1500));
+      r.child.kill("SIGINT");
+      const { code } = await r.exited;
+      // Playwright must leave the signal to the harness: it would otherwise exit at once, without reports
+      assert.equal(code, 130, r.out + r.err);
+      const summary = JSON.parse(await readFile(join(reports, "summary.json"), "utf8")) as { interrupted?: string };
+      assert.equal(summary.interrupted, "interrupted by SIGINT");
+      for (let i = 0; i < 50 && marked(r.mark).length > 0; i++) await new Promise((d) => setTimeout(d, 100));
+      assert.deepEqual(marked(r.mark), [], "no Chromium (nor anything else of the run) left");
+    },
+  );
+
   test("SIGTERM with two parallel workers: exit 143, the reports written, no worker left", async () => {
     const reports = await mkdtemp(join(tmpdir(), "ims-interop-interrupt-"));
     await previousGreenRun(reports);
