@@ -1,8 +1,8 @@
-// The `ims-interop` command: run, list, validate, merge, report. Exit codes (EXIT_CODES below, and
-// exitCodeOf in certification-summary.ts): 0 the gate passed, 1 the SUT failed it, 2 bad input, 3
-// the test bed or the harness, 130/143/129 a signal.
+// The `ims-interop` command: run, list, validate, merge, compare, report. Exit codes (EXIT_CODES
+// below, and exitCodeOf in certification-summary.ts): 0 the gate passed, 1 the SUT failed it, 2 bad
+// input, 3 the test bed or the harness, 130/143/129 a signal; compare: 1 a regression.
 import { existsSync } from "node:fs";
-import { readdir, rm, stat } from "node:fs/promises";
+import { mkdir, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { argv, exit, stderr, stdout } from "node:process";
 import { fileURLToPath } from "node:url";
@@ -13,6 +13,7 @@ import { type ParsedArgs, UsageError, parseArgs, single } from "./args.ts";
 import { generateReport, refreshGate, serveDirectory } from "../report/allure-report.ts";
 import { EXIT_3_MEANING, exitCodeOf, gate, summaryTable } from "../report/certification-summary.ts";
 import { MergeInputError, mergeReports } from "../report/merge-results.ts";
+import { CompareInputError, type ComparedSummary, compareSummaries, comparisonHtml, comparisonJson, comparisonLines, readSummaryFile } from "../report/compare.ts";
 import { killStartedProcessesSync } from "../targets/index.ts";
 import { leaveSignalsToCaller } from "../targets/container-cleanup.ts";
 import { ReportsBusyError, lockReports } from "./reports-lock.ts";
@@ -93,6 +94,14 @@ ${wrap(UE_FAULT_NAMES.join(", "), 16, 100)}`,
   merge: `ims-interop merge <reports dir>... --into <dir> [--max-optional-failures <n>] [--report]
     Merges the results of shards (each run with --reports <dir>) into one summary.json, with the
     counts, the gate and the exit code recomputed, and one allure-results/ folder.`,
+  compare: `ims-interop compare <summary.json> <summary.json>... [--out <dir>]
+    Compares runs (the summary.json of run or merge): a table of test cases x runs (product,
+    version, date), the runs of a product side by side in date order. What changed between
+    consecutive runs of a product is listed, regressions first (pass -> fail, error or
+    inconclusive), then fixes (-> pass), then other changes (pass <-> not-applicable, a test case
+    absent from a run: —). Writes compare.html and compare.json under --out (default
+    reports/compare/). Exit 0 without regression, 1 with one, 2 for bad input (fewer than two
+    files, a file that is not a summary.json).`,
   report: `ims-interop report [--reports <dir>] [--serve] [--port <n>]
     Generates the Allure HTML report in <dir>/allure-report/ from <dir>/allure-results/ (needs
     Java). --serve serves it on 127.0.0.1 (the report does not load from file://), without
@@ -107,6 +116,7 @@ const USAGE = `Usage: ims-interop <command> [options]
   list      list the test cases and their applicability
   validate  check a profile
   merge     merge the results of shards
+  compare   compare runs (releases) of products: regressions, fixes, changes
   report    generate (and serve) the HTML report
   version   print the version
 ims-interop help <command> shows one command's options; ims-interop help shows them all.
@@ -288,6 +298,22 @@ async function merge(args: string[]): Promise<number> {
   return code;
 }
 
+async function compare(args: string[]): Promise<number> {
+  const a = parseArgs(args, { out: "value" });
+  if (a.positionals.length < 2) throw new UsageError(`compare needs two summary.json files or more; ${a.positionals.length === 0 ? "none given" : `only ${a.positionals[0]} given`}`);
+  const out = resolve(single(a, "out") ?? resolve(PROJECT, "reports", "compare"));
+  // Every file is read and checked before anything is written
+  const summaries: ComparedSummary[] = [];
+  for (const file of a.positionals) summaries.push(await readSummaryFile(file));
+  const c = compareSummaries(summaries);
+  await mkdir(out, { recursive: true });
+  await writeFile(join(out, "compare.json"), comparisonJson(c));
+  await writeFile(join(out, "compare.html"), comparisonHtml(c));
+  print(comparisonLines(c).join("\n") + "\n");
+  print(`written: ${relative(process.cwd(), out) || "."}/compare.html, compare.json\n`);
+  return c.changes.some((ch) => ch.kind === "regression") ? 1 : 0;
+}
+
 /** Every file under `dir`, with its modification time. */
 async function filesWithTimes(dir: string): Promise<Array<{ file: string; mtimeMs: number }>> {
   const found: Array<{ file: string; mtimeMs: number }> = [];
@@ -388,7 +414,7 @@ async function version(): Promise<number> {
   return 0;
 }
 
-const COMMANDS: Readonly<Record<string, (args: string[]) => Promise<number>>> = { run, report, merge, list, validate, version };
+const COMMANDS: Readonly<Record<string, (args: string[]) => Promise<number>>> = { run, report, merge, compare, list, validate, version };
 
 async function main(args: string[]): Promise<number> {
   const [command, ...rest] = args;
@@ -425,7 +451,7 @@ async function main(args: string[]): Promise<number> {
       printError(`ims-interop: ${e.message}\nsee: ims-interop help${command && COMMANDS[command] ? ` ${command}` : ""}\n`);
       return 2;
     }
-    if (e instanceof ReportsBusyError || e instanceof SelectionError || e instanceof CatalogError || e instanceof MergeInputError || e instanceof InputError) {
+    if (e instanceof ReportsBusyError || e instanceof SelectionError || e instanceof CatalogError || e instanceof MergeInputError || e instanceof CompareInputError || e instanceof InputError) {
       printError(`ims-interop: ${e.message}\n`);
       return 2;
     }

@@ -95,6 +95,8 @@ export function summaryJson(run: RunResult, gateVerdict: GateVerdict): string {
         product: p.product,
         productVersion: p.productVersion,
         profile: p.name,
+        // When the run started (ISO 8601): `compare` orders the runs of a product by it
+        ...(run.startedAt ? { date: run.startedAt } : {}),
         pics: Object.entries(p.pics)
           .filter(([, v]) => v)
           .map(([k]) => k),

@@ -73,8 +73,11 @@ export async function mergeReports(inputs: readonly string[], into: string, maxO
   const deviations = testCases.filter((tc) => tc.knownDeviation !== undefined).map((tc) => ({ id: tc.id, verdict: tc.verdict, deviation: tc.knownDeviation }));
   // The first input's SUT and profile fields; what was one run's alone is not carried over
   const { interrupted: _i, knownDeviations: _k, ...first } = summaries[0] ?? ({ sut: "", profile: "" } as Summary);
+  // The date of the merged run: when its first shard started (compare orders runs by it)
+  const dates = summaries.flatMap((s) => (typeof s.date === "string" ? [s.date] : [])).sort();
   const merged: Summary = {
     ...first,
+    ...(dates.length ? { date: dates[0] } : {}),
     counts,
     gate,
     ...(deviations.length ? { knownDeviations: deviations } : {}),

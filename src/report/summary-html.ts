@@ -30,19 +30,23 @@ export interface SummaryDocument {
   }[];
 }
 
-const STYLE = `
+/** The page, its tables and the colour of a verdict cell (`<td class="verdict-fail">`): shared with the release comparison (compare.ts). */
+export const BASE_STYLE = `
 body { font-family: Helvetica, Arial, sans-serif; margin: 16px; color: #222; }
 h1 { font-size: 20px; } h2 { font-size: 16px; margin-top: 20px; }
-.gate { padding: 10px 14px; border-radius: 4px; font-size: 16px; }
-.gate.failed { background: #fdecea; border: 2px solid #c00; }
-.gate.passed { background: #e8f5e9; border: 2px solid #2e7d32; }
-.gate b { font-size: 18px; }
 table { border-collapse: collapse; font-size: 13px; }
 th, td { border: 1px solid #ddd; padding: 4px 8px; text-align: left; vertical-align: top; }
 th { background: #f3f3f3; }
 td.verdict-fail, td.verdict-error { color: #c00; font-weight: bold; }
 td.verdict-inconclusive { color: #c60; font-weight: bold; }
 td.verdict-pass { color: #2e7d32; }
+`;
+
+const STYLE = `${BASE_STYLE}
+.gate { padding: 10px 14px; border-radius: 4px; font-size: 16px; }
+.gate.failed { background: #fdecea; border: 2px solid #c00; }
+.gate.passed { background: #e8f5e9; border: 2px solid #2e7d32; }
+.gate b { font-size: 18px; }
 .deviation { background: #fff6e0; }
 `;
 

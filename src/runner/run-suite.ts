@@ -71,6 +71,8 @@ export interface RunResult {
   readonly results: readonly TestCaseResult[];
   readonly counts: Readonly<Record<Verdict, number>>;
   readonly durationMs: number;
+  /** When the run started, ISO 8601 (UTC): summary.json's date, which `compare` orders runs by. */
+  readonly startedAt?: string;
   /** Set when a signal cut the run short: "interrupted by SIGINT". */
   readonly interrupted?: string;
 }
@@ -291,7 +293,8 @@ function finish(profile: Profile, sut: string, results: TestCaseResult[], starte
   const order = new Map(results.map((r) => [r.testCase.id, withDeviation(r)]));
   const sorted = [...order.values()].sort((a, b) => a.testCase.id.localeCompare(b.testCase.id));
   const counts = Object.fromEntries(VERDICTS.map((v) => [v, sorted.filter((r) => r.verdict === v).length])) as Record<Verdict, number>;
-  return { profile, sut, results: sorted, counts, durationMs: performance.now() - started, ...(interrupted ? { interrupted } : {}) };
+  const durationMs = performance.now() - started;
+  return { profile, sut, results: sorted, counts, durationMs, startedAt: new Date(Date.now() - durationMs).toISOString(), ...(interrupted ? { interrupted } : {}) };
 }
 
 let support: ISupportCodeLibrary | undefined;

@@ -155,11 +155,11 @@ describe("usage and help", () => {
       assert.match(r.out, /--verbose/);
       assert.match(r.out, /^ {2}3 +the test bed or the harness/m);
       assert.match(r.out, /knownDeviations keeps its verdict and counts for the gate/);
-      assert.doesNotMatch(r.out, /ims-interop (merge|list|validate|report) /);
+      assert.doesNotMatch(r.out, /ims-interop (merge|compare|list|validate|report) /);
     }
     const all = cli(["help"]);
     assert.equal(all.code, 0);
-    for (const c of ["run", "list", "validate", "merge", "report"]) assert.match(all.out, new RegExp(`^ims-interop ${c} `, "m"));
+    for (const c of ["run", "list", "validate", "merge", "compare", "report"]) assert.match(all.out, new RegExp(`^ims-interop ${c} `, "m"));
   });
 
   test("a usage error: one line and where to read more, exit 2", () => {
@@ -168,7 +168,7 @@ describe("usage and help", () => {
     assert.equal(r.err, 'ims-interop: --parallel takes a whole number, not "two"\nsee: ims-interop help run\n');
     const unknown = cli(["frobnicate"]);
     assert.equal(unknown.code, 2);
-    assert.equal(unknown.err, 'ims-interop: unknown command "frobnicate"; expected one of run, report, merge, list, validate, version\nsee: ims-interop help\n');
+    assert.equal(unknown.err, 'ims-interop: unknown command "frobnicate"; expected one of run, report, merge, compare, list, validate, version\nsee: ims-interop help\n');
   });
 
   test("--fault with a profile that is not the embedded core: a usage error naming the target kind, before any secret is needed", () => {

@@ -129,6 +129,9 @@ describe("known deviations", () => {
     assert.equal(summary.testCases.find((t) => t.id === "IMS-REG-007")!.verdict, "fail");
     assert.match(summary.testCases.find((t) => t.id === "IMS-REG-007")!.knownDeviation!, /^fail, a defect of Kamailio 5\.6/);
     assert.equal(summary.testCases.find((t) => t.id === "IMS-REG-002")!.knownDeviation, undefined);
+    // What compare reads to tell the runs of a product apart: its version and the run's date
+    const dated = JSON.parse(summaryJson({ ...run, startedAt: "2026-12-07T03:00:00.000Z" }, g)) as { product: string; productVersion: string; date: string };
+    assert.deepEqual([dated.product, dated.productVersion, dated.date], ["kamailio", "5.6", "2026-12-07T03:00:00.000Z"]);
   });
 
   test("junit.xml: a knownDeviation property, and the deviation at the end of the failure message", async () => {
@@ -151,11 +154,16 @@ describe("mergeReports", () => {
 
   test("the gate and the exit code recomputed by the rules of a run; deviations listed; interrupted shards named", async () => {
     const base = await mkdtemp(join(tmpdir(), "ims-interop-merge-"));
-    const one = await shard(base, "one", [
-      { id: "IMS-REG-001", verdict: "pass", level: "mandatory" },
-      { id: "IMS-REG-007", verdict: "fail", level: "mandatory", knownDeviation: "Kamailio 5.6" },
-    ]);
-    const two = await shard(base, "two", [{ id: "IMS-REG-002", verdict: "error", level: "mandatory", notRun: true }], { interrupted: "interrupted by SIGTERM" });
+    const one = await shard(
+      base,
+      "one",
+      [
+        { id: "IMS-REG-001", verdict: "pass", level: "mandatory" },
+        { id: "IMS-REG-007", verdict: "fail", level: "mandatory", knownDeviation: "Kamailio 5.6" },
+      ],
+      { date: "2026-12-01T09:05:00.000Z" },
+    );
+    const two = await shard(base, "two", [{ id: "IMS-REG-002", verdict: "error", level: "mandatory", notRun: true }], { interrupted: "interrupted by SIGTERM", date: "2026-12-01T09:00:00.000Z" });
     const m = await mergeReports([one, two], join(base, "into"));
     assert.equal(m.exitCode, 1);
     assert.deepEqual(m.gate.reasons, [`the run of ${two} was interrupted by SIGTERM`, "mandatory IMS-REG-002 is error", "mandatory IMS-REG-007 is fail"]);
@@ -163,6 +171,7 @@ describe("mergeReports", () => {
     assert.deepEqual(merged.knownDeviations, [{ id: "IMS-REG-007", verdict: "fail", deviation: "Kamailio 5.6" }]);
     assert.equal(merged.interrupted, "interrupted by SIGTERM");
     assert.deepEqual(merged.counts, { pass: 1, fail: 1, inconclusive: 0, "not-applicable": 0, error: 1 });
+    assert.equal((merged as { date?: string }).date, "2026-12-01T09:00:00.000Z", "the date of the earliest shard");
     const errorsOnly = await mergeReports([two], join(base, "into2"));
     assert.equal(errorsOnly.exitCode, 3);
   });
