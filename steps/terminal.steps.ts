@@ -8,8 +8,10 @@ import type { SentMessage } from "../src/targets/harness-network.ts";
 import type { UpperTesterAction } from "../src/profile/profile.ts";
 import { InconclusiveError, TestBedError } from "../src/runner/verdict.ts";
 import type { ObservedMessage } from "../src/sip/endpoint/index.ts";
-import type { SipMessage, SipResponse } from "../src/sip/message/index.ts";
+import type { SipMessage, SipRequest, SipResponse } from "../src/sip/message/index.ts";
 import { UpperTesterError } from "../src/targets/upper-tester.ts";
+import { isRegisterResponse, registerContacts, registersContact } from "../src/conformance/requirements/ue-register.ts";
+import { grantsRegistration } from "../src/conformance/requirements/ue-request.ts";
 import { expectStatus, expectThat, fail } from "./support/expect.ts";
 import type { ImsWorld } from "./support/world.ts";
 import { offerSdp } from "./support/media.ts";
@@ -28,54 +30,38 @@ async function act(world: ImsWorld, action: UpperTesterAction, params: { target?
   }
 }
 
-const isRegister = (m: SipMessage): boolean => m.kind === "request" && m.method === "REGISTER";
-/** The expiry a REGISTER asks for: its Contact's expires parameter, else its Expires header (RFC 3261 10.2.1.1). */
-function askedExpiry(m: SipMessage): number | undefined {
-  const contact = m.header("contact") ?? "";
-  const param = /;\s*expires\s*=\s*(\d+)/i.exec(contact)?.[1];
-  if (param !== undefined) return Number(param);
-  const e = m.header("expires");
-  return e !== undefined && /^\d+$/.test(e.trim()) ? Number(e) : undefined;
-}
-/** A response the network sent the UE to one of its REGISTERs. */
-const registerResponse = (s: SentMessage, statuses: (status: number) => boolean): boolean =>
-  s.message.kind === "response" && statuses(s.message.status) && (s.message.header("cseq") ?? "").trim().toUpperCase().endsWith("REGISTER");
+const isRegister = (m: SipMessage): m is SipRequest => m.kind === "request" && m.method === "REGISTER";
 
 /** Waits until the network has answered a REGISTER of the UE with a 2xx that registers it; returns that 2xx. */
 async function registered(world: ImsWorld, after: number, what: string): Promise<SentMessage> {
   const net = world.bed.harnessNetwork;
+  const ue = world.bed.ueUnderTest;
+  // Any binding of the UE's identity with an expiration above 0 (its contact is not known to the steps)
+  const facts = { name: ue.role, impu: ue.impus[0] ?? "", contact: "" };
   return net.toUe.observe(
-    (s) => s.at >= after && registerResponse(s, (st) => st >= 200 && st < 300) && (s.message as SipResponse).expires !== 0 && grantedInResponse(s.message) !== 0,
+    (s) => s.at >= after && isRegisterResponse(s.message, 200, 299) && grantsRegistration(s.message, facts),
     world.deadline(what),
-    `a 2xx from the network to a REGISTER of the UE under test (${world.bed.ueUnderTest.impus[0] ?? ""})`,
+    `a 2xx from the network to a REGISTER of the UE under test (${facts.impu})`,
     "TS 24.229 5.1.1.2",
   );
 }
 
-/** The expiry a 2xx to REGISTER grants: the smallest expires of its Contacts, else its Expires header. */
-function grantedInResponse(m: SipMessage): number | undefined {
-  const values = m.headerValues("contact").map((c) => /;\s*expires\s*=\s*(\d+)/i.exec(c)?.[1]);
-  const found = values.filter((v): v is string => v !== undefined).map(Number);
-  if (found.length > 0) return Math.min(...found);
-  const e = m.header("expires");
-  return e !== undefined ? Number(e) : undefined;
-}
-
-Given("the UE under test is switched on", async function (this: ImsWorld) {
+/** Switches the UE under test on; a UE that cannot be started is the test bed's error. */
+async function switchOn(world: ImsWorld): Promise<void> {
   try {
-    await this.bed.switchOn();
+    await world.bed.switchOn();
   } catch (e) {
     throw new TestBedError(`the UE under test could not be switched on: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
+}
+
+Given("the UE under test is switched on", async function (this: ImsWorld) {
+  await switchOn(this);
 });
 
 Given("the UE under test is switched on and registered", async function (this: ImsWorld) {
   const since = Date.now();
-  try {
-    await this.bed.switchOn();
-  } catch (e) {
-    throw new TestBedError(`the UE under test could not be switched on: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
-  }
+  await switchOn(this);
   await act(this, "register");
   try {
     await registered(this, since, "registration of the UE under test (precondition)");
@@ -117,7 +103,7 @@ When("the UE under test is made to hang up", async function (this: ImsWorld) {
 Then("the UE under test's first REGISTER is challenged with {word}", async function (this: ImsWorld, scheme: string) {
   const net = this.bed.harnessNetwork;
   await net.fromUe.observe((m) => isRegister(m.message), this.deadline("REGISTER from the UE under test"), "a REGISTER from the UE under test", "TS 24.229 5.1.1.2.1");
-  const challenge = await net.toUe.observe((s) => registerResponse(s, (st) => st === 401), this.deadline("401 to the UE under test"), "the network's 401 to the REGISTER");
+  const challenge = await net.toUe.observe((s) => isRegisterResponse(s.message, 401, 401), this.deadline("401 to the UE under test"), "the network's 401 to the REGISTER");
   const header = challenge.message.header("www-authenticate") ?? "";
   const aka = /algorithm\s*=\s*"?AKAv[12]-MD5/i.test(header);
   // The network challenges with the credentials the profile gives the UE: a harness fact, checked so that the test case says what it tested
@@ -126,7 +112,7 @@ Then("the UE under test's first REGISTER is challenged with {word}", async funct
 
 Then("the UE under test answers the challenge and is registered", async function (this: ImsWorld) {
   const net = this.bed.harnessNetwork;
-  const challenge = await net.toUe.observe((s) => registerResponse(s, (st) => st === 401), this.deadline("401 to the UE under test"), "the network's 401 to the REGISTER");
+  const challenge = await net.toUe.observe((s) => isRegisterResponse(s.message, 401, 401), this.deadline("401 to the UE under test"), "the network's 401 to the REGISTER");
   const answer = await net.fromUe.observe(
     (m) => isRegister(m.message) && m.at >= challenge.at && m.message.header("authorization") !== undefined,
     this.deadline("the answer to the challenge"),
@@ -134,7 +120,7 @@ Then("the UE under test answers the challenge and is registered", async function
     "TS 24.229 5.1.1.2.1, RFC 3261 22.2",
   );
   const final = await net.toUe.observe(
-    (s) => s.at >= answer.at && registerResponse(s, (st) => st >= 200) && s.message.header("call-id") === answer.message.header("call-id"),
+    (s) => s.at >= answer.at && isRegisterResponse(s.message, 200, 699) && s.message.header("call-id") === answer.message.header("call-id"),
     this.deadline("the network's final response"),
     "the network's final response to the answered REGISTER",
   );
@@ -147,7 +133,7 @@ Then("the UE under test re-registers before the {int} seconds are over", async f
   const end = first.at + seconds * 1000;
   this.widenBudget(Math.max(0, end - Date.now()), `the granted ${seconds} s`);
   const refresh = await net.fromUe.observe(
-    (m) => isRegister(m.message) && m.at > first.at && (askedExpiry(m.message) ?? 1) > 0,
+    (m) => isRegister(m.message) && m.at > first.at && registersContact(m.message),
     this.deadline(`the re-registration within ${seconds} s`, Math.max(1, end - Date.now())),
     `a REGISTER refreshing the registration before the granted ${seconds} s run out`,
     "TS 24.229 5.1.1.4.1",
@@ -165,12 +151,12 @@ Then("the UE under test re-registers before the {int} seconds are over", async f
 Then("the network receives the UE under test's de-registration and removes its binding", async function (this: ImsWorld) {
   const net = this.bed.harnessNetwork;
   const dereg = await net.fromUe.observe(
-    (m: ObservedMessage) => isRegister(m.message) && askedExpiry(m.message) === 0,
+    (m: ObservedMessage) => isRegister(m.message) && registerContacts(m.message).length > 0 && !registersContact(m.message),
     this.deadline("de-REGISTER"),
     "a REGISTER with expiry 0 from the UE under test",
     "TS 24.229 5.1.1.6",
   );
-  await net.toUe.observe((s) => s.at >= dereg.at && registerResponse(s, (st) => st >= 200 && st < 300), this.deadline("200 to the de-REGISTER"), "the network's 2xx to the de-REGISTER");
+  await net.toUe.observe((s) => s.at >= dereg.at && isRegisterResponse(s.message, 200, 299), this.deadline("200 to the de-REGISTER"), "the network's 2xx to the de-REGISTER");
   const impu = this.bed.ueUnderTest.impus[0] ?? "";
   expectThat(!net.core.isRegistered(impu), `no binding left for ${impu}`, "the network still holds a binding", "TS 24.229 5.1.1.6");
 });

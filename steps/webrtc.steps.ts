@@ -26,24 +26,19 @@ Given("{role} is registered from a browser over {word}", async function (this: I
   if (status !== 200) throw new InconclusiveError(`precondition: ${role} could not register from the browser: its REGISTER ended with ${status}`);
 });
 
-/** The status each browser call ended its INVITE with, by caller. */
-const calls = new WeakMap<ImsWorld, Map<string, Promise<number>>>();
-
 When(/^(UE-[A-Z]\d?) calls (UE-[A-Z]\d?) from the browser(?: again)?$/, async function (this: ImsWorld, caller: string, callee: string) {
   const ue = this.browsers.get(caller);
   if (!ue) throw new Error(`${caller} has no browser in this scenario`);
   // A callee in a browser is reached at its subscriber's identity; a simulated UE, at the one it registered
   const target = this.browsers.has(callee) ? (this.subscriber(callee).impus[0] ?? "") : await this.impuOf(callee);
-  const byCaller = calls.get(this) ?? new Map<string, Promise<number>>();
-  calls.set(this, byCaller);
-  byCaller.set(caller, later(ue.call(target, this.deadline(`the browser call of ${caller}`).remaining())));
+  this.browserCalls.set(caller, later(ue.call(target, this.deadline(`the browser call of ${caller}`).remaining())));
 });
 
 When("{role} answers the call in the browser", async function (this: ImsWorld, callee: string) {
   const ue = this.browsers.get(callee);
   if (!ue) throw new Error(`${callee} has no browser in this scenario`);
   // The INVITE will not come when the network already refused the call: say so at once
-  const refused = [...(calls.get(this)?.entries() ?? [])].map(([caller, status]) =>
+  const refused = [...this.browserCalls.entries()].map(([caller, status]) =>
     status.then((s): never => fail(`an INVITE for ${callee}'s browser`, `${caller}'s call was answered ${s} by the network instead`, "RFC 7118 5")),
   );
   for (const r of refused) r.catch(() => undefined);
@@ -52,7 +47,7 @@ When("{role} answers the call in the browser", async function (this: ImsWorld, c
 });
 
 Then("{role}'s browser call is established", async function (this: ImsWorld, caller: string) {
-  const status = await calls.get(this)?.get(caller);
+  const status = await this.browserCalls.get(caller);
   expectThat(status === 200, `200 OK for the INVITE of ${caller}'s browser`, `its call ended with ${status ?? "nothing"}`, "RFC 3261 13.2.2.4");
 });
 

@@ -2,10 +2,12 @@
 // from its trace instead: every message it receives is parsed and handed to the monitor with the
 // request a response answers (matched by the top Via branch and the CSeq method of what it sent,
 // RFC 3261 17.1.3), exactly as the endpoint's observer hands over a simulated UE's messages.
-import { type SipMessage, type SipRequest, paramValue, parseMessage } from "../sip/message/index.ts";
+import { type SipMessage, type SipRequest, parseMessage } from "../sip/message/index.ts";
+import { responseKey } from "../sip/transaction/index.ts";
 import type { TraceEntry, TraceSink } from "../sip/transport/trace.ts";
 import type { ConformanceMonitor } from "./monitor.ts";
 import type { UeFacts } from "./requirement.ts";
+import { safe } from "./safe-read.ts";
 
 /** How many requests a party's trace keeps for matching responses. */
 const KEPT_REQUESTS = 200;
@@ -13,13 +15,8 @@ const KEPT_REQUESTS = 200;
 /** A trace sink that records into `trace` and judges what the party received; `facts` names the party. */
 export function judgingTrace(trace: TraceSink, monitor: ConformanceMonitor, facts: UeFacts): TraceSink {
   const requests = new Map<string, SipRequest>();
-  const key = (m: SipMessage): string | undefined => {
-    try {
-      return `${paramValue(m.topVia.params, "branch") ?? ""}|${m.cseq.method}`;
-    } catch {
-      return undefined;
-    }
-  };
+  // RFC 3261 17.1.3: the same key for a request sent and the responses that answer it
+  const key = (m: SipMessage): string | undefined => safe(() => responseKey(m));
   return {
     record(entry: Omit<TraceEntry, "seq">): void {
       trace.record(entry);

@@ -62,21 +62,23 @@ export async function loadCatalog(featuresDir: string, projectDir: string): Prom
   return cases;
 }
 
-/** The name of the scenario outline a pickle comes from, as written (with its <placeholders>). */
-function outlineName(doc: ReturnType<Parser<unknown>["parse"]>, astNodeId: string | undefined): string | undefined {
+/** The scenario (or outline) an AST node id belongs to: the scenario itself, or one of its example rows. */
+function scenarioOf(doc: ReturnType<Parser<unknown>["parse"]>, astNodeId: string | undefined) {
   for (const child of doc.feature?.children ?? []) {
     const scenario = child.scenario ?? child.rule?.children.find((c) => c.scenario?.id === astNodeId)?.scenario;
-    if (scenario !== undefined && scenario.id === astNodeId && scenario.examples.length > 0) return scenario.name;
+    if (!scenario) continue;
+    if (scenario.id === astNodeId) return { scenario, line: scenario.location.line };
+    for (const ex of scenario.examples) for (const row of ex.tableBody) if (row.id === astNodeId) return { scenario, line: row.location.line };
   }
   return undefined;
 }
 
+/** The name of the scenario outline a pickle comes from, as written (with its <placeholders>). */
+function outlineName(doc: ReturnType<Parser<unknown>["parse"]>, astNodeId: string | undefined): string | undefined {
+  const found = scenarioOf(doc, astNodeId);
+  return found && found.scenario.examples.length > 0 ? found.scenario.name : undefined;
+}
+
 function lineOf(doc: ReturnType<Parser<unknown>["parse"]>, astNodeId: string | undefined): number {
-  for (const child of doc.feature?.children ?? []) {
-    const scenario = child.scenario ?? child.rule?.children.find((c) => c.scenario?.id === astNodeId)?.scenario;
-    if (!scenario) continue;
-    if (scenario.id === astNodeId) return scenario.location.line;
-    for (const ex of scenario.examples) for (const row of ex.tableBody) if (row.id === astNodeId) return row.location.line;
-  }
-  return 0;
+  return scenarioOf(doc, astNodeId)?.line ?? 0;
 }

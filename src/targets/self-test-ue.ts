@@ -53,7 +53,7 @@ export class SelfTestUe implements UpperTester {
 
   static async start(options: SelfTestUeOptions): Promise<SelfTestUe> {
     const s = options.subscriber;
-    const credentials: UeCredentials = s.auth.kind === "digest" ? { kind: "digest", password: s.auth.password } : { kind: "aka", k: s.auth.k, opc: s.auth.opc, sqn: s.auth.sqn };
+    const credentials = credentialsOf(s);
     const transport = await createTransport({ protocol: options.protocol, host: options.localHost, port: 0 });
     // Fault no-ack-handling: the UE never sees an ACK, so it retransmits its 2xx (RFC 3261 13.3.1.4 broken)
     const transports = [options.faults.includes("no-ack-handling") ? dropping(transport, (p) => p.bytes.subarray(0, 4).toString("latin1") === "ACK ") : transport];
@@ -227,8 +227,8 @@ export class SelfTestUe implements UpperTester {
   }
 
   private async ring(call: IncomingCall): Promise<void> {
-    const tags = (call.invite.header("supported") ?? "") + "," + (call.invite.header("require") ?? "");
-    const has = (tag: string): boolean => new RegExp(`(^|[\\s,])${tag}([\\s,]|$)`, "i").test(tags);
+    const tags = [...call.invite.optionTags("supported"), ...call.invite.optionTags("require")].map((t) => t.trim().toLowerCase());
+    const has = (tag: string): boolean => tags.includes(tag);
     const offer = call.invite.body.length > 0 ? call.invite.bodyText : undefined;
     // Fault unreliable-provisional: every provisional response unreliable, whatever the caller asked (RFC 3262 3 broken)
     const reliable = has("100rel") && !this.options.faults.includes("unreliable-provisional");
@@ -261,6 +261,11 @@ function answerWithPreconditions(offer: string, localCurrent: "none" | "sendrecv
   const answer = createAnswer(parsed.sdp, { address, port: 49172, codecs: [PCMU], telephoneEvent: true, preconditions: { localCurrent } });
   if (!answer.ok) throw new Error(`no SDP answer to the offer: ${answer.error.reason}`);
   return serializeSdp(answer.sdp);
+}
+
+/** What a UE of the driver holds of a subscriber's credentials (the password, or K, OPc and SQN of its USIM). */
+export function credentialsOf(s: Subscriber): UeCredentials {
+  return s.auth.kind === "digest" ? { kind: "digest", password: s.auth.password } : { kind: "aka", k: s.auth.k, opc: s.auth.opc, sqn: s.auth.sqn };
 }
 
 function need(v: string | undefined, action: string): string {

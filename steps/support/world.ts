@@ -17,6 +17,7 @@ import { sameContact } from "../../src/sip/message/index.ts";
 import { type SuiteContext, suiteContext } from "./suite-context.ts";
 import { terminalBedOfRun } from "../../src/runner/terminal-handoff.ts";
 import { type TerminalBed, UE_UNDER_TEST_ROLE } from "../../src/targets/terminal-bed.ts";
+import { credentialsOf } from "../../src/targets/self-test-ue.ts";
 import { addressKey } from "../../src/sip/transport/address.ts";
 import { existsSync } from "node:fs";
 import { judgingTrace } from "../../src/conformance/trace-observer.ts";
@@ -57,6 +58,8 @@ export class ImsWorld extends World<SuiteParameters> {
   readonly browsers = new Map<string, BrowserUe>();
   /** The final status of each browser's REGISTER, awaited by a Then step. */
   readonly browserRegistrations = new Map<string, Promise<number>>();
+  /** The final status of each browser's INVITE, by caller. */
+  readonly browserCalls = new Map<string, Promise<number>>();
   /** Pending waits started by a When step and awaited by a Then step, by role. */
   readonly acks = new Map<string, Promise<unknown>>();
   readonly pracks = new Map<string, Promise<unknown>>();
@@ -149,7 +152,7 @@ export class ImsWorld extends World<SuiteParameters> {
   }
 
   credentialsOf(s: Subscriber): UeCredentials {
-    return s.auth.kind === "digest" ? { kind: "digest", password: s.auth.password } : { kind: "aka", k: s.auth.k, opc: s.auth.opc, sqn: s.auth.sqn };
+    return credentialsOf(s);
   }
 
   /** Starts a UE for a subscriber under a name; a name already started is returned as it is. */

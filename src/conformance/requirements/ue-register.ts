@@ -38,7 +38,7 @@ export function registersContact(req: SipRequest): boolean {
 }
 
 /** A response the network sent to a REGISTER (by its CSeq method), with the status range. */
-function isRegisterResponse(m: SipMessage, low: number, high: number): m is SipResponse {
+export function isRegisterResponse(m: SipMessage, low: number, high: number): m is SipResponse {
   return m.kind === "response" && m.status >= low && m.status <= high && cseqOf(m)?.method === "REGISTER";
 }
 

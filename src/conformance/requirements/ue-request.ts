@@ -50,7 +50,7 @@ function factUri(text: string): Uri | undefined {
  * expires parameter, else the Expires header). It leaves the UE registered when it lists the UE's
  * contact (any binding when the contact is unknown) with an expiration above 0.
  */
-function grantsRegistration(r: SipResponse, ue: UeFacts): boolean {
+export function grantsRegistration(r: SipResponse, ue: UeFacts): boolean {
   const header = r.header("expires")?.trim();
   const headerExpires = header !== undefined && DELTA_SECONDS.test(header) ? Number(header) : undefined;
   const own = factUri(ue.contact);
