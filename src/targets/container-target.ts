@@ -12,7 +12,7 @@ import type { Profile } from "../profile/profile.ts";
 import { websocketAccessFromIxit } from "./certificate.ts";
 import { trackContainer, untrackContainer } from "./container-cleanup.ts";
 import { type ContainerImage, containerRuntime, ensureBuiltImage, ensureGivenImage, resolveBuildContext } from "./container-image.ts";
-import { portFree } from "./port-owner.ts";
+import { busyPortProblem, sutPorts } from "./port-owner.ts";
 import { preflightOptions } from "./preflight.ts";
 import { type StartedTarget, type Target, TargetUnavailableError, type SutDown } from "./target.ts";
 import { TimestampedLog } from "./timestamped-log.ts";
@@ -97,15 +97,10 @@ export class ContainerTarget implements Target {
     const field = ueAddress ? "terminal.address" : "ixit.pcscf";
     const where = `${protocol.toUpperCase()} ${sip.host}:${sip.port}${ueAddress ? " (terminal.address)" : ""}`;
 
-    // With the host's network, an earlier UE still on the port would answer the probe instead of this one
-    if (ueAddress) {
-      for (const p of ["udp", "tcp"] as const) {
-        if ((await portFree(p, sip.host, sip.port)) !== false) continue;
-        throw new TargetUnavailableError(
-          `port ${sip.port} (${p.toUpperCase()}) on ${sip.host} is in use by another process; stop it or choose another port in the profile (${field}.port) before the UE's container starts`,
-        );
-      }
-    }
+    // With the host's network the container binds the host's ports: one in use (an earlier UE or core
+    // still on it, or any process's socket) would answer the probe instead, or make the SUT exit at start
+    const busy = await busyPortProblem(sutPorts(this.profile, sip, `${field}.port`));
+    if (busy) throw new TargetUnavailableError(`${busy} before the ${ueAddress ? "UE's" : "SUT's"} container starts`);
 
     const client = await containerRuntime();
     const image =

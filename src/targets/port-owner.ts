@@ -219,3 +219,53 @@ function expandIPv6(a: string): string {
   const middle = tail === undefined ? [] : new Array<string>(8 - left.length - right.length).fill("0");
   return [...left, ...middle, ...right].map((g) => parseInt(g, 16).toString(16)).join(":");
 }
+
+/** A port the SUT will bind, and the profile field that names it. */
+export interface SutPort {
+  readonly protocol: SocketProtocol;
+  readonly host: string;
+  readonly port: number;
+  readonly field: string;
+}
+
+/**
+ * The ports a SUT started here binds on this host: its SIP address over UDP and TCP (`field` names
+ * it in the profile) and, for a network, its WebSocket listeners (ixit.websocket, TCP).
+ */
+export function sutPorts(
+  profile: { readonly ixit: { readonly websocket?: { readonly ws?: { host: string; port: number }; readonly wss?: { host: string; port: number } } }; readonly terminal?: unknown },
+  sip: { readonly host: string; readonly port: number },
+  field: string,
+): SutPort[] {
+  const ports: SutPort[] = [
+    { protocol: "udp", host: sip.host, port: sip.port, field },
+    { protocol: "tcp", host: sip.host, port: sip.port, field },
+  ];
+  const ws = profile.terminal ? undefined : profile.ixit.websocket;
+  if (ws?.ws) ports.push({ protocol: "tcp", host: ws.ws.host, port: ws.ws.port, field: "ixit.websocket.ws.port" });
+  if (ws?.wss) ports.push({ protocol: "tcp", host: ws.wss.host, port: ws.wss.port, field: "ixit.websocket.wss.port" });
+  return ports;
+}
+
+/**
+ * The refusal for the first of `ports` another process holds, naming it, or undefined when all are
+ * free (or the bind test says nothing): a busy port would be answered by its owner, not by the SUT,
+ * or make the SUT exit at start with a bind error buried in its output.
+ */
+export async function busyPortProblem(ports: readonly SutPort[]): Promise<string | undefined> {
+  for (const p of ports) {
+    if ((await portFree(p.protocol, p.host, p.port)) !== false) continue;
+    return `port ${p.port} (${p.protocol.toUpperCase()}) on ${p.host} is in use by another process (${ownerText(p.protocol, p.port, p.host)}); stop it or choose another port in the profile (${p.field})`;
+  }
+  return undefined;
+}
+
+/** Who holds the port, for the refusal: `pid 1234 "kamailio"` (the lowest pid: the one that opened the socket) or why none is named. */
+function ownerText(protocol: SocketProtocol, port: number, host: string): string {
+  const held = portOwners(protocol, port, host);
+  if (!held) return "its owner cannot be read here (no /proc)";
+  const owners = [...held.owners].sort((a, b) => a.pid - b.pid);
+  if (owners.length > 0) return describeProcess(owners[0]) + (owners.length > 1 ? ` and ${owners.length - 1} more` : "");
+  const uids = [...new Set(held.sockets.map((s) => s.uid))];
+  return uids.length > 0 ? `not visible to this user: it belongs to uid ${uids.join(", ")}` : "not visible here";
+}

@@ -11,7 +11,7 @@ import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { Profile } from "../profile/profile.ts";
 import { websocketAccessFromIxit } from "./certificate.ts";
-import { belongsToGroup, describeProcess, portFree, portOwners, type PortOwner, processGroupMembers, type SocketProtocol, socketsOnPort } from "./port-owner.ts";
+import { belongsToGroup, busyPortProblem, describeProcess, portOwners, type PortOwner, processGroupMembers, type SocketProtocol, socketsOnPort, sutPorts } from "./port-owner.ts";
 import { preflightOptions } from "./preflight.ts";
 import { type StartedTarget, type SutDown, type Target, TargetUnavailableError } from "./target.ts";
 import { TimestampedLog } from "./timestamped-log.ts";
@@ -26,8 +26,6 @@ const KILL_WAIT_MS = 2000;
 const POLL_MS = 50;
 /** At exit: SIGTERM, this long for the SUT to clean up (run-kamailio.sh removes its directory), then SIGKILL. */
 const EXIT_GRACE_MS = 1000;
-/** UDP and TCP whatever ixit.transports lists: TLS, WS and WSS run over TCP too. */
-const CHECKED_PROTOCOLS: readonly SocketProtocol[] = ["udp", "tcp"];
 
 /** Process groups started here and not yet seen gone, by pgid (the leader's pid). */
 const live = new Set<number>();
@@ -119,12 +117,8 @@ export class ProcessTarget implements Target {
     const cwd = resolve(t.cwd ?? ".");
 
     // Item 2: a busy port would be answered by its owner (an orphan of an earlier run), not by the SUT
-    for (const p of CHECKED_PROTOCOLS) {
-      if ((await portFree(p, sip.host, sip.port)) !== false) continue;
-      throw new TargetUnavailableError(
-        `port ${sip.port} (${p.toUpperCase()}) on ${sip.host} is in use by another process (${ownerText(p, sip.port, sip.host)}); stop it or choose another port in the profile (${field})`,
-      );
-    }
+    const busy = await busyPortProblem(sutPorts(this.profile, sip, field));
+    if (busy) throw new TargetUnavailableError(busy);
 
     let output = "";
     // The same output line by line, each line stamped with its arrival: a test case's slice of it is its evidence
@@ -241,16 +235,6 @@ export class ProcessTarget implements Target {
       throw e;
     }
   }
-}
-
-/** Who holds the port, for the refusal: `pid 1234 "kamailio"` (the lowest pid: the one that opened the socket) or why none is named. */
-function ownerText(protocol: SocketProtocol, port: number, host: string): string {
-  const held = portOwners(protocol, port, host);
-  if (!held) return "its owner cannot be read here (no /proc)";
-  const owners = [...held.owners].sort((a, b) => a.pid - b.pid);
-  if (owners.length > 0) return describeProcess(owners[0]) + (owners.length > 1 ? ` and ${owners.length - 1} more` : "");
-  const uids = [...new Set(held.sockets.map((s) => s.uid))];
-  return uids.length > 0 ? `not visible to this user: it belongs to uid ${uids.join(", ")}` : "not visible here";
 }
 
 /** The first socket on the port that no process of group `pgid` holds, described; undefined when all are ours. */

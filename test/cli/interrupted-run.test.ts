@@ -173,7 +173,7 @@ describe("an interrupted run", { timeout: 300_000 }, () => {
     await writeFile(
       profile,
       kamailio
-        .replace(/port: 35070/, `port: ${port}`)
+        .replace(/port: 25070/, `port: ${port}`)
         .replace("command: sh", "command: node")
         .replace(/args: \[[^\]]*\]/, 'args: [test/fixtures/sut/stubborn-responder.mjs, "${port}", "${host}"]')
         // the responder has no WebSocket listeners and makes no WSS certificate
@@ -203,9 +203,9 @@ describe("an interrupted run", { timeout: 300_000 }, () => {
     await writeFile(
       profile,
       (await readFile(join(PROJECT, "profiles/kamailio.yaml"), "utf8"))
-        .replace(/port: 35070/, `port: ${port}`)
-        .replace(/port: 35080/, `port: ${wsPort}`)
-        .replace(/port: 35443/, `port: ${wssPort}`)
+        .replace(/port: 25070/, `port: ${port}`)
+        .replace(/port: 25080/, `port: ${wsPort}`)
+        .replace(/port: 25443/, `port: ${wssPort}`)
         .replace(/certificate: \S+/, `certificate: ${join(dir, "wss-cert.pem")}`),
     );
     const reports = join(dir, "reports");

@@ -24,7 +24,7 @@ target:
   command: sh
   args: [run-ue.sh, "\${port}"]
 terminal:
-  address: { host: 127.0.0.1, port: 35092 }
+  address: { host: 127.0.0.1, port: 25092 }
   upperTester:
     kind: tcp
     host: 127.0.0.1
@@ -36,7 +36,7 @@ terminal:
       hangup: '{"command":"hangup"}'
 ixit:
   domain: ims.test
-  pcscf: { host: 127.0.0.1, port: 35090 }
+  pcscf: { host: 127.0.0.1, port: 25090 }
   transports: [udp]
   unregisteredImpu: sip:nobody@ims.test
   unknownImpi: nobody@ims.test
@@ -140,7 +140,7 @@ describe("shipped terminal profiles", () => {
     const p = await loadProfile(resolve(ROOT, "profiles/baresip.yaml"), ENV);
     assert.equal(p.target.kind, "process");
     assert.deepEqual(p.terminal, {
-      address: { host: "127.0.0.1", port: 35092 },
+      address: { host: "127.0.0.1", port: 25092 },
       upperTester: {
         kind: "stdin",
         framing: "line",
@@ -158,7 +158,7 @@ describe("shipped terminal profiles", () => {
     const p = await loadProfile(resolve(ROOT, "profiles/linphone.yaml"), ENV);
     assert.equal(p.target.kind, "process");
     assert.deepEqual(p.terminal, {
-      address: { host: "127.0.0.1", port: 35096 },
+      address: { host: "127.0.0.1", port: 25096 },
       upperTester: {
         kind: "stdin",
         framing: "line",
@@ -193,7 +193,7 @@ describe("the terminal section as written", () => {
   test("the base profile: tcp upper tester with host, port, framing and its actions; defaults filled in", async () => {
     const p = await load(BASE);
     assert.deepEqual(p.terminal, {
-      address: { host: "127.0.0.1", port: 35092 },
+      address: { host: "127.0.0.1", port: 25092 },
       upperTester: {
         kind: "tcp",
         host: "127.0.0.1",
@@ -234,14 +234,14 @@ describe("problems of a terminal profile, each with file:line: field: message", 
   });
 
   test("a process terminal target without terminal.address", async () => {
-    const text = edit(BASE, "  address: { host: 127.0.0.1, port: 35092 }\n", "");
+    const text = edit(BASE, "  address: { host: 127.0.0.1, port: 25092 }\n", "");
     const { file, lines } = await problems(text);
     assert.equal(lines.length, 1, lines.join("\n"));
     assert.match(lines[0], new RegExp(`^${escape(file)}:${lineOf(text, "terminal:")}: terminal: expected terminal\\.address \\(.*\\) for a process target$`));
   });
 
   test("a container terminal target without terminal.address", async () => {
-    const text = edit(edit(BASE, '  kind: process\n  command: sh\n  args: [run-ue.sh, "${port}"]\n', "  kind: container\n  image: ue:1\n"), "  address: { host: 127.0.0.1, port: 35092 }\n", "");
+    const text = edit(edit(BASE, '  kind: process\n  command: sh\n  args: [run-ue.sh, "${port}"]\n', "  kind: container\n  image: ue:1\n"), "  address: { host: 127.0.0.1, port: 25092 }\n", "");
     const { file, lines } = await problems(text);
     assert.equal(lines.length, 1, lines.join("\n"));
     assert.match(lines[0], new RegExp(`^${escape(file)}:${lineOf(text, "terminal:")}: terminal: expected terminal\\.address .* for a container target$`));

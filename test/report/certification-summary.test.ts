@@ -98,7 +98,7 @@ async function kamailioRun(): Promise<RunResult> {
       ...deviation("IMS-REG-008"),
     },
   ];
-  return { profile, sut: "process SUT at UDP 127.0.0.1:35070", results, counts: { pass: 1, fail: 2, inconclusive: 0, "not-applicable": 1, error: 0 }, durationMs: 1000 };
+  return { profile, sut: "process SUT at UDP 127.0.0.1:25070", results, counts: { pass: 1, fail: 2, inconclusive: 0, "not-applicable": 1, error: 0 }, durationMs: 1000 };
 }
 
 describe("known deviations", () => {

@@ -28,9 +28,9 @@ test("a container stopped mid-run: error verdict, the run ends, the report is wr
   const profile = join(dir, "kamailio-container.yaml");
   const text = (await readFile(join(PROJECT, "profiles/kamailio-container.yaml"), "utf8"))
     .replace(/build: kamailio-ims/, `build: ${join(PROJECT, "docker/kamailio-ims")}`)
-    .replace(/port: 35060/, "port: 35062")
-    .replace(/port: 35081/, "port: 35082")
-    .replace(/port: 35444/, "port: 35445");
+    .replace(/port: 25060/, "port: 25062")
+    .replace(/port: 25081/, "port: 25082")
+    .replace(/port: 25444/, "port: 25445");
   await writeFile(profile, text);
   const child = spawn(process.execPath, [join(PROJECT, "bin/ims-interop.mjs"), "run", "--profile", profile, "--reports", dir], { cwd: PROJECT, env: { ...process.env, ...ENV } });
   let out = "";

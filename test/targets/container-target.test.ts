@@ -8,6 +8,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -183,6 +184,30 @@ describe("container target with Kamailio from docker/kamailio-ims", { skip: dock
     assert.match(err.message, /stopped \(exited, exit code [1-9]\d*\) before it answered SIP OPTIONS at UDP 127\.0\.0\.1:\d+; awaited for \d+ ms of 30000 ms/);
     assert.match(err.message, /192\.0\.2\.1/);
     assert.deepEqual(ourContainers(), []);
+  });
+
+  test("a WebSocket port of the profile held by another process: refused before any container starts, naming the port, its owner and the field", async () => {
+    const base = await kamailioProfile();
+    const [ws, wss] = [await pickFreePort(), await pickFreePort()];
+    const listener: Server = createServer();
+    await new Promise<void>((done) => listener.listen({ port: wss, host: "127.0.0.1", exclusive: true }, done));
+    try {
+      const profile: Profile = { ...base, ixit: { ...base.ixit, websocket: { ws: { host: "127.0.0.1", port: ws }, wss: { host: "127.0.0.1", port: wss } } } };
+      const err = await new ContainerTarget(profile).start().then(
+        () => assert.fail("the start succeeded"),
+        (e: unknown) => e,
+      );
+      assert.ok(err instanceof TargetUnavailableError, String(err));
+      assert.match(
+        err.message,
+        new RegExp(
+          `^port ${wss} \\(TCP\\) on 127\\.0\\.0\\.1 is in use by another process \\(pid ${process.pid} "[^"]+"\\); stop it or choose another port in the profile \\(ixit\\.websocket\\.wss\\.port\\) before the SUT's container starts$`,
+        ),
+      );
+      assert.deepEqual(ourContainers(), []);
+    } finally {
+      await new Promise((done) => listener.close(done));
+    }
   });
 
   test("a container killed from outside keeps its logs, and stop() still succeeds", async () => {

@@ -12,7 +12,7 @@ import { ImsUe } from "../../src/sip/ue/index.ts";
 
 const PROJECT = resolve(import.meta.dirname, "../..");
 const PASSWORDS = { IMS_UE_SUT_PASSWORD: "handset-Secret-1", IMS_UE_B_PASSWORD: "bob-Secret-2" };
-const PCSCF_PORT = 35110;
+const PCSCF_PORT = 25110;
 
 const PROFILE = `
 name: A handset in a lab (manual)

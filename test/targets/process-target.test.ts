@@ -262,7 +262,7 @@ describe("process target", { skip: linux }, () => {
     async function kamailioProfile(port: number): Promise<Profile> {
       const p = await loadProfile(join(PROJECT, "profiles/kamailio.yaml"), env);
       assert.equal(p.target.kind, "process");
-      // a free port instead of 35070, and the project as the working directory of run-kamailio.sh; no
+      // a free port instead of 25070, and the project as the working directory of run-kamailio.sh; no
       // WebSocket listeners (their fixed ports could be another test's Kamailio's)
       return {
         ...p,

@@ -56,11 +56,11 @@ test("a UE's container gets the harness's network as SIP_HOST/SIP_PORT, its own 
   const p = await loadProfile(PROFILE, { ...process.env, ...PASSWORDS });
   assert.deepEqual(containerEnvironment(p), {
     SIP_HOST: "127.0.0.1",
-    SIP_PORT: "35100",
+    SIP_PORT: "25100",
     SIP_DOMAIN: "ims.example.test",
     UE_SIP_HOST: "127.0.0.1",
-    UE_SIP_PORT: "35102",
-    CTRL_PORT: "35104",
+    UE_SIP_PORT: "25102",
+    CTRL_PORT: "25104",
     UE_REGINT: "600000",
     UE_ANSWERMODE: "manual",
     UE_STDIN: "no",
@@ -87,7 +87,10 @@ test("a UE's container is not started while terminal.address is taken: the error
   const squatter = createSocket("udp4");
   await new Promise<void>((done) => squatter.bind(ue?.port, "127.0.0.1", done));
   try {
-    await assert.rejects(new ContainerTarget(p).start(), /port \d+ \(UDP\) on 127\.0\.0\.1 is in use by another process; .*\(terminal\.address\.port\)/);
+    await assert.rejects(
+      new ContainerTarget(p).start(),
+      /port \d+ \(UDP\) on 127\.0\.0\.1 is in use by another process \(pid \d+ .*\); stop it or choose another port in the profile \(terminal\.address\.port\) before the UE.s container starts/,
+    );
   } finally {
     squatter.close();
   }
@@ -99,7 +102,7 @@ test("the suite against baresip in a container: a container per test case, the v
   const since = (Date.now() / 1000).toFixed(3);
   try {
     const r = await runSuite({ profileFile: PROFILE, projectDir: PROJECT, tags: "@IMS-UE-001 or @IMS-UE-009" });
-    assert.match(r.sut, /^a container UE at 127\.0\.0\.1:35102, against the harness's network at UDP 127\.0\.0\.1:35100$/);
+    assert.match(r.sut, /^a container UE at 127\.0\.0\.1:25102, against the harness's network at UDP 127\.0\.0\.1:25100$/);
     const verdicts = Object.fromEntries(r.results.map((x) => [x.testCase.id, x.verdict]));
     const reasons = r.results.map((x) => `${x.testCase.id}: ${x.verdict}: ${x.reason ?? ""}`).join("\n");
     assert.deepEqual(verdicts, EXPECTED, reasons);

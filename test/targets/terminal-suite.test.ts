@@ -66,7 +66,7 @@ const SOFTPHONE: Record<string, string> = {
 test("baresip 1.0.0 as the UE under test gets the expected verdict for every terminal test case", { skip: missing("baresip", ["-h"], "baresip-core"), timeout: 180_000 }, async () => {
   const r = await run("profiles/baresip.yaml");
   expectVerdicts(r, SOFTPHONE);
-  assert.match(r.sut, /^a process UE at 127\.0\.0\.1:35092, against the harness's network at UDP 127\.0\.0\.1:35090$/);
+  assert.match(r.sut, /^a process UE at 127\.0\.0\.1:25092, against the harness's network at UDP 127\.0\.0\.1:25090$/);
 });
 
 test("linphonec 5.1 as the UE under test gets the expected verdict for every terminal test case", { skip: missing("linphonec", ["--version"], "linphone-cli"), timeout: 180_000 }, async () => {
