@@ -227,7 +227,8 @@ describe("container target with Kamailio from docker/kamailio-ims", { skip: dock
       `import { loadProfile } from ${JSON.stringify(join(PROJECT, "src/profile/index.ts"))};`,
       `import { ContainerTarget } from ${JSON.stringify(join(PROJECT, "src/targets/container-target.ts"))};`,
       `const p = await loadProfile(${JSON.stringify(PROFILE)});`,
-      `const sut = await new ContainerTarget({ ...p, ixit: { ...p.ixit, pcscf: { host: "127.0.0.1", port: ${profile.ixit.pcscf.port} } } }).start();`,
+      // a free port and no WebSocket listeners: kamailio-suite.test.ts may run the profile's own ports meanwhile
+      `const sut = await new ContainerTarget({ ...p, ixit: { ...p.ixit, pcscf: { host: "127.0.0.1", port: ${profile.ixit.pcscf.port} }, websocket: undefined } }).start();`,
       `process.stdout.write("ready " + sut.containerName + "\\n");`,
       "setInterval(() => undefined, 1000);",
     ].join("\n");
