@@ -4,9 +4,18 @@
 # WebSocket (RFC 7118) on those ports; for WSS a self-signed certificate (P-256, subjectAltName the
 # listen address) is made at each start, the certificate in /run/kamailio-ims/wss-cert.pem (where
 # the harness reads it: ixit.websocket.certificate of profiles/kamailio-container.yaml).
+# IMS_PEERS (optional): peer IMS networks, <domain>=<host>:<port>,... (interconnect.sh): checked here
+# (exit status 2 naming IMS_PEERS when malformed) and written to the db_text table "interconnect" in
+# /var/lib/kamailio-ims/db, which kamailio.cfg loads (-A INTERCONNECT_DB); unset or empty: no peers.
 set -eu
 listen="${LISTEN_IP:-${SIP_HOST:-127.0.0.1}}"
+. /usr/local/lib/kamailio-ims/interconnect.sh
+interconnect_parse "$listen:${SIP_PORT:-5060}"
 set -- -A "SIP_PORT=${SIP_PORT:-5060}" -A "LISTEN_IP=$listen" "$@"
+if [ "$interconnect_count" -gt 0 ]; then
+  interconnect_write /var/lib/kamailio-ims/db
+  set -- "$@" -A 'INTERCONNECT_DB="text:///var/lib/kamailio-ims/db"'
+fi
 if [ -n "${WS_PORT:-}" ]; then
   set -- "$@" -A "WS_PORT=$WS_PORT"
   if [ -n "${WSS_PORT:-}" ]; then

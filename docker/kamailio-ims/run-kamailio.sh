@@ -10,6 +10,9 @@
 # tables, the certificate and the PID file live in a temporary directory that is removed when
 # Kamailio stops. Digest passwords come from IMS_UE_A_PASSWORD, IMS_UE_B_PASSWORD, IMS_UE_C_PASSWORD,
 # IMS_UE_W_PASSWORD and IMS_UE_V_PASSWORD (subscribers.cfg).
+# IMS_PEERS (optional): peer IMS networks, <domain>=<host>:<port>,... (interconnect.sh): checked here
+# (exit status 2 naming IMS_PEERS when malformed) and written to the db_text table "interconnect" of
+# the run's directory, which kamailio.cfg loads (-A INTERCONNECT_DB); unset or empty: no peers.
 set -eu
 port="${1:?usage: run-kamailio.sh <port> [host] [ws-port] [wss-port] [certificate-copy]}"
 host="${2:-127.0.0.1}"
@@ -17,10 +20,16 @@ ws_port="${3:-${WS_PORT:-}}"
 wss_port="${4:-${WSS_PORT:-}}"
 cert_copy="${5:-${WSS_CERT_COPY:-}}"
 here="$(cd "$(dirname "$0")" && pwd)"
+. "$here/interconnect.sh"
+interconnect_parse "$host:$port"
 run="$(mktemp -d)"
 mkdir "$run/db"
 for t in version pua presentity active_watchers watchers; do cp "/usr/share/kamailio/dbtext/kamailio/$t" "$run/db/"; done
 set -- -A "SIP_PORT=$port" -A "LISTEN_IP=$host" -A "DB_URL=\"text://$run/db\""
+if [ "$interconnect_count" -gt 0 ]; then
+  interconnect_write "$run/db"
+  set -- "$@" -A "INTERCONNECT_DB=\"text://$run/db\""
+fi
 if [ -n "$ws_port" ]; then
   set -- "$@" -A "WS_PORT=$ws_port"
   if [ -n "$wss_port" ]; then
