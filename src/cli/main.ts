@@ -18,7 +18,9 @@ import { killStartedProcessesSync } from "../targets/index.ts";
 import { leaveSignalsToCaller } from "../targets/container-cleanup.ts";
 import { ReportsBusyError, lockReports } from "./reports-lock.ts";
 import { escapeControlCharacters } from "../report/control-characters.ts";
-import { writeOutputs } from "./write-outputs.ts";
+import { writeInteropResults, writeOutputs } from "./write-outputs.ts";
+import { InteropInputError, interopProblem, runInterop } from "../runner/index.ts";
+import { MatrixInputError, allureLinkIndex, interopMatrix, matrixConsoleLines, matrixExitCode, matrixHtml, matrixJson } from "../report/interop-matrix.ts";
 import { LiveOutput, deviationNote, gateLines, notPassedLines, summaryLines } from "./print-results.ts";
 
 // Everything printed goes through the control-character escape: SUT bytes (a reason phrase, a
@@ -85,6 +87,19 @@ const COMMAND_HELP: Readonly<Record<string, string>> = {
 ${wrap(FAULT_NAMES.join(", "), 16, 100)}
                 with a terminal profile, the self-test UE:
 ${wrap(UE_FAULT_NAMES.join(", "), 16, 100)}`,
+  interop: `ims-interop interop --profiles <file> <file>... [--tags <expr>] [--pair <i>/<n>]
+                [--fault [<n>:]<name>]... [--max-optional-failures <n>] [--reports <dir>] [--report]
+    Multi-vendor interoperability (features/interop): starts the SUT of every profile (each a
+    network with its own home domain), tells each the others' domains and interconnect addresses
+    (docs/interop.md), then for every ordered pair (X, Y), X != Y, registers UE-A in X and UE-B in
+    Y and runs the interop test cases. Prints a line per test case and pair, then the matrix a line
+    per pair, and the gate over all pairs. Writes interop/matrix.json and interop/matrix.html (rows:
+    originating network, columns: terminating) and allure-results/ (parentSuite "X -> Y") under
+    reports/ (or --reports <dir>); --report also writes the HTML report, which the matrix links to.
+    --pair      i/n: the i-th of n shards of the ordered pairs (merge them afterwards)
+    --fault     makes an embedded reference core misbehave: n:name for the n-th profile only,
+                name for every embedded one; the interconnect faults are drop-pai-at-boundary,
+                lose-record-route-across, reject-foreign-domain`,
   list: `ims-interop list [--profile <file>] [--tags <expr>] [--shard <i>/<n>]
     Lists the test cases the selection takes and whether the profile's PICS make them applicable.
     Needs no secret: unset variables of the profile are not checked.`,
@@ -93,7 +108,8 @@ ${wrap(UE_FAULT_NAMES.join(", "), 16, 100)}`,
     Needs no secret: it says which variables are unset (run needs them) without checking them.`,
   merge: `ims-interop merge <reports dir>... --into <dir> [--max-optional-failures <n>] [--report]
     Merges the results of shards (each run with --reports <dir>) into one summary.json, with the
-    counts, the gate and the exit code recomputed, and one allure-results/ folder.`,
+    counts, the gate and the exit code recomputed, and one allure-results/ folder. Shards of an
+    interop run (--pair i/n) merge into one interop/matrix.json and matrix.html instead.`,
   compare: `ims-interop compare <summary.json> <summary.json>... [--out <dir>]
     Compares runs (the summary.json of run or merge): a table of test cases x runs (product,
     version, date), the runs of a product side by side in date order. What changed between
@@ -113,6 +129,7 @@ ${wrap(UE_FAULT_NAMES.join(", "), 16, 100)}`,
 
 const USAGE = `Usage: ims-interop <command> [options]
   run       run the suite against a profile's SUT
+  interop   run the interop suite on every ordered pair of several profiles' SUTs: the matrix
   list      list the test cases and their applicability
   validate  check a profile
   merge     merge the results of shards
@@ -271,6 +288,100 @@ function shardOf(text: string | undefined): Shard | undefined {
   return shard;
 }
 
+/** `--fault name` (every embedded network) or `--fault n:name` (the n-th profile's): the faults per network. */
+function interopFaults(given: readonly string[], profiles: readonly Profile[], files: readonly string[]): FaultName[][] {
+  const out: FaultName[][] = profiles.map(() => []);
+  for (const g of given) {
+    const m = /^(?:(\d+):)?(.+)$/.exec(g)!;
+    const name = m[2];
+    if (!(FAULT_NAMES as readonly string[]).includes(name)) throw new UsageError(`unknown fault "${name}" of the embedded reference core; expected one of ${FAULT_NAMES.join(", ")}`);
+    const which = m[1] === undefined ? profiles.map((_, i) => i) : [Number(m[1]) - 1];
+    for (const i of which) {
+      const p = profiles[i];
+      if (!p) throw new UsageError(`--fault ${g}: there are ${profiles.length} profiles`);
+      if (p.target.kind !== "embedded") {
+        if (m[1] !== undefined) throw new UsageError(`--fault ${g} applies to the embedded reference core; profile ${files[i]} has target kind ${p.target.kind}`);
+        continue;
+      }
+      out[i].push(name as FaultName);
+    }
+  }
+  if (given.length > 0 && out.every((f) => f.length === 0)) throw new UsageError("--fault applies to the embedded reference core; none of the profiles has an embedded target");
+  return out;
+}
+
+async function interop(args: string[]): Promise<number> {
+  const a = parseArgs(args, { profiles: "value", tags: "value", pair: "value", fault: "value", report: "flag", "max-optional-failures": "value", reports: "value" });
+  // --profiles x.yaml y.yaml: the option's value and the positionals after it
+  const files = [...(a.options.get("profiles") ?? []), ...a.positionals];
+  if (files.length < 2) throw new UsageError(`interop needs two profiles or more: --profiles <file> <file>...; ${files.length === 0 ? "none given" : `only ${files[0]} given`}`);
+  const pairText = single(a, "pair");
+  const pair = pairText === undefined ? undefined : parseShard(pairText);
+  if (pair && "error" in pair) throw new UsageError(pair.error.replace("--shard", "--pair"));
+  const out = outputDirs(a);
+  const maxOptionalFailures = wholeNumber(a, "max-optional-failures");
+  const gateOptions = maxOptionalFailures === undefined ? {} : { maxOptionalFailures };
+  const tags = single(a, "tags");
+  const profiles: Profile[] = [];
+  for (const f of files) profiles.push(await loadProfile(f));
+  const problem = interopProblem(profiles);
+  if (problem) throw new InteropInputError(problem);
+  const faults = interopFaults(a.options.get("fault") ?? [], profiles, files);
+  const lock = await lockReports(out.reports, `interop --profiles ${files.join(" ")}`);
+  const interrupt = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (!interrupt.signal.aborted) {
+      printError(`\nims-interop: ${signal}: stopping the running test case, then writing the reports of what ran (${signal === "SIGINT" ? "Ctrl-C" : signal} again exits at once)\n`);
+      interrupt.abort(signal);
+      return;
+    }
+    printError(`ims-interop: ${signal} again: stopping the SUTs and exiting without reports\n`);
+    killStartedProcessesSync("SIGTERM", { graceMs: 1000 });
+    exit(SIGNAL_EXIT[String(interrupt.signal.reason)] ?? 130);
+  };
+  leaveSignalsToCaller();
+  for (const s of Object.keys(SIGNAL_EXIT)) process.on(s, onSignal);
+  const pairsDir = join(out.reports, "interop", "pairs");
+  try {
+    await rm(join(out.reports, "interop"), { recursive: true, force: true });
+    await rm(out.results, { recursive: true, force: true });
+    print(`ims-interop: interop run of ${files.length} networks (${files.join(", ")})${pair ? `, pairs shard ${pairText}` : ""}\n`);
+    const result = await runInterop({
+      profileFiles: files,
+      profiles,
+      projectDir: PROJECT,
+      allureResultsDir: pairsDir,
+      faults,
+      signal: interrupt.signal,
+      ...(tags ? { tags } : {}),
+      ...(pair ? { pair } : {}),
+      onProgress: (p, r) =>
+        print(`${r.verdict.toUpperCase().padEnd(14)} ${p.label}: ${r.testCase.id} ${r.testCase.name}${r.verdict === "pass" ? "" : ` (${(r.reason ?? "").split("\n")[0].slice(0, 160)})`}\n`),
+    });
+    const matrix = interopMatrix(result, gateOptions);
+    await writeInteropResults(result, matrix, profiles, pairsDir, out.results);
+    const interopDir = join(out.reports, "interop");
+    await mkdir(interopDir, { recursive: true });
+    await writeFile(join(interopDir, "matrix.json"), matrixJson(matrix));
+    let links: Awaited<ReturnType<typeof allureLinkIndex>> | undefined;
+    if (a.options.has("report") && !result.interrupted) {
+      print(`${(await generateReport(out.results, out.report)).message}\n`);
+      links = await allureLinkIndex(out.report, interopDir);
+    }
+    await writeFile(join(interopDir, "matrix.html"), matrixHtml(matrix, links ? { allureLinks: links } : {}));
+    print(matrixConsoleLines(matrix).join("\n") + "\n");
+    print(`results: ${relative(process.cwd(), interopDir) || "."}/matrix.html, matrix.json; ${relative(process.cwd(), out.results) || "."}/\n`);
+    if (result.interrupted) return SIGNAL_EXIT[String(interrupt.signal.reason)] ?? 130;
+    const code = matrixExitCode(matrix, gateOptions);
+    if (code === 3) print(EXIT_3_MEANING + "\n");
+    return code;
+  } finally {
+    for (const s of Object.keys(SIGNAL_EXIT)) process.removeListener(s, onSignal);
+    await rm(pairsDir, { recursive: true, force: true });
+    lock.release();
+  }
+}
+
 async function merge(args: string[]): Promise<number> {
   const a = parseArgs(args, { into: "value", "max-optional-failures": "value", report: "flag" });
   const into = single(a, "into");
@@ -414,7 +525,7 @@ async function version(): Promise<number> {
   return 0;
 }
 
-const COMMANDS: Readonly<Record<string, (args: string[]) => Promise<number>>> = { run, report, merge, compare, list, validate, version };
+const COMMANDS: Readonly<Record<string, (args: string[]) => Promise<number>>> = { run, interop, report, merge, compare, list, validate, version };
 
 async function main(args: string[]): Promise<number> {
   const [command, ...rest] = args;
@@ -431,14 +542,14 @@ async function main(args: string[]): Promise<number> {
       }
       const text = COMMAND_HELP[about];
       if (!text) throw new UsageError(`no command "${about}"; expected one of ${Object.keys(COMMANDS).join(", ")}`);
-      print(`${text}\n${about === "run" ? `\n${EXIT_CODES}\n` : ""}`);
+      print(`${text}\n${about === "run" || about === "interop" ? `\n${EXIT_CODES}\n` : ""}`);
       return 0;
     }
     if (command === "--version") return await version();
     const handler = COMMANDS[command];
     if (!handler) throw new UsageError(`unknown command "${command}"; expected one of ${Object.keys(COMMANDS).join(", ")}`);
     if (rest.includes("--help") || rest.includes("-h")) {
-      print(`${COMMAND_HELP[command]}\n${command === "run" || command === "merge" ? `\n${EXIT_CODES}\n` : ""}`);
+      print(`${COMMAND_HELP[command]}\n${command === "run" || command === "merge" || command === "interop" ? `\n${EXIT_CODES}\n` : ""}`);
       return 0;
     }
     return await handler(rest);
@@ -451,7 +562,16 @@ async function main(args: string[]): Promise<number> {
       printError(`ims-interop: ${e.message}\nsee: ims-interop help${command && COMMANDS[command] ? ` ${command}` : ""}\n`);
       return 2;
     }
-    if (e instanceof ReportsBusyError || e instanceof SelectionError || e instanceof CatalogError || e instanceof MergeInputError || e instanceof CompareInputError || e instanceof InputError) {
+    if (
+      e instanceof ReportsBusyError ||
+      e instanceof SelectionError ||
+      e instanceof CatalogError ||
+      e instanceof MergeInputError ||
+      e instanceof CompareInputError ||
+      e instanceof InputError ||
+      e instanceof InteropInputError ||
+      e instanceof MatrixInputError
+    ) {
       printError(`ims-interop: ${e.message}\n`);
       return 2;
     }

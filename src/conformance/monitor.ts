@@ -50,6 +50,11 @@ export function ueLabel(ue: { readonly name: string; readonly impu: string }): s
   return `${ue.name} (${ue.impu})`;
 }
 
+/** How findings name the UE that received a message: its label, and in an interop run the network that delivered it. */
+function receiverLabel(ue: UeFacts): string {
+  return ue.network ? `${ueLabel(ue)} from ${ue.network}` : ueLabel(ue);
+}
+
 export class ConformanceMonitor {
   readonly violations: Violation[] = [];
   readonly harnessErrors: string[] = [];
@@ -93,10 +98,13 @@ export class ConformanceMonitor {
     });
   }
 
-  /** Observes every message the UE receives from now on. */
-  watch(ue: ObservableUe): void {
-    const facts: UeFacts = { name: ue.name, impu: ue.impu, contact: ue.contact };
-    this.labels.set(ue.name, ueLabel(ue));
+  /**
+   * Observes every message the UE receives from now on; `network`, in an interop run, names the
+   * network the UE is registered in: the side whose messages break a requirement.
+   */
+  watch(ue: ObservableUe, network?: string): void {
+    const facts: UeFacts = { name: ue.name, impu: ue.impu, contact: ue.contact, ...(network ? { network } : {}) };
+    this.labels.set(ue.name, receiverLabel(facts));
     ue.endpoint.observe({
       received: (m) => this.received(facts, m),
       problem: (p) => this.problem(facts, p),
@@ -119,7 +127,7 @@ export class ConformanceMonitor {
   received(ue: UeFacts, m: ObservedMessage, binds: Exclude<Constrained, "any"> = "network", sent?: readonly SentMessage[]): void {
     const seq = this.claimEntry(m.source);
     if (seq !== undefined) this.seqs.set(m.message, seq);
-    const label = ueLabel(ue);
+    const label = receiverLabel(ue);
     const earlier = this.history.get(ue.name) ?? [];
     const o: Observation = {
       ue,
@@ -155,7 +163,7 @@ export class ConformanceMonitor {
       return;
     }
     const r = requirement(p.kind === "unparsable" ? "message.well-formed" : "request.mandatory-headers");
-    this.tally(r, { expected: r.statement, received: p.description }, ueLabel(ue), p.description.slice(0, 120), this.claimEntry(p.source));
+    this.tally(r, { expected: r.statement, received: p.description }, receiverLabel(ue), p.description.slice(0, 120), this.claimEntry(p.source));
   }
 
   /** An automatic PRACK or BYE that did not end in 2xx is the SUT's; a harness exception is the harness's. */

@@ -19,6 +19,8 @@ export interface UeFacts {
   readonly impu: string;
   /** The Contact URI of the UE. */
   readonly contact: string;
+  /** An interop run (issue 15): the network that delivers this UE's messages, named in violations ("from network Y"). */
+  readonly network?: string;
 }
 
 /** A message the observing side sent to the party it observes (the network side of a UE under test). */

@@ -215,6 +215,19 @@ const Ixit = Type.Object(
         { ...fields, description: "a mapping { ws, wss, certificate }: the SUT's WebSocket listeners for WebRTC clients (process, container and remote targets)" },
       ),
     ),
+    // Issue 15, TS 24.228 7.2: where other networks reach this one (its I-CSCF or IBCF) in an interop run
+    interconnect: Type.Optional(
+      Type.Object(
+        {
+          address: Type.Optional(
+            wsAddress(
+              "the address { host, port } where other networks send this network's terminating requests over UDP (its I-CSCF or IBCF; required for process, container and remote targets in an interop run, the embedded core uses its own)",
+            ),
+          ),
+        },
+        { ...fields, description: "a mapping { address }: how other networks reach this SUT in an interop run (ims-interop interop; docs/interop.md)" },
+      ),
+    ),
     transports: Type.Optional(
       Type.Array(oneOf(TRANSPORT_PROTOCOLS, "a transport"), {
         description: `a non-empty list of transports (${TRANSPORT_PROTOCOLS.join(", ")}), each once; the first is the default`,

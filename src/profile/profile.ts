@@ -47,6 +47,9 @@ export const FAULT_NAMES = [
   "wrong-hold-direction",
   "strip-p-early-media",
   "ignore-ws-flow",
+  "drop-pai-at-boundary",
+  "lose-record-route-across",
+  "reject-foreign-domain",
 ] as const;
 export type FaultName = (typeof FAULT_NAMES)[number];
 
@@ -130,6 +133,11 @@ export interface Ixit {
    * public key the browser's relay pins (a process target's path on this host, a container's inside it).
    */
   readonly websocket?: { readonly ws?: SipAddress; readonly wss?: SipAddress; readonly certificate?: string };
+  /**
+   * Issue 15 (TS 24.228 7.2): where other networks of an interop run send requests for this
+   * network's users (its I-CSCF or IBCF), over UDP; the embedded core uses its own address.
+   */
+  readonly interconnect?: { readonly address?: SipAddress };
   readonly transports: readonly TransportProtocol[];
   /** The address the simulated UEs bind to (127.0.0.1 unless the SUT must reach another). */
   readonly localHost: string;

@@ -252,6 +252,7 @@ function resolve(d: ProfileDocument, file: string, secret: (segments: readonly S
       pcscf: d.ixit.pcscf ?? { host: localHost, port: 0 },
       ...(d.ixit.pcscfUri === undefined ? {} : { pcscfUri: d.ixit.pcscfUri }),
       ...(d.ixit.websocket === undefined ? {} : { websocket: d.ixit.websocket }),
+      ...(d.ixit.interconnect === undefined ? {} : { interconnect: d.ixit.interconnect }),
       transports: d.ixit.transports ?? DEFAULT_TRANSPORTS,
       localHost,
       timers: { ...DEFAULT_TIMERS, ...d.ixit.timers },

@@ -7,6 +7,7 @@ import type { CoreAddressing } from "./addressing.ts";
 import type { BindingStore } from "./bindings.ts";
 import type { FaultSet } from "./faults.ts";
 import type { Hss } from "./hss.ts";
+import type { Interconnect } from "./interconnect.ts";
 import type { CoreSessionTimers } from "./session-timer.ts";
 
 export interface CoreContext {
@@ -18,6 +19,8 @@ export interface CoreContext {
   readonly clock: Clock;
   /** RFC 4028 8: the session timers of the calls whose caller asked for one. */
   readonly sessionTimers: CoreSessionTimers;
+  /** The other networks of an interop run: their domains and interconnect addresses (TS 24.228 7.2). */
+  readonly interconnect: Interconnect;
   /** One line per notable event; never a secret. */
   log(line: string): void;
 }

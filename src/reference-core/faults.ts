@@ -35,6 +35,12 @@ export const FAULT_EFFECTS: Readonly<Record<FaultName, string>> = {
     "the SDP answer of a 2xx to a re-INVITE relayed to the caller says sendrecv where the callee answered recvonly (RFC 3264 6.1 violated: a sendonly offer, a hold, answered as if not held)",
   "ignore-ws-flow":
     "requests for a contact registered over WebSocket are sent to the Contact's own host and port, as for UDP, instead of down the WebSocket connection the client registered on (RFC 7118 5 violated): a browser's Contact (a host under .invalid) cannot be reached, so a call or MESSAGE to it never arrives and the caller gets 503",
+  "drop-pai-at-boundary":
+    "P-Asserted-Identity is removed from every request the core sends to another network of an interop run (TS 24.229 4.4 / 5.4.3.3 violated: the peer is within the trust domain, so the terminating UE learns no asserted caller)",
+  "lose-record-route-across":
+    "every Record-Route (the core's own included) is removed from the requests the core sends to another network (RFC 3261 16.6 item 4 violated at the boundary): the originating network leaves the dialog's route set, in-dialog requests bypass it",
+  "reject-foreign-domain":
+    "requests from the core's users to another network's domain are answered 404 by the core instead of being routed to that network's interconnect address (TS 24.229 5.4.3.2, TS 24.228 7.2 violated)",
 };
 
 /** The SDP body of `message`, parsed; undefined when it has none or it does not parse. */

@@ -20,6 +20,7 @@ import { RegEventNotifier } from "./reg-event.ts";
 import { Registrar } from "./registrar.ts";
 import { CoreRouter } from "./router.ts";
 import { CoreSessionTimers } from "./session-timer.ts";
+import { Interconnect, type InterconnectPeer } from "./interconnect.ts";
 
 export interface ReferenceCoreOptions {
   /** Home network domain: the realm, the REGISTER Request-URI, the host of the IMPUs. */
@@ -107,6 +108,7 @@ export class ReferenceCore {
       bindings: new BindingStore(endpoint.clock),
       faults: this.faultSet,
       clock: endpoint.clock,
+      interconnect: new Interconnect(),
       log,
     };
     this.notifier = new RegEventNotifier(this.ctx);
@@ -190,6 +192,12 @@ export class ReferenceCore {
    * of the identity gets a NOTIFY with the registration terminated; then the bindings are removed.
    * Resolves when the NOTIFYs are answered or given up on.
    */
+  /** Issue 15: the other networks of an interop run, each a domain and the address where it takes requests (TS 24.228 7.2). */
+  setPeers(peers: readonly InterconnectPeer[]): void {
+    this.ctx.interconnect.set(peers);
+    this.record(`interconnect: ${peers.length ? peers.map((p) => `${p.domain} at UDP ${p.host}:${p.port}`).join(", ") : "no peers"}`);
+  }
+
   async deregister(impu: string, event: "deactivated" | "rejected" = "deactivated"): Promise<void> {
     const record = this.ctx.hss.byImpu(impu);
     if (!record) throw new Error(`cannot deregister ${impu}: no subscriber has this public identity`);

@@ -10,6 +10,7 @@ import type { CoreContext } from "./core-context.ts";
 import { GARBAGE, misdirectAudio, strip100relFromRequest, stripTelephoneEvent } from "./faults.ts";
 import { type SubscriberRecord, sameIdentity } from "./hss.ts";
 import { copyRequest } from "./message-copy.ts";
+import type { InterconnectPeer } from "./interconnect.ts";
 import type { ForwardTarget, StatefulProxy } from "./proxy.ts";
 import { type RegEventNotifier, eventPackage } from "./reg-event.ts";
 import type { Registrar } from "./registrar.ts";
@@ -122,6 +123,9 @@ export class CoreRouter {
       rec.transaction?.respond(withTag(rec, 500));
       return;
     }
+    // Issue 15, TS 24.228 7.2: a request from another network of the run, for one of the core's users
+    const fromPeer = this.ctx.interconnect.peerAt(rec.source);
+    if (fromPeer) return this.forwardFromPeer(rec, req, fwd, fromPeer);
     const caller = hss.byImpu(req.from.uri);
     if (!caller || !bindings.isRegistered(caller)) return this.answer(rec, req, 403, `the originating identity ${formatUri(req.from.uri)} is not registered (TS 24.229 5.2.6.3)`);
     // TS 24.229 5.2.6.3.1: P-Asserted-Identity from P-Preferred-Identity when it is one of the user's, else the default IMPU
@@ -141,6 +145,47 @@ export class CoreRouter {
       if (!destination) return this.answer(rec, req, 416, `no way to reach ${fwd.uriText}`);
       return this.forward(rec, [{ request: fwd, destination }]);
     }
+    const peer = this.ctx.interconnect.peerFor(req.uri);
+    if (peer) return this.forwardToPeer(rec, req, fwd, peer);
+    this.forwardToContacts(rec, req, fwd);
+  }
+
+  /**
+   * TS 24.229 5.4.3.2, TS 24.228 7.2: the originating S-CSCF sends a request for a user of another
+   * network to that network's interconnect address (its I-CSCF), Request-URI unchanged.
+   */
+  private forwardToPeer(rec: Received, req: SipRequest, fwd: SipRequest, peer: InterconnectPeer): void {
+    const { faults } = this.ctx;
+    if (faults.has("reject-foreign-domain")) {
+      this.ctx.log(`fault reject-foreign-domain: ${req.method} ${req.uriText} for the network of ${peer.domain} answered 404`);
+      return this.answer(rec, req, 404, `no subscriber has the identity ${req.uriText}`);
+    }
+    if (faults.has("drop-pai-at-boundary")) {
+      fwd.removeHeader("P-Asserted-Identity");
+      this.ctx.log(`fault drop-pai-at-boundary: ${req.method} ${req.uriText} sent to ${peer.domain} without P-Asserted-Identity`);
+    }
+    if (faults.has("lose-record-route-across")) {
+      fwd.removeHeader("Record-Route");
+      this.ctx.log(`fault lose-record-route-across: ${req.method} ${req.uriText} sent to ${peer.domain} without Record-Route`);
+    }
+    this.forward(rec, [{ request: fwd, destination: this.ctx.interconnect.destination(peer) }]);
+  }
+
+  /**
+   * TS 24.229 5.4.3.3 (terminating S-CSCF, reached through the I-CSCF): a request from a peer network
+   * for one of the core's users. The peer is within the trust domain (TS 24.229 4.4): its
+   * P-Asserted-Identity is kept; the core stays on the path (RFC 3261 16.6 item 4).
+   */
+  private forwardFromPeer(rec: Received, req: SipRequest, fwd: SipRequest, peer: InterconnectPeer): void {
+    this.ctx.log(`${req.method} ${req.uriText} from the network of ${peer.domain}`);
+    if (this.ctx.faults.has("strip-record-route")) this.ctx.log(`fault strip-record-route: ${req.method} ${req.uriText} forwarded without Record-Route`);
+    else fwd.prependHeader("Record-Route", this.ctx.addressing.recordRoute);
+    this.forwardToContacts(rec, req, fwd);
+  }
+
+  /** TS 24.229 5.4.3.3, RFC 3261 16.5, 16.6 item 2: a request for one of the core's users, to each contact it registered. */
+  private forwardToContacts(rec: Received, req: SipRequest, fwd: SipRequest): void {
+    const { hss, bindings } = this.ctx;
     // TS 24.229 5.4.3.3: the terminating identity: unknown 404, known but unregistered 480
     const target = hss.byImpu(req.uri);
     if (!target) return this.answer(rec, req, 404, `no subscriber has the identity ${req.uriText}`);

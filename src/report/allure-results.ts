@@ -94,12 +94,27 @@ function picsOf(r: TestCaseResult): string {
   return r.testCase.picsTags.map((t) => t.replace(/^@?pics:/, "")).join(" & ") || "always";
 }
 
-function labelsFor(r: TestCaseResult, run: RunResult): Label[] {
+/**
+ * An interop run's pair (issue 15): its results go under parentSuite "X -> Y" and carry the pair as
+ * a parameter (Allure takes results with one testCaseId and equal parameters for retries of one
+ * test: without it, one pair's result would hide another's).
+ */
+export interface AllurePair {
+  readonly label: string;
+  readonly terminating: Profile;
+}
+
+function historyIdOf(r: TestCaseResult, run: RunResult, pair: AllurePair | undefined): string {
+  return `${r.testCase.id}@${pair ? pair.label : run.profile.name}`;
+}
+
+function labelsFor(r: TestCaseResult, run: RunResult, pair?: AllurePair): Label[] {
   const tc = r.testCase;
   const p = run.profile;
   return [
-    // Suites by area, then feature: Registration > Registration and authentication > IMS-REG-001 ...
-    { name: "parentSuite", value: areaOf(tc) },
+    // Suites by area, then feature: Registration > Registration and authentication > IMS-REG-001 ...;
+    // an interop pair's by the pair: "X -> Y" > Interoperability between networks > IMS-IOP-001 ...
+    { name: "parentSuite", value: pair ? pair.label : areaOf(tc) },
     { name: "suite", value: tc.feature },
     { name: "AS_ID", value: tc.id },
     { name: "testCaseId", value: tc.id },
@@ -120,11 +135,17 @@ function labelsFor(r: TestCaseResult, run: RunResult): Label[] {
 }
 
 /** Shown at the top of the test page: what was tested, with which capabilities, and a declared deviation. */
-function parametersFor(r: TestCaseResult, run: RunResult): Parameter[] {
+function parametersFor(r: TestCaseResult, run: RunResult, pair?: AllurePair): Parameter[] {
   const p = run.profile;
   return [
+    ...(pair
+      ? [
+          { name: "pair", value: pair.label },
+          { name: "Terminating network", value: `${sutTitle(pair.terminating)} (${pair.terminating.ixit.domain})` },
+        ]
+      : []),
     ...(r.knownDeviation !== undefined ? [{ name: "Known deviation", value: r.knownDeviation }] : []),
-    { name: "SUT", value: sutTitle(p) },
+    pair ? { name: "Originating network", value: `${sutTitle(p)} (${p.ixit.domain})` } : { name: "SUT", value: sutTitle(p) },
     { name: "Vendor", value: p.vendor },
     { name: "Product", value: `${p.product} ${p.productVersion}` },
     { name: "Profile", value: p.name },
@@ -158,8 +179,8 @@ function linksFor(r: TestCaseResult): Link[] {
  * Rewrites the results allure-cucumberjs wrote, adds the not-applicable ones, and writes
  * categories, environment and executor. Every text written goes through the secrets mask.
  */
-export async function finishAllureResults(resultsDir: string, run: RunResult, gateVerdict: GateVerdict, env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  const secrets = profileSecrets(run.profile);
+export async function finishAllureResults(resultsDir: string, run: RunResult, gateVerdict: GateVerdict, env: NodeJS.ProcessEnv = process.env, pair?: AllurePair): Promise<void> {
+  const secrets = [...profileSecrets(run.profile), ...(pair ? profileSecrets(pair.terminating) : [])];
   const byId = new Map(run.results.map((r) => [r.testCase.id, r]));
   const seen = new Set<string>();
   const files = await readdir(resultsDir).catch(() => [] as string[]);
@@ -174,13 +195,13 @@ export async function finishAllureResults(resultsDir: string, run: RunResult, ga
     if (!r) continue;
     seen.add(r.testCase.id);
     const keep = (result.labels ?? []).filter((l) => !["tag", "severity", "feature", "story", "epic", "parentSuite", "suite", "subSuite"].includes(l.name));
-    result.labels = [...keep, ...labelsFor(r, run)];
+    result.labels = [...keep, ...labelsFor(r, run, pair)];
     result.links = linksFor(r);
-    result.parameters = parametersFor(r, run);
+    result.parameters = parametersFor(r, run, pair);
     result.descriptionHtml = descriptionFor(r, run);
     result.name = `${r.testCase.id} ${r.testCase.name}`;
     result.testCaseId = r.testCase.id;
-    result.historyId = `${r.testCase.id}@${run.profile.name}`;
+    result.historyId = historyIdOf(r, run, pair);
     result.status = STATUS[r.verdict];
     // A failed expectation is the SUT's failure: its step shows as failed, not broken
     if (r.verdict === "fail") markBrokenStepsFailed(result.steps ?? []);
@@ -197,15 +218,15 @@ export async function finishAllureResults(resultsDir: string, run: RunResult, ga
       name: `${r.testCase.id} ${r.testCase.name}`,
       fullName: `${r.testCase.uri}:${r.testCase.line}`,
       testCaseId: r.testCase.id,
-      historyId: `${r.testCase.id}@${run.profile.name}`,
+      historyId: historyIdOf(r, run, pair),
       status: STATUS[r.verdict],
       stage: "finished",
       statusDetails: { message: VERDICT_PREFIX[r.verdict] + (r.reason ?? "") },
-      labels: labelsFor(r, run),
+      labels: labelsFor(r, run, pair),
       links: linksFor(r),
       steps: [],
       attachments: [],
-      parameters: parametersFor(r, run),
+      parameters: parametersFor(r, run, pair),
       descriptionHtml: descriptionFor(r, run),
       start: now,
       stop: now,

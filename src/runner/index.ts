@@ -5,3 +5,5 @@ export * from "./suite-parameters.ts";
 export * from "./run-suite.ts";
 export * from "./shard.ts";
 export * from "./selection.ts";
+export * from "./interop-result.ts";
+export * from "./run-interop.ts";

@@ -15,6 +15,6 @@ export function releaseProfile(runId: string): void {
   runs.delete(runId);
 }
 
-export async function profileOfRun(p: SuiteParameters): Promise<Profile> {
+export async function profileOfRun(p: Pick<SuiteParameters, "runId" | "profileFile">): Promise<Profile> {
   return runs.get(p.runId) ?? (await loadProfile(p.profileFile));
 }

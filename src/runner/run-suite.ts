@@ -93,9 +93,12 @@ export function upperTesterProblem(tags: readonly string[], profile: Profile): s
   return missing.length > 0 ? `the profile's upper tester (${ut.kind}) declares no ${missing.map((a) => `"${a}"`).join(", ")} action: the harness cannot make the UE under test do it` : undefined;
 }
 
-/** The test cases of the catalog a profile's SUT is tested with: the terminal suite for a terminal, the rest for a network. */
+/** A test case of the interop suite (features/interop): run by `ims-interop interop` on pairs of networks, never on one. */
+export const INTEROP_TAG = "@interop";
+
+/** The test cases of the catalog a profile's SUT is tested with alone: the terminal suite for a terminal, the rest but the interop suite for a network. */
 export function forSut(cases: readonly TestCase[], profile: Profile): TestCase[] {
-  return cases.filter((tc) => tc.tags.includes(TERMINAL_TAG) === (profile.terminal !== undefined));
+  return cases.filter((tc) => tc.tags.includes(TERMINAL_TAG) === (profile.terminal !== undefined) && !tc.tags.includes(INTEROP_TAG));
 }
 
 /** Whether a test case applies to the profile: its PICS, then what the upper tester can make a UE under test do. */
@@ -264,7 +267,7 @@ function describeUnstarted(profile: Profile): string {
 }
 
 /** `work`, or a rejection as soon as `signal` aborts; what `work` yields after that goes to `late`. */
-async function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined, late?: (value: T) => void): Promise<T> {
+export async function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined, late?: (value: T) => void): Promise<T> {
   if (!signal) return work;
   let abandoned = false;
   let onAbort = (): void => undefined;
@@ -299,16 +302,16 @@ function finish(profile: Profile, sut: string, results: TestCaseResult[], starte
 
 let support: ISupportCodeLibrary | undefined;
 
-/** Runs the applicable test cases through Cucumber and reads one verdict per test case from its messages. */
 function blameTestBed(r: TestCaseResult, reason: string): TestCaseResult {
   return { ...r, verdict: "error", reason: `${reason}: the test bed failed during this test case\n${r.reason ?? ""}` };
 }
 
-async function runCucumberOn(
+/** Runs the applicable test cases through Cucumber and reads one verdict per test case from its messages. */
+export async function runCucumberOn(
   cases: readonly TestCase[],
   parameters: SuiteParameters,
   profile: Profile,
-  o: RunOptions,
+  o: Pick<RunOptions, "projectDir" | "parallel" | "allureResultsDir" | "onStart" | "onProgress">,
   sutDown: () => SutDown | undefined,
   startedAt: Map<string, number>,
   finishedAt: Map<string, number>,

@@ -14,6 +14,14 @@ export interface SutParameters {
   readonly testBed: { readonly url: string; readonly token: string; readonly network: boolean };
 }
 
+/** An interop run's pair (issue 15): UE-A's network is the run's profile and SUT, UE-B's this one. */
+export interface InteropParameters {
+  /** The originating network's name (the profile of `profileFile`). */
+  readonly originating: string;
+  /** The terminating network: its name, its profile (handed over under `runId`), its SUT. */
+  readonly terminating: { readonly name: string; readonly profileFile: string; readonly runId: string; readonly sut: SutParameters };
+}
+
 export interface SuiteParameters {
   readonly profileFile: string;
   /** The run, for handing the loaded profile to an in-process worker (one load per run). */
@@ -24,6 +32,8 @@ export interface SuiteParameters {
   readonly sutDownFile?: string;
   /** A file the runner writes when the run is interrupted (SIGINT, SIGTERM, SIGHUP): the running step ends, no other test case starts. */
   readonly interruptFile?: string;
+  /** Set in an interop run: the pair this Cucumber run tests. */
+  readonly interop?: InteropParameters;
 }
 
 /** The SUT a worker uses. */

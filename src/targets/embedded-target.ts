@@ -37,6 +37,7 @@ export class EmbeddedTarget implements Target {
       ...(certificate ? { websocket: { ...(ws ? { ws } : {}), ...(wss ? { wss } : {}), spkiSha256: certificate.spkiSha256 } } : {}),
       core,
       logs: (since) => core.logEntries(since).map(formatLogLine).join("\n"),
+      setPeers: (peers) => core.setPeers(peers),
       network: { deregister: (impu, event) => core.deregister(impu, event), requireReauthentication: (impu) => Promise.resolve(core.requireReauthentication(impu)) },
       stop: () => core.stop(),
     };

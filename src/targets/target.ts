@@ -22,7 +22,20 @@ export interface StartedTarget {
   down?(): SutDown | undefined;
   /** Network-side triggers the SUT offers the harness (only the embedded reference core does today). */
   readonly network?: NetworkTriggers;
+  /**
+   * An interop run (issue 15): tells the SUT the other networks (their domains and interconnect
+   * addresses) once all have started; only the embedded core takes them at run time (process and
+   * container SUTs get them in IMS_PEERS at start, remote ones are set up by hand).
+   */
+  setPeers?(peers: readonly PeerNetwork[]): void;
   stop(): Promise<void>;
+}
+
+/** Another network of an interop run: its home domain and where it takes requests for its users (UDP). */
+export interface PeerNetwork {
+  readonly domain: string;
+  readonly host: string;
+  readonly port: number;
 }
 
 /** What a test case can make the network do (TS 24.228 6.7, 6.8). */

@@ -43,6 +43,17 @@ export function sutName(profile: Profile): string {
   return `SUT (${[profile.product, profile.productVersion].filter((x) => x).join(" ")})`;
 }
 
+/** An interop pair's networks as the evidence names them (issue 15). */
+export interface InteropEvidence {
+  readonly originating: string;
+  readonly terminating: { readonly name: string; readonly sut: SipAddress; readonly profile: Profile };
+}
+
+/** How the evidence names a network of an interop pair: "network Kamailio IMS-like core (kamailio 5.6)". */
+export function networkName(name: string, profile: Profile): string {
+  return `network ${name} (${[profile.product, profile.productVersion].filter((x) => x).join(" ")})`;
+}
+
 /** How the evidence names a UE: "UE-A (sip:alice@ims.example.test)", as the monitor's violations do. */
 export function ueName(ue: Pick<ImsUe, "name" | "impu">): string {
   return ueLabel(ue);
@@ -61,8 +72,10 @@ export function evidenceOf(
   failure: FailureEvidence = {},
   media: readonly TraceEntry[] = [],
   terminal?: { readonly network: string; readonly ueUnderTest: ReadonlyMap<string, string> },
+  interop?: InteropEvidence,
 ): Evidence[] {
-  const secrets = profileSecrets(profile);
+  // An interop pair: both networks' subscribers' secrets are masked
+  const secrets = [...profileSecrets(profile), ...(interop ? profileSecrets(interop.terminating.profile) : [])];
   const masked = maskTraceEntries(entries, secrets);
   // The participants' addresses, masked as the entries' hosts are, so that they still match
   const address = (host: string, port: number): string => `${maskSecretsKeepingLength(host, secrets)}:${port}`;
@@ -72,14 +85,18 @@ export function evidenceOf(
     names.set(address(l.host, l.port), maskSecrets(ueName(ue), secrets));
   }
   // A terminal test case: the SUT's address is the harness's network, and the UE under test has a column of its own
-  const sutColumn = maskSecrets(terminal ? terminal.network : sutName(profile), secrets);
+  const sutColumn = maskSecrets(terminal ? terminal.network : interop ? networkName(interop.originating, profile) : sutName(profile), secrets);
   names.set(address(sut.host, sut.port), sutColumn);
+  // An interop pair: UE-A, network X, network Y, UE-B from left to right
+  const peerColumn = interop ? maskSecrets(networkName(interop.terminating.name, interop.terminating.profile), secrets) : undefined;
+  if (interop && peerColumn) names.set(address(interop.terminating.sut.host, interop.terminating.sut.port), peerColumn);
   for (const [a, name] of terminal?.ueUnderTest ?? []) {
     const [host, port] = [a.slice(0, a.lastIndexOf(":")), Number(a.slice(a.lastIndexOf(":") + 1))];
     names.set(address(host, port), maskSecrets(name, secrets));
   }
-  const order = [...names.values()].filter((n) => n !== sutColumn).sort();
-  const participants = traceParticipants(masked, { names, order: [...order.slice(0, 1), sutColumn, ...order.slice(1)] });
+  const order = [...names.values()].filter((n) => n !== sutColumn && n !== peerColumn).sort();
+  const networks = peerColumn ? [sutColumn, peerColumn] : [sutColumn];
+  const participants = traceParticipants(masked, { names, order: [...order.slice(0, 1), ...networks, ...order.slice(1)] });
   // Marks are found on the entries as they were (the failure quotes the SUT unmasked), then masked
   const marks: LadderMark[] = failureMarks(entries, failure.violations ?? [], failure.message).map((m) => ({
     seq: m.seq,

@@ -7,7 +7,7 @@ import { After, Before, Status } from "@cucumber/cucumber";
 import { judgeUnconsumed } from "../../src/conformance/unconsumed.ts";
 import { InterruptedError, TestBedError } from "../../src/runner/verdict.ts";
 import { REQUIREMENTS_MEDIA_TYPE } from "../../src/runner/requirements-evidence.ts";
-import { maskSecrets, profileSecrets } from "../../src/report/secrets.ts";
+import { maskSecrets } from "../../src/report/secrets.ts";
 import { preflightOptions } from "../../src/targets/index.ts";
 import { escapeControlCharacters } from "../../src/report/control-characters.ts";
 import { renderMediaPlotSvg } from "../../src/report/media-plot.ts";
@@ -54,11 +54,13 @@ After(hook, async function (this: ImsWorld, { result, pickle }) {
     .filter((p) => p.direction === "sent" || !sentFlows.has(flow(p.remote, p.local)))
     .map((p) => ({ seq: 0, time: p.time, direction: p.direction, protocol: "udp" as const, local: p.local, remote: p.remote, bytes: p.bytes }));
   const terminal = this.terminalBed ? { network: NETWORK_NAME, ueUnderTest: this.ueUnderTestNames() } : undefined;
-  const evidence = entries.length > 0 && this.suite ? evidenceOf(entries, this.ues, this.suite.sut.pcscf, this.suite.profile, pickle.name, failure, datagrams, terminal) : [];
+  const peer = this.suite?.interop;
+  const interop = peer ? { originating: peer.originating, terminating: { name: peer.terminating.name, sut: peer.terminating.sut.pcscf, profile: peer.terminating.profile } } : undefined;
+  const evidence = entries.length > 0 && this.suite ? evidenceOf(entries, this.ues, this.suite.sut.pcscf, this.suite.profile, pickle.name, failure, datagrams, terminal, interop) : [];
   // The UE under test is switched off after each test case; the network stops following this one
   // Each browser UE's console, and when the test case failed, its page as it was then
   for (const [role, browser] of this.browsers) {
-    this.attach(escapeControlCharacters(maskSecrets(browser.consoleLog().join("\n"), profileSecrets(this.profile))), { mediaType: "text/plain", fileName: `browser console ${role}.txt` });
+    this.attach(escapeControlCharacters(maskSecrets(browser.consoleLog().join("\n"), this.secrets())), { mediaType: "text/plain", fileName: `browser console ${role}.txt` });
     if (failed) {
       const shot = await browser.screenshot().catch(() => undefined);
       if (shot) this.attach(shot, { mediaType: "image/png", fileName: `browser ${role}.png` });
@@ -82,8 +84,18 @@ After(hook, async function (this: ImsWorld, { result, pickle }) {
   if (ueDown && result?.status !== Status.PASSED) throw new TestBedError(`the UE under test went down during this test case: ${ueDown.reason}`);
   if (!this.terminalBed) await blameSilence(this, result?.status === Status.FAILED ? (result.message ?? "") : "");
   // This test case's slice of the SUT's log, each line with the time it reached the harness
-  const logs = result?.status === Status.FAILED && this.suite ? await this.suite.testBed.logs(this.startedAt).catch(() => "") : "";
-  if (logs && this.suite) this.attach(escapeControlCharacters(maskSecrets(logs, profileSecrets(this.suite.profile))), { mediaType: "text/plain", fileName: "SUT log.txt" });
+  if (result?.status !== Status.FAILED || !this.suite) return;
+  // An interop pair: each network's log, named by the network
+  const sources = peer
+    ? [
+        { testBed: this.suite.testBed, fileName: `SUT log ${peer.originating}.txt` },
+        { testBed: peer.terminating.testBed, fileName: `SUT log ${peer.terminating.name}.txt` },
+      ]
+    : [{ testBed: this.suite.testBed, fileName: "SUT log.txt" }];
+  for (const { testBed, fileName } of sources) {
+    const logs = await testBed.logs(this.startedAt).catch(() => "");
+    if (logs) this.attach(escapeControlCharacters(maskSecrets(logs, this.secrets())), { mediaType: "text/plain", fileName });
+  }
 });
 
 /**
@@ -94,10 +106,20 @@ After(hook, async function (this: ImsWorld, { result, pickle }) {
 async function blameSilence(world: ImsWorld, failure: string): Promise<void> {
   const suite = world.suite;
   if (!suite || !/\nTimeout: /.test(failure)) return;
-  const pcscf = suite.sut.pcscf;
   const protocol = world.protocol ?? suite.profile.ixit.transports[0] ?? "udp";
-  const probe = await preflightOptions(pcscf, protocol, suite.profile.ixit.domain, 3000, suite.profile.ixit.localHost);
-  if (probe.ok) return;
+  // An interop pair: either network may be the one that went silent
+  const networks = [{ sut: suite.sut, profile: suite.profile }, ...(suite.interop ? [suite.interop.terminating] : [])];
+  let silent: { pcscf: (typeof suite.sut)["pcscf"]; detail: string } | undefined;
+  for (const n of networks) {
+    const probe = await preflightOptions(n.sut.pcscf, protocol, n.profile.ixit.domain, 3000, n.profile.ixit.localHost);
+    if (!probe.ok) {
+      silent = { pcscf: n.sut.pcscf, detail: probe.detail };
+      break;
+    }
+  }
+  if (!silent) return;
+  const { pcscf } = silent;
+  const probe = silent;
   const last = [...world.trace.entries].reverse().find((e) => e.direction === "received" && e.remote.port === pcscf.port);
   const since = last ? `the last message from it arrived at ${new Date(last.time).toISOString()}` : "nothing arrived from it in this test case";
   const reason = `the SUT at ${protocol.toUpperCase()} ${pcscf.host}:${pcscf.port} stopped answering (${since}; ${probe.detail})`;

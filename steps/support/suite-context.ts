@@ -17,6 +17,11 @@ export interface SuiteContext {
    * workers share one SUT, 0 when it has a SUT of its own (the embedded core, one per worker).
    */
   readonly worker: number;
+  /** An interop run's pair (issue 15): the originating network is `profile`/`sut`, the terminating one here. */
+  readonly interop?: {
+    readonly originating: string;
+    readonly terminating: { readonly name: string; readonly profile: Profile; readonly sut: SutParameters; readonly testBed: TestBedClient };
+  };
 }
 
 /** Read once, at the edge: Cucumber tells each parallel worker its id. */
@@ -28,7 +33,19 @@ export function suiteContext(parameters: SuiteParameters): Promise<SuiteContext>
   context ??= (async () => {
     const sut = sutOfWorker(parameters, WORKER);
     const worker = parameters.suts.length > 1 ? 0 : WORKER;
-    return { profile: await profileOfRun(parameters), sut, testBed: testBedClient(sut), worker };
+    const i = parameters.interop;
+    const interop = i
+      ? {
+          originating: i.originating,
+          terminating: {
+            name: i.terminating.name,
+            profile: await profileOfRun({ runId: i.terminating.runId, profileFile: i.terminating.profileFile }),
+            sut: i.terminating.sut,
+            testBed: testBedClient(i.terminating.sut),
+          },
+        }
+      : undefined;
+    return { profile: await profileOfRun(parameters), sut, testBed: testBedClient(sut), worker, ...(interop ? { interop } : {}) };
   })();
   return context;
 }

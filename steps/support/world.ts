@@ -1,17 +1,17 @@
 // The World of one scenario: its simulated UEs by role, the trace of everything they sent and
 // received, and what the steps observed. Per-scenario state only (cucumber-js: a small World).
 import { setWorldConstructor, World, type IWorldOptions } from "@cucumber/cucumber";
-import type { Subscriber } from "../../src/profile/profile.ts";
+import type { Profile, Subscriber } from "../../src/profile/profile.ts";
 import { subscriberFor } from "../../src/profile/index.ts";
 import { InconclusiveError } from "../../src/runner/verdict.ts";
-import type { SuiteParameters } from "../../src/runner/suite-parameters.ts";
+import type { SuiteParameters, SutParameters } from "../../src/runner/suite-parameters.ts";
 import { Deadline } from "../../src/sip/deadline.ts";
 import type { TransportProtocol } from "../../src/sip/transport/address.ts";
 import { Trace } from "../../src/sip/transport/trace.ts";
 import { ImsUe, type IncomingCall, type OutgoingCall, type Notification, type RegistrationOutcome, type Subscription, type UeCredentials } from "../../src/sip/ue/index.ts";
 import type { SipRequest, SipResponse } from "../../src/sip/message/index.ts";
 import { ConformanceMonitor, ueLabel } from "../../src/conformance/monitor.ts";
-import { sutName } from "./evidence.ts";
+import { networkName, sutName } from "./evidence.ts";
 import { callLog } from "../../src/report/call-log.ts";
 import { sameContact } from "../../src/sip/message/index.ts";
 import { type SuiteContext, suiteContext } from "./suite-context.ts";
@@ -23,6 +23,10 @@ import { existsSync } from "node:fs";
 import { judgingTrace } from "../../src/conformance/trace-observer.ts";
 import { BrowserUe, DEFAULT_CHROMIUM } from "../../src/webrtc/index.ts";
 import { TestBedError } from "../../src/runner/verdict.ts";
+import { profileSecrets } from "../../src/report/secrets.ts";
+
+/** An interop test case's two networks (issue 15): UE-A's, where calls start, and UE-B's. */
+export type InteropSide = "originating" | "terminating";
 
 /** What is running: a step, or a hook of the test case. Its budget bounds every wait inside it. */
 export type Phase = "step" | "hook";
@@ -128,10 +132,33 @@ export class ImsWorld extends World<SuiteParameters> {
     return this.suite.profile;
   }
 
-  /** This worker's subscriber of a role (each parallel worker takes its own of the role's pool). */
+  /** An interop test case: the network each role is registered in (the originating one unless a step said otherwise). */
+  private readonly sides = new Map<string, InteropSide>();
+
+  /** An interop step: `role` belongs to the originating or the terminating network of the pair. */
+  placeIn(role: string, side: InteropSide): void {
+    if (!this.suite.interop) throw new Error(`"${role} is registered in the ${side} network" needs an interop run (ims-interop interop --profiles x.yaml y.yaml): this run tests one network`);
+    this.sides.set(role, side);
+  }
+
+  /** The network a role's UE uses: its profile, its SUT and, in an interop run, its name. */
+  networkOf(role: string): { readonly profile: Profile; readonly sut: SutParameters; readonly name?: string } {
+    const interop = this.suite.interop;
+    if (!interop) return { profile: this.profile, sut: this.suite.sut };
+    const side = this.sides.get(role) ?? this.sides.get(role.replace(/\d+$/, "")) ?? "originating";
+    return side === "terminating" ? interop.terminating : { profile: this.profile, sut: this.suite.sut, name: interop.originating };
+  }
+
+  /** The secrets every attachment is masked with: the profile's, and in an interop run the terminating network's too. */
+  secrets(): Array<string | Buffer> {
+    return [...profileSecrets(this.profile), ...(this.suite.interop ? profileSecrets(this.suite.interop.terminating.profile) : [])];
+  }
+
+  /** This worker's subscriber of a role (each parallel worker takes its own of the role's pool), from the role's network's profile. */
   subscriber(role: string): Subscriber {
-    const s = subscriberFor(this.profile, role, this.suite.worker);
-    if (!s) throw new InconclusiveError(`the profile ${this.profile.file} has no subscriber with role ${role} for worker ${this.suite.worker}`);
+    const profile = this.networkOf(role).profile;
+    const s = subscriberFor(profile, role, this.suite.worker);
+    if (!s) throw new InconclusiveError(`the profile ${profile.file} has no subscriber with role ${role} for worker ${this.suite.worker}`);
     return s;
   }
 
@@ -147,7 +174,7 @@ export class ImsWorld extends World<SuiteParameters> {
   identitiesOf(role: string): string[] {
     const ue = this.ues.get(role);
     if (!ue) throw new Error(`${role} has not been started in this scenario`);
-    const s = this.profile.ixit.subscribers.find((x) => x.impi === ue.config.impi);
+    const s = this.networkOf(role).profile.ixit.subscribers.find((x) => x.impi === ue.config.impi);
     return s ? [...s.impus] : [ue.impu];
   }
 
@@ -159,7 +186,9 @@ export class ImsWorld extends World<SuiteParameters> {
   async startUe(name: string, s: Subscriber, overrides: { credentials?: UeCredentials; impi?: string; impu?: string } = {}): Promise<ImsUe> {
     const existing = this.ues.get(name);
     if (existing) return existing;
-    const ixit = this.profile.ixit;
+    const network = this.networkOf(name);
+    const ixit = network.profile.ixit;
+    const sut = network.sut;
     const protocol = this.protocol ?? "udp";
     const ue = await ImsUe.start({
       name: this.ueName(name, s),
@@ -168,8 +197,8 @@ export class ImsWorld extends World<SuiteParameters> {
       ...(s.displayName ? { displayName: s.displayName } : {}),
       domain: ixit.domain,
       credentials: overrides.credentials ?? this.credentialsOf(s),
-      pcscf: { protocol, host: this.suite.sut.pcscf.host, port: this.suite.sut.pcscf.port },
-      ...(this.suite.sut.pcscfUri ? { pcscfUri: this.suite.sut.pcscfUri } : {}),
+      pcscf: { protocol, host: sut.pcscf.host, port: sut.pcscf.port },
+      ...(sut.pcscfUri ? { pcscfUri: sut.pcscfUri } : {}),
       protocol,
       localHost: ixit.localHost,
       timers: ixit.timers,
@@ -178,7 +207,8 @@ export class ImsWorld extends World<SuiteParameters> {
       budget: () => this.phaseDeadline(),
     });
     this.ues.set(name, ue);
-    this.monitor.watch(ue);
+    // An interop pair: a violation names the network that delivered the message
+    this.monitor.watch(ue, network.name ? networkName(network.name, network.profile) : undefined);
     return ue;
   }
 
