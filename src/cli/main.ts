@@ -12,7 +12,7 @@ import { CatalogError, SelectionError, applicabilityFor, forSut, loadCatalog, pa
 import { type ParsedArgs, UsageError, parseArgs, single } from "./args.ts";
 import { generateReport, refreshGate, serveDirectory } from "../report/allure-report.ts";
 import { EXIT_3_MEANING, exitCodeOf, gate, summaryTable } from "../report/certification-summary.ts";
-import { MergeInputError, mergeReports } from "../report/merge-results.ts";
+import { MergeInputError, isInteropReports, mergeInteropReports, mergeReports } from "../report/merge-results.ts";
 import { CompareInputError, type ComparedSummary, compareSummaries, comparisonHtml, comparisonJson, comparisonLines, readSummaryFile } from "../report/compare.ts";
 import { killStartedProcessesSync } from "../targets/index.ts";
 import { leaveSignalsToCaller } from "../targets/container-cleanup.ts";
@@ -387,6 +387,13 @@ async function merge(args: string[]): Promise<number> {
   const into = single(a, "into");
   if (!into || a.positionals.length === 0) throw new UsageError("merge needs the reports folders of the shards and --into <dir>");
   const max = wholeNumber(a, "max-optional-failures");
+  // The shards of an interop run (--pair i/n): one matrix
+  const interopInputs = a.positionals.filter((p) => isInteropReports(resolve(p)));
+  if (interopInputs.length > 0) {
+    if (interopInputs.length < a.positionals.length)
+      throw new MergeInputError(`${a.positionals.find((p) => !interopInputs.includes(p))} is not an interop run's reports folder while ${interopInputs[0]} is: merge takes shards of one kind of run`);
+    return mergeInterop(a.positionals, into, max, a.options.has("report"));
+  }
   const lock = await lockReports(resolve(into), "merge");
   const m = await mergeReports(
     a.positionals.map((p) => resolve(p)),
@@ -407,6 +414,36 @@ async function merge(args: string[]): Promise<number> {
   await refreshGate(resolve(into, "allure-results"), m.gate);
   if (a.options.has("report")) print(`${(await generateReport(resolve(into, "allure-results"), resolve(into, "allure-report"))).message}\n`);
   return code;
+}
+
+/** `merge` of an interop run's shards: one matrix.json and matrix.html, the Allure results side by side, the gate over all pairs. */
+async function mergeInterop(inputs: readonly string[], into: string, max: number | undefined, report: boolean): Promise<number> {
+  const lock = await lockReports(resolve(into), "merge");
+  try {
+    const matrix = await mergeInteropReports(
+      inputs.map((p) => resolve(p)),
+      resolve(into),
+      max,
+    );
+    const results = resolve(into, "allure-results");
+    await refreshGate(results, matrix.gate);
+    const interopDir = resolve(into, "interop");
+    await mkdir(interopDir, { recursive: true });
+    await writeFile(join(interopDir, "matrix.json"), matrixJson(matrix));
+    let links: Awaited<ReturnType<typeof allureLinkIndex>> | undefined;
+    if (report) {
+      print(`${(await generateReport(results, resolve(into, "allure-report"))).message}\n`);
+      links = await allureLinkIndex(resolve(into, "allure-report"), interopDir);
+    }
+    await writeFile(join(interopDir, "matrix.html"), matrixHtml(matrix, links ? { allureLinks: links } : {}));
+    print(`merged ${inputs.length} interop result sets into ${into}\n`);
+    print(matrixConsoleLines(matrix).join("\n") + "\n");
+    const code = matrixExitCode(matrix, max === undefined ? {} : { maxOptionalFailures: max });
+    if (code === 3) print(EXIT_3_MEANING + "\n");
+    return code;
+  } finally {
+    lock.release();
+  }
 }
 
 async function compare(args: string[]): Promise<number> {

@@ -1,9 +1,11 @@
 // Merging the outputs of several shards (or machines) into one: the Allure results side by side in
 // one folder, and one certification summary with the counts, the gate and the exit code recomputed
 // by the same rules as a run's (certification-summary.ts).
+import { existsSync } from "node:fs";
 import { cp, mkdir, readFile, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type GateVerdict, exitCodeOf, gateOf } from "./certification-summary.ts";
+import { type InteropMatrix, mergeMatrices, readMatrixJson } from "./interop-matrix.ts";
 
 interface SummaryCase {
   id: string;
@@ -105,4 +107,42 @@ async function readSummary(dir: string): Promise<Summary> {
   }
   if (!Array.isArray(s.testCases)) throw new MergeInputError(`${file} has no testCases: merge takes the summary.json of a run`);
   return s as Summary;
+}
+
+/** Whether a reports folder holds an interop run (or shard): interop/matrix.json. */
+export function isInteropReports(dir: string): boolean {
+  return existsSync(join(dir, "interop", "matrix.json"));
+}
+
+/**
+ * Merges the reports folders of an interop run's shards (`interop --pair i/n`): their matrix.json
+ * into one matrix (interop-matrix.ts mergeMatrices: the same networks, each pair once, the gate
+ * recomputed) and their allure-results side by side. Returns the merged matrix; the caller writes
+ * matrix.json and matrix.html (after the HTML report, whose pages matrix.html links to).
+ */
+export async function mergeInteropReports(inputs: readonly string[], into: string, maxOptionalFailures?: number): Promise<InteropMatrix> {
+  const matrices: InteropMatrix[] = [];
+  for (const dir of inputs) {
+    const file = join(dir, "interop", "matrix.json");
+    let text: string;
+    try {
+      text = await readFile(file, "utf8");
+    } catch (e) {
+      throw new MergeInputError(
+        `${dir} holds no interop/matrix.json (${(e as NodeJS.ErrnoException).code ?? String(e)}): an interop merge takes the reports folders of interop runs (--reports of each --pair shard)`,
+      );
+    }
+    matrices.push(readMatrixJson(text, file));
+  }
+  const merged = mergeMatrices(matrices, maxOptionalFailures === undefined ? {} : { maxOptionalFailures });
+  const results = join(into, "allure-results");
+  await mkdir(results, { recursive: true });
+  for (const [i, dir] of inputs.entries()) {
+    const src = join(dir, "allure-results");
+    for (const f of await readdir(src).catch(() => [] as string[])) {
+      if (["categories.json", "environment.properties", "executor.json"].includes(f) && i > 0) continue;
+      await cp(join(src, f), join(results, f), { recursive: true });
+    }
+  }
+  return merged;
 }
