@@ -12,6 +12,9 @@ import { RESPONSE_REQUIREMENTS } from "./requirements/response.ts";
 import { SDP_REQUIREMENTS } from "./requirements/sdp.ts";
 import { UE_REGISTER_REQUIREMENTS } from "./requirements/ue-register.ts";
 import { UE_REQUEST_REQUIREMENTS } from "./requirements/ue-request.ts";
+import { SMS_REQUIREMENTS } from "./requirements/sms.ts";
+import { SEC_AGREE_REQUIREMENTS } from "./requirements/sec-agree.ts";
+import { MESSAGE_SIZE_REQUIREMENTS } from "./requirements/message-size.ts";
 
 export const REQUIREMENTS: readonly Requirement[] = [
   ...MESSAGE_REQUIREMENTS,
@@ -23,6 +26,9 @@ export const REQUIREMENTS: readonly Requirement[] = [
   ...SDP_REQUIREMENTS,
   ...IN_DIALOG_REQUIREMENTS,
   ...END_OF_TEST_CASE_REQUIREMENTS,
+  ...SMS_REQUIREMENTS,
+  ...SEC_AGREE_REQUIREMENTS,
+  ...MESSAGE_SIZE_REQUIREMENTS,
   // A UE under test, as the harness's network observes it
   ...UE_REGISTER_REQUIREMENTS,
   ...UE_REQUEST_REQUIREMENTS,

@@ -50,6 +50,13 @@ export const FAULT_NAMES = [
   "drop-pai-at-boundary",
   "lose-record-route-across",
   "reject-foreign-domain",
+  "hang-on-torture",
+  "accept-invalid-torture",
+  "sms-200-instead-of-202",
+  "sms-rp-error",
+  "sms-corrupt-tpdu",
+  "large-message-over-udp",
+  "no-security-server",
 ] as const;
 export type FaultName = (typeof FAULT_NAMES)[number];
 

@@ -41,6 +41,14 @@ export const FAULT_EFFECTS: Readonly<Record<FaultName, string>> = {
     "every Record-Route (the core's own included) is removed from the requests the core sends to another network (RFC 3261 16.6 item 4 violated at the boundary): the originating network leaves the dialog's route set, in-dialog requests bypass it",
   "reject-foreign-domain":
     "requests from the core's users to another network's domain are answered 404 by the core instead of being routed to that network's interconnect address (TS 24.229 5.4.3.2, TS 24.228 7.2 violated)",
+  // Issue 16 (placeholders until each is implemented; the helper implementing it rewrites its line)
+  "hang-on-torture": "TODO(issue 16, IMS-ROB-001)",
+  "accept-invalid-torture": "TODO(issue 16, IMS-ROB-001)",
+  "sms-200-instead-of-202": "TODO(issue 16, IMS-MSG-002)",
+  "sms-rp-error": "TODO(issue 16, IMS-MSG-002)",
+  "sms-corrupt-tpdu": "TODO(issue 16, IMS-MSG-002)",
+  "large-message-over-udp": "TODO(issue 16, IMS-MSG-004)",
+  "no-security-server": "TODO(issue 16, IMS-REG-012)",
 };
 
 /** The SDP body of `message`, parsed; undefined when it has none or it does not parse. */

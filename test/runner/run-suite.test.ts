@@ -144,6 +144,14 @@ const EXPECTED: Record<FaultName, Record<string, string>> = {
   "drop-pai-at-boundary": {},
   "lose-record-route-across": {},
   "reject-foreign-domain": {},
+  // Issue 16: reconciled once the test cases exist
+  "hang-on-torture": {},
+  "accept-invalid-torture": {},
+  "sms-200-instead-of-202": {},
+  "sms-rp-error": {},
+  "sms-corrupt-tpdu": {},
+  "large-message-over-udp": {},
+  "no-security-server": {},
 };
 
 /** A phrase each fault's first failure message must contain: the symptom an engineer looks for (none for a fault no test case of this run reaches). */
