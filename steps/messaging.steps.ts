@@ -1,7 +1,7 @@
 // Steps of features/messaging: page-mode MESSAGE (RFC 3428) through the network.
 import { Then, When } from "@cucumber/cucumber";
 import { valueNaming } from "../src/conformance/identity.ts";
-import { expectStatus, expectThat } from "./support/expect.ts";
+import { expectStatus, expectThat, fail } from "./support/expect.ts";
 import { type ImsWorld, later } from "./support/world.ts";
 
 When("{role} sends the MESSAGE {string} to {role}", async function (this: ImsWorld, sender: string, text: string, receiver: string) {
@@ -17,7 +17,15 @@ When("{role} sends the MESSAGE {string} to a user who is not registered", async 
 
 Then("{role} receives the MESSAGE {string} with {role}'s identity in P-Asserted-Identity", async function (this: ImsWorld, receiver: string, text: string, sender: string) {
   const ue = await this.ue(receiver);
-  const rec = await ue.waitForMessage(this.deadline(`MESSAGE at ${receiver}`));
+  // The wait also ends when the sender's MESSAGE gets an error response first: it will not come, and the report says why
+  const sent = this.messages.get(sender);
+  const rejected = sent?.then((r) =>
+    r.status >= 300
+      ? fail(`a MESSAGE for ${receiver} (${ue.impu})`, `${sender}'s MESSAGE was answered ${r.startLine()} by the network instead`, "RFC 3428 4, TS 24.229 5.4.3.2")
+      : new Promise<never>(() => undefined),
+  );
+  rejected?.catch(() => undefined);
+  const rec = await Promise.race([ue.waitForMessage(this.deadline(`MESSAGE at ${receiver}`)), ...(rejected ? [rejected] : [])]);
   const m = rec.message;
   expectThat(m.bodyText === text, `the MESSAGE body "${text}"`, `"${m.bodyText.slice(0, 80)}"`, "RFC 3428 4");
   const pai = m.headerValues("p-asserted-identity");

@@ -19,7 +19,7 @@ import { leaveSignalsToCaller } from "../targets/container-cleanup.ts";
 import { ReportsBusyError, lockReports } from "./reports-lock.ts";
 import { escapeControlCharacters } from "../report/control-characters.ts";
 import { writeInteropResults, writeOutputs } from "./write-outputs.ts";
-import { InteropInputError, interopProblem, runInterop } from "../runner/index.ts";
+import { InteropInputError, interopCases, interopProblem, runInterop } from "../runner/index.ts";
 import { MatrixInputError, allureLinkIndex, interopMatrix, matrixConsoleLines, matrixExitCode, matrixHtml, matrixJson } from "../report/interop-matrix.ts";
 import { LiveOutput, deviationNote, gateLines, notPassedLines, summaryLines } from "./print-results.ts";
 
@@ -327,6 +327,7 @@ async function interop(args: string[]): Promise<number> {
   const problem = interopProblem(profiles);
   if (problem) throw new InteropInputError(problem);
   const faults = interopFaults(a.options.get("fault") ?? [], profiles, files);
+  interopCases(await loadCatalog(resolve(PROJECT, "features"), PROJECT), tags);
   const lock = await lockReports(out.reports, `interop --profiles ${files.join(" ")}`);
   const interrupt = new AbortController();
   const onSignal = (signal: NodeJS.Signals): void => {

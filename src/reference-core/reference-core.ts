@@ -187,16 +187,17 @@ export class ReferenceCore {
     return record !== undefined && this.ctx.bindings.isRegistered(record);
   }
 
-  /**
-   * TS 24.228 6.7, TS 24.229 5.4.1.5: network-initiated deregistration. Every reg event subscriber
-   * of the identity gets a NOTIFY with the registration terminated; then the bindings are removed.
-   * Resolves when the NOTIFYs are answered or given up on.
-   */
   /** Issue 15: the other networks of an interop run, each a domain and the address where it takes requests (TS 24.228 7.2). */
   setPeers(peers: readonly InterconnectPeer[]): void {
     this.ctx.interconnect.set(peers);
     this.record(`interconnect: ${peers.length ? peers.map((p) => `${p.domain} at UDP ${p.host}:${p.port}`).join(", ") : "no peers"}`);
   }
+
+  /**
+   * TS 24.228 6.7, TS 24.229 5.4.1.5: network-initiated deregistration. Every reg event subscriber
+   * of the identity gets a NOTIFY with the registration terminated; then the bindings are removed.
+   * Resolves when the NOTIFYs are answered or given up on.
+   */
 
   async deregister(impu: string, event: "deactivated" | "rejected" = "deactivated"): Promise<void> {
     const record = this.ctx.hss.byImpu(impu);

@@ -125,6 +125,8 @@ export class CoreRouter {
     }
     // Issue 15, TS 24.228 7.2: a request from another network of the run, for one of the core's users
     const fromPeer = this.ctx.interconnect.peerAt(rec.source);
+    // No transit: a peer's request is for one of the core's users, never routed on (TS 24.229 5.10 is the IBCF's business)
+    if (fromPeer && nextRoute) return this.answer(rec, req, 403, `a request from the network of ${fromPeer.domain} routed on to ${formatUri(nextRoute.uri)}: no transit`);
     if (fromPeer) return this.forwardFromPeer(rec, req, fwd, fromPeer);
     const caller = hss.byImpu(req.from.uri);
     if (!caller || !bindings.isRegistered(caller)) return this.answer(rec, req, 403, `the originating identity ${formatUri(req.from.uri)} is not registered (TS 24.229 5.2.6.3)`);

@@ -3,13 +3,13 @@
 // for each ordered pair (X, Y), X != Y, the interop test cases (features/interop, tag @interop) with
 // UE-A registered in X and UE-B in Y (TS 24.228 7.2: S-CSCF to S-CSCF through the I-CSCF).
 import { randomUUID } from "node:crypto";
-import { existsSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { loadProfile } from "../profile/index.ts";
 import type { FaultName, Profile, SipAddress } from "../profile/profile.ts";
-import { createTarget, type PeerNetwork, preflightOptions, type StartedTarget } from "../targets/index.ts";
+import { createTarget, type PeerNetwork, preflightOptions, type StartedTarget, type SutDown } from "../targets/index.ts";
 import { loadCatalog } from "./catalog.ts";
 import { type InteropNetwork, type InteropPair, type InteropResult, orderedPairs, pairLabel } from "./interop-result.ts";
 import { handOverProfile, releaseProfile } from "./profile-handoff.ts";
@@ -92,6 +92,13 @@ export function interopProblem(profiles: readonly Profile[]): string | undefined
   return undefined;
 }
 
+/** The interop test cases a tag expression selects; none is bad input. */
+export function interopCases(catalog: readonly TestCase[], tags: string | undefined): TestCase[] {
+  const cases = selectTestCases(catalog, tags).filter((tc) => tc.tags.includes(INTEROP_TAG));
+  if (cases.length === 0) throw new InteropInputError(`--tags ${tags ?? ""} selects no interop test case (features/interop)`);
+  return cases;
+}
+
 /** `domain=host:port,...`: the value of IMS_PEERS for a SUT, naming the other networks. */
 export function peersVariable(peers: readonly PeerNetwork[]): string {
   return peers.map((p) => `${p.domain}=${p.host}:${p.port}`).join(",");
@@ -106,13 +113,12 @@ export async function runInterop(o: InteropOptions): Promise<InteropResult> {
   const names = networkNames(profiles);
   const networks: Network[] = profiles.map((profile, i) => ({ profile, name: names[i], runId: randomUUID() }));
   const catalog = await loadCatalog(join(o.projectDir, "features"), o.projectDir);
-  const cases = selectTestCases(catalog, o.tags).filter((tc) => tc.tags.includes(INTEROP_TAG));
+  const cases = interopCases(catalog, o.tags);
   const all = orderedPairs(networks.length);
   const chosen = o.pair ? all.filter((_, k) => k % o.pair!.total === o.pair!.index - 1) : all;
   const needed = [...new Set(chosen.flatMap((p) => [p.originating, p.terminating]))].sort((a, b) => a - b);
 
   const interruptFile = join(tmpdir(), `ims-interop-interrupt-${process.pid}-${randomUUID()}`);
-  const sutDownFile = join(tmpdir(), `ims-interop-sut-down-${process.pid}-${randomUUID()}`);
   const interruptedBy = (): string | undefined => (o.signal?.aborted ? `interrupted by ${String(o.signal.reason)}` : undefined);
   const onAbort = (): void => writeFileSync(interruptFile, interruptedBy() ?? "interrupted");
   if (o.signal?.aborted) onAbort();
@@ -120,12 +126,14 @@ export async function runInterop(o: InteropOptions): Promise<InteropResult> {
 
   const pairs: InteropPair[] = [];
   try {
-    if (cases.length > 0) await startNetworks(networks, needed, o);
+    await startNetworks(networks, needed, o);
     for (const { originating, terminating } of chosen) {
       const x = networks[originating];
       const y = networks[terminating];
       const label = pairLabel(x.name, y.name);
-      const results = await runPair(x, y, { originating, terminating, label }, cases, o, interruptFile, sutDownFile, interruptedBy);
+      // A SUT that a test case found silent is named in this file; it ends that pair's later test cases (a file per pair: the other pairs are not its)
+      const sutDownFile = join(tmpdir(), `ims-interop-sut-down-${process.pid}-${randomUUID()}`);
+      const results = await runPair(x, y, { originating, terminating, label }, cases, o, interruptFile, sutDownFile, interruptedBy).finally(() => rm(sutDownFile, { force: true }));
       pairs.push({ originating, terminating, label, results, counts: countVerdicts(results) });
     }
   } finally {
@@ -134,7 +142,6 @@ export async function runInterop(o: InteropOptions): Promise<InteropResult> {
     await Promise.allSettled(networks.flatMap((n) => (n.service ? [n.service.close()] : [])));
     await Promise.allSettled(networks.flatMap((n) => (n.target ? [n.target.stop()] : [])));
     await rm(interruptFile, { force: true });
-    await rm(sutDownFile, { force: true });
   }
   const described: InteropNetwork[] = networks.map((n, i) => ({
     name: n.name,
@@ -178,7 +185,8 @@ async function startNetworks(networks: Network[], needed: readonly number[], o: 
       handOverProfile(n.runId, n.profile);
     } catch (e) {
       n.problem = `network ${n.name} (${n.profile.file}) did not start: ${e instanceof Error ? e.message : String(e)}`;
-      if (o.signal?.aborted) throw e;
+      // Interrupted while starting: nothing more starts; every pair's test cases are "not run"
+      if (o.signal?.aborted) return;
     }
   }
   for (const i of needed) networks[i].target?.setPeers?.(peersOf(networks[i]));
@@ -219,14 +227,15 @@ async function runPair(
     if (reasons.length > 0) report({ testCase: tc, verdict: "not-applicable", reason: reasons.join("; "), durationMs: 0 });
     else applicable.push(tc);
   }
-  const down = [x, y].find((n) => n.problem || !n.target || !n.service);
-  if (down || interruptedBy()) {
+  // A network that did not start, or whose process or container has exited since
+  const gone = [x, y].map((n) => ({ n, why: n.problem ?? (!n.target || !n.service ? `network ${n.name} is not running` : n.target.down?.()?.reason) })).find((g) => g.why);
+  if (gone || interruptedBy()) {
     for (const tc of applicable) {
       const why = interruptedBy();
       report(
         why
           ? { testCase: tc, verdict: "error", reason: `not run: the run was ${why} before this test case started`, durationMs: 0, notRun: true }
-          : { testCase: tc, verdict: "error", reason: down?.problem ?? `network ${down?.name ?? "?"} is not running`, durationMs: 0 },
+          : { testCase: tc, verdict: "error", reason: gone!.n.problem ?? `network ${gone!.n.name} (${gone!.n.profile.file}) is down: ${gone!.why ?? ""}`, durationMs: 0 },
       );
     }
     return results;
@@ -254,8 +263,7 @@ async function runPair(
   if (resultsDir) await mkdir(resultsDir, { recursive: true });
   const startedAt = new Map<string, number>();
   const finishedAt = new Map<string, number>();
-  const sutDown = (): { reason: string; at: number } | undefined =>
-    [x, y].map((n) => n.target?.down?.()).find((d) => d) ?? (existsSync(sutDownFile) ? { reason: "a SUT went down", at: 0 } : undefined);
+  const sutDown = (): SutDown | undefined => [x, y].map((n) => n.target?.down?.()).find((d) => d);
   const verdicts = await runCucumberOn(
     applicable,
     parameters,

@@ -3,7 +3,7 @@
 // all pairs and its exit code; an interconnect fault fails exactly its pairs; --pair shards merge
 // into the full matrix; bad input is one line and exit 2.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -134,6 +134,35 @@ describe("ims-interop interop", () => {
     assert.equal(twice.code, 2, twice.out + twice.err);
   });
 
+  test("SIGINT after the first verdict: exit 130, matrix.json and matrix.html of what ran, the interruption in the gate", async () => {
+    const reports = await scratch();
+    const child = spawn(process.execPath, [BIN, "interop", ...PROFILES, "--reports", reports], { cwd: PROJECT, env: process.env, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (b: Buffer) => (out += b.toString()));
+    child.stderr.on("data", (b: Buffer) => (err += b.toString()));
+    const exited = new Promise<number | null>((done) => child.once("exit", (code) => done(code)));
+    const until = Date.now() + 120_000;
+    while (!/^PASS +/m.test(out)) {
+      if (Date.now() > until || child.exitCode !== null) assert.fail(`no verdict line:\n${out}\n${err}`);
+      await new Promise((d) => setTimeout(d, 50));
+    }
+    child.kill("SIGINT");
+    assert.equal(await exited, 130, out + err);
+    const m = await matrixOf(reports);
+    assert.equal(m.gate.passed, false);
+    assert.ok(
+      m.gate.reasons.some((r) => /interrupted by SIGINT/.test(r)),
+      m.gate.reasons.join("\n"),
+    );
+    const all = m.pairs.flatMap((p) => p.testCases);
+    assert.ok(
+      all.some((t) => t.verdict === "pass"),
+      "what ran before the signal keeps its verdict",
+    );
+    assert.ok(existsSync(join(reports, "interop", "matrix.html")));
+  });
+
   test("bad input: one profile, two networks with one domain, an unknown fault: one line, exit 2, nothing run", () => {
     const one = cli(["interop", "--profiles", "profiles/embedded.yaml"]);
     assert.equal(one.code, 2);
@@ -144,6 +173,9 @@ describe("ims-interop interop", () => {
     const fault = cli(["interop", ...PROFILES, "--fault", "2:lose-everything"]);
     assert.equal(fault.code, 2);
     assert.match(fault.err, /unknown fault "lose-everything"/);
+    const none = cli(["interop", ...PROFILES, "--tags", "@IMS-CALL-001"]);
+    assert.equal(none.code, 2);
+    assert.match(none.err, /--tags @IMS-CALL-001 selects no interop test case/);
     const pair = cli(["interop", ...PROFILES, "--pair", "3/2"]);
     assert.equal(pair.code, 2);
     assert.match(pair.err, /--pair 3\/2: i must be from 1 to n/);
