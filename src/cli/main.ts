@@ -43,7 +43,7 @@ class InputError extends Error {
   }
 }
 
-const EXIT_CODES = `Exit codes of run and merge:
+const EXIT_CODES = `Exit codes of run, interop and merge:
   0              the gate passed: every applicable mandatory test case passed, and optional ones
                  that did not pass are within --max-optional-failures
   1              the SUT failed the gate: an applicable mandatory test case is fail, or more
