@@ -185,6 +185,29 @@ async function loadProfileWithoutSecrets(file: string): Promise<{ profile: Profi
   return { profile, unset: [...unset].sort() };
 }
 
+/**
+ * The CLI owns SIGINT, SIGTERM and SIGHUP during a run: the first stops the run after (or in) the
+ * running test case and writes what ran; a second exits at once (the exit hooks kill the SUT's
+ * process group and remove its container). The caller removes `onSignal` when the run ends.
+ */
+function signalHandling(suts: string, beforePrint: () => void = () => undefined): { interrupt: AbortController; onSignal: (signal: NodeJS.Signals) => void } {
+  const interrupt = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    beforePrint();
+    if (!interrupt.signal.aborted) {
+      printError(`\nims-interop: ${signal}: stopping the running test case, then writing the reports of what ran (${signal === "SIGINT" ? "Ctrl-C" : signal} again exits at once)\n`);
+      interrupt.abort(signal);
+      return;
+    }
+    printError(`ims-interop: ${signal} again: stopping ${suts} and exiting without reports\n`);
+    killStartedProcessesSync("SIGTERM", { graceMs: 1000 });
+    exit(SIGNAL_EXIT[String(interrupt.signal.reason)] ?? 130);
+  };
+  leaveSignalsToCaller();
+  for (const s of Object.keys(SIGNAL_EXIT)) process.on(s, onSignal);
+  return { interrupt, onSignal };
+}
+
 async function run(args: string[]): Promise<number> {
   const a = parseArgs(args, {
     profile: "value",
@@ -232,20 +255,7 @@ async function run(args: string[]): Promise<number> {
   const live = new LiveOutput(stdout, applicable, profile.knownDeviations);
   // Signals: the first stops the run after (or in) the running test case and writes what ran; a
   // second exits at once (the exit hooks kill the SUT's process group and remove its container)
-  const interrupt = new AbortController();
-  const onSignal = (signal: NodeJS.Signals): void => {
-    live.clear();
-    if (!interrupt.signal.aborted) {
-      printError(`\nims-interop: ${signal}: stopping the running test case, then writing the reports of what ran (${signal === "SIGINT" ? "Ctrl-C" : signal} again exits at once)\n`);
-      interrupt.abort(signal);
-      return;
-    }
-    printError(`ims-interop: ${signal} again: stopping the SUT and exiting without reports\n`);
-    killStartedProcessesSync("SIGTERM", { graceMs: 1000 });
-    exit(SIGNAL_EXIT[String(interrupt.signal.reason)] ?? 130);
-  };
-  leaveSignalsToCaller();
-  for (const s of Object.keys(SIGNAL_EXIT)) process.on(s, onSignal);
+  const { interrupt, onSignal } = signalHandling("the SUT", () => live.clear());
   try {
     await rm(join(out.reports, "summary.json"), { force: true });
     await rm(join(out.reports, "junit.xml"), { force: true });
@@ -329,19 +339,7 @@ async function interop(args: string[]): Promise<number> {
   const faults = interopFaults(a.options.get("fault") ?? [], profiles, files);
   interopCases(await loadCatalog(resolve(PROJECT, "features"), PROJECT), tags);
   const lock = await lockReports(out.reports, `interop --profiles ${files.join(" ")}`);
-  const interrupt = new AbortController();
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (!interrupt.signal.aborted) {
-      printError(`\nims-interop: ${signal}: stopping the running test case, then writing the reports of what ran (${signal === "SIGINT" ? "Ctrl-C" : signal} again exits at once)\n`);
-      interrupt.abort(signal);
-      return;
-    }
-    printError(`ims-interop: ${signal} again: stopping the SUTs and exiting without reports\n`);
-    killStartedProcessesSync("SIGTERM", { graceMs: 1000 });
-    exit(SIGNAL_EXIT[String(interrupt.signal.reason)] ?? 130);
-  };
-  leaveSignalsToCaller();
-  for (const s of Object.keys(SIGNAL_EXIT)) process.on(s, onSignal);
+  const { interrupt, onSignal } = signalHandling("the SUTs");
   const pairsDir = join(out.reports, "interop", "pairs");
   try {
     await rm(join(out.reports, "interop"), { recursive: true, force: true });

@@ -48,16 +48,7 @@ export async function mergeReports(inputs: readonly string[], into: string, maxO
   // Every input is read before anything is written: a wrong folder changes nothing
   const summaries: Summary[] = [];
   for (const dir of inputs) summaries.push(await readSummary(dir));
-  const results = join(into, "allure-results");
-  await mkdir(results, { recursive: true });
-  for (const [i, dir] of inputs.entries()) {
-    const src = join(dir, "allure-results");
-    for (const f of await readdir(src).catch(() => [] as string[])) {
-      // categories, environment and executor are the same for every shard: the first one is kept
-      if (["categories.json", "environment.properties", "executor.json"].includes(f) && i > 0) continue;
-      await cp(join(src, f), join(results, f), { recursive: true });
-    }
-  }
+  await copyAllureResults(inputs, join(into, "allure-results"));
   const seen = new Map<string, SummaryCase>();
   const duplicates: string[] = [];
   for (const s of summaries)
@@ -135,7 +126,12 @@ export async function mergeInteropReports(inputs: readonly string[], into: strin
     matrices.push(readMatrixJson(text, file));
   }
   const merged = mergeMatrices(matrices, maxOptionalFailures === undefined ? {} : { maxOptionalFailures });
-  const results = join(into, "allure-results");
+  await copyAllureResults(inputs, join(into, "allure-results"));
+  return merged;
+}
+
+/** The inputs' allure-results side by side in `results`; categories, environment and executor are the same for every shard: the first one is kept. */
+async function copyAllureResults(inputs: readonly string[], results: string): Promise<void> {
   await mkdir(results, { recursive: true });
   for (const [i, dir] of inputs.entries()) {
     const src = join(dir, "allure-results");
@@ -144,5 +140,4 @@ export async function mergeInteropReports(inputs: readonly string[], into: strin
       await cp(join(src, f), join(results, f), { recursive: true });
     }
   }
-  return merged;
 }

@@ -5,15 +5,14 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { createSocket } from "node:dgram";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, test } from "node:test";
 import { pickFreePort } from "../support/sipp.ts";
 import { kamailioSkip, KAMAILIO_PASSWORDS } from "../support/kamailio.ts";
+import { freeForUdpAndTcp } from "../support/ports.ts";
 
 const PROJECT = resolve(import.meta.dirname, "../..");
 const BIN = join(PROJECT, "bin/ims-interop.mjs");
@@ -67,20 +66,6 @@ function marked(mark: string): string[] {
   return found;
 }
 
-async function portFree(port: number): Promise<boolean> {
-  const udp = await new Promise<boolean>((done) => {
-    const s = createSocket("udp4");
-    s.once("error", () => done(false));
-    s.bind(port, "127.0.0.1", () => s.close(() => done(true)));
-  });
-  const tcp = await new Promise<boolean>((done) => {
-    const s = createServer();
-    s.once("error", () => done(false));
-    s.listen(port, "127.0.0.1", () => s.close(() => done(true)));
-  });
-  return udp && tcp;
-}
-
 interface Summary {
   gate: { passed: boolean; reasons: string[] };
   interrupted?: string;
@@ -127,7 +112,7 @@ describe("an interrupted run", { timeout: 300_000 }, () => {
     assert.ok(summary.testCases.filter((t) => t.verdict === "pass").length >= 2, "what ran before the signal keeps its verdict");
     const core = /against embedded reference core at UDP\/TCP 127\.0\.0\.1:(\d+)/.exec(r.out);
     assert.ok(core, r.out);
-    assert.ok(await portFree(Number(core[1])), `the core's port ${core[1]} is free again`);
+    assert.ok(await freeForUdpAndTcp(Number(core[1])), `the core's port ${core[1]} is free again`);
     assert.deepEqual(marked(r.mark), []);
   });
 
@@ -191,7 +176,7 @@ describe("an interrupted run", { timeout: 300_000 }, () => {
     assert.equal(code, 130, r.err);
     assert.match(r.err, /SIGINT again: stopping the SUT and exiting without reports/);
     assert.deepEqual(marked(r.mark), [], "the SUT that ignored SIGTERM is gone");
-    assert.ok(await portFree(port));
+    assert.ok(await freeForUdpAndTcp(port));
   });
 
   test("SIGINT against Kamailio as a process target: the reports written, no Kamailio and no bound port left", { skip: kamailioSkip() }, async () => {
@@ -221,7 +206,7 @@ describe("an interrupted run", { timeout: 300_000 }, () => {
     assert.equal(code, 130, r.err);
     await assertInterrupted(reports, "SIGINT");
     assert.deepEqual(marked(r.mark), [], "no process of the run is left (Kamailio, its wrapper script)");
-    assert.ok(await portFree(port), `port ${port} is free again`);
+    assert.ok(await freeForUdpAndTcp(port), `port ${port} is free again`);
   });
 });
 

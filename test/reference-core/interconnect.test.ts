@@ -7,12 +7,12 @@
 // and setPeers([]).
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { createSocket, type Socket } from "node:dgram";
 import { describe, test, type TestContext } from "node:test";
 import type { FaultName } from "../../src/profile/profile.ts";
 import { Deadline } from "../../src/sip/deadline.ts";
-import { createResponse, parseMessage, type SipMessage, type SipRequest, type SipResponse, serializeMessage } from "../../src/sip/message/index.ts";
+import { createResponse, type SipRequest, type SipResponse } from "../../src/sip/message/index.ts";
 import { DOMAIN, Lab, SDP, impu } from "./core-fixture.ts";
+import { UdpNode } from "../support/udp-node.ts";
 
 const PEER_DOMAIN = "ims-b.example.test";
 /** A user of the peer network: the target of the core's users, the caller of the peer's requests. */
@@ -24,94 +24,10 @@ const QUIET_MS = 300;
 
 const hex = (bytes: number): string => randomBytes(bytes).toString("hex");
 
-interface Datagram {
-  readonly message: SipMessage;
-  readonly from: { readonly address: string; readonly port: number };
-}
-
-/** A SIP node on a raw UDP socket of 127.0.0.1: keeps every message it receives, sends text as it is. */
-class UdpNode {
-  readonly received: Datagram[] = [];
-  private readonly waiters = new Set<() => void>();
-
-  private constructor(
-    private readonly socket: Socket,
-    readonly port: number,
-  ) {
-    socket.on("message", (data, rinfo) => {
-      const parsed = parseMessage(data);
-      if (!parsed.ok) return;
-      this.received.push({ message: parsed.message, from: { address: rinfo.address, port: rinfo.port } });
-      for (const wake of [...this.waiters]) wake();
-    });
-  }
-
-  static async bind(t: TestContext): Promise<UdpNode> {
-    const socket = createSocket("udp4");
-    await new Promise<void>((done, fail) => {
-      socket.once("error", fail);
-      socket.bind(0, "127.0.0.1", () => done());
-    });
-    const node = new UdpNode(socket, socket.address().port);
-    t.after(() => node.close());
-    return node;
-  }
-
-  get address(): string {
-    return `127.0.0.1:${this.port}`;
-  }
-
-  send(message: string | SipMessage, port: number): Promise<void> {
-    const bytes = typeof message === "string" ? Buffer.from(message, "utf8") : serializeMessage(message);
-    return new Promise((done, fail) => this.socket.send(bytes, port, "127.0.0.1", (e) => (e ? fail(e) : done())));
-  }
-
-  /** The first datagram received so far that matches, else the next one. */
-  waitFor(what: string, match: (m: SipMessage) => boolean, timeoutMs = WAIT_MS): Promise<Datagram> {
-    const found = (): Datagram | undefined => this.received.find((d) => match(d.message));
-    const now = found();
-    if (now) return Promise.resolve(now);
-    return new Promise((done, fail) => {
-      const timer = setTimeout(() => {
-        this.waiters.delete(check);
-        fail(new Error(`${this.address}: no ${what} within ${timeoutMs} ms; received: ${this.received.map((d) => d.message.startLine()).join(" | ") || "nothing"}`));
-      }, timeoutMs);
-      const check = (): void => {
-        const d = found();
-        if (!d) return;
-        clearTimeout(timer);
-        this.waiters.delete(check);
-        done(d);
-      };
-      this.waiters.add(check);
-    });
-  }
-
-  /** The first request of `method` to arrive (retransmissions are the same request). */
-  async request(method: string, callId?: string): Promise<{ request: SipRequest; from: Datagram["from"] }> {
-    const d = await this.waitFor(`${method}${callId ? ` (Call-ID ${callId})` : ""}`, (m) => m.kind === "request" && m.method === method && (callId === undefined || m.callId === callId));
-    return { request: d.message as SipRequest, from: d.from };
-  }
-
-  finalTo(method: string, callId: string): Promise<SipResponse> {
-    return this.waitFor(`a final response to ${method} (Call-ID ${callId})`, (m) => m.kind === "response" && m.status >= 200 && m.callId === callId && m.cseq.method === method).then(
-      (d) => d.message as SipResponse,
-    );
-  }
-
-  requests(): SipRequest[] {
-    return this.received.flatMap((d) => (d.message.kind === "request" ? [d.message] : []));
-  }
-
-  private close(): Promise<void> {
-    return new Promise((done) => this.socket.close(() => done()));
-  }
-}
-
 /** A core with alice and bob registered, told of the peer network ims-b.example.test at `peer`'s address. */
 async function interconnected(t: TestContext, faults: readonly FaultName[] = []): Promise<{ lab: Lab; peer: UdpNode; recordRoute: string }> {
   const lab = await Lab.start(t, { faults });
-  const peer = await UdpNode.bind(t);
+  const peer = await UdpNode.bind({ t, waitMs: WAIT_MS });
   lab.core.setPeers([{ domain: PEER_DOMAIN, host: "127.0.0.1", port: peer.port }]);
   assert.ok(lab.core.log.includes(`interconnect: ${PEER_DOMAIN} at UDP 127.0.0.1:${peer.port}`), lab.core.log.join("\n"));
   return { lab, peer, recordRoute: `<sip:127.0.0.1:${lab.core.port};lr>` };
@@ -235,7 +151,7 @@ describe("the reference core's interconnect: requests from another network", () 
   test("the same MESSAGE from another address gets 403 (the caller is not registered); from the peer, for a user of no network of the core, 404", async (t) => {
     const { lab, peer } = await interconnected(t);
     const bob = await lab.registered("bob");
-    const stranger = await UdpNode.bind(t);
+    const stranger = await UdpNode.bind({ t, waitMs: WAIT_MS });
     const ids = { callId: `stranger-${hex(6)}`, branch: hex(6) };
     await stranger.send(fromPeer(stranger, "MESSAGE", impu("bob"), ids), lab.core.port);
     const r = await stranger.finalTo("MESSAGE", ids.callId);

@@ -6,10 +6,8 @@
 // every other one passes. Then the shards of the pairs (`--pair`), the profiles an interop run refuses
 // before it starts anything, and a network that does not start.
 import assert from "node:assert/strict";
-import { createSocket } from "node:dgram";
 import { readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, describe, test } from "node:test";
@@ -18,6 +16,7 @@ import type { FaultName } from "../../src/profile/profile.ts";
 import { type InteropOptions, type InteropResult, InteropInputError, interopProblem, runInterop } from "../../src/runner/index.ts";
 import { KAMAILIO_PASSWORDS, kamailioSkip } from "../support/kamailio.ts";
 import { pickFreePort } from "../support/sipp.ts";
+import { freeForUdpAndTcp } from "../support/ports.ts";
 
 const PROJECT = resolve(import.meta.dirname, "../..");
 const EMBEDDED = join(PROJECT, "profiles/embedded.yaml");
@@ -58,20 +57,6 @@ function idsByPair(r: InteropResult): Record<string, string[]> {
   return Object.fromEntries(r.pairs.map((p) => [p.label, p.results.map((x) => x.testCase.id)]));
 }
 
-async function portFree(port: number): Promise<boolean> {
-  const udp = await new Promise<boolean>((done) => {
-    const s = createSocket("udp4");
-    s.once("error", () => done(false));
-    s.bind(port, "127.0.0.1", () => s.close(() => done(true)));
-  });
-  const tcp = await new Promise<boolean>((done) => {
-    const s = createServer();
-    s.once("error", () => done(false));
-    s.listen(port, "127.0.0.1", () => s.close(() => done(true)));
-  });
-  return udp && tcp;
-}
-
 /** The SIP ports of the networks the run started, from their descriptions ("... at UDP/TCP 127.0.0.1:40213", `process "sh" at 127.0.0.1:25070`). */
 function sutPorts(r: InteropResult): number[] {
   return r.networks.flatMap((n) => {
@@ -81,7 +66,7 @@ function sutPorts(r: InteropResult): number[] {
 }
 
 async function assertPortsFree(r: InteropResult): Promise<void> {
-  for (const port of sutPorts(r)) assert.ok(await portFree(port), `port ${port} of a network of the run is free again`);
+  for (const port of sutPorts(r)) assert.ok(await freeForUdpAndTcp(port), `port ${port} of a network of the run is free again`);
 }
 
 /** The direct children of this process (pid and command line). */
@@ -424,6 +409,6 @@ describe("a network that does not start", () => {
       [],
     );
     await assertPortsFree(r);
-    assert.ok(await portFree(port));
+    assert.ok(await freeForUdpAndTcp(port));
   });
 });

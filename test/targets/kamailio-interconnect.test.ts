@@ -8,15 +8,15 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { createSocket, type Socket } from "node:dgram";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { after, before, describe, test } from "node:test";
-import { createResponse, parseMessage, type SipMessage, type SipRequest, type SipResponse, serializeMessage } from "../../src/sip/message/index.ts";
+import { createResponse, type SipRequest, type SipResponse } from "../../src/sip/message/index.ts";
 import { ImsUe } from "../../src/sip/ue/index.ts";
 import { KAMAILIO_CONFIG_DIR, KAMAILIO_PASSWORDS, kamailioSkip, waitForOptions200 } from "../support/kamailio.ts";
 import { pickFreePort } from "../support/sipp.ts";
+import { UdpNode } from "../support/udp-node.ts";
 
 const skip = kamailioSkip();
 const DOMAIN = "ims.example.test";
@@ -26,93 +26,6 @@ const WAIT_MS = 5000;
 const SDP = ["v=0", "o=- 1 1 IN IP4 127.0.0.1", "s=-", "c=IN IP4 127.0.0.1", "t=0 0", "m=audio 49170 RTP/AVP 0", "a=rtpmap:0 PCMU/8000", ""].join("\r\n");
 
 const hex = (bytes: number): string => randomBytes(bytes).toString("hex");
-
-interface Datagram {
-  readonly message: SipMessage;
-  readonly from: { readonly address: string; readonly port: number };
-}
-
-/** A SIP node on a raw UDP socket of 127.0.0.1: keeps every message it receives, sends text as it is. */
-class UdpNode {
-  readonly received: Datagram[] = [];
-  private readonly waiters = new Set<() => void>();
-
-  private constructor(
-    private readonly socket: Socket,
-    readonly port: number,
-  ) {
-    socket.on("message", (data, rinfo) => {
-      const parsed = parseMessage(data);
-      if (!parsed.ok) return;
-      this.received.push({ message: parsed.message, from: { address: rinfo.address, port: rinfo.port } });
-      for (const wake of [...this.waiters]) wake();
-    });
-  }
-
-  static async bind(): Promise<UdpNode> {
-    const socket = createSocket("udp4");
-    await new Promise<void>((done, fail) => {
-      socket.once("error", fail);
-      socket.bind(0, "127.0.0.1", () => done());
-    });
-    return new UdpNode(socket, socket.address().port);
-  }
-
-  get address(): string {
-    return `127.0.0.1:${this.port}`;
-  }
-
-  send(message: string | SipMessage, port: number): Promise<void> {
-    const bytes = typeof message === "string" ? Buffer.from(message, "utf8") : serializeMessage(message);
-    return new Promise((done, fail) => this.socket.send(bytes, port, "127.0.0.1", (e) => (e ? fail(e) : done())));
-  }
-
-  /** The first message received so far that matches (retransmissions match too: the first one is returned), else the next one. */
-  waitFor(what: string, match: (m: SipMessage) => boolean, timeoutMs = WAIT_MS): Promise<SipMessage> {
-    const found = (): SipMessage | undefined => this.received.find((d) => match(d.message))?.message;
-    const now = found();
-    if (now) return Promise.resolve(now);
-    return new Promise((done, fail) => {
-      const timer = setTimeout(() => {
-        this.waiters.delete(check);
-        fail(new Error(`${this.address}: no ${what} within ${timeoutMs} ms; received: ${this.received.map((d) => d.message.startLine()).join(" | ") || "nothing"}`));
-      }, timeoutMs);
-      const check = (): void => {
-        const m = found();
-        if (!m) return;
-        clearTimeout(timer);
-        this.waiters.delete(check);
-        done(m);
-      };
-      this.waiters.add(check);
-    });
-  }
-
-  request(method: string, callId: string): Promise<SipRequest> {
-    return this.waitFor(`${method} (Call-ID ${callId})`, (m) => m.kind === "request" && m.method === method && m.callId === callId) as Promise<SipRequest>;
-  }
-
-  response(status: number, method: string, callId: string): Promise<SipResponse> {
-    return this.waitFor(`${status} to ${method} (Call-ID ${callId})`, (m) => m.kind === "response" && m.status === status && m.callId === callId && m.cseq.method === method) as Promise<SipResponse>;
-  }
-
-  /** Final responses (>= 200) to `method` of the call. */
-  finalTo(method: string, callId: string): Promise<SipResponse> {
-    return this.waitFor(
-      `a final response to ${method} (Call-ID ${callId})`,
-      (m) => m.kind === "response" && m.status >= 200 && m.callId === callId && m.cseq.method === method,
-    ) as Promise<SipResponse>;
-  }
-
-  /** Every response of the call: to look for challenges. */
-  statuses(callId: string): number[] {
-    return this.received.filter((d) => d.message.kind === "response" && d.message.callId === callId).map((d) => (d.message as SipResponse).status);
-  }
-
-  close(): Promise<void> {
-    return new Promise((done) => this.socket.close(() => done()));
-  }
-}
 
 interface ScriptRun {
   readonly port: number;
@@ -192,8 +105,8 @@ describe("Kamailio interconnected with a peer IMS network (IMS_PEERS)", { skip }
   }
 
   before(async () => {
-    peer = await UdpNode.bind();
-    stranger = await UdpNode.bind();
+    peer = await UdpNode.bind({ waitMs: WAIT_MS });
+    stranger = await UdpNode.bind({ waitMs: WAIT_MS });
     const started = performance.now();
     kamailio = await startRunScript({ ...KAMAILIO_PASSWORDS, IMS_PEERS: `${PEER_DOMAIN}=${peer.address}` });
     const ready = performance.now() - started;
@@ -270,7 +183,7 @@ describe("Kamailio interconnected with a peer IMS network (IMS_PEERS)", { skip }
     const target = `sip:someone@${PEER_DOMAIN}`;
     const started = performance.now();
     const sent = alice.sendMessage(target, "hello network B");
-    const message = (await peer.waitFor("MESSAGE from alice", (m) => m.kind === "request" && m.method === "MESSAGE")) as SipRequest;
+    const message = (await peer.waitFor("MESSAGE from alice", (m) => m.kind === "request" && m.method === "MESSAGE")).message as SipRequest;
     // TS 24.229 5.4.3.2: the Request-URI is the callee's, unchanged; TS 24.229 4.4: the peer is in the
     // trust domain, so the P-Asserted-Identity Kamailio asserted for alice goes with the request
     assert.equal(message.uriText, target);
@@ -295,7 +208,7 @@ describe("Kamailio interconnected with a peer IMS network (IMS_PEERS)", { skip }
     const target = `sip:someone@${PEER_DOMAIN}`;
     const started = performance.now();
     const call = alice.call(target, { sdp: SDP, reliable: false });
-    const invite = await peer.request("INVITE", call.callId);
+    const invite = (await peer.request("INVITE", call.callId)).request;
     assert.equal(invite.uriText, target);
     assert.deepEqual(invite.headerValues("p-asserted-identity"), [`<sip:alice@${DOMAIN}>`]);
     const rr = kamailioRr(call.invite.fromTag!);
@@ -309,7 +222,7 @@ describe("Kamailio interconnected with a peer IMS network (IMS_PEERS)", { skip }
     assert.deepEqual(final.headerValues("record-route"), [rr]);
     const answered = performance.now() - started;
     // RFC 3261 16.12: alice's ACK has Route <Kamailio>, which loose_route pops; it reaches the peer's Contact
-    const ack = await peer.request("ACK", call.callId);
+    const ack = (await peer.request("ACK", call.callId)).request;
     assert.equal(ack.uriText, `sip:someone@${peer.address}`);
     assert.equal(ack.header("route"), undefined);
     assert.equal(`${ack.topVia.host}:${ack.topVia.port}`, `127.0.0.1:${kamailio.port}`);
@@ -338,7 +251,7 @@ describe("Kamailio interconnected with a peer IMS network (IMS_PEERS)", { skip }
     const tcpUe = await registeredUe("alice2", KAMAILIO_PASSWORDS.IMS_UE_A_PASSWORD, "tcp");
     try {
       const sent = tcpUe.sendMessage(`sip:someone@${PEER_DOMAIN}`, "over tcp");
-      const message = (await peer.waitFor("MESSAGE from alice2", (m) => m.kind === "request" && m.method === "MESSAGE" && m.bodyText === "over tcp")) as SipRequest;
+      const message = (await peer.waitFor("MESSAGE from alice2", (m) => m.kind === "request" && m.method === "MESSAGE" && m.bodyText === "over tcp")).message as SipRequest;
       assert.deepEqual(message.headerValues("p-asserted-identity"), [`<sip:alice2@${DOMAIN}>`]);
       assert.equal(message.topVia.transport.toUpperCase(), "UDP");
       const rr = message.headerValues("record-route");
@@ -400,7 +313,7 @@ describe("Kamailio interconnected with a peer IMS network (IMS_PEERS)", { skip }
     // bob hangs up: Route <Kamailio>, <peer> from the Record-Route; Kamailio pops its own entry and
     // relays to the next, the peer, which receives its own entry on top
     const bye = incoming.bye();
-    const byeAtPeer = await peer.request("BYE", callId);
+    const byeAtPeer = (await peer.request("BYE", callId)).request;
     assert.equal(byeAtPeer.uriText, `sip:carl@${peer.address}`);
     assert.deepEqual(byeAtPeer.headerValues("route"), [`<sip:${peer.address};lr>`]);
     await peer.send(createResponse(byeAtPeer, 200), byeAtPeer.topVia.port!);
