@@ -8,7 +8,7 @@ import { argv, exit, stderr, stdout } from "node:process";
 import { fileURLToPath } from "node:url";
 import { type Environment, ProfileError, loadProfile, parallelProblem } from "../profile/index.ts";
 import { FAULT_NAMES, type FaultName, type Profile, UE_FAULT_NAMES, type UeFaultName } from "../profile/profile.ts";
-import { CatalogError, SelectionError, applicabilityFor, forSut, loadCatalog, parseShard, runSuite, selectTestCases, selectionWarning, type Shard } from "../runner/index.ts";
+import { CatalogError, SelectionError, applicabilityFor, loadCatalog, parseShard, runSuite, selectForSut, selectionWarning, type Shard } from "../runner/index.ts";
 import { type ParsedArgs, UsageError, parseArgs, single } from "./args.ts";
 import { generateReport, refreshGate, serveDirectory } from "../report/allure-report.ts";
 import { EXIT_3_MEANING, exitCodeOf, gate, summaryTable } from "../report/certification-summary.ts";
@@ -242,7 +242,7 @@ async function run(args: string[]): Promise<number> {
   }
   const profile = await loadProfile(profileFile);
   const catalog = await loadCatalog(resolve(PROJECT, "features"), PROJECT);
-  const selected = forSut(selectTestCases(catalog, tags, shard), profile);
+  const selected = selectForSut(catalog, tags, shard, profile);
   const refused = parallelProblem(profile, parallel);
   if (refused) {
     printError(`ims-interop: ${refused}\n`);
@@ -519,7 +519,7 @@ async function list(args: string[]): Promise<number> {
   const tags = single(a, "tags");
   const { profile } = await loadProfileWithoutSecrets(profileArgument(a, "profiles/embedded.yaml"));
   const catalog = await loadCatalog(resolve(PROJECT, "features"), PROJECT);
-  const selected = forSut(selectTestCases(catalog, tags, shard), profile);
+  const selected = selectForSut(catalog, tags, shard, profile);
   const warning = selectionWarning(catalog, tags);
   if (warning) printError(`ims-interop: warning: ${warning}\n`);
   for (const tc of selected) {

@@ -136,6 +136,7 @@ export class ConformanceMonitor {
       ...(m.request ? { request: m.request } : {}),
       ...(sent ? { sent: [...sent] } : {}),
       retransmission: m.retransmission,
+      transport: m.source.protocol,
       earlier: [...earlier],
     };
     this.tally(requirement("message.well-formed"), undefined, label, m.message.startLine());

@@ -1,6 +1,7 @@
 // A normative requirement as data (like a TTCN-3 receive template with its default altstep): the
 // clause it comes from, the messages it constrains, and a check of one received message.
 import type { SipMessage, SipRequest } from "../sip/message/index.ts";
+import type { TransportProtocol } from "../sip/transport/address.ts";
 
 /** Which received messages a requirement constrains. */
 export interface Applicability {
@@ -45,6 +46,8 @@ export interface Observation {
   readonly request?: SipRequest;
   /** A request absorbed by the UE's server transaction as a retransmission. */
   readonly retransmission: boolean;
+  /** The transport it arrived over (RFC 3261 18.1.1: a large request over a congestion-controlled one), when known. */
+  readonly transport?: TransportProtocol;
   /** What the same UE received earlier in this test case, oldest first. */
   readonly earlier: readonly Observation[];
 }

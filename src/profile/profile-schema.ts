@@ -228,6 +228,18 @@ const Ixit = Type.Object(
         { ...fields, description: "a mapping { address }: how other networks reach this SUT in an interop run (ims-interop interop; docs/interop.md)" },
       ),
     ),
+    // Issue 16, TS 24.341 5.3.1.2: where SMS over IP is submitted (IMS-MSG-002, PICS sms-over-ip)
+    sms: Type.Optional(
+      Type.Object(
+        {
+          smsc: text(
+            "a sip: or sips: URI: the public service identity of the SC (SMSC) the UEs send their short messages to, the Request-URI of the MESSAGE (TS 24.341 5.3.1.2), e.g. sip:smsc@ims.example.test",
+            { pattern: SIP_URI },
+          ),
+        },
+        { ...fields, description: "a mapping { smsc }: SMS over IP (TS 24.341), required for IMS-MSG-002 when the profile claims PICS sms-over-ip" },
+      ),
+    ),
     transports: Type.Optional(
       Type.Array(oneOf(TRANSPORT_PROTOCOLS, "a transport"), {
         description: `a non-empty list of transports (${TRANSPORT_PROTOCOLS.join(", ")}), each once; the first is the default`,

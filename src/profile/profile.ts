@@ -145,6 +145,8 @@ export interface Ixit {
    * network's users (its I-CSCF or IBCF), over UDP; the embedded core uses its own address.
    */
   readonly interconnect?: { readonly address?: SipAddress };
+  /** Issue 16 (TS 24.341 5.3.1.2): the public service identity of the SC, the Request-URI of a MESSAGE carrying a short message (IMS-MSG-002). */
+  readonly sms?: { readonly smsc: string };
   readonly transports: readonly TransportProtocol[];
   /** The address the simulated UEs bind to (127.0.0.1 unless the SUT must reach another). */
   readonly localHost: string;

@@ -253,6 +253,7 @@ function resolve(d: ProfileDocument, file: string, secret: (segments: readonly S
       ...(d.ixit.pcscfUri === undefined ? {} : { pcscfUri: d.ixit.pcscfUri }),
       ...(d.ixit.websocket === undefined ? {} : { websocket: d.ixit.websocket }),
       ...(d.ixit.interconnect === undefined ? {} : { interconnect: d.ixit.interconnect }),
+      ...(d.ixit.sms === undefined ? {} : { sms: { smsc: d.ixit.sms.smsc } }),
       transports: d.ixit.transports ?? DEFAULT_TRANSPORTS,
       localHost,
       timers: { ...DEFAULT_TIMERS, ...d.ixit.timers },

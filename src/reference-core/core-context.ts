@@ -8,6 +8,7 @@ import type { BindingStore } from "./bindings.ts";
 import type { FaultSet } from "./faults.ts";
 import type { Hss } from "./hss.ts";
 import type { Interconnect } from "./interconnect.ts";
+import type { SecAgreeServer } from "./sec-agree.ts";
 import type { CoreSessionTimers } from "./session-timer.ts";
 
 export interface CoreContext {
@@ -21,6 +22,8 @@ export interface CoreContext {
   readonly sessionTimers: CoreSessionTimers;
   /** The other networks of an interop run: their domains and interconnect addresses (TS 24.228 7.2). */
   readonly interconnect: Interconnect;
+  /** RFC 3329 / TS 33.203 7: the P-CSCF's security agreement, when the core supports sec-agree (PICS sec-agree). */
+  readonly secAgree?: SecAgreeServer;
   /** One line per notable event; never a secret. */
   log(line: string): void;
 }

@@ -42,13 +42,20 @@ export const FAULT_EFFECTS: Readonly<Record<FaultName, string>> = {
   "reject-foreign-domain":
     "requests from the core's users to another network's domain are answered 404 by the core instead of being routed to that network's interconnect address (TS 24.229 5.4.3.2, TS 24.228 7.2 violated)",
   // Issue 16 (placeholders until each is implemented; the helper implementing it rewrites its line)
-  "hang-on-torture": "TODO(issue 16, IMS-ROB-001)",
-  "accept-invalid-torture": "TODO(issue 16, IMS-ROB-001)",
-  "sms-200-instead-of-202": "TODO(issue 16, IMS-MSG-002)",
-  "sms-rp-error": "TODO(issue 16, IMS-MSG-002)",
-  "sms-corrupt-tpdu": "TODO(issue 16, IMS-MSG-002)",
-  "large-message-over-udp": "TODO(issue 16, IMS-MSG-004)",
-  "no-security-server": "TODO(issue 16, IMS-REG-012)",
+  "hang-on-torture":
+    "after the first request whose Content-Length is larger than its datagram (RFC 4475 3.1.2.2 clerr) the core answers nothing, OPTIONS included, for 64*T1: a receive loop that blocks on the missing body",
+  "accept-invalid-torture":
+    "every request the core's parser or its RFC 3261 8.2 checks refuse (RFC 4475 3.1.2: badinv01, clerr, scalar02, badvers ...) is answered 200 OK instead of 400 Bad Request or 505 Version Not Supported",
+  "sms-200-instead-of-202":
+    "the SMSC answers a MESSAGE carrying a short message (RP-DATA with an SMS-SUBMIT) with 200 OK instead of 202 Accepted (TS 24.341 5.3.3, B.5 violated: the IP-SM-GW accepts the RP message, its outcome follows in the submit report)",
+  "sms-rp-error":
+    "the SMSC accepts every submitted short message with 202 and then sends the sender an RP-ERROR (cause 38, Network out of order) as its submit report, instead of an RP-ACK, and delivers nothing (TS 24.011 7.3.4): every SMS submission fails",
+  "sms-corrupt-tpdu":
+    "the SMS-DELIVER the SMSC sends the recipient announces 20 more units of user data in TP-UDL than its TP-UD holds (TS 23.040 9.2.3.16 violated): the recipient cannot decode the short message",
+  "large-message-over-udp":
+    "requests the core forwards to a contact registered over UDP go over UDP whatever their size, where a request over 1300 bytes (the path MTU unknown) must go over TCP to the contact's host and port (RFC 3261 18.1.1, TS 24.229 4.2A violated): a large MESSAGE reaches the callee as one big UDP datagram, fragmented on a real network",
+  "no-security-server":
+    "the 401 to a REGISTER that offers ipsec-3gpp in Security-Client (with Require: sec-agree) carries no Security-Server (RFC 3329 2.3.1 / TS 24.229 5.2.2 violated): the UE learns no SPIs, ports or algorithms of the P-CSCF and cannot set up the security associations, so its next REGISTER has nothing to put in Security-Verify",
 };
 
 /** The SDP body of `message`, parsed; undefined when it has none or it does not parse. */

@@ -6,7 +6,7 @@ import type { Destination, Received } from "../sip/endpoint/index.ts";
 import type { ServerTransaction } from "../sip/transaction/index.ts";
 import { formatDestination, responseDestination } from "../sip/endpoint/index.ts";
 import { newTag } from "../sip/identifiers.ts";
-import { SipRequest, type SipResponse, createResponse, isViaError, parseVia, viaBranch } from "../sip/message/index.ts";
+import { SipRequest, type SipResponse, createResponse, isViaError, parseVia, serializeMessage, viaBranch } from "../sip/message/index.ts";
 import { type TransportProtocol, unbracketHost } from "../sip/transport/address.ts";
 import { isWebSocket } from "./addressing.ts";
 import type { CoreContext } from "./core-context.ts";
@@ -70,25 +70,44 @@ export class StatefulProxy {
     }
     for (const t of targets) {
       t.request.prependHeader("Via", endpoint.via(t.destination.protocol));
-      const branch: Branch = { forwarded: t.request, destination: t.destination, provisional: false, final: false, cancelPending: false };
+      const destination = this.transportFor(t.request, t.destination);
+      const branch: Branch = { forwarded: t.request, destination, provisional: false, final: false, cancelPending: false };
       rc.branches.push(branch);
     }
     for (const branch of rc.branches) {
       const what = `${branch.forwarded.method} ${branch.forwarded.uriText} to ${formatDestination(branch.destination)}`;
       this.ctx.log(`forwarded ${what}${rc.branches.length > 1 ? ` (branch ${rc.branches.indexOf(branch) + 1} of ${rc.branches.length})` : ""}`);
-      endpoint.send(branch.forwarded, branch.destination, {
-        onResponse: (r) => this.onResponse(rc, branch, r),
-        // RFC 3261 16.8 and 16.9: a timed-out branch counts as 408, a transport error as 503
-        onTimeout: () => {
-          this.ctx.log(`no final response to ${what}: counts as 408`);
-          this.onFinal(rc, branch, createResponse(upstream, 408, { toTag: newTag() }), false);
+      endpoint.send(
+        branch.forwarded,
+        branch.destination,
+        {
+          onResponse: (r) => this.onResponse(rc, branch, r),
+          // RFC 3261 16.8 and 16.9: a timed-out branch counts as 408, a transport error as 503
+          onTimeout: () => {
+            this.ctx.log(`no final response to ${what}: counts as 408`);
+            this.onFinal(rc, branch, createResponse(upstream, 408, { toTag: newTag() }), false);
+          },
+          onTransportError: (e) => {
+            this.ctx.log(`transport error on ${what}: ${e.message}; counts as 503`);
+            this.onFinal(rc, branch, createResponse(upstream, 503, { toTag: newTag() }), false);
+          },
         },
-        onTransportError: (e) => {
-          this.ctx.log(`transport error on ${what}: ${e.message}; counts as 503`);
-          this.onFinal(rc, branch, createResponse(upstream, 503, { toTag: newTag() }), false);
-        },
-      });
+        { keepTransport: true },
+      );
     }
+  }
+
+  /**
+   * RFC 3261 18.1.1, TS 24.229 4.2A: a request too large for UDP (over 1300 bytes, the path MTU being
+   * unknown) goes over TCP to the same host and port, its top Via saying so; the fault
+   * large-message-over-udp sends it over UDP anyway.
+   */
+  private transportFor(fwd: SipRequest, destination: Destination): Destination {
+    const { endpoint, faults } = this.ctx;
+    if (!faults.has("large-message-over-udp")) return endpoint.transportFor(fwd, destination);
+    const size = serializeMessage(fwd).length;
+    if (destination.protocol === "udp" && size > endpoint.udpLimit) this.ctx.log(`fault large-message-over-udp: ${fwd.method} ${fwd.uriText} (${size} bytes) sent over UDP, not TCP`);
+    return destination;
   }
 
   private onResponse(rc: ResponseContext, branch: Branch, r: SipResponse): void {

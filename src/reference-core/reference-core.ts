@@ -21,6 +21,8 @@ import { Registrar } from "./registrar.ts";
 import { CoreRouter } from "./router.ts";
 import { CoreSessionTimers } from "./session-timer.ts";
 import { Interconnect, type InterconnectPeer } from "./interconnect.ts";
+import { SmsGateway, type SmsGatewayOptions } from "./sms-gateway.ts";
+import { SecAgreeServer } from "./sec-agree.ts";
 
 export interface ReferenceCoreOptions {
   /** Home network domain: the realm, the REGISTER Request-URI, the host of the IMPUs. */
@@ -49,6 +51,10 @@ export interface ReferenceCoreOptions {
    * of RFC 4028 4 and 5. Less is a deliberate deviation, for the embedded profiles' fast tests.
    */
   readonly sessionMinSE?: number;
+  /** Issue 16: the SMSC's public service identity (TS 24.341 5.3.1.2); default sip:smsc@<domain>. */
+  readonly sms?: SmsGatewayOptions;
+  /** RFC 3329, TS 33.203 7 (PICS sec-agree): the P-CSCF agrees ipsec-3gpp with UEs that offer it; without it Require: sec-agree gets 420. */
+  readonly secAgree?: boolean;
 }
 
 export interface WebSocketOptions {
@@ -109,13 +115,15 @@ export class ReferenceCore {
       faults: this.faultSet,
       clock: endpoint.clock,
       interconnect: new Interconnect(),
+      ...(options.secAgree ? { secAgree: new SecAgreeServer(this.faultSet, log, port) } : {}),
       log,
     };
     this.notifier = new RegEventNotifier(this.ctx);
     this.expiresMax = options.registrationExpiresMax ?? 600000;
     this.registrar = new Registrar(this.ctx, new Authenticator(hss, options.domain, endpoint.clock), this.expiresMax, (record, changes) => this.notifier.registrationChanged(record, changes));
-    const router = new CoreRouter(this.ctx, this.registrar, this.notifier, new StatefulProxy(this.ctx));
+    const router = new CoreRouter(this.ctx, this.registrar, this.notifier, new StatefulProxy(this.ctx), new SmsGateway(this.ctx, options.sms));
     endpoint.onRequest((rec: Received) => router.receive(rec));
+    endpoint.onRefused((refused) => router.refused(refused));
   }
 
   static async start(options: ReferenceCoreOptions): Promise<ReferenceCore> {

@@ -37,6 +37,8 @@ export class Registrar {
       this.ctx.log(`fault silent-after-401: ${what} not answered`);
       return;
     }
+    // RFC 3329 2.3.1: Security-Verify must return the Security-Server of the challenge unchanged (494 otherwise)
+    if (this.ctx.secAgree?.rejects(rec, req, what)) return;
     const authorization = req.header("authorization");
     const params = authorization !== undefined ? parseAuthParams(authorization).params : undefined;
     const impi = params?.["username"];
@@ -58,7 +60,9 @@ export class Registrar {
   /** TS 24.229 5.4.1.2.1: 401 with a fresh challenge (AKA vector or Digest nonce). */
   private challenge(rec: Received, what: string, record: SubscriberRecord, why: string, stale = false): void {
     const c = this.auth.challenge(record, stale);
-    this.ctx.endpoint.reply(rec, 401, { toTag: newTag(), headers: { "WWW-Authenticate": c.header } });
+    // TS 24.229 5.2.2, TS 33.203 7.2: the P-CSCF adds Security-Server to the 401 of a REGISTER offering sec-agree
+    const security = this.ctx.secAgree?.challengeHeaders(rec.message as SipRequest, what) ?? {};
+    this.ctx.endpoint.reply(rec, 401, { toTag: newTag(), headers: { "WWW-Authenticate": c.header, ...security } });
     this.ctx.log(`${what}: 401 ${c.description} (${why})`);
     if (this.ctx.faults.has("silent-after-401")) this.silentCallIds.add((rec.message as SipRequest).callId);
   }

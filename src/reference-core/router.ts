@@ -1,7 +1,7 @@
 // Where each request received by the reference core goes: to the registrar, to the reg event
 // notifier, answered by the core itself (OPTIONS, 405, 420), or proxied between registered UEs
 // (TS 24.229 5.2.6 at the P-CSCF, 5.4.3 at the S-CSCF, RFC 3261 16 as the proxy behaviour).
-import { type Destination, type Received, formatDestination } from "../sip/endpoint/index.ts";
+import { type Destination, type Received, type RefusedMessage, formatDestination } from "../sip/endpoint/index.ts";
 import { newTag } from "../sip/identifiers.ts";
 import { HeaderError, type NameAddr, type SipRequest, type SipResponse, type Uri, createResponse, formatUri, isUriParseError, parseUri } from "../sip/message/index.ts";
 import { isWebSocket } from "./addressing.ts";
@@ -14,6 +14,8 @@ import type { InterconnectPeer } from "./interconnect.ts";
 import type { ForwardTarget, StatefulProxy } from "./proxy.ts";
 import { type RegEventNotifier, eventPackage } from "./reg-event.ts";
 import type { Registrar } from "./registrar.ts";
+import { refusalDestination, refusalResponse } from "./refused.ts";
+import { SmsGateway } from "./sms-gateway.ts";
 
 /** RFC 3261 20.5: what the core accepts for itself (REGISTER, OPTIONS) ... */
 const OWN_ALLOW = "REGISTER, OPTIONS";
@@ -23,6 +25,8 @@ const ALLOW = "INVITE, ACK, CANCEL, BYE, PRACK, UPDATE, INFO, MESSAGE, OPTIONS, 
 const SUPPORTED: ReadonlySet<string> = new Set(["path"]);
 /** RFC 3261 16.3 item 4: option tags the core supports as a proxy (Proxy-Require). */
 const PROXY_SUPPORTED: ReadonlySet<string> = new Set<string>();
+/** RFC 3261 16.3 item 2: the Request-URI schemes the core understands (TS 24.229: SIP and tel URIs). */
+const KNOWN_SCHEMES: ReadonlySet<string> = new Set(["sip", "sips", "tel"]);
 
 export class CoreRouter {
   constructor(
@@ -30,12 +34,15 @@ export class CoreRouter {
     private readonly registrar: Registrar,
     private readonly notifier: RegEventNotifier,
     private readonly proxy: StatefulProxy,
+    // Issue 16: the SMSC / IP-SM-GW behind the SC's public service identity (TS 24.341 5.3.3)
+    private readonly sms: SmsGateway = new SmsGateway(ctx),
   ) {}
 
   /** The endpoint's request handler: every request is consumed here. */
   receive(rec: Received): boolean {
     const m = rec.message;
     if (m.kind !== "request") return false;
+    if (this.silentUntil > this.ctx.clock.now()) return true; // fault hang-on-torture: nothing is answered
     try {
       this.route(rec, m);
     } catch (e) {
@@ -50,12 +57,41 @@ export class CoreRouter {
     return true;
   }
 
+  /** Issue 16 (IMS-ROB-001), fault hang-on-torture: until when the core answers nothing (ms of its clock). */
+  private silentUntil = 0;
+
+  /**
+   * RFC 3261 8.2, 16.3 item 1, 18.3 (RFC 4475 3.1.2): a request the endpoint refused (it did not parse,
+   * or failed the checks of 8.2) gets a stateless 400 (505 for an unknown SIP version); a response is
+   * dropped.
+   */
+  refused(refused: RefusedMessage): void {
+    const { faults, clock } = this.ctx;
+    if (this.silentUntil > clock.now()) return;
+    if (faults.has("hang-on-torture") && /Content-Length \d+ exceeds/.test(refused.reason)) {
+      const ms = 64 * this.ctx.endpoint.timers.t1;
+      this.silentUntil = clock.now() + ms;
+      this.ctx.log(`fault hang-on-torture: a Content-Length larger than its datagram (${refused.reason}); the core answers nothing for 64*T1 = ${ms} ms`);
+      return;
+    }
+    const accept = faults.has("accept-invalid-torture");
+    const status = accept ? 200 : refused.status;
+    const response = refusalResponse(refused.bytes, status, newTag());
+    if (!response) return;
+    this.ctx.log(`${accept ? "fault accept-invalid-torture: " : ""}refused request from ${formatDestination(refused.source)} answered ${status} (${refused.reason.slice(0, 200)})`);
+    void this.ctx.endpoint
+      .sendStateless(response, refusalDestination(refused))
+      .catch((e: unknown) => this.ctx.log(`could not answer a refused request: ${e instanceof Error ? e.message : String(e)}`));
+  }
+
   private route(rec: Received, req: SipRequest): void {
     if (req.method === "ACK") return this.routeAck(rec, req);
     if (req.method === "CANCEL") return this.proxy.cancel(rec, req);
+    // RFC 3261 16.3 item 2 (RFC 4475 3.3.2, 3.3.3): a Request-URI scheme the core does not understand, before any policy
+    if (!KNOWN_SCHEMES.has(req.uri.scheme.toLowerCase())) return this.answer(rec, req, 416, `the Request-URI scheme "${req.uri.scheme}" is not supported (RFC 3261 16.3 item 2)`);
     this.learnFlow(rec, req);
     // RFC 3261 16.3 item 4: the P-CSCF part is a proxy and honours Proxy-Require
-    const proxyUnsupported = req.optionTags("proxy-require").filter((t) => !PROXY_SUPPORTED.has(t));
+    const proxyUnsupported = req.optionTags("proxy-require").filter((t) => !PROXY_SUPPORTED.has(t) && !this.ctx.secAgree?.supports(t));
     if (proxyUnsupported.length > 0) return this.badExtension(rec, req, proxyUnsupported, "Proxy-Require, RFC 3261 16.3 item 4");
     const fwd = copyRequest(req);
     const nextRoute = stripOwnRoutes(this.ctx, fwd);
@@ -71,6 +107,7 @@ export class CoreRouter {
       if (!this.requireSupported(rec, req)) return;
       return this.registrar.handle(rec, req);
     }
+    if (!nextRoute && this.sms.handles(req)) return this.sms.receive(rec, req);
     if (!nextRoute && this.ctx.addressing.isOwnTarget(req.uri)) return this.answerOwn(rec, req);
     if (req.method === "SUBSCRIBE" && eventPackage(req) === "reg") {
       const target = this.ctx.hss.byImpu(req.uri);
@@ -96,7 +133,8 @@ export class CoreRouter {
 
   /** RFC 3261 8.2.2.3: a Require the core (as UAS) does not support: 420 with Unsupported. */
   private requireSupported(rec: Received, req: SipRequest): boolean {
-    const unsupported = req.optionTags("require").filter((t) => !SUPPORTED.has(t));
+    // RFC 3329 2.3.1: sec-agree only for a core that supports it (PICS sec-agree); 420 otherwise
+    const unsupported = req.optionTags("require").filter((t) => !SUPPORTED.has(t) && !this.ctx.secAgree?.supports(t));
     if (unsupported.length === 0) return true;
     this.badExtension(rec, req, unsupported, "Require, RFC 3261 8.2.2.3");
     return false;

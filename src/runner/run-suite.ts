@@ -20,7 +20,7 @@ import { type TestBedService, startTestBedService } from "./test-bed-service.ts"
 import type { SuiteParameters, SutParameters } from "./suite-parameters.ts";
 import { type CheckedRequirement, REQUIREMENTS_MEDIA_TYPE, parseRequirementsEvidence } from "./requirements-evidence.ts";
 import { selectTestCases } from "./selection.ts";
-import type { Shard } from "./shard.ts";
+import { type Shard, selectShard } from "./shard.ts";
 import type { TestCase } from "./test-case.ts";
 import { type Verdict, VERDICTS, verdictOfStep, worse } from "./verdict.ts";
 
@@ -101,6 +101,16 @@ export function forSut(cases: readonly TestCase[], profile: Profile): TestCase[]
   return cases.filter((tc) => tc.tags.includes(TERMINAL_TAG) === (profile.terminal !== undefined) && !tc.tags.includes(INTEROP_TAG));
 }
 
+/**
+ * What a run of the profile's SUT selects: the test cases of its suite that `tags` select, then its
+ * shard of those (so that the shards of a run split exactly its test cases, whatever the other
+ * suites hold).
+ */
+export function selectForSut(catalog: readonly TestCase[], tags: string | undefined, shard: Shard | undefined, profile: Profile): TestCase[] {
+  const selected = forSut(selectTestCases(catalog, tags), profile);
+  return shard ? selectShard(selected, shard) : selected;
+}
+
 /** Whether a test case applies to the profile: its PICS, then what the upper tester can make a UE under test do. */
 export function applicabilityFor(tc: TestCase, profile: Profile): { readonly applicable: boolean; readonly reason?: string } {
   const a = applicability(tc.picsTags, profile.pics);
@@ -121,7 +131,7 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
   if (refused) throw new Error(refused);
   const catalog = await loadCatalog(join(o.projectDir, "features"), o.projectDir);
   // A terminal profile runs the terminal suite; a network profile, the rest
-  const selected = forSut(selectTestCases(catalog, o.tags, o.shard), profile);
+  const selected = selectForSut(catalog, o.tags, o.shard, profile);
   // The previous run's results go only now: the profile is valid and this run really starts
   if (o.allureResultsDir) {
     await rm(o.allureResultsDir, { recursive: true, force: true });

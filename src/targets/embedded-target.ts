@@ -26,6 +26,9 @@ export class EmbeddedTarget implements Target {
       timers: ixit.timers,
       // RFC 4028 8.1: the core takes the session interval its profile asks for, even below 90 s (the embedded profiles' deliberate deviation)
       sessionMinSE: Math.min(MIN_SE_FLOOR, ixit.sessionTimer.expires),
+      ...(ixit.sms ? { sms: { smsc: ixit.sms.smsc } } : {}),
+      // RFC 3329, TS 33.203 7: the P-CSCF's security agreement when the profile claims it
+      secAgree: this.profile.pics["sec-agree"],
       ...(certificate ? { websocket: { ws: {}, wss: { key: certificate.key, cert: certificate.cert } } } : {}),
     });
     const { ws, wss } = core.websocket;

@@ -183,7 +183,7 @@ export class ImsWorld extends World<SuiteParameters> {
   }
 
   /** Starts a UE for a subscriber under a name; a name already started is returned as it is. */
-  async startUe(name: string, s: Subscriber, overrides: { credentials?: UeCredentials; impi?: string; impu?: string } = {}): Promise<ImsUe> {
+  async startUe(name: string, s: Subscriber, overrides: { credentials?: UeCredentials; impi?: string; impu?: string; secAgree?: boolean } = {}): Promise<ImsUe> {
     const existing = this.ues.get(name);
     if (existing) return existing;
     const network = this.networkOf(name);
@@ -205,6 +205,8 @@ export class ImsWorld extends World<SuiteParameters> {
       trace: this.trace,
       // Every wait of the UE ends by the running step's (or hook's) budget
       budget: () => this.phaseDeadline(),
+      // RFC 3329, TS 33.203 7: an AKA UE offers ipsec-3gpp when the SUT claims sec-agree (or a step asks)
+      secAgree: overrides.secAgree ?? network.profile.pics["sec-agree"],
     });
     this.ues.set(name, ue);
     // An interop pair: a violation names the network that delivered the message

@@ -9,7 +9,7 @@ const SRC = resolve(import.meta.dirname, "../../src");
 const STEPS = resolve(import.meta.dirname, "../../steps");
 
 /** What the suite's steps may import from src/: everything but the command line (steps -> sip, media, profile, report ...). */
-const STEPS_MAY_IMPORT: readonly string[] = ["sip/*", "media", "profile", "report", "runner", "conformance", "targets", "reference-core", "webrtc"];
+const STEPS_MAY_IMPORT: readonly string[] = ["sip/*", "media", "profile", "report", "runner", "conformance", "targets", "reference-core", "webrtc", "sms"];
 
 /** What each folder may import (besides itself). Order of the SIP driver: transport -> message -> transaction -> dialog -> ue. */
 const MAY_IMPORT: Record<string, readonly string[]> = {
@@ -20,14 +20,15 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   "sip/endpoint": ["sip/message", "sip/transaction", "sip/transport", "sip/clock", "sip/deadline", "sip/failure", "sip/identifiers", "sip/waitable-queue"],
   "sip/dialog": ["sip/message", "sip/identifiers"],
   "sip/event": [],
-  "sip/ue": ["sip/*", "media"],
+  "sip/ue": ["sip/*", "media", "sms"],
   sip: ["sip/message", "sip/clock", "sip/deadline", "sip/failure", "sip/identifiers", "sip/waitable-queue"],
   media: [],
+  sms: [],
   profile: ["sip/message", "sip/transport"],
   runner: ["profile", "targets", "sip/*"],
   targets: ["sip/*", "profile", "reference-core", "media"],
-  "reference-core": ["sip/*", "media", "profile"],
-  conformance: ["sip/*", "media"],
+  "reference-core": ["sip/*", "media", "profile", "sms"],
+  conformance: ["sip/*", "media", "sms"],
   report: ["sip/*", "profile", "runner", "conformance"],
   webrtc: ["sip/transport", "targets"],
   cli: ["*"],

@@ -90,7 +90,7 @@ async function assertInterrupted(reports: string, signal: string): Promise<Summa
     assert.equal(t.verdict, "error");
     assert.match(t.reason!, new RegExp(`^not run: the run was interrupted by ${signal} before this test case started`));
   }
-  assert.equal(summary.testCases.length, 33, "every selected test case is listed, run or not (the three WebRTC ones not applicable)");
+  assert.equal(summary.testCases.length, 37, "every selected test case is listed, run or not (the three WebRTC ones not applicable)");
   const junit = await readFile(join(reports, "junit.xml"), "utf8");
   assert.doesNotMatch(junit, /previous="true"/);
   assert.match(junit, /not run: the run was interrupted/);
@@ -239,9 +239,9 @@ describe("the reports folder", { timeout: 300_000 }, () => {
     const { code } = await first.exited;
     assert.equal(code, 0, first.out + first.err);
     const summary = JSON.parse(await readFile(join(reports, "summary.json"), "utf8")) as Summary;
-    assert.equal(summary.testCases.length, 33);
+    assert.equal(summary.testCases.length, 37);
     const results = readdirSync(join(reports, "allure-results")).filter((f) => f.endsWith("-result.json"));
-    assert.equal(results.length, 33, results.join(", "));
+    assert.equal(results.length, 37, results.join(", "));
     // A lock whose run is gone (killed -9) is taken over
     await writeFile(join(reports, ".ims-interop.lock"), JSON.stringify({ pid: 2 ** 22 + 1, since: "earlier" }));
     const after = spawnSync(process.execPath, [BIN, "run", "--profile", "profiles/embedded.yaml", "--tags", "@IMS-REG-002", "--reports", reports], { cwd: PROJECT, encoding: "utf8" });

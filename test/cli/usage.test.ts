@@ -168,7 +168,7 @@ describe("usage and help", () => {
     assert.equal(r.err, 'ims-interop: --parallel takes a whole number, not "two"\nsee: ims-interop help run\n');
     const unknown = cli(["frobnicate"]);
     assert.equal(unknown.code, 2);
-    assert.equal(unknown.err, 'ims-interop: unknown command "frobnicate"; expected one of run, report, merge, compare, list, validate, version\nsee: ims-interop help\n');
+    assert.equal(unknown.err, 'ims-interop: unknown command "frobnicate"; expected one of run, interop, report, merge, compare, list, validate, version\nsee: ims-interop help\n');
   });
 
   test("--fault with a profile that is not the embedded core: a usage error naming the target kind, before any secret is needed", () => {

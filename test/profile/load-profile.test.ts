@@ -86,7 +86,7 @@ describe("shipped profiles", () => {
     assert.ok(b.kind === "digest");
     assert.equal(b.passwordEnv, "IMS_UE_B_PASSWORD");
     assert.match(b.password, /^[0-9a-f]{32}$/);
-    const off = ["sms-over-ip", "sec-agree", "websocket", "ipsec", "p-preferred-identity", "webrtc-gateway"];
+    const off = ["websocket", "ipsec", "p-preferred-identity", "webrtc-gateway"];
     assert.deepEqual(
       Object.entries(p.pics)
         .filter(([, v]) => !v)
@@ -204,7 +204,7 @@ describe("validateProfileText", () => {
 
   test("unknown field", () => {
     assert.deepEqual(problems(edit(BASE, "  domain: ims.test\n", "  domain: ims.test\n  proxy: x\n")), [
-      "t.yaml:9: ixit.proxy: unknown field; expected one of domain, pcscf, pcscfUri, websocket, transports, localHost, timers, unregisteredImpu, unknownImpi, sessionTimer, media, subscribers",
+      "t.yaml:9: ixit.proxy: unknown field; expected one of domain, pcscf, pcscfUri, websocket, interconnect, sms, transports, localHost, timers, unregisteredImpu, unknownImpi, sessionTimer, media, subscribers",
     ]);
     assert.deepEqual(problems(edit(BASE, "  kind: remote\n", "  kind: remote\n  faults: []\n")), [
       "t.yaml:7: target.faults: applies only to target kind embedded; expected one of kind for kind remote",
@@ -214,7 +214,7 @@ describe("validateProfileText", () => {
   test("unknown fault", () => {
     const text = edit(BASE, "  kind: remote\n", "  kind: embedded\n  faults: [no-service-route, explode]\n");
     assert.deepEqual(problems(text, {}), [
-      't.yaml:7: target.faults[1]: expected one of no-service-route, wrong-p-associated-uri, drop-first-notify, no-100rel, cseq-mismatch-in-response, silent-after-401, stale-nonce-loop, 500-on-invite, strip-record-route, garbage-to-message, wrong-call-id-in-register-200, superstring-p-asserted-identity, keep-bindings-on-deregister, reginfo-version-stuck, no-to-tag-on-cancel-200, strip-session-expires, one-way-audio, strip-telephone-event, wrong-hold-direction, strip-p-early-media, ignore-ws-flow, ignore-service-route, no-initial-authorization, no-refresh, use-deregistered-registration, no-ack-handling, unreliable-provisional; found "explode"',
+      't.yaml:7: target.faults[1]: expected one of no-service-route, wrong-p-associated-uri, drop-first-notify, no-100rel, cseq-mismatch-in-response, silent-after-401, stale-nonce-loop, 500-on-invite, strip-record-route, garbage-to-message, wrong-call-id-in-register-200, superstring-p-asserted-identity, keep-bindings-on-deregister, reginfo-version-stuck, no-to-tag-on-cancel-200, strip-session-expires, one-way-audio, strip-telephone-event, wrong-hold-direction, strip-p-early-media, ignore-ws-flow, drop-pai-at-boundary, lose-record-route-across, reject-foreign-domain, hang-on-torture, accept-invalid-torture, sms-200-instead-of-202, sms-rp-error, sms-corrupt-tpdu, large-message-over-udp, no-security-server, ignore-service-route, no-initial-authorization, no-refresh, use-deregistered-registration, no-ack-handling, unreliable-provisional; found "explode"',
     ]);
   });
 

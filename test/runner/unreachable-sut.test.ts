@@ -41,13 +41,13 @@ test("an unreachable remote SUT gives every applicable test case the error verdi
   const seconds = (Date.now() - started) / 1000;
   // Exit 3: the gate failed on the test bed, not on a fail of the SUT
   assert.equal(r.status, 3, r.stdout + r.stderr);
-  assert.match(r.stdout, /0 pass, 0 fail, 0 inconclusive, 3 not applicable, 30 error/);
+  assert.match(r.stdout, /0 pass, 0 fail, 0 inconclusive, 3 not applicable, 34 error/);
   assert.doesNotMatch(r.stderr, /at .*\.ts:\d+/, "no stack trace");
   // One pre-flight, not one 64*T1 timeout per test case (25 * 32 s); a generous bound for a noisy machine
   assert.ok(seconds < 60, `the run took ${seconds} s`);
   const summary = JSON.parse(await readFile(join(dir, "summary.json"), "utf8")) as { testCases: Array<{ verdict: string; reason: string }> };
   // The three WebRTC test cases are not applicable (embedded.yaml does not claim websocket); every other one is the error
-  assert.equal(summary.testCases.length, 33);
+  assert.equal(summary.testCases.length, 37);
   for (const tc of summary.testCases.filter((t) => t.verdict !== "not-applicable")) {
     assert.equal(tc.verdict, "error");
     assert.match(tc.reason, new RegExp(`no answer to OPTIONS from UDP 127\\.0\\.0\\.1:${port} within 3000 ms`));

@@ -23,3 +23,7 @@ export {
   sqnToBigInt,
   sqnToBuffer,
 } from "./aka.ts";
+export type { EncryptionAlgorithm, EspKeys, IntegrityAlgorithm } from "./ipsec-keys.ts";
+export { ENCRYPTION_ALGORITHMS, INTEGRITY_ALGORITHMS, deriveEspKeys, espEncryptionKey, espIntegrityKey, isEncryptionAlgorithm, isIntegrityAlgorithm, keyFingerprint } from "./ipsec-keys.ts";
+export type { Ipsec3gppParameters, SecurityMechanism } from "./security-mechanism.ts";
+export { formatIpsec3gpp, isIpsecError, parseSecurityMechanisms, readIpsec3gpp, sameMechanisms } from "./security-mechanism.ts";

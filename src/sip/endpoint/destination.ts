@@ -1,6 +1,6 @@
 // RFC 3261 18.1.1 and 18.2.2 (with RFC 3581): where requests and responses are sent.
 import { type SipRequest, type Via, formatVia, isSipUri, isViaError, paramValue, parseVia, splitHeaderValues, viaRport, withParam } from "../message/index.ts";
-import type { TransportProtocol } from "../transport/address.ts";
+import { type TransportProtocol, viaTransportToken } from "../transport/address.ts";
 
 /** A peer as the transport layer sees it: protocol, address and, on streams, the connection. */
 export interface Destination {
@@ -49,6 +49,42 @@ export function stampReceived(request: SipRequest, source: Destination): void {
   if (rport === "requested") params = withParam(params, "rport", String(source.port));
   values[0] = formatVia({ ...via, params });
   request.headers[first] = { name: line.name, key: "via", value: values.join(", ") };
+}
+
+/** RFC 3261 18.1.1: the largest request sent over UDP when the path MTU is unknown. */
+export const UNKNOWN_MTU_UDP_LIMIT = 1300;
+
+/**
+ * RFC 3261 18.1.1: the largest request that may go over UDP: one "within 200 bytes of the path MTU",
+ * or "larger than 1300 bytes and the path MTU is unknown", MUST go over a congestion-controlled
+ * transport (TCP). `pathMtu` undefined: unknown.
+ */
+export function udpRequestLimit(pathMtu?: number): number {
+  return pathMtu === undefined ? UNKNOWN_MTU_UDP_LIMIT : pathMtu - 200;
+}
+
+/** RFC 3261 18.1.1 (RFC 2914): the transports with congestion control; only UDP has none. */
+export function isCongestionControlled(protocol: TransportProtocol): boolean {
+  return protocol !== "udp";
+}
+
+/**
+ * RFC 3261 18.1.1: "If this causes a change in the transport protocol from the one indicated in the
+ * top Via, the value in the top Via MUST be changed": the top Via's transport becomes `protocol`, and
+ * its sent-by port `port` when given (the listener of that transport). Returns whether it changed.
+ */
+export function rewriteTopViaTransport(request: SipRequest, protocol: TransportProtocol, port?: number): boolean {
+  const first = request.headers.findIndex((h) => h.key === "via");
+  if (first < 0) return false;
+  const line = request.headers[first];
+  const values = splitHeaderValues(line.value);
+  const via = parseVia(values[0] ?? "");
+  if (isViaError(via)) return false;
+  const transport = viaTransportToken(protocol);
+  if (via.transport.toUpperCase() === transport && (port === undefined || via.port === port)) return false;
+  values[0] = formatVia({ ...via, transport, ...(port !== undefined ? { port } : {}) });
+  request.headers[first] = { name: line.name, key: "via", value: values.join(", ") };
+  return true;
 }
 
 /**

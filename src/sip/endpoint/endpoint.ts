@@ -23,7 +23,7 @@ import { type TransportAddress, type TransportProtocol, isReliable, viaTransport
 import type { IncomingPacket, SipTransport, TransportError } from "../transport/transport.ts";
 import type { TraceSink } from "../transport/trace.ts";
 import { createTransport } from "../transport/transport-factory.ts";
-import { type Destination, formatDestination, responseDestination, stampReceived } from "./destination.ts";
+import { type Destination, formatDestination, responseDestination, rewriteTopViaTransport, stampReceived, udpRequestLimit } from "./destination.ts";
 import { Inbox, type Received } from "./inbox.ts";
 import type { EndpointObserver, EndpointProblem, ObservedMessage } from "./observer.ts";
 
@@ -46,6 +46,18 @@ export interface EndpointOptions {
   readonly trace?: TraceSink;
   readonly timers?: Partial<TimerSettings>;
   readonly clock?: Clock;
+  /**
+   * RFC 3261 18.1.1: the path MTU toward the peers, when known. A request sent in a client
+   * transaction larger than MTU - 200 bytes (1300 bytes when it is unknown) goes over TCP instead of
+   * UDP, to the same host and port, when the endpoint has a TCP transport.
+   */
+  readonly pathMtu?: number;
+}
+
+/** How `send()` picks the transport of one request. */
+export interface SendOptions {
+  /** Sends over the destination's transport whatever the request's size (RFC 3261 18.1.1 not applied: a test, or a fault, that means it). */
+  readonly keepTransport?: boolean;
 }
 
 /** Consumes a received request and returns true, or returns false to leave it for others. */
@@ -53,12 +65,27 @@ export type RequestHandler = (received: Received) => boolean;
 /** Responses that match no client transaction: 2xx retransmissions for dialogs (RFC 3261 13.2.2.4). */
 export type StrayResponseHandler = (response: SipResponse, source: Destination) => boolean;
 
+/** A message the endpoint refused (RFC 3261 8.2, 18.3; RFC 4475 3.1.2): recorded as a problem, then handed to `onRefused` handlers. */
+export interface RefusedMessage {
+  /** The octets as they arrived. */
+  readonly bytes: Buffer;
+  readonly reason: string;
+  /** The response the problem calls for (400, or 505 for an unknown SIP version). */
+  readonly status: number;
+  readonly source: Destination;
+  /** The request, when it parsed (its checks failed). */
+  readonly request?: SipRequest;
+}
+export type RefusedHandler = (refused: RefusedMessage) => void;
+
 export interface RequestOptions {
   /** Ends the wait before 64*T1; the transaction itself keeps running to absorb late responses. */
   readonly deadline?: Deadline;
   readonly onProvisional?: (response: SipResponse) => void;
   /** Cited when no final response arrives. */
   readonly clause?: string;
+  /** See SendOptions. */
+  readonly keepTransport?: boolean;
 }
 
 export class SipEndpoint {
@@ -68,12 +95,15 @@ export class SipEndpoint {
   readonly clock: Clock;
   private readonly handlers: RequestHandler[] = [];
   private readonly strayHandlers: StrayResponseHandler[] = [];
+  private readonly refusedHandlers: RefusedHandler[] = [];
   private readonly observers: EndpointObserver[] = [];
   /** Client transactions over a connection-oriented transport, by where they went: a reset ends them (RFC 3261 17.1.4). */
   private readonly overConnections = new Map<ClientTransaction, Destination>();
   /** Requests sent outside a transaction, by client transaction key, so that observers see what a response answers. */
   private readonly statelessRequests = new Map<string, SipRequest>();
   private closed = false;
+  /** RFC 3261 18.1.1: the largest request sent over UDP. */
+  readonly udpLimit: number;
 
   private constructor(
     private readonly transports: Map<TransportProtocol, SipTransport>,
@@ -82,6 +112,7 @@ export class SipEndpoint {
     this.clock = options.clock ?? systemClock;
     this.transactions = new TransactionLayer({ ...(options.timers ? { timers: options.timers } : {}), clock: this.clock });
     this.inbox = new Inbox(this.clock);
+    this.udpLimit = udpRequestLimit(options.pathMtu);
     // RFC 3261 17, RFC 6026 7: a message a transaction's state has no transition for is evidence about the peer
     this.transactions.onIllegalEvent((e) => this.problem("protocol", `${e.kind.toUpperCase()} ${e.transaction} in state ${e.state}: ${e.event} is illegal (${e.detail})`));
     for (const t of transports.values()) {
@@ -169,6 +200,19 @@ export class SipEndpoint {
     for (const o of this.observers) o.received?.(observed);
   }
 
+  /** Lets an element answer what the endpoint refuses (a UAS's or proxy's 400, RFC 3261 8.2, 16.3); by default it is only recorded. */
+  onRefused(handler: RefusedHandler): () => void {
+    this.refusedHandlers.push(handler);
+    return () => {
+      const i = this.refusedHandlers.indexOf(handler);
+      if (i >= 0) this.refusedHandlers.splice(i, 1);
+    };
+  }
+
+  private refuse(refused: RefusedMessage): void {
+    for (const h of this.refusedHandlers) h(refused);
+  }
+
   onStrayResponse(handler: StrayResponseHandler): () => void {
     this.strayHandlers.push(handler);
     return () => {
@@ -181,9 +225,10 @@ export class SipEndpoint {
    * Starts a client transaction for the request to `destination`. A request without Via gets ours
    * (RFC 3261 8.1.1.7) and one without Max-Forwards gets 70 (8.1.1.6).
    */
-  send(request: SipRequest, destination: Destination, user: ClientTransactionUser): ClientTransaction {
-    if (!request.hasHeader("via")) request.prependHeader("Via", this.via(destination.protocol));
+  send(request: SipRequest, to: Destination, user: ClientTransactionUser, options: SendOptions = {}): ClientTransaction {
+    if (!request.hasHeader("via")) request.prependHeader("Via", this.via(to.protocol));
     if (!request.hasHeader("max-forwards")) request.addHeader("Max-Forwards", 70);
+    const destination = options.keepTransport ? to : this.transportFor(request, to);
     let tx: ClientTransaction | undefined;
     const flow: Flow = {
       reliable: isReliable(destination.protocol),
@@ -201,14 +246,40 @@ export class SipEndpoint {
   }
 
   /**
+   * RFC 3261 18.1.1: where `request` (with its Via) goes when `destination` says UDP: over TCP to the
+   * same host and port when it is larger than `udpLimit` and this endpoint has a TCP transport, with
+   * its top Via changed to say so; otherwise `destination` itself. Stream destinations are kept.
+   */
+  transportFor(request: SipRequest, destination: Destination): Destination {
+    if (destination.protocol !== "udp" || destination.connectionId !== undefined) return destination;
+    const tcp = this.transports.get("tcp");
+    if (!tcp || serializeMessage(request).length <= this.udpLimit) return destination;
+    // Our own sent-by names the UDP listener: the TCP listener's port replaces it when they differ
+    const udp = this.transports.get("udp");
+    let viaPort: number | undefined;
+    try {
+      viaPort = request.hasHeader("via") ? request.topVia.port : undefined;
+    } catch {
+      viaPort = undefined; // a malformed Via (a test's) is left as it is
+    }
+    const ownSentBy = udp !== undefined && viaPort === udp.local.port && tcp.local.port !== udp.local.port;
+    rewriteTopViaTransport(request, "tcp", ownSentBy ? tcp.local.port : undefined);
+    return { protocol: "tcp", host: destination.host, port: destination.port };
+  }
+
+  /**
    * Sends a request and resolves with its final response; provisional ones go to onProvisional.
    * Rejects with an ExpectationError on Timer B/F (64*T1), on the caller's deadline, or when the
    * transport cannot reach the destination.
    */
-  request(request: SipRequest, destination: Destination, options: RequestOptions = {}): Promise<SipResponse> {
+  request(request: SipRequest, to: Destination, options: RequestOptions = {}): Promise<SipResponse> {
     const provisional: SipResponse[] = [];
     const started = this.clock.now();
     return new Promise<SipResponse>((resolve, reject) => {
+      // RFC 3261 18.1.1: chosen here (with the Via the request will carry) so that a timeout names where it went
+      if (!request.hasHeader("via")) request.prependHeader("Via", this.via(to.protocol));
+      if (!request.hasHeader("max-forwards")) request.addHeader("Max-Forwards", 70);
+      const destination = options.keepTransport ? to : this.transportFor(request, to);
       let settled = false;
       let timer: ReturnType<Clock["setTimeout"]> | undefined;
       const what = `a final response to ${request.method} ${request.uriText} sent to ${formatDestination(destination)}`;
@@ -218,28 +289,33 @@ export class SipEndpoint {
         if (timer !== undefined) this.clock.clearTimeout(timer);
         fn();
       };
-      this.send(request, destination, {
-        onResponse: (r) => {
-          if (r.status < 200) {
-            provisional.push(r);
-            options.onProvisional?.(r);
-          } else finish(() => resolve(r));
+      this.send(
+        request,
+        destination,
+        {
+          onResponse: (r) => {
+            if (r.status < 200) {
+              provisional.push(r);
+              options.onProvisional?.(r);
+            } else finish(() => resolve(r));
+          },
+          onTimeout: () =>
+            finish(() => {
+              const budget = `64*T1 = ${transactionTimeout(this.timers)} ms, Timer ${request.method === "INVITE" ? "B" : "F"}`;
+              const clause = options.clause ?? `RFC 3261 ${request.method === "INVITE" ? "17.1.1.2" : "17.1.2.2"}`;
+              reject(
+                new ExpectationError({
+                  expected: what,
+                  received: [...provisional.map((r) => summarizeMessage(r)), ...this.problemsFrom(destination, started)],
+                  timeout: { ms: this.clock.now() - started, budget },
+                  clause,
+                }),
+              );
+            }),
+          onTransportError: (e) => finish(() => reject(new ExpectationError({ expected: what, received: [`transport error: ${e.message}`], clause: "RFC 3261 17.1.4" }))),
         },
-        onTimeout: () =>
-          finish(() => {
-            const budget = `64*T1 = ${transactionTimeout(this.timers)} ms, Timer ${request.method === "INVITE" ? "B" : "F"}`;
-            const clause = options.clause ?? `RFC 3261 ${request.method === "INVITE" ? "17.1.1.2" : "17.1.2.2"}`;
-            reject(
-              new ExpectationError({
-                expected: what,
-                received: [...provisional.map((r) => summarizeMessage(r)), ...this.problemsFrom(destination, started)],
-                timeout: { ms: this.clock.now() - started, budget },
-                clause,
-              }),
-            );
-          }),
-        onTransportError: (e) => finish(() => reject(new ExpectationError({ expected: what, received: [`transport error: ${e.message}`], clause: "RFC 3261 17.1.4" }))),
-      });
+        { keepTransport: true },
+      );
       if (options.deadline && options.deadline.at < started + transactionTimeout(this.timers)) {
         const deadline = options.deadline;
         timer = this.clock.setTimeout(
@@ -312,16 +388,19 @@ export class SipEndpoint {
         : { protocol: p.protocol, host: p.remote.host, port: p.remote.port };
     const parsed = parseMessage(p.bytes);
     if (!parsed.ok) {
-      this.problem("unparsable", describeParseError(parsed.error, p.bytes), source);
+      const reason = describeParseError(parsed.error, p.bytes);
+      this.problem("unparsable", reason, source);
+      this.refuse({ bytes: p.bytes, reason, status: 400, source });
       return;
     }
     const m = parsed.message;
     try {
       if (m.kind === "response") this.receiveResponse(m, source);
-      else this.receiveRequest(m, source);
+      else this.receiveRequest(m, source, p.bytes);
     } catch (e) {
       if (!(e instanceof HeaderError)) throw e;
       this.problem("invalid", `${m.startLine()}: ${e.message}`, source);
+      if (m.kind === "request") this.refuse({ bytes: p.bytes, reason: e.message, status: 400, source, request: m });
     }
   }
 
@@ -339,10 +418,12 @@ export class SipEndpoint {
     this.inbox.push({ message: response, source, at: this.clock.now() });
   }
 
-  private receiveRequest(request: SipRequest, source: Destination): void {
+  private receiveRequest(request: SipRequest, source: Destination, bytes?: Buffer): void {
     const problems = checkMessage(request).filter((p) => ["Via", "From", "To", "Call-ID", "CSeq", "Request-Line"].includes(p.header));
     if (problems.length > 0) {
-      this.problem("invalid", `${request.startLine()}: ${problems.map((p) => `${p.header} ${p.reason}`).join("; ")}`, source);
+      const reason = `${request.startLine()}: ${problems.map((p) => `${p.header} ${p.reason}`).join("; ")}`;
+      this.problem("invalid", reason, source);
+      if (bytes) this.refuse({ bytes, reason, status: problems.find((p) => p.status !== 400)?.status ?? 400, source, request });
       return;
     }
     stampReceived(request, source);

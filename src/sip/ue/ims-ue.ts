@@ -14,12 +14,14 @@ import { transactionTimeout } from "../transaction/index.ts";
 import type { TransportProtocol } from "../transport/address.ts";
 import type { TraceSink } from "../transport/trace.ts";
 import type { SipTransport } from "../transport/transport.ts";
+import { createTransport } from "../transport/transport-factory.ts";
 import { WaitableQueue } from "../waitable-queue.ts";
 import { type AutomaticRequestIncident, type IncidentListener, watchAutomatic } from "./automatic-request.ts";
 import { CallMedia, type CallMediaOptions } from "./call-media.ts";
 import { IncomingCall } from "./incoming-call.ts";
 import { type CallOptions, OutgoingCall } from "./outgoing-call.ts";
 import { RegistrationClient, type RegisterOptions, type RegistrationOutcome } from "./registration.ts";
+import { SecAgreeClient, type SecAgreeOptions } from "./sec-agree.ts";
 import { Subscription } from "./subscription.ts";
 import { UeAuthenticator, type UeCredentials } from "./ue-credentials.ts";
 import type { DialogHandler, UeContext } from "./ue-context.ts";
@@ -51,6 +53,33 @@ export interface UeConfig {
   readonly budget?: () => Deadline;
   /** Answer MESSAGE with 200 automatically (default true). */
   readonly autoAnswerMessages?: boolean;
+  /**
+   * RFC 3329, TS 33.203 7, TS 24.229 5.1.1.2.1: offer the ipsec-3gpp security agreement in every
+   * REGISTER (PICS sec-agree, or a step that asks for it). Only a UE with AKA credentials offers it:
+   * the SAs' keys come from IMS AKA's CK and IK (TS 33.203 7.1).
+   */
+  readonly secAgree?: boolean | SecAgreeOptions;
+  /** RFC 3261 18.1.1: the path MTU toward the P-CSCF when known; requests larger than MTU - 200 (1300 bytes when unknown) go over TCP. */
+  readonly pathMtu?: number;
+}
+
+/**
+ * RFC 3261 18.1.1 and 18.2.1, TS 24.229 4.2A: a UE whose transport is UDP also listens for TCP on the
+ * same port (its Contact's), so that a large request can reach it over TCP; and it sends its own large
+ * requests over TCP. A port the OS picked for UDP may be taken for TCP: another one is tried.
+ */
+async function udpAndTcp(host: string, port: number | undefined, trace: TraceSink | undefined): Promise<SipTransport[]> {
+  const withTrace = trace ? { trace } : {};
+  for (let attempt = 1; ; attempt++) {
+    const udp = await createTransport({ protocol: "udp", host, port: port ?? 0, ...withTrace });
+    try {
+      const tcp = await createTransport({ protocol: "tcp", host, port: udp.local.port, ...withTrace });
+      return [udp, tcp];
+    } catch (e) {
+      await udp.close();
+      if (port !== undefined || attempt >= 10) throw new Error(`cannot listen for TCP on ${host}:${udp.local.port}, the UE's UDP port: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    }
+  }
 }
 
 const ALLOW = "INVITE, ACK, CANCEL, BYE, PRACK, UPDATE, MESSAGE, OPTIONS, NOTIFY, SUBSCRIBE";
@@ -86,19 +115,25 @@ export class ImsUe implements UeContext {
     this.protocol = config.protocol;
     this.contact = endpoint.contactUri(config.impi.split("@")[0] ?? "ue", config.protocol);
     this.auth = new UeAuthenticator(config.impi, config.credentials);
-    this.registration = new RegistrationClient(this, this.auth, config.domain);
+    const secAgree = config.secAgree && config.credentials.kind === "aka" ? new SecAgreeClient(endpoint.local(config.protocol).port, config.secAgree === true ? {} : config.secAgree) : undefined;
+    this.registration = new RegistrationClient(this, this.auth, config.domain, secAgree);
     this.incomingCalls = new WaitableQueue((c) => summarizeMessage(c.invite), endpoint.clock);
     this.messages = new WaitableQueue((r) => summarizeMessage(r.message), endpoint.clock);
     endpoint.onRequest((r) => this.dispatch(r));
   }
 
   static async start(config: UeConfig): Promise<ImsUe> {
-    const endpoint = await SipEndpoint.start({
-      ...(config.transports ? { transports: config.transports } : { listen: [{ protocol: config.protocol, host: config.localHost ?? "127.0.0.1", port: config.localPort ?? 0 }] }),
-      ...(config.trace ? { trace: config.trace } : {}),
+    const common = {
       ...(config.timers ? { timers: config.timers } : {}),
       ...(config.clock ? { clock: config.clock } : {}),
-    });
+      ...(config.pathMtu !== undefined ? { pathMtu: config.pathMtu } : {}),
+    };
+    const host = config.localHost ?? "127.0.0.1";
+    const endpoint = config.transports
+      ? await SipEndpoint.start({ transports: config.transports, ...common })
+      : config.protocol === "udp"
+        ? await SipEndpoint.start({ transports: await udpAndTcp(host, config.localPort, config.trace), ...common })
+        : await SipEndpoint.start({ listen: [{ protocol: config.protocol, host, port: config.localPort ?? 0 }], ...(config.trace ? { trace: config.trace } : {}), ...common });
     return new ImsUe(endpoint, config);
   }
 
@@ -204,13 +239,13 @@ export class ImsUe implements UeContext {
   }
 
   /** RFC 3428: a page-mode MESSAGE routed by the preloaded route. */
-  sendMessage(target: string, text: string, options: { contentType?: string; deadline?: Deadline; headers?: Readonly<Record<string, string>> } = {}): Promise<SipResponse> {
+  sendMessage(target: string, text: string | Buffer, options: { contentType?: string; deadline?: Deadline; headers?: Readonly<Record<string, string>> } = {}): Promise<SipResponse> {
     const r = this.buildMessage(target, text, options);
     return this.endpoint.request(r, this.outbound, { ...this.within(options.deadline), clause: "RFC 3428 4" });
   }
 
   /** The MESSAGE sendMessage would send, for tests that send it themselves (e.g. twice, RFC 3261 17.2). */
-  buildMessage(target: string, text: string, options: { contentType?: string; headers?: Readonly<Record<string, string>> } = {}): SipRequest {
+  buildMessage(target: string, text: string | Buffer, options: { contentType?: string; headers?: Readonly<Record<string, string>> } = {}): SipRequest {
     const r = new SipRequest("MESSAGE", target);
     r.addHeader("Via", this.via());
     r.addHeader("Max-Forwards", 70);
@@ -251,7 +286,15 @@ export class ImsUe implements UeContext {
     }
     switch (m.method) {
       case "INVITE": {
-        const call = new IncomingCall(this, rec);
+        let call: IncomingCall;
+        try {
+          call = new IncomingCall(this, rec);
+        } catch (e) {
+          // An INVITE no dialog can be built from (RFC 2543's From without tag, RFC 4475 3.4.1, forwarded by
+          // a SUT): refused with 400 (RFC 3261 8.2), not thrown into the transport as the harness's error
+          rec.transaction?.respond(createResponse(m, 400, { toTag: newTag(), reason: (e instanceof Error ? e.message : String(e)).slice(0, 80) }));
+          return true;
+        }
         this.calls.set(rec.transaction!.id, call);
         rec.transaction!.onTerminated(() => this.calls.delete(rec.transaction!.id));
         this.incomingCalls.push(call);

@@ -8,3 +8,5 @@ export * from "./ims-ue.ts";
 export * from "./call-media.ts";
 export * from "./automatic-request.ts";
 export * from "./reg-contact.ts";
+export * from "./sec-agree.ts";
+export * from "./sms-over-ip.ts";

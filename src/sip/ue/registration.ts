@@ -3,6 +3,7 @@
 import type { Deadline } from "../deadline.ts";
 import { newCallId, newTag } from "../identifiers.ts";
 import { SipRequest, type SipResponse, isNameAddrError, parseNameAddr, paramValue } from "../message/index.ts";
+import type { SecAgreeClient, SecurityAssociations } from "./sec-agree.ts";
 import type { UeAuthenticator } from "./ue-credentials.ts";
 import type { UeContext } from "./ue-context.ts";
 
@@ -21,6 +22,8 @@ export interface RegistrationOutcome {
   readonly expires?: number;
   /** What the USIM concluded on each AKA challenge (for resynchronisation tests). */
   readonly akaResults: readonly string[];
+  /** RFC 3329, TS 33.203 7: the security associations agreed, when the UE offered sec-agree and the network answered with a usable Security-Server. */
+  readonly securityAssociations?: SecurityAssociations;
 }
 
 export interface RegisterOptions {
@@ -56,6 +59,8 @@ export class RegistrationClient {
     private readonly ctx: UeContext,
     private readonly auth: UeAuthenticator,
     private readonly domain: string,
+    /** RFC 3329 / TS 33.203 7: the security agreement this UE offers in every REGISTER (IMS AKA only); none without PICS sec-agree. */
+    readonly secAgree?: SecAgreeClient,
   ) {}
 
   private build(expires: number | "query", extra: Readonly<Record<string, string>>): SipRequest {
@@ -74,6 +79,8 @@ export class RegistrationClient {
     }
     // TS 24.229 5.1.1.2.1: the UE indicates support for Path
     r.addHeader("Supported", "path");
+    // TS 24.229 5.1.1.2.1, 5.1.1.5.1: Security-Client, Require and Proxy-Require sec-agree, and after a challenge Security-Verify
+    for (const [n, v] of this.secAgree?.headers() ?? []) r.addHeader(n, v);
     for (const [n, v] of Object.entries(extra)) r.addHeader(n, v);
     return r;
   }
@@ -108,6 +115,8 @@ export class RegistrationClient {
     for (let challenges = 0; ; challenges++) {
       const response = await this.ctx.endpoint.request(request, this.ctx.outbound, { ...(deadline ? { deadline } : {}), clause: "TS 24.229 5.1.1.2" });
       exchanges.push({ request, response });
+      // RFC 3329 2.3.1 / TS 33.203 7.2: the next REGISTER's Security-Verify mirrors the Security-Server of the challenge
+      if (response.status === 401 || response.status === 407) this.secAgree?.challenged(response);
       if ((response.status !== 401 && response.status !== 407) || challenges >= maxChallenges) {
         return this.finish(exchanges, response, expires, akaResults);
       }
@@ -115,14 +124,16 @@ export class RegistrationClient {
       if ("error" in answer) return this.finish(exchanges, response, expires, [...akaResults, `no answer: ${answer.error}`]);
       if (answer.aka) akaResults.push(answer.aka);
       request = this.build(expires, options.headers ?? {});
-      // RFC 3329 2.3.1 / TS 33.203: Security-Verify mirrors the Security-Server of the challenge
-      for (const ss of response.headerValues("security-server")) request.addHeader("Security-Verify", ss);
+      if (!this.secAgree) for (const ss of response.headerValues("security-server")) request.addHeader("Security-Verify", ss);
       request.addHeader(answer.header, answer.value);
     }
   }
 
   private finish(exchanges: RegisterExchange[], final: SipResponse, expires: number | "query", akaResults: string[]): RegistrationOutcome {
-    if (expires === "query") return { exchanges, final, serviceRoute: [...this.serviceRoute], associatedUris: [...this.associatedUris], akaResults };
+    // The SAs as agreed, with the fingerprints of the keys the USIM's CK and IK give them (TS 33.203 Annex I)
+    const sa = this.secAgree?.agreed((alg, ealg) => this.auth.espKeyFingerprints(alg, ealg));
+    const withSa = <T extends RegistrationOutcome>(o: T): T => (sa ? { ...o, securityAssociations: sa } : o);
+    if (expires === "query") return withSa({ exchanges, final, serviceRoute: [...this.serviceRoute], associatedUris: [...this.associatedUris], akaResults });
     const ok = final.status >= 200 && final.status < 300;
     let granted: number | undefined;
     if (ok) {
@@ -135,9 +146,10 @@ export class RegistrationClient {
       if (!this.registered) {
         this.serviceRoute = [];
         this.auth.forget();
+        this.secAgree?.reset();
       }
     }
-    const outcome = { exchanges, final, serviceRoute: [...this.serviceRoute], associatedUris: ok ? final.headerValues("p-associated-uri") : [], akaResults };
+    const outcome = withSa({ exchanges, final, serviceRoute: [...this.serviceRoute], associatedUris: ok ? final.headerValues("p-associated-uri") : [], akaResults });
     return granted === undefined ? outcome : { ...outcome, expires: granted };
   }
 }

@@ -7,7 +7,11 @@ import {
   akaRespond,
   akaRespondOptions,
   formatCredentials,
+  type EncryptionAlgorithm,
+  type IntegrityAlgorithm,
+  deriveEspKeys,
   initialAuthorization,
+  keyFingerprint,
   macFailureAuthorization,
   parseAuthChallenges,
   selectDigestChallenge,
@@ -30,6 +34,8 @@ export class UeAuthenticator {
   private sqnMs: bigint;
   /** The last challenge answered successfully and its secret, reused while its nonce is valid (TS 24.229 5.1.1.4.1). */
   private last: { challenge: AuthChallenge; header: ChallengeAnswer["header"]; password?: Buffer } | undefined;
+  /** CK and IK of the last AKA challenge the USIM accepted (TS 33.102 6.3.3): the keys of the IPsec SAs (TS 33.203 7.1). */
+  private sessionKeys: { ck: Buffer; ik: Buffer } | undefined;
 
   constructor(
     readonly impi: string,
@@ -69,7 +75,10 @@ export class UeAuthenticator {
     if (this.credentials.kind !== "aka") return { error: `challenged with ${algorithm} but the UE holds a Digest password` };
     const version = algorithm === "AKAV2-MD5" ? 2 : 1;
     const usim = akaRespond({ k: this.credentials.k, opc: this.credentials.opc, nonce: c.params["nonce"] ?? "", sqnMs: this.sqnMs });
-    if (usim.kind === "ok") this.sqnMs = sqnToBigInt(usim.sqn);
+    if (usim.kind === "ok") {
+      this.sqnMs = sqnToBigInt(usim.sqn);
+      this.sessionKeys = { ck: usim.ck, ik: usim.ik };
+    }
     const options = akaRespondOptions(usim, version);
     if (!options) {
       // TS 24.229 5.1.1.5.3: an invalid challenge is answered with an empty response and no auts
@@ -95,6 +104,18 @@ export class UeAuthenticator {
   /** Forgets the last challenge (after a de-registration). */
   forget(): void {
     this.last = undefined;
+    this.sessionKeys = undefined;
+  }
+
+  /**
+   * TS 33.203 7.1, Annex I: what a report may show of the ESP keys derived from the last AKA
+   * challenge's CK and IK: fingerprints only (first 4 octets and length), never the keys; undefined
+   * before an accepted AKA challenge.
+   */
+  espKeyFingerprints(alg: IntegrityAlgorithm, ealg: EncryptionAlgorithm): { integrity: string; encryption: string } | undefined {
+    if (!this.sessionKeys) return undefined;
+    const k = deriveEspKeys(alg, ealg, this.sessionKeys.ck, this.sessionKeys.ik);
+    return { integrity: keyFingerprint(k.integrityKey), encryption: keyFingerprint(k.encryptionKey) };
   }
 
   /** Sets SQNms, e.g. to provoke a synchronisation failure in a test (RFC 3310 3.4). */
