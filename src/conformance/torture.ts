@@ -6,9 +6,8 @@
 // responses seen within a short wait into a verdict with expected, received and clause.
 import { readFileSync } from "node:fs";
 import { Deadline } from "../sip/deadline.ts";
-import type { Destination, SipEndpoint } from "../sip/endpoint/index.ts";
-import { newCallId, newTag } from "../sip/identifiers.ts";
-import { SipRequest, type SipResponse, parseMessage } from "../sip/message/index.ts";
+import { type Destination, type SipEndpoint, optionsProbe } from "../sip/endpoint/index.ts";
+import { type SipResponse, parseMessage } from "../sip/message/index.ts";
 import type { SipTransport } from "../sip/transport/transport.ts";
 
 /**
@@ -877,13 +876,7 @@ async function acknowledge(sender: SipTransport, sut: Destination, sent: Buffer,
 
 /** An OPTIONS to the network (RFC 3261 11): true when any response came, else what happened. */
 async function probe(endpoint: SipEndpoint, sut: Destination, domain: string, waitMs: number): Promise<true | string> {
-  const r = new SipRequest("OPTIONS", `sip:${domain}`);
-  r.addHeader("Max-Forwards", 70);
-  r.addHeader("From", `<sip:ims-interop@${domain}>;tag=${newTag()}`);
-  r.addHeader("To", `<sip:${domain}>`);
-  r.addHeader("Call-ID", newCallId());
-  r.addHeader("CSeq", "1 OPTIONS");
-  r.addHeader("Accept", "application/sdp");
+  const r = optionsProbe(domain);
   try {
     await endpoint.request(r, sut, { deadline: Deadline.after(waitMs, `the OPTIONS probe, ${waitMs} ms`) });
     return true;

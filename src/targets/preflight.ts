@@ -1,9 +1,7 @@
 // A pre-flight OPTIONS (RFC 3261 11) to the SUT before any test case: an SUT that is down is found
 // once, within seconds, not by one 64*T1 timeout per test case.
 import { Deadline } from "../sip/deadline.ts";
-import { SipEndpoint } from "../sip/endpoint/index.ts";
-import { newCallId, newTag } from "../sip/identifiers.ts";
-import { SipRequest } from "../sip/message/index.ts";
+import { SipEndpoint, optionsProbe } from "../sip/endpoint/index.ts";
 import type { TransportProtocol } from "../sip/transport/address.ts";
 import type { SipAddress } from "../profile/profile.ts";
 
@@ -20,13 +18,7 @@ export async function preflightOptions(address: SipAddress, protocol: TransportP
   try {
     // T1 small enough that UDP retransmissions fit in the wait
     endpoint = await SipEndpoint.start({ listen: [{ protocol, host: localHost }], timers: { t1: Math.max(50, Math.floor(waitMs / 16)) } });
-    const r = new SipRequest("OPTIONS", `sip:${domain}`);
-    r.addHeader("Max-Forwards", 70);
-    r.addHeader("From", `<sip:ims-interop@${domain}>;tag=${newTag()}`);
-    r.addHeader("To", `<sip:${domain}>`);
-    r.addHeader("Call-ID", newCallId());
-    r.addHeader("CSeq", "1 OPTIONS");
-    r.addHeader("Accept", "application/sdp");
+    const r = optionsProbe(domain);
     const started = performance.now();
     const response = await endpoint.request(r, { protocol, host: address.host, port: address.port }, { deadline: Deadline.after(waitMs, `pre-flight OPTIONS, ${waitMs} ms`) });
     return { ok: true, detail: `${response.status} ${response.reason} from ${where} in ${Math.round(performance.now() - started)} ms` };

@@ -38,41 +38,14 @@ function answer(request: SipRequest, status: number): SipResponse {
   return createResponse(request, status, { toTag: hex(4) });
 }
 
-/** An initial request of carl, a user of the peer network, as the peer's I-CSCF sends it: its Via, Record-Route and asserted identity. */
+/** An initial request of carl, a user of the peer network, as the peer's I-CSCF sends it. */
 function fromPeer(node: UdpNode, method: "INVITE" | "MESSAGE", target: string, ids: { callId: string; branch: string }, pai = `<${CARL}>`): string {
-  const body = method === "INVITE" ? SDP : "hello from network B";
-  return [
-    `${method} ${target} SIP/2.0`,
-    `Via: SIP/2.0/UDP ${node.address};branch=z9hG4bK${ids.branch};rport`,
-    "Max-Forwards: 70",
-    ...(method === "INVITE" ? [`Record-Route: <sip:${node.address};lr>`] : []),
-    `From: <${CARL}>;tag=${hex(4)}`,
-    `To: <${target}>`,
-    `Call-ID: ${ids.callId}`,
-    `CSeq: 1 ${method}`,
-    ...(method === "INVITE" ? [`Contact: <sip:carl@${node.address}>`] : []),
-    `P-Asserted-Identity: ${pai}`,
-    `Content-Type: ${method === "INVITE" ? "application/sdp" : "text/plain"}`,
-    `Content-Length: ${Buffer.byteLength(body)}`,
-    "",
-    body,
-  ].join("\r\n");
+  return node.initialRequest(method, target, { caller: CARL, ...ids, fromTag: hex(4), pai, sdp: SDP });
 }
 
 /** RFC 3261 17.1.1.3: the ACK for a non-2xx final response, on the INVITE's branch. */
 function ackFor(node: UdpNode, target: string, final: SipResponse, branch: string): string {
-  return [
-    `ACK ${target} SIP/2.0`,
-    `Via: SIP/2.0/UDP ${node.address};branch=z9hG4bK${branch};rport`,
-    "Max-Forwards: 70",
-    `From: ${final.header("from")}`,
-    `To: ${final.header("to")}`,
-    `Call-ID: ${final.callId}`,
-    `CSeq: ${final.cseq.seq} ACK`,
-    "Content-Length: 0",
-    "",
-    "",
-  ].join("\r\n");
+  return node.ack(target, final, branch);
 }
 
 const quiet = (): Promise<void> => new Promise((done) => setTimeout(done, QUIET_MS));

@@ -91,6 +91,47 @@ export class UdpNode {
     return this.received.flatMap((d) => (d.message.kind === "response" && d.message.callId === callId ? [d.message.status] : []));
   }
 
+  /**
+   * An initial INVITE or MESSAGE of `caller` as another network's entry point sends it: its own Via,
+   * a Record-Route (INVITE) and the caller's asserted identity.
+   */
+  initialRequest(method: "INVITE" | "MESSAGE", target: string, o: { caller: string; callId: string; branch: string; fromTag: string; pai?: string; sdp: string }): string {
+    const body = method === "INVITE" ? o.sdp : "hello from network B";
+    const user = /^sips?:([^@]+)@/.exec(o.caller)?.[1] ?? "peer";
+    return [
+      `${method} ${target} SIP/2.0`,
+      `Via: SIP/2.0/UDP ${this.address};branch=z9hG4bK${o.branch};rport`,
+      "Max-Forwards: 70",
+      ...(method === "INVITE" ? [`Record-Route: <sip:${this.address};lr>`] : []),
+      `From: <${o.caller}>;tag=${o.fromTag}`,
+      `To: <${target}>`,
+      `Call-ID: ${o.callId}`,
+      `CSeq: 1 ${method}`,
+      ...(method === "INVITE" ? [`Contact: <sip:${user}@${this.address}>`] : []),
+      `P-Asserted-Identity: ${o.pai ?? `<${o.caller}>`}`,
+      `Content-Type: ${method === "INVITE" ? "application/sdp" : "text/plain"}`,
+      `Content-Length: ${Buffer.byteLength(body)}`,
+      "",
+      body,
+    ].join("\r\n");
+  }
+
+  /** RFC 3261 17.1.1.3: the ACK for a non-2xx final response, on the INVITE's branch. */
+  ack(requestUri: string, final: SipResponse, branch: string): string {
+    return [
+      `ACK ${requestUri} SIP/2.0`,
+      `Via: SIP/2.0/UDP ${this.address};branch=z9hG4bK${branch};rport`,
+      "Max-Forwards: 70",
+      `From: ${final.header("from")}`,
+      `To: ${final.header("to")}`,
+      `Call-ID: ${final.callId}`,
+      `CSeq: ${final.cseq.seq} ACK`,
+      "Content-Length: 0",
+      "",
+      "",
+    ].join("\r\n");
+  }
+
   requests(): SipRequest[] {
     return this.received.flatMap((d) => (d.message.kind === "request" ? [d.message] : []));
   }

@@ -143,40 +143,12 @@ describe("Kamailio interconnected with a peer IMS network (IMS_PEERS)", { skip }
 
   /** An initial request of the peer network's UE carl, with the peer's Via, Record-Route and asserted identity. */
   function fromPeer(node: UdpNode, method: "INVITE" | "MESSAGE", target: string, callId: string, fromTag: string, branch: string, pai = `<sip:carl@${PEER_DOMAIN}>`): string {
-    const body = method === "INVITE" ? SDP : "hello from network B";
-    return [
-      `${method} ${target} SIP/2.0`,
-      `Via: SIP/2.0/UDP ${node.address};branch=z9hG4bK${branch};rport`,
-      "Max-Forwards: 70",
-      ...(method === "INVITE" ? [`Record-Route: <sip:${node.address};lr>`] : []),
-      `From: <sip:carl@${PEER_DOMAIN}>;tag=${fromTag}`,
-      `To: <${target}>`,
-      `Call-ID: ${callId}`,
-      `CSeq: 1 ${method}`,
-      ...(method === "INVITE" ? [`Contact: <sip:carl@${node.address}>`] : []),
-      `P-Asserted-Identity: ${pai}`,
-      `Content-Type: ${method === "INVITE" ? "application/sdp" : "text/plain"}`,
-      `Content-Length: ${Buffer.byteLength(body)}`,
-      "",
-      body,
-    ].join("\r\n");
+    return node.initialRequest(method, target, { caller: `sip:carl@${PEER_DOMAIN}`, callId, fromTag, branch, pai, sdp: SDP });
   }
 
   /** RFC 3261 17.1.1.3: the ACK for a non-2xx final response, same branch as the INVITE. */
   function ackFor(node: UdpNode, invite: string, final: SipResponse, branch: string): string {
-    const uri = invite.split(" ")[1];
-    return [
-      `ACK ${uri} SIP/2.0`,
-      `Via: SIP/2.0/UDP ${node.address};branch=z9hG4bK${branch};rport`,
-      "Max-Forwards: 70",
-      `From: ${final.header("from")}`,
-      `To: ${final.header("to")}`,
-      `Call-ID: ${final.callId}`,
-      `CSeq: ${final.cseq.seq} ACK`,
-      "Content-Length: 0",
-      "",
-      "",
-    ].join("\r\n");
+    return node.ack(invite.split(" ")[1], final, branch);
   }
 
   test("(1) alice's MESSAGE to the peer's domain reaches the peer with her P-Asserted-Identity and Kamailio's Record-Route; the peer's 200 reaches alice", async (t) => {
