@@ -6,12 +6,28 @@ import assert from "node:assert/strict";
 import { join, resolve } from "node:path";
 import { describe, test } from "node:test";
 import type { FaultName } from "../../src/profile/profile.ts";
-import { readFile } from "node:fs/promises";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { exercisedBy, renderRequirementsDoc } from "../../src/report/requirements-doc.ts";
 import { runSuite, type RunResult } from "../../src/runner/index.ts";
 
 const PROJECT = resolve(import.meta.dirname, "../..");
 const FAST = join(PROJECT, "test/fixtures/profiles/embedded-fast.yaml");
+
+/**
+ * FAST with T1 = 20 ms, for the faults whose test cases wait out 64*T1 one after the other (1.3 s
+ * each instead of 3.2 s): the verdicts are the same, the file's run is a minute shorter.
+ */
+async function faster(): Promise<string> {
+  const text = (await readFile(FAST, "utf8")).replace(/timers: \{ t1: 50, t2: 400, t4: 500 \}/, "timers: { t1: 20, t2: 160, t4: 200 }");
+  assert.match(text, /t1: 20,/);
+  const dir = await mkdtemp(join(tmpdir(), "ims-interop-faster-"));
+  const file = join(dir, "embedded-faster.yaml");
+  await writeFile(file, text);
+  return file;
+}
+/** The faults whose test cases end in timeouts (no answer, or answers that are no SIP). */
+const WAITING_FAULTS: ReadonlySet<FaultName> = new Set(["silent-after-401", "garbage-to-message"]);
 
 async function run(faults: FaultName[] = [], profileFile = FAST, tags?: string): Promise<RunResult> {
   return runSuite({ profileFile, projectDir: PROJECT, faults, ...(tags ? { tags } : {}) });
@@ -189,7 +205,7 @@ const SYMPTOM: Partial<Record<FaultName, [string, RegExp]>> = {
     "IMS-MSG-001",
     /^Requirement: response\.cseq: [\s\S]*Expected: CSeq: 1 MESSAGE[\s\S]*Received: CSeq: 2 MESSAGE in SIP\/2\.0 200 OK[\s\S]*Clause: {3}RFC 3261 8\.2\.6\.2/,
   ],
-  "silent-after-401": ["IMS-REG-002", /final response to REGISTER[\s\S]*Timeout: +3\.2 s \((64\*T1 = 3200 ms, Timer F|the step's budget of 64\*T1 = 3200 ms)\)/],
+  "silent-after-401": ["IMS-REG-002", /final response to REGISTER[\s\S]*Timeout: +1\.3 s \((64\*T1 = 1280 ms, Timer F|the step's budget of 64\*T1 = 1280 ms)\)/],
   "stale-nonce-loop": ["IMS-REG-002", /401 -> 401 -> 401 -> 401/],
   "500-on-invite": ["IMS-CALL-001", /500 Server Internal Error/],
   "strip-record-route": ["IMS-CALL-001", /Record-Route/],
@@ -239,7 +255,7 @@ describe("the suite against the embedded reference core", () => {
 
   for (const [fault, expected] of Object.entries(EXPECTED) as [FaultName, Record<string, string>][]) {
     test(`with fault ${fault}, exactly the expected test cases do not pass`, async () => {
-      const r = await run([fault]);
+      const r = await run([fault], WAITING_FAULTS.has(fault) ? await faster() : FAST);
       assert.deepEqual(notPassing(r), expected);
       if (!SYMPTOM[fault]) return;
       const [id, symptom] = SYMPTOM[fault];
