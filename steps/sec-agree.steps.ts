@@ -75,7 +75,7 @@ function describeAssociations(sa: SecurityAssociations): string {
     `Security-Server mirrored in Security-Verify: ${sa.securityServer.join(", ")}`,
     `IK_ESP (TS 33.203 Annex I, from the AKA IK): ${sa.keys?.integrity ?? "not derived"}`,
     `CK_ESP (TS 33.203 Annex I, from the AKA CK): ${sa.keys?.encryption ?? "not derived"}`,
-    "The keys are secrets derived from CK and IK: only their first 4 octets and length are shown.",
+    "The keys are secrets derived from CK and IK: only 4 octets of their SHA-256 and their length are shown.",
     "No IPsec ESP was set up (no XFRM): the protected REGISTER went to the P-CSCF's ordinary port, a deliberate deviation from TS 33.203 7.4.",
   ].join("\n");
 }

@@ -35,8 +35,8 @@ describe("security agreement at the reference core", () => {
     const sa = o.securityAssociations;
     assert.ok(sa);
     assert.deepEqual([sa.alg, sa.ealg, sa.pcscf.spiC, sa.pcscf.spiS], [p.alg, p.ealg, p.spiC, p.spiS]);
-    assert.match(sa.keys?.integrity ?? "", /^[0-9a-f]{8}\.\.\. \(20 octets\)$/);
-    assert.match(sa.keys?.encryption ?? "", /^[0-9a-f]{8}\.\.\. \(16 octets\)$/);
+    assert.match(sa.keys?.integrity ?? "", /^sha256 [0-9a-f]{8}\.\.\. \(20 octets\)$/);
+    assert.match(sa.keys?.encryption ?? "", /^sha256 [0-9a-f]{8}\.\.\. \(16 octets\)$/);
     // TS 24.229 5.1.1.4.1: the re-REGISTER keeps Security-Client and verifies the same Security-Server
     const again = await ue.register({ expires: 600 });
     assert.equal(again.final.status, 200);

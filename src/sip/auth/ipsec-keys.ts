@@ -12,7 +12,8 @@
 // des-ede3-cbc (deprecated since Rel-12) is not offered by the simulated UE and not derived here.
 //
 // These are secrets derived from CK and IK: nothing here formats a key but `keyFingerprint`,
-// which shows its first 4 octets and its length only.
+// which shows the first 4 octets of its SHA-256 and its length only (no octet of the key).
+import { createHash } from "node:crypto";
 
 /** TS 33.203 7.1: the integrity algorithms of ipsec-3gpp (the `alg` parameter). */
 export const INTEGRITY_ALGORITHMS = ["hmac-sha-1-96", "hmac-md5-96"] as const;
@@ -69,10 +70,11 @@ export function deriveEspKeys(alg: IntegrityAlgorithm, ealg: EncryptionAlgorithm
 }
 
 /**
- * What a report may show of a secret key: its first 4 octets in hex and its length, e.g.
- * "f769bcd7... (20 octets)"; "none (0 octets)" for an empty key.
+ * What a report may show of a secret key: the first 4 octets of its SHA-256 and its length, e.g.
+ * "sha256 6f1c02e4... (20 octets)": enough to see that two sides derived the same key, nothing of
+ * the key itself; "none (0 octets)" for an empty key.
  */
 export function keyFingerprint(key: Uint8Array): string {
   if (key.length === 0) return "none (0 octets)";
-  return `${Buffer.from(key.subarray(0, 4)).toString("hex")}... (${key.length} octets)`;
+  return `sha256 ${createHash("sha256").update(key).digest("hex").slice(0, 8)}... (${key.length} octets)`;
 }

@@ -46,7 +46,7 @@ export interface SecurityAssociations {
   readonly pcscf: SaEndpoint;
   /** The Security-Server the UE mirrored in Security-Verify, as received. */
   readonly securityServer: readonly string[];
-  /** Fingerprints (first 4 octets, length) of IK_ESP and CK_ESP (TS 33.203 Annex I); never the keys. */
+  /** Fingerprints (4 octets of the SHA-256, length) of IK_ESP and CK_ESP (TS 33.203 Annex I); never the keys. */
   readonly keys?: { readonly integrity: string; readonly encryption: string };
 }
 

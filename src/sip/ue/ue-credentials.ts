@@ -109,7 +109,7 @@ export class UeAuthenticator {
 
   /**
    * TS 33.203 7.1, Annex I: what a report may show of the ESP keys derived from the last AKA
-   * challenge's CK and IK: fingerprints only (first 4 octets and length), never the keys; undefined
+   * challenge's CK and IK: fingerprints only (4 octets of the SHA-256 and the length), never the keys; undefined
    * before an accepted AKA challenge.
    */
   espKeyFingerprints(alg: IntegrityAlgorithm, ealg: EncryptionAlgorithm): { integrity: string; encryption: string } | undefined {
