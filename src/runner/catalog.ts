@@ -3,7 +3,7 @@
 import { readFile, readdir } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { AstBuilder, GherkinClassicTokenMatcher, Parser, compile } from "@cucumber/gherkin";
-import { IdGenerator } from "@cucumber/messages";
+import { type GherkinDocument, IdGenerator, type Pickle } from "@cucumber/messages";
 import { type TestCase, testCaseFromTags } from "./test-case.ts";
 
 async function featureFiles(dir: string): Promise<string[]> {
@@ -60,6 +60,20 @@ export async function loadCatalog(featuresDir: string, projectDir: string): Prom
   }
   if (problems.length) throw new CatalogError(problems);
   return cases;
+}
+
+/** The pickles (a scenario, or each example of an outline) of one test case, with the Gherkin document they come from. */
+export async function picklesOf(featuresDir: string, projectDir: string, id: string): Promise<{ pickles: Pickle[]; document: GherkinDocument }> {
+  const newId = IdGenerator.incrementing();
+  for (const file of await featureFiles(featuresDir)) {
+    const uri = relative(projectDir, file).replace(/\\/g, "/");
+    const parser = new Parser(new AstBuilder(newId), new GherkinClassicTokenMatcher());
+    const doc = parser.parse(await readFile(file, "utf8"));
+    if (!doc.feature) continue;
+    const pickles = compile(doc, uri, newId).filter((p) => p.tags.some((t) => t.name === `@${id}`));
+    if (pickles.length > 0) return { pickles, document: { ...doc, uri } };
+  }
+  throw new CatalogError([`no test case ${id} in ${relative(projectDir, featuresDir) || featuresDir}`]);
 }
 
 /** The scenario (or outline) an AST node id belongs to: the scenario itself, or one of its example rows. */

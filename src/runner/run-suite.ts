@@ -312,6 +312,18 @@ function finish(profile: Profile, sut: string, results: TestCaseResult[], starte
 
 let support: ISupportCodeLibrary | undefined;
 
+/**
+ * The suite's step definitions, hooks and World (steps/**), loaded once per process: what a load run
+ * (src/load) executes flow by flow, the same code Cucumber runs in conformance.
+ */
+export async function suiteSupport(projectDir: string): Promise<ISupportCodeLibrary> {
+  if (support) return support;
+  const environment = { cwd: projectDir, stdout: new Writable({ write: (_c, _e, done) => done() }), stderr: process.stderr, env: process.env };
+  const { runConfiguration } = await loadConfiguration({ file: false, provided: { paths: ["features/**/*.feature"], import: ["steps/**/*.ts"] } }, environment);
+  support ??= await loadSupport(runConfiguration, environment);
+  return support;
+}
+
 function blameTestBed(r: TestCaseResult, reason: string): TestCaseResult {
   return { ...r, verdict: "error", reason: `${reason}: the test bed failed during this test case\n${r.reason ?? ""}` };
 }

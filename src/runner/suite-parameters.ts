@@ -34,6 +34,8 @@ export interface SuiteParameters {
   readonly interruptFile?: string;
   /** Set in an interop run: the pair this Cucumber run tests. */
   readonly interop?: InteropParameters;
+  /** A load run (issue 17): flows judged as in conformance, but no evidence rendered for them. */
+  readonly load?: true;
 }
 
 /** The SUT a worker uses. */

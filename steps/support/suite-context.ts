@@ -27,10 +27,16 @@ export interface SuiteContext {
 /** Read once, at the edge: Cucumber tells each parallel worker its id. */
 const WORKER = Number(process.env["CUCUMBER_WORKER_ID"] ?? "0") || 0;
 
-let context: Promise<SuiteContext> | undefined;
+/**
+ * The context of the run in progress, by its run (and an interop pair's terminating network): a load
+ * run (src/load) runs no AfterAll between its runs.
+ */
+let context: { key: string; value: Promise<SuiteContext> } | undefined;
 
 export function suiteContext(parameters: SuiteParameters): Promise<SuiteContext> {
-  context ??= (async () => {
+  const key = `${parameters.runId} ${parameters.interop?.terminating.runId ?? ""}`;
+  if (context?.key === key) return context.value;
+  const value = (async () => {
     const sut = sutOfWorker(parameters, WORKER);
     const worker = parameters.suts.length > 1 ? 0 : WORKER;
     const i = parameters.interop;
@@ -47,7 +53,8 @@ export function suiteContext(parameters: SuiteParameters): Promise<SuiteContext>
       : undefined;
     return { profile: await profileOfRun(parameters), sut, testBed: testBedClient(sut), worker, ...(interop ? { interop } : {}) };
   })();
-  return context;
+  context = { key, value };
+  return value;
 }
 
 AfterAll(function () {

@@ -154,10 +154,18 @@ export class ImsWorld extends World<SuiteParameters> {
     return [...profileSecrets(this.profile), ...(this.suite.interop ? profileSecrets(this.suite.interop.terminating.profile) : [])];
   }
 
+  /** A load run's flow (issue 17): the slot of the subscriber pool this flow's UEs use. */
+  loadSlot: number | undefined;
+
+  /** Which subscriber of each role's pool this test case uses: its load flow's slot, else its worker's. */
+  private get slot(): number {
+    return this.loadSlot ?? this.suite.worker;
+  }
+
   /** This worker's subscriber of a role (each parallel worker takes its own of the role's pool), from the role's network's profile. */
   subscriber(role: string): Subscriber {
     const profile = this.networkOf(role).profile;
-    const s = subscriberFor(profile, role, this.suite.worker);
+    const s = subscriberFor(profile, role, this.slot);
     if (!s) throw new InconclusiveError(`the profile ${profile.file} has no subscriber with role ${role} for worker ${this.suite.worker}`);
     return s;
   }
@@ -165,7 +173,7 @@ export class ImsWorld extends World<SuiteParameters> {
   /** This worker's first subscriber, in role order, whose credentials are of this kind (AKA or Digest). */
   subscriberWith(kind: "aka" | "digest"): Subscriber {
     const roles = [...new Set(this.profile.ixit.subscribers.map((x) => x.role))];
-    const s = roles.map((r) => subscriberFor(this.profile, r, this.suite.worker)).find((x) => x?.auth.kind === kind);
+    const s = roles.map((r) => subscriberFor(this.profile, r, this.slot)).find((x) => x?.auth.kind === kind);
     if (!s) throw new InconclusiveError(`the profile ${this.profile.file} has no subscriber with ${kind === "aka" ? "AKA" : "Digest"} credentials for worker ${this.suite.worker}`);
     return s;
   }

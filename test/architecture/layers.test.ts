@@ -24,7 +24,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   sip: ["sip/message", "sip/clock", "sip/deadline", "sip/failure", "sip/identifiers", "sip/waitable-queue"],
   media: [],
   sms: [],
-  load: [],
+  load: ["runner", "profile", "targets", "sip/*"],
   profile: ["sip/message", "sip/transport"],
   runner: ["profile", "targets", "sip/*"],
   targets: ["sip/*", "profile", "reference-core", "media"],

@@ -188,7 +188,15 @@ export class ImsUe implements UeContext {
 
   removeDialog(key: string): void {
     this.dialogs.delete(key);
+    // RFC 3261 13.2.2.4: the caller ACKs every 2xx retransmission it receives, also one that crossed
+    // the BYE: such an ACK may arrive after the dialog ended, and is absorbed for 64*T1
+    const until = this.endpoint.clock.now() + 64 * this.endpoint.timers.t1;
+    this.endedDialogs.set(key, until);
+    for (const [k, t] of this.endedDialogs) if (t < this.endpoint.clock.now()) this.endedDialogs.delete(k);
   }
+
+  /** Dialogs ended lately, by key: when an ACK for them stops being absorbed (ms of the endpoint's clock). */
+  private readonly endedDialogs = new Map<string, number>();
 
   // TS 24.229 5.1.1
 
@@ -279,7 +287,10 @@ export class ImsUe implements UeContext {
         pending.receive(rec);
         return true;
       }
-      if (m.method === "ACK") return false;
+      if (m.method === "ACK") {
+        const key = dialogKey({ callId: m.callId, localTag: toTag, remoteTag: m.fromTag ?? "" });
+        return (this.endedDialogs.get(key) ?? 0) >= this.endpoint.clock.now();
+      }
       // RFC 3261 12.2.2: a request for a dialog we do not know gets 481
       rec.transaction?.respond(createResponse(m, 481));
       return false;

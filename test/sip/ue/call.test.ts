@@ -63,6 +63,25 @@ for (const protocol of ["udp", "tcp"] as const) {
       assert.deepEqual(b.endpoint.problems, []);
     });
 
+    test("an ACK for a 2xx retransmission that arrives after the BYE ended the dialog is absorbed, not left unconsumed (RFC 3261 13.2.2.4)", async () => {
+      const { a, b } = await uePair(res, protocol);
+      const call = a.call("sip:bob@ims.test", { sdp: OFFER });
+      const inc = await b.waitForCall(waitFor("INVITE"));
+      const acked = inc.accept({ sdp: ANSWER });
+      await call.waitForFinal(waitFor("200"));
+      const ack = request(await acked);
+      await call.bye(waitFor("BYE"));
+      await inc.waitForRequest("BYE", waitFor("BYE at B"));
+      // the caller ACKs a late 2xx retransmission: the same ACK again, after the dialog's end
+      const late = res.add(await SipEndpoint.start({ listen: [{ protocol }] }));
+      await late.sendStateless(ack, destinationOf(b.endpoint, protocol));
+      await new Promise((done) => setTimeout(done, 100));
+      assert.deepEqual(
+        b.endpoint.inbox.unconsumed().map((r) => r.message.startLine()),
+        [],
+      );
+    });
+
     test("CANCEL: 200 to the CANCEL, 487 to the INVITE, the callee sees the CANCEL (RFC 3261 9)", async () => {
       const { a, b } = await uePair(res, protocol);
       const call = a.call("sip:bob@ims.test", { sdp: OFFER });
