@@ -57,7 +57,8 @@ After(hook, async function (this: ImsWorld, { result, pickle }) {
   const peer = this.suite?.interop;
   const interop = peer ? { originating: peer.originating, terminating: { name: peer.terminating.name, sut: peer.terminating.sut.pcscf, profile: peer.terminating.profile } } : undefined;
   // A load run's flows are counted, not reported one by one: no ladder, trace or pcap is rendered
-  const evidence = entries.length > 0 && this.suite && !this.parameters.load ? evidenceOf(entries, this.ues, this.suite.sut.pcscf, this.suite.profile, pickle.name, failure, datagrams, terminal, interop) : [];
+  const evidence =
+    entries.length > 0 && this.suite && !this.parameters.load ? evidenceOf(entries, this.ues, this.suite.sut.pcscf, this.suite.profile, pickle.name, failure, datagrams, terminal, interop) : [];
   // The UE under test is switched off after each test case; the network stops following this one
   // Each browser UE's console, and when the test case failed, its page as it was then
   for (const [role, browser] of this.browsers) {
