@@ -19,6 +19,8 @@ import { leaveSignalsToCaller } from "../targets/container-cleanup.ts";
 import { ReportsBusyError, lockReports } from "./reports-lock.ts";
 import { escapeControlCharacters } from "../report/control-characters.ts";
 import { writeInteropResults, writeOutputs } from "./write-outputs.ts";
+import { runLoad } from "../load/run-load.ts";
+import { loadFigures } from "../load/metrics.ts";
 import { InteropInputError, interopCases, interopProblem, runInterop } from "../runner/index.ts";
 import { MatrixInputError, allureLinkIndex, interopMatrix, matrixConsoleLines, matrixExitCode, matrixHtml, matrixJson } from "../report/interop-matrix.ts";
 import { LiveOutput, deviationNote, gateLines, notPassedLines, summaryLines } from "./print-results.ts";
@@ -100,6 +102,15 @@ ${wrap(UE_FAULT_NAMES.join(", "), 16, 100)}`,
     --fault     makes an embedded reference core misbehave: n:name for the n-th profile only,
                 name for every embedded one; the interconnect faults are drop-pai-at-boundary,
                 lose-record-route-across, reject-foreign-domain`,
+  load: `ims-interop load --tags <one test case> [--profile <file>] [--flows <n>] [--concurrency <n>]
+                [--fault <name>]... [--reports <dir>]
+    Runs one test case of the suite as load (issue 17, first part): --flows flows (default 100),
+    --concurrency of them at a time (default 10), each with the test case's own steps and the
+    requirement checks of conformance, each concurrent flow with subscribers of its own (a pool made
+    from the profile's: alice.1, alice.2 ...). Prints the failed flows by the requirement they broke
+    and RFC 6076's figures (registration and session request delays p50/p95/p99, SER, SEER, ISA,
+    SCR); writes load/load.json (histograms that merge exactly). The embedded reference core only,
+    for now. Exit 0 when every flow passed, 1 when one failed, 2 for bad input.`,
   list: `ims-interop list [--profile <file>] [--tags <expr>] [--shard <i>/<n>]
     Lists the test cases the selection takes and whether the profile's PICS make them applicable.
     Needs no secret: unset variables of the profile are not checked.`,
@@ -130,6 +141,7 @@ ${wrap(UE_FAULT_NAMES.join(", "), 16, 100)}`,
 const USAGE = `Usage: ims-interop <command> [options]
   run       run the suite against a profile's SUT
   interop   run the interop suite on every ordered pair of several profiles' SUTs: the matrix
+  load      run one test case as many flows at once: RFC 6076 figures, failures by requirement
   list      list the test cases and their applicability
   validate  check a profile
   merge     merge the results of shards
@@ -415,6 +427,47 @@ async function merge(args: string[]): Promise<number> {
   return code;
 }
 
+async function load(args: string[]): Promise<number> {
+  const a = parseArgs(args, { profile: "value", tags: "value", flows: "value", concurrency: "value", fault: "value", reports: "value" });
+  const profileFile = profileArgument(a, "profiles/embedded.yaml");
+  const tags = single(a, "tags");
+  const ids = [...(tags ?? "").matchAll(/@(IMS-[A-Z]+-\d{3})\b/g)].map((m) => m[1]);
+  if (ids.length !== 1 || !/^\s*@IMS-[A-Z]+-\d{3}\s*$/.test(tags ?? "")) throw new UsageError(`load needs one test case: --tags @IMS-CALL-001; found ${tags === undefined ? "none" : `"${tags}"`}`);
+  const flows = wholeNumber(a, "flows") ?? 100;
+  const concurrency = wholeNumber(a, "concurrency") ?? 10;
+  if (flows < 1 || concurrency < 1) throw new UsageError("--flows and --concurrency take whole numbers from 1");
+  const faults = a.options.get("fault") ?? [];
+  for (const f of faults) if (!(FAULT_NAMES as readonly string[]).includes(f)) throw new UsageError(`unknown fault "${f}" of the embedded reference core; expected one of ${FAULT_NAMES.join(", ")}`);
+  const out = outputDirs(a);
+  const lock = await lockReports(out.reports, `load --tags ${tags ?? ""}`);
+  try {
+    print(`ims-interop: ${ids[0]} as load with ${profileFile}: ${flows} flows, ${concurrency} at a time\n`);
+    const started = performance.now();
+    const r = await runLoad({ profileFile, projectDir: PROJECT, testCase: ids[0], flows, concurrency, faults: faults as FaultName[] });
+    const seconds = (performance.now() - started) / 1000;
+    const failed = r.flows.filter((f) => !f.ok);
+    const figures = loadFigures(r.result);
+    const delay = (name: string, d: (typeof figures.delays)["rrd"]): string => (d.count === 0 ? `${name} -` : `${name} p50 ${d.p50} ms, p95 ${d.p95} ms, p99 ${d.p99} ms (${d.count})`);
+    const ratio = (name: string, v: number | undefined): string => `${name} ${v === undefined ? "-" : `${v.toFixed(1)} %`}`;
+    const lines = [
+      `${r.flows.length} flows against ${r.sut} in ${seconds.toFixed(1)} s: ${r.flows.length - failed.length} passed, ${failed.length} failed`,
+      ...Object.entries(r.result.failures).map(([id, n]) => `  ${String(n).padStart(6)} failed on ${id}`),
+      ...(failed[0] ? [`  first failure (flow ${failed[0].index}): ${(failed[0].reason ?? "").split("\n")[0]}`] : []),
+      `  ${delay("RRD", figures.delays.rrd)}; ${ratio("IRA", figures.ira)}`,
+      `  ${delay("SRD", figures.delays.srd)}; ${delay("SDD", figures.delays.sdd)}`,
+      `  ${ratio("SER", figures.ser)}, ${ratio("SEER", figures.seer)}, ${ratio("ISA", figures.isa)}, ${ratio("SCR", figures.scr)}`,
+    ];
+    print(lines.join("\n") + "\n");
+    const dir = join(out.reports, "load");
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, "load.json"), JSON.stringify({ testCase: ids[0], profile: profileFile, sut: r.sut, figures, result: r.result, flows: r.flows }, null, 2) + "\n");
+    print(`results: ${relative(process.cwd(), dir) || "."}/load.json\n`);
+    return failed.length > 0 ? 1 : 0;
+  } finally {
+    lock.release();
+  }
+}
+
 /** `merge` of an interop run's shards: one matrix.json and matrix.html, the Allure results side by side, the gate over all pairs. */
 async function mergeInterop(inputs: readonly string[], into: string, max: number | undefined, report: boolean): Promise<number> {
   const lock = await lockReports(resolve(into), "merge");
@@ -561,7 +614,7 @@ async function version(): Promise<number> {
   return 0;
 }
 
-const COMMANDS: Readonly<Record<string, (args: string[]) => Promise<number>>> = { run, interop, report, merge, compare, list, validate, version };
+const COMMANDS: Readonly<Record<string, (args: string[]) => Promise<number>>> = { run, interop, load, report, merge, compare, list, validate, version };
 
 async function main(args: string[]): Promise<number> {
   const [command, ...rest] = args;
