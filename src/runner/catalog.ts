@@ -24,15 +24,20 @@ export class CatalogError extends Error {
   }
 }
 
+/** Each feature file of `featuresDir` parsed, with its path relative to the project (the pickles' uri). */
+async function* featureDocuments(featuresDir: string, projectDir: string, newId: () => string): AsyncGenerator<{ uri: string; doc: ReturnType<Parser<unknown>["parse"]> }> {
+  for (const file of await featureFiles(featuresDir)) {
+    const parser = new Parser(new AstBuilder(newId), new GherkinClassicTokenMatcher());
+    yield { uri: relative(projectDir, file).replace(/\\/g, "/"), doc: parser.parse(await readFile(file, "utf8")) };
+  }
+}
+
 /** Every scenario of `featuresDir` as a test case; duplicated identifiers and missing tags are errors. */
 export async function loadCatalog(featuresDir: string, projectDir: string): Promise<TestCase[]> {
   const cases: TestCase[] = [];
   const problems: string[] = [];
   const newId = IdGenerator.incrementing();
-  for (const file of await featureFiles(featuresDir)) {
-    const uri = relative(projectDir, file).replace(/\\/g, "/");
-    const parser = new Parser(new AstBuilder(newId), new GherkinClassicTokenMatcher());
-    const doc = parser.parse(await readFile(file, "utf8"));
+  for await (const { uri, doc } of featureDocuments(featuresDir, projectDir, newId)) {
     if (!doc.feature) continue;
     const outlines = new Set<string>();
     for (const pickle of compile(doc, uri, newId)) {
@@ -65,11 +70,7 @@ export async function loadCatalog(featuresDir: string, projectDir: string): Prom
 /** The pickles (a scenario, or each example of an outline) of one test case, with the Gherkin document they come from. */
 export async function picklesOf(featuresDir: string, projectDir: string, id: string): Promise<{ pickles: Pickle[]; document: GherkinDocument }> {
   const newId = IdGenerator.incrementing();
-  for (const file of await featureFiles(featuresDir)) {
-    const uri = relative(projectDir, file).replace(/\\/g, "/");
-    const parser = new Parser(new AstBuilder(newId), new GherkinClassicTokenMatcher());
-    const doc = parser.parse(await readFile(file, "utf8"));
-    if (!doc.feature) continue;
+  for await (const { uri, doc } of featureDocuments(featuresDir, projectDir, newId)) {
     const pickles = compile(doc, uri, newId).filter((p) => p.tags.some((t) => t.name === `@${id}`));
     if (pickles.length > 0) return { pickles, document: { ...doc, uri } };
   }
