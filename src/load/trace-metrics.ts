@@ -17,6 +17,7 @@ function key(m: SipMessage): string {
 /** Records the flow's registrations (RFC 6076 4.1, 4.2) and sessions (4.3 to 4.9) into `recorder`. */
 export function recordTrace(recorder: LoadRecorder, entries: readonly TraceEntry[]): void {
   const sent: Timed[] = [];
+  const sentKeys = new Set<string>();
   const responses = new Map<string, Timed[]>();
   for (const e of entries) {
     const parsed = parseMessage(e.bytes);
@@ -28,8 +29,11 @@ export function recordTrace(recorder: LoadRecorder, entries: readonly TraceEntry
     } catch {
       continue; // a message without a readable CSeq or Call-ID counts for nothing here (the requirements judged it)
     }
-    if (e.direction === "sent" && m.kind === "request") sent.push({ at: e.time, message: m });
-    else if (e.direction === "received" && m.kind === "response") responses.set(k, [...(responses.get(k) ?? []), { at: e.time, message: m }]);
+    // A retransmission (RFC 3261 17.1.1.2, 17.1.2.2) is the same request: the first sending counts (RFC 6076 delays run from it)
+    if (e.direction === "sent" && m.kind === "request" && !sentKeys.has(k)) {
+      sentKeys.add(k);
+      sent.push({ at: e.time, message: m });
+    } else if (e.direction === "received" && m.kind === "response") responses.set(k, [...(responses.get(k) ?? []), { at: e.time, message: m }]);
   }
   const finalOf = (r: Timed): Timed | undefined => (responses.get(key(r.message)) ?? []).find((x) => x.message.kind === "response" && x.message.status >= 200);
   const statusOf = (t: Timed | undefined): number | undefined => (t?.message.kind === "response" ? t.message.status : undefined);

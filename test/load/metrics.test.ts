@@ -120,3 +120,33 @@ describe("merging the results of several processes", () => {
     assert.notEqual(averaged, merged.delays.srd.p99);
   });
 });
+
+describe("samples from a flow's trace", () => {
+  test("a retransmitted INVITE is one session attempt, its delay counted from the first sending (RFC 6076 4.3)", async () => {
+    const { recordTrace } = await import("../../src/load/trace-metrics.ts");
+    const entry = (time: number, direction: "sent" | "received", text: string) => ({
+      seq: 0,
+      time,
+      direction,
+      protocol: "udp" as const,
+      local: { protocol: "udp" as const, host: "127.0.0.1", port: 5062 },
+      remote: { protocol: "udp" as const, host: "127.0.0.1", port: 5060 },
+      bytes: Buffer.from(text),
+    });
+    const headers = (cseq: string, extra = ""): string =>
+      `Via: SIP/2.0/UDP 127.0.0.1:5062;branch=z9hG4bK1\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:b@x>${extra}\r\nCall-ID: c1\r\nCSeq: ${cseq}\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n`;
+    const invite = `INVITE sip:b@x SIP/2.0\r\n${headers("1 INVITE")}`;
+    const r = new LoadRecorder(T0);
+    recordTrace(r, [
+      entry(T0, "sent", invite),
+      entry(T0 + 50, "sent", invite),
+      entry(T0 + 150, "sent", invite),
+      entry(T0 + 200, "received", `SIP/2.0 180 Ringing\r\n${headers("1 INVITE", ";tag=2")}`),
+      entry(T0 + 300, "received", `SIP/2.0 486 Busy Here\r\n${headers("1 INVITE", ";tag=2")}`),
+    ]);
+    const x = r.result();
+    assert.equal(x.counts.invites, 1);
+    assert.equal(x.counts.invitesEffective, 1);
+    assert.deepEqual(loadFigures(x).delays.srd, { count: 1, p50: 200, p95: 200, p99: 200, max: 200 });
+  });
+});
