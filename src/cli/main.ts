@@ -19,7 +19,7 @@ import { leaveSignalsToCaller } from "../targets/container-cleanup.ts";
 import { ReportsBusyError, lockReports } from "./reports-lock.ts";
 import { escapeControlCharacters } from "../report/control-characters.ts";
 import { writeInteropResults, writeOutputs } from "./write-outputs.ts";
-import { runLoad } from "../load/run-load.ts";
+import { LoadInputError, runLoad } from "../load/run-load.ts";
 import { loadFigures } from "../load/metrics.ts";
 import { InteropInputError, interopCases, interopProblem, runInterop } from "../runner/index.ts";
 import { MatrixInputError, allureLinkIndex, interopMatrix, matrixConsoleLines, matrixExitCode, matrixHtml, matrixJson } from "../report/interop-matrix.ts";
@@ -109,8 +109,9 @@ ${wrap(UE_FAULT_NAMES.join(", "), 16, 100)}`,
     requirement checks of conformance, each concurrent flow with subscribers of its own (a pool made
     from the profile's: alice.1, alice.2 ...). Prints the failed flows by the requirement they broke
     and RFC 6076's figures (registration and session request delays p50/p95/p99, SER, SEER, ISA,
-    SCR); writes load/load.json (histograms that merge exactly). The embedded reference core only,
-    for now. Exit 0 when every flow passed, 1 when one failed, 2 for bad input.`,
+    SCR); writes load/load.json (histograms that merge exactly). Against another SUT than the
+    embedded core the profile must list a subscriber of every role per concurrent flow. Exit 0 when
+    every flow passed, 1 when one failed, 2 for bad input.`,
   list: `ims-interop list [--profile <file>] [--tags <expr>] [--shard <i>/<n>]
     Lists the test cases the selection takes and whether the profile's PICS make them applicable.
     Needs no secret: unset variables of the profile are not checked.`,
@@ -659,6 +660,7 @@ async function main(args: string[]): Promise<number> {
       e instanceof CompareInputError ||
       e instanceof InputError ||
       e instanceof InteropInputError ||
+      e instanceof LoadInputError ||
       e instanceof MatrixInputError
     ) {
       printError(`ims-interop: ${e.message}\n`);

@@ -4,14 +4,15 @@
 // requirements as in conformance. A flow that fails is counted under the requirement it broke; RFC
 // 6076's figures come from the flows' traces. Each concurrent flow uses its own slot of the UE pool.
 //
+// Against the embedded core the UE pool is made for the run (loadPool); another SUT must have its
+// pool provisioned already: its profile lists a subscriber of every role per concurrent flow.
 // Not yet: rates (flows start as soon as a slot is free), registration storms of their own, the
-// live screen, the HTML report, thresholds, other targets than the embedded core (their pool must be
-// provisioned in the SUT), shards across machines.
+// live screen, the HTML report, thresholds, pools from a pattern, shards across machines.
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import type { IWorld } from "@cucumber/cucumber";
 import type { GherkinDocument, Pickle } from "@cucumber/messages";
-import { loadProfile } from "../profile/index.ts";
+import { loadProfile, parallelProblem } from "../profile/index.ts";
 import type { FaultName, Profile } from "../profile/profile.ts";
 import { handOverProfile, releaseProfile } from "../runner/profile-handoff.ts";
 import { picklesOf } from "../runner/catalog.ts";
@@ -73,11 +74,22 @@ export function failureOf(e: unknown): { failure: string; reason: string } {
   return { failure: "error", reason: message };
 }
 
+/** A load run that cannot start: bad input (exit 2), nothing started. */
+export class LoadInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "LoadInputError";
+  }
+}
+
 export async function runLoad(o: LoadOptions): Promise<LoadRunResult> {
   const base = await loadProfile(o.profileFile);
-  if (base.target.kind !== "embedded" || base.terminal)
-    throw new Error(`a load run needs the embedded reference core for now (its UE pool is made for the run); ${base.file} has a ${base.target.kind} target`);
-  const profile: Profile = loadPool(base, o.concurrency);
+  if (base.terminal) throw new LoadInputError(`${base.file} describes a terminal: a load run tests a network`);
+  // The embedded core gets a pool made for the run; another SUT is provisioned already: its profile
+  // lists a subscriber of every role per concurrent flow (as for --parallel)
+  const shortage = base.target.kind === "embedded" ? undefined : parallelProblem(base, o.concurrency);
+  if (shortage) throw new LoadInputError(shortage.replace(`--parallel ${o.concurrency}`, `--concurrency ${o.concurrency}`).replace("no two workers", "no two flows"));
+  const profile: Profile = base.target.kind === "embedded" ? loadPool(base, o.concurrency) : base;
   const { pickles, document } = await picklesOf(join(o.projectDir, "features"), o.projectDir, o.testCase);
   const library = await suiteSupport(o.projectDir);
   const target = await createTarget(profile, o.faults ?? []).start();

@@ -9,6 +9,9 @@ import { type LoadResult, loadFigures, mergeLoadResults } from "../../src/load/m
 import { loadPool } from "../../src/load/pool.ts";
 import { failureOf, runLoad } from "../../src/load/run-load.ts";
 import { loadProfile, subscriberFor } from "../../src/profile/index.ts";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { KAMAILIO_PASSWORDS, kamailioProfileOnFreePorts, kamailioSkip } from "../support/kamailio.ts";
 
 const PROJECT = resolve(import.meta.dirname, "../..");
 const FAST = join(PROJECT, "test/fixtures/profiles/embedded-fast.yaml");
@@ -96,5 +99,31 @@ describe("IMS-CALL-001 as load against the embedded core", () => {
     assert.equal(merged.counts.sessionsCompleted, 12);
     assert.equal(loadFigures(merged).delays.srd.count, 12);
     assert.equal(seriesSums(merged).invites, 12);
+  });
+});
+
+describe("IMS-CALL-001 as load against Kamailio (its profile's pool: two subscribers of every role)", { skip: kamailioSkip() }, () => {
+  test("10 flows, 2 at a time: every flow passes and is counted once; 3 at a time is refused before anything starts", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "ims-interop-load-kamailio-"));
+    Object.assign(process.env, KAMAILIO_PASSWORDS);
+    try {
+      const { file } = await kamailioProfileOnFreePorts(dir);
+      const r = await runLoad({ profileFile: file, projectDir: PROJECT, testCase: "IMS-CALL-001", flows: 10, concurrency: 2 });
+      assert.match(r.sut, /^process "sh" at 127\.0\.0\.1:\d+/);
+      assert.deepEqual(
+        r.flows.filter((f) => !f.ok).map((f) => `${f.index}: ${f.reason ?? ""}`),
+        [],
+      );
+      assert.equal(r.result.counts.invites, 10);
+      assert.equal(r.result.counts.sessionsCompleted, 10);
+      assert.equal(r.result.counts.registrations, 20);
+      await assert.rejects(
+        runLoad({ profileFile: file, projectDir: PROJECT, testCase: "IMS-CALL-001", flows: 10, concurrency: 3 }),
+        /--concurrency 3 against one process SUT needs 3 subscribers of every role/,
+      );
+    } finally {
+      for (const k of Object.keys(KAMAILIO_PASSWORDS)) delete process.env[k];
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -14,7 +14,7 @@ import { after, describe, test } from "node:test";
 import { loadProfile } from "../../src/profile/index.ts";
 import type { FaultName } from "../../src/profile/profile.ts";
 import { type InteropOptions, type InteropResult, InteropInputError, interopProblem, runInterop } from "../../src/runner/index.ts";
-import { KAMAILIO_PASSWORDS, kamailioSkip } from "../support/kamailio.ts";
+import { KAMAILIO_PASSWORDS, kamailioProfileOnFreePorts, kamailioSkip } from "../support/kamailio.ts";
 import { pickFreePort } from "../support/sipp.ts";
 import { freeForUdpAndTcp } from "../support/ports.ts";
 
@@ -243,23 +243,9 @@ describe("the interop suite between two embedded reference cores", { timeout: 12
   });
 });
 
-/** profiles/kamailio.yaml on free ports (SIP, the interconnect address, WS and WSS), run from the project directory. */
+/** profiles/kamailio.yaml on free ports, in a scratch folder of this file. */
 async function kamailioProfile(): Promise<{ file: string; port: number }> {
-  const dir = await scratchDir();
-  const [port, wsPort, wssPort] = [await pickFreePort(), await pickFreePort(), await pickFreePort()];
-  const text = (await readFile(KAMAILIO, "utf8"))
-    // ixit.pcscf and ixit.interconnect.address: Kamailio's one SIP socket
-    .replaceAll(/port: 25070\b/g, `port: ${port}`)
-    .replace(/port: 25080\b/, `port: ${wsPort}`)
-    .replace(/port: 25443\b/, `port: ${wssPort}`)
-    .replace(/certificate: \S+/, `certificate: ${join(dir, "wss-cert.pem")}`)
-    // run-kamailio.sh is found relative to the working directory
-    .replace(/^( {2}kind: process\b.*)$/m, `$1\n  cwd: ${PROJECT}`);
-  assert.equal((text.match(new RegExp(`port: ${port}\\b`, "g")) ?? []).length, 2, "ixit.pcscf and ixit.interconnect.address moved");
-  assert.match(text, /^ {2}cwd: /m);
-  const file = join(dir, "kamailio.yaml");
-  await writeFile(file, text);
-  return { file, port };
+  return kamailioProfileOnFreePorts(await scratchDir());
 }
 
 describe("the interop suite between an embedded reference core and Kamailio", { skip: kamailioSkip(), timeout: 120_000 }, () => {

@@ -5,7 +5,7 @@ import { spawn, spawnSync } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createSocket } from "node:dgram";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -297,4 +297,26 @@ export async function startKamailio(options: KamailioOptions): Promise<KamailioR
     const why = exitedEarly ? "exited before it answered OPTIONS" : `did not answer OPTIONS within ${options.timeoutMs} ms`;
     throw new Error(`Kamailio on udp:127.0.0.1:${port} ${why} (kamailio ${a.run.args.join(" ")})\n${logs}`);
   }
+}
+
+/**
+ * profiles/kamailio.yaml on free ports (SIP, which is also its interconnect address, WS and WSS),
+ * run from the project directory, written into `dir`: tests that start Kamailio side by side with
+ * kamailio-suite.test.ts (which uses the profile's own ports).
+ */
+export async function kamailioProfileOnFreePorts(dir: string): Promise<{ file: string; port: number }> {
+  const project = fileURLToPath(new URL("../../", import.meta.url));
+  const [port, wsPort, wssPort] = [await pickFreePort(), await pickFreePort(), await pickFreePort()];
+  const text = readFileSync(join(project, "profiles/kamailio.yaml"), "utf8")
+    // ixit.pcscf and ixit.interconnect.address: Kamailio's one SIP socket
+    .replaceAll(/port: 25070\b/g, `port: ${port}`)
+    .replace(/port: 25080\b/, `port: ${wsPort}`)
+    .replace(/port: 25443\b/, `port: ${wssPort}`)
+    .replace(/certificate: \S+/, `certificate: ${join(dir, "wss-cert.pem")}`)
+    // run-kamailio.sh is found relative to the working directory
+    .replace(/^( {2}kind: process\b.*)$/m, `$1\n  cwd: ${project}`);
+  if ((text.match(new RegExp(`port: ${port}\\b`, "g")) ?? []).length !== 2 || !/^ {2}cwd: /m.test(text)) throw new Error("profiles/kamailio.yaml changed: its ports could not be moved");
+  const file = join(dir, "kamailio.yaml");
+  writeFileSync(file, text);
+  return { file, port };
 }
