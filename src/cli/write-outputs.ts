@@ -2,7 +2,7 @@
 // reports/, all masked for the profile's secrets; the Allure results carry the gate (overview) too.
 import { cp, mkdir, readFile, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { finishAllureResults, setHarnessVersion } from "../report/allure-results.ts";
+import { finishAllureResults, gateLine, propertyLine, setHarnessVersion } from "../report/allure-results.ts";
 import { type GateVerdict, summaryJson } from "../report/certification-summary.ts";
 import { junitXml } from "../report/junit.ts";
 import { maskSecrets, profileSecrets } from "../report/secrets.ts";
@@ -52,9 +52,9 @@ export async function writeInteropResults(result: InteropResult, matrix: Interop
     first = false;
   }
   const environment = [
-    `Gate=${matrix.gate.passed ? "passed" : `FAILED: ${matrix.gate.reasons.join("; ")}`}`,
-    ...result.networks.map((n, i) => `Network.${i + 1}=${n.name} (${n.vendor} ${n.product} ${n.productVersion}, ${n.domain}): ${n.sut}`),
-    `Pairs=${result.pairs.length} of ${result.pairCount}`,
+    propertyLine("Gate", gateLine(matrix.gate)),
+    ...result.networks.map((n, i) => propertyLine(`Network.${i + 1}`, `${n.name} (${n.vendor} ${n.product} ${n.productVersion}, ${n.domain}): ${n.sut}`)),
+    propertyLine("Pairs", `${result.pairs.length} of ${result.pairCount}`),
   ];
-  await writeFile(join(allureResultsDir, "environment.properties"), maskSecrets(environment.map((l) => l.replace(/\\/g, "\\\\").replace(/\n/g, " ")).join("\n") + "\n", secrets));
+  await writeFile(join(allureResultsDir, "environment.properties"), maskSecrets(environment.join("\n") + "\n", secrets));
 }

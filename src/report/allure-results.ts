@@ -311,7 +311,7 @@ export function environmentProperties(p: Profile, sut: string, gateVerdict?: Gat
 }
 
 /** One line of a .properties file: the key without separators, the value on one line, backslashes doubled. */
-function propertyLine(key: string, value: string): string {
+export function propertyLine(key: string, value: string): string {
   return `${key.replace(/[ :=]/g, "_")}=${value.replace(/\\/g, "\\\\").replace(/\r?\n/g, " ")}`;
 }
 
