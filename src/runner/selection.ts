@@ -2,7 +2,6 @@
 // that matches nothing is bad input, not an empty pass: it names the identifiers nearest to what
 // was asked.
 import parseTagExpression from "@cucumber/tag-expressions";
-import { type Shard, selectShard } from "./shard.ts";
 import type { TestCase } from "./test-case.ts";
 
 export class SelectionError extends Error {
@@ -12,8 +11,8 @@ export class SelectionError extends Error {
   }
 }
 
-/** The test cases `tags` and `shard` select, in catalogue order; throws a SelectionError when the expression is malformed or matches nothing. */
-export function selectTestCases(catalog: readonly TestCase[], tags: string | undefined, shard?: Shard): TestCase[] {
+/** The test cases `tags` selects, in catalogue order; throws a SelectionError when the expression is malformed or matches nothing (shards: selectForSut). */
+export function selectTestCases(catalog: readonly TestCase[], tags: string | undefined): TestCase[] {
   let filter: ReturnType<typeof parseTagExpression> | undefined;
   try {
     filter = tags ? parseTagExpression(tags) : undefined;
@@ -22,7 +21,7 @@ export function selectTestCases(catalog: readonly TestCase[], tags: string | und
   }
   const filtered = catalog.filter((tc) => !filter || filter.evaluate([...tc.tags]));
   if (tags && filtered.length === 0) throw new SelectionError(`no test case matches --tags "${tags}"${nearest(catalog, tags)}`);
-  return shard ? selectShard(filtered, shard) : filtered;
+  return filtered;
 }
 
 /**
