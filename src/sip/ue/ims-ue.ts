@@ -190,9 +190,14 @@ export class ImsUe implements UeContext {
     this.dialogs.delete(key);
     // RFC 3261 13.2.2.4: the caller ACKs every 2xx retransmission it receives, also one that crossed
     // the BYE: such an ACK may arrive after the dialog ended, and is absorbed for 64*T1
-    const until = this.endpoint.clock.now() + 64 * this.endpoint.timers.t1;
-    this.endedDialogs.set(key, until);
-    for (const [k, t] of this.endedDialogs) if (t < this.endpoint.clock.now()) this.endedDialogs.delete(k);
+    const now = this.endpoint.clock.now();
+    // Entries go in in expiry order: the expired ones are at the front, and the sweep stops at the first that is not
+    for (const [k, t] of this.endedDialogs) {
+      if (t >= now) break;
+      this.endedDialogs.delete(k);
+    }
+    this.endedDialogs.delete(key);
+    this.endedDialogs.set(key, now + 64 * this.endpoint.timers.t1);
   }
 
   /** Dialogs ended lately, by key: when an ACK for them stops being absorbed (ms of the endpoint's clock). */
