@@ -42,17 +42,28 @@ export interface LoadCounts {
   sessionsCompleted: number;
 }
 
-/** One second of the run (since its start): what began and what ended in it. */
+/** One second of the run (since its start): what began and what ended in it. Every field sums across shards. */
 export interface LoadSecond {
+  /** Flows started in this second. */
+  started: number;
+  /** Flows that ended in this second, passed and failed. */
+  passed: number;
+  failures: number;
+  /** The most flows in flight at once during this second. */
+  inFlight: number;
   registrations: number;
   invites: number;
   established: number;
-  failures: number;
+  /** Sums and counts of RRD and SRD ending in this second (ms): a per-second mean that merges exactly. */
+  rrdSum: number;
+  rrdCount: number;
+  srdSum: number;
+  srdCount: number;
 }
 
 /** What a run (or a shard of one) recorded, as JSON: the unit that merges. */
 export interface LoadResult {
-  readonly format: "ims-interop-load/1";
+  readonly format: "ims-interop-load/2";
   /** When the run started, ms since the epoch (merge: the earliest). */
   readonly startedAt: number;
   readonly counts: LoadCounts;
@@ -114,7 +125,10 @@ export class LoadRecorder {
     this.second(s.sentAt).registrations++;
     if (s.status !== undefined && s.status >= 200 && s.status < 300 && s.endedAt !== undefined) {
       this.counts.registrationsOk++;
-      this.delay("rrd", s.endedAt - s.sentAt);
+      const ms = this.delay("rrd", s.endedAt - s.sentAt);
+      const at = this.second(s.endedAt);
+      at.rrdSum += ms;
+      at.rrdCount++;
     } else if (s.status === undefined || INEFFECTIVE.has(s.status)) this.counts.registrationsIneffective++;
   }
 
@@ -122,7 +136,12 @@ export class LoadRecorder {
   session(s: SessionSample): void {
     this.counts.invites++;
     this.second(s.inviteAt).invites++;
-    if (s.firstResponseAt !== undefined) this.delay("srd", s.firstResponseAt - s.inviteAt);
+    if (s.firstResponseAt !== undefined) {
+      const ms = this.delay("srd", s.firstResponseAt - s.inviteAt);
+      const at = this.second(s.firstResponseAt);
+      at.srdSum += ms;
+      at.srdCount++;
+    }
     const status = s.finalStatus;
     if (status === undefined || INEFFECTIVE.has(status)) this.counts.invitesIneffective++;
     if (status !== undefined && status >= 300 && status < 400) this.counts.invites3xx++;
@@ -142,9 +161,26 @@ export class LoadRecorder {
     this.second(at).failures++;
   }
 
+  /** A flow started; `inFlight` counts it. */
+  flowStarted(at: number, inFlight: number): void {
+    const s = this.second(at);
+    s.started++;
+    s.inFlight = Math.max(s.inFlight, inFlight);
+  }
+
+  /** A flow that passed. */
+  flowPassed(at: number): void {
+    this.second(at).passed++;
+  }
+
+  /** The series so far (for the live screen): a copy. */
+  seriesSoFar(): LoadSecond[] {
+    return this.series.map((s) => ({ ...s }));
+  }
+
   result(): LoadResult {
     return {
-      format: "ims-interop-load/1",
+      format: "ims-interop-load/2",
       startedAt: this.startedAt,
       counts: { ...this.counts },
       histograms: Object.fromEntries(DELAY_METRICS.map((m) => [m, hdr.encodeIntoCompressedBase64(this.histograms[m])])) as Record<DelayMetric, string>,
@@ -153,9 +189,11 @@ export class LoadRecorder {
     };
   }
 
-  private delay(metric: DelayMetric, ms: number): void {
+  private delay(metric: DelayMetric, ms: number): number {
     // A delay below 1 ms is recorded as 1 ms (the histogram's resolution); a clock step back as 1 ms too
-    this.histograms[metric].recordValue(Math.min(HISTOGRAM.highestTrackableValue, Math.max(1, Math.round(ms))));
+    const v = Math.min(HISTOGRAM.highestTrackableValue, Math.max(1, Math.round(ms)));
+    this.histograms[metric].recordValue(v);
+    return v;
   }
 
   private second(at: number): LoadSecond {
@@ -166,7 +204,7 @@ export class LoadRecorder {
 }
 
 function emptySecond(): LoadSecond {
-  return { registrations: 0, invites: 0, established: 0, failures: 0 };
+  return { started: 0, passed: 0, failures: 0, inFlight: 0, registrations: 0, invites: 0, established: 0, rrdSum: 0, rrdCount: 0, srdSum: 0, srdCount: 0 };
 }
 
 /** The results of several processes or machines as one: histograms added, counters and series summed (the series aligned on the earliest start). */
@@ -185,14 +223,11 @@ export function mergeLoadResults(results: readonly LoadResult[]): LoadResult {
     r.series.forEach((s, i) => {
       for (let k = series.length; k <= offset + i; k++) series.push(emptySecond());
       const into = series[offset + i];
-      into.registrations += s.registrations;
-      into.invites += s.invites;
-      into.established += s.established;
-      into.failures += s.failures;
+      for (const k of Object.keys(into) as (keyof LoadSecond)[]) into[k] += s[k];
     });
   }
   return {
-    format: "ims-interop-load/1",
+    format: "ims-interop-load/2",
     startedAt,
     counts,
     histograms: Object.fromEntries(DELAY_METRICS.map((m) => [m, hdr.encodeIntoCompressedBase64(histograms[m])])) as Record<DelayMetric, string>,
