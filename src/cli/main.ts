@@ -2,11 +2,11 @@
 // below, and exitCodeOf in certification-summary.ts): 0 the gate passed, 1 the SUT failed it, 2 bad
 // input, 3 the test bed or the harness, 130/143/129 a signal; compare: 1 a regression.
 import { existsSync } from "node:fs";
-import { mkdir, readdir, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { argv, exit, stderr, stdout } from "node:process";
 import { fileURLToPath } from "node:url";
-import { type Environment, ProfileError, loadProfile, parallelProblem } from "../profile/index.ts";
+import { type Environment, ProfileError, loadProfile, parallelProblem, parseDurationMs } from "../profile/index.ts";
 import { FAULT_NAMES, type FaultName, type Profile, UE_FAULT_NAMES, type UeFaultName } from "../profile/profile.ts";
 import { CatalogError, SelectionError, applicabilityFor, loadCatalog, parseShard, runSuite, selectForSut, selectionWarning, type Shard } from "../runner/index.ts";
 import { type ParsedArgs, UsageError, parseArgs, single } from "./args.ts";
@@ -20,7 +20,11 @@ import { ReportsBusyError, lockReports } from "./reports-lock.ts";
 import { escapeControlCharacters } from "../report/control-characters.ts";
 import { writeInteropResults, writeOutputs } from "./write-outputs.ts";
 import { LoadInputError, runLoad } from "../load/run-load.ts";
-import { loadFigures } from "../load/metrics.ts";
+import { asLoadDocument, type LoadDocument, mergeLoadDocuments } from "../load/load-document.ts";
+import { loadExitCode, loadSummaryLines } from "../load/load-summary.ts";
+import { writeLoadReport } from "../report/load-report.ts";
+import { startLiveScreen } from "../load/live-screen.ts";
+import { judgeThresholds } from "../load/thresholds.ts";
 import { InteropInputError, interopCases, interopProblem, runInterop } from "../runner/index.ts";
 import { MatrixInputError, allureLinkIndex, interopMatrix, matrixConsoleLines, matrixExitCode, matrixHtml, matrixJson } from "../report/interop-matrix.ts";
 import { LiveOutput, deviationNote, gateLines, notPassedLines, summaryLines } from "./print-results.ts";
@@ -102,16 +106,23 @@ ${wrap(UE_FAULT_NAMES.join(", "), 16, 100)}`,
     --fault     makes an embedded reference core misbehave: n:name for the n-th profile only,
                 name for every embedded one; the interconnect faults are drop-pai-at-boundary,
                 lose-record-route-across, reject-foreign-domain`,
-  load: `ims-interop load --tags <one test case> [--profile <file>] [--flows <n>] [--concurrency <n>]
+  load: `ims-interop load --tags <test cases> [--profile <file>] [--ues <n> | --concurrency <n>]
+                [--rate <per s>] [--duration <time>] [--flows <n>] [--shard <i>/<n>]
                 [--fault <name>]... [--reports <dir>]
-    Runs one test case of the suite as load (issue 17, first part): --flows flows (default 100),
-    --concurrency of them at a time (default 10), each with the test case's own steps and the
-    requirement checks of conformance, each concurrent flow with subscribers of its own (a pool made
-    from the profile's: alice.1, alice.2 ...). Prints the failed flows by the requirement they broke
-    and RFC 6076's figures (registration and session request delays p50/p95/p99, SER, SEER, ISA,
-    SCR); writes load/load.json (histograms that merge exactly). Against another SUT than the
-    embedded core the profile must list a subscriber of every role per concurrent flow. Exit 0 when
-    every flow passed, 1 when one failed, 2 for bad input.`,
+    Runs test cases of the suite as load (docs/load.md): many flows, each with the test case's own
+    steps and the requirement checks of conformance, each flow in flight with subscribers of its own
+    (a slot of the UE pool: every role once). --tags: test cases by identifier ("@IMS-REG-001 or
+    @IMS-CALL-001", flows take them in turn; IMS-REG-001 alone is a registration storm). --ues: the
+    pool in all (slots = UEs / roles); --concurrency: the slots (default 10); --rate: flows started
+    per second (default: a slot starts its next flow when its last ended); --duration (30s, 2m):
+    no flow starts after it; --flows: at most this many (default 100 without --duration). The
+    profile's load section gives defaults, the pool's identity patterns and thresholds. --shard i/n:
+    this job's share of the pool, the rate and the flows (merge the shards afterwards). Shows a live
+    screen on stderr; prints failures by requirement and RFC 6076's figures; writes load/load.json
+    (histograms that merge exactly) and load/load.html. Exit: with thresholds, 1 when one is not
+    met, else 0; without, 1 when a flow failed on a requirement or expectation, 3 when flows failed
+    only on errors or inconclusive verdicts, else 0; 2 for bad input; 130 interrupted (what ran is
+    written).`,
   list: `ims-interop list [--profile <file>] [--tags <expr>] [--shard <i>/<n>]
     Lists the test cases the selection takes and whether the profile's PICS make them applicable.
     Needs no secret: unset variables of the profile are not checked.`,
@@ -121,7 +132,9 @@ ${wrap(UE_FAULT_NAMES.join(", "), 16, 100)}`,
   merge: `ims-interop merge <reports dir>... --into <dir> [--max-optional-failures <n>] [--report]
     Merges the results of shards (each run with --reports <dir>) into one summary.json, with the
     counts, the gate and the exit code recomputed, and one allure-results/ folder. Shards of an
-    interop run (--pair i/n) merge into one interop/matrix.json and matrix.html instead.`,
+    interop run (--pair i/n) merge into one interop/matrix.json and matrix.html instead, shards
+    of a load run (load --shard i/n) into one load/load.json and load.html (histograms added, the
+    thresholds judged on the merge).`,
   compare: `ims-interop compare <summary.json> <summary.json>... [--out <dir>]
     Compares runs (the summary.json of run or merge): a table of test cases x runs (product,
     version, date), the runs of a product side by side in date order. What changed between
@@ -142,7 +155,7 @@ ${wrap(UE_FAULT_NAMES.join(", "), 16, 100)}`,
 const USAGE = `Usage: ims-interop <command> [options]
   run       run the suite against a profile's SUT
   interop   run the interop suite on every ordered pair of several profiles' SUTs: the matrix
-  load      run one test case as many flows at once: RFC 6076 figures, failures by requirement
+  load      run test cases as load: rates, UE pools, RFC 6076 figures, failures by requirement
   list      list the test cases and their applicability
   validate  check a profile
   merge     merge the results of shards
@@ -399,6 +412,13 @@ async function merge(args: string[]): Promise<number> {
   const into = single(a, "into");
   if (!into || a.positionals.length === 0) throw new UsageError("merge needs the reports folders of the shards and --into <dir>");
   const max = wholeNumber(a, "max-optional-failures");
+  // The shards of a load run (load --shard i/n): one load result
+  const loadInputs = a.positionals.filter((p) => existsSync(join(resolve(p), "load", "load.json")));
+  if (loadInputs.length > 0) {
+    if (loadInputs.length < a.positionals.length)
+      throw new MergeInputError(`${a.positionals.find((p) => !loadInputs.includes(p))} holds no load/load.json while ${loadInputs[0]} does: merge takes shards of one kind of run`);
+    return mergeLoad(a.positionals, into);
+  }
   // The shards of an interop run (--pair i/n): one matrix
   const interopInputs = a.positionals.filter((p) => isInteropReports(resolve(p)));
   if (interopInputs.length > 0) {
@@ -428,42 +448,123 @@ async function merge(args: string[]): Promise<number> {
   return code;
 }
 
+/** `--tags` of a load run: test cases by identifier, joined by "or" or commas. */
+function loadTestCases(tags: string | undefined): string[] {
+  const parts = (tags ?? "")
+    .split(/\s*,\s*|\s+or\s+/)
+    .map((t) => t.trim())
+    .filter((t) => t !== "");
+  if (parts.length === 0 || parts.some((t) => !/^@IMS-[A-Z]+-\d{3}$/.test(t)))
+    throw new UsageError(`load takes test cases by identifier: --tags @IMS-CALL-001, or several: --tags "@IMS-REG-001 or @IMS-CALL-001"; found ${tags === undefined ? "none" : `"${tags}"`}`);
+  return [...new Set(parts.map((t) => t.slice(1)))];
+}
+
 async function load(args: string[]): Promise<number> {
-  const a = parseArgs(args, { profile: "value", tags: "value", flows: "value", concurrency: "value", fault: "value", reports: "value" });
+  const a = parseArgs(args, {
+    profile: "value",
+    tags: "value",
+    ues: "value",
+    concurrency: "value",
+    rate: "value",
+    duration: "value",
+    flows: "value",
+    shard: "value",
+    fault: "value",
+    reports: "value",
+  });
   const profileFile = profileArgument(a, "profiles/embedded.yaml");
-  const tags = single(a, "tags");
-  const ids = [...(tags ?? "").matchAll(/@(IMS-[A-Z]+-\d{3})\b/g)].map((m) => m[1]);
-  if (ids.length !== 1 || !/^\s*@IMS-[A-Z]+-\d{3}\s*$/.test(tags ?? "")) throw new UsageError(`load needs one test case: --tags @IMS-CALL-001; found ${tags === undefined ? "none" : `"${tags}"`}`);
-  const flows = wholeNumber(a, "flows") ?? 100;
-  const concurrency = wholeNumber(a, "concurrency") ?? 10;
-  if (flows < 1 || concurrency < 1) throw new UsageError("--flows and --concurrency take whole numbers from 1");
+  const testCases = loadTestCases(single(a, "tags"));
+  const ues = wholeNumber(a, "ues");
+  const slots = wholeNumber(a, "concurrency");
+  const flows = wholeNumber(a, "flows");
+  for (const [name, v] of [
+    ["ues", ues],
+    ["concurrency", slots],
+    ["flows", flows],
+  ] as const)
+    if (v === 0) throw new UsageError(`--${name} takes a whole number from 1`);
+  const rateText = single(a, "rate");
+  const rate = rateText === undefined ? undefined : Number(rateText);
+  if (rate !== undefined && !(Number.isFinite(rate) && rate > 0)) throw new UsageError(`--rate takes flows per second above 0, not "${rateText}"`);
+  const durationText = single(a, "duration");
+  const durationMs = durationText === undefined ? undefined : parseDurationMs(durationText);
+  if (durationMs === null) throw new UsageError(`--duration takes a time such as 30s, 2m or 500ms, not "${durationText}"`);
+  const shard = shardOf(single(a, "shard"));
   const faults = a.options.get("fault") ?? [];
   for (const f of faults) if (!(FAULT_NAMES as readonly string[]).includes(f)) throw new UsageError(`unknown fault "${f}" of the embedded reference core; expected one of ${FAULT_NAMES.join(", ")}`);
   const out = outputDirs(a);
-  const lock = await lockReports(out.reports, `load --tags ${tags ?? ""}`);
+  const lock = await lockReports(out.reports, `load --tags ${testCases.join(",")}`);
+  let screen: { stop(): void } | undefined;
+  const { interrupt, onSignal } = signalHandling(profileFile, () => screen?.stop());
   try {
-    print(`ims-interop: ${ids[0]} as load with ${profileFile}: ${flows} flows, ${concurrency} at a time\n`);
-    const started = performance.now();
-    const r = await runLoad({ profileFile, projectDir: PROJECT, testCase: ids[0], flows, concurrency, faults: faults as FaultName[] });
-    const seconds = (performance.now() - started) / 1000;
-    const failed = r.flows.filter((f) => !f.ok);
-    const figures = loadFigures(r.result);
-    const delay = (name: string, d: (typeof figures.delays)["rrd"]): string => (d.count === 0 ? `${name} -` : `${name} p50 ${d.p50} ms, p95 ${d.p95} ms, p99 ${d.p99} ms (${d.count})`);
-    const ratio = (name: string, v: number | undefined): string => `${name} ${v === undefined ? "-" : `${v.toFixed(1)} %`}`;
-    const lines = [
-      `${r.flows.length} flows against ${r.sut} in ${seconds.toFixed(1)} s: ${r.flows.length - failed.length} passed, ${failed.length} failed`,
-      ...Object.entries(r.result.failures).map(([id, n]) => `  ${String(n).padStart(6)} failed on ${id}`),
-      ...(failed[0] ? [`  first failure (flow ${failed[0].index}): ${(failed[0].reason ?? "").split("\n")[0]}`] : []),
-      `  ${delay("RRD", figures.delays.rrd)}; ${ratio("IRA", figures.ira)}`,
-      `  ${delay("SRD", figures.delays.srd)}; ${delay("SDD", figures.delays.sdd)}`,
-      `  ${ratio("SER", figures.ser)}, ${ratio("SEER", figures.seer)}, ${ratio("ISA", figures.isa)}, ${ratio("SCR", figures.scr)}`,
-    ];
-    print(lines.join("\n") + "\n");
+    const asked = [
+      ues !== undefined ? `${ues} UEs` : "",
+      slots !== undefined ? `${slots} at a time` : "",
+      rate !== undefined ? `${rate} flows/s` : "",
+      durationText !== undefined ? `for ${durationText}` : "",
+      flows !== undefined ? `${flows} flows at most` : "",
+      shard ? `shard ${shard.index}/${shard.total}` : "",
+    ].filter((x) => x !== "");
+    print(`ims-interop: ${testCases.join(", ")} as load with ${profileFile}${asked.length ? `: ${asked.join(", ")}` : ""}\n`);
+    const r = await runLoad({
+      profileFile,
+      projectDir: PROJECT,
+      testCases,
+      ...(ues !== undefined ? { ues } : {}),
+      ...(slots !== undefined ? { slots } : {}),
+      ...(rate !== undefined ? { rate } : {}),
+      ...(durationMs !== undefined ? { durationMs } : {}),
+      ...(flows !== undefined ? { flows } : {}),
+      ...(shard ? { shard } : {}),
+      faults: faults as FaultName[],
+      signal: interrupt.signal,
+      onStart: (probe) => {
+        screen = startLiveScreen(probe, stderr);
+      },
+    });
+    screen?.stop();
+    screen = undefined;
+    const doc = r.document;
+    print(loadSummaryLines(doc).join("\n") + "\n");
     const dir = join(out.reports, "load");
     await mkdir(dir, { recursive: true });
-    await writeFile(join(dir, "load.json"), JSON.stringify({ testCase: ids[0], profile: profileFile, sut: r.sut, figures, result: r.result, flows: r.flows }, null, 2) + "\n");
-    print(`results: ${relative(process.cwd(), dir) || "."}/load.json\n`);
-    return failed.length > 0 ? 1 : 0;
+    await writeFile(join(dir, "load.json"), JSON.stringify(doc, null, 2) + "\n");
+    await writeLoadReport(doc, dir);
+    print(`results: ${relative(process.cwd(), dir) || "."}/load.html, load.json\n`);
+    if (r.interrupted) return SIGNAL_EXIT[String(interrupt.signal.reason)] ?? 130;
+    const code = loadExitCode(doc);
+    if (code === 3) print("exit 3: flows failed only on errors or inconclusive verdicts, not on a fail of the SUT: see the test bed or the harness\n");
+    return code;
+  } finally {
+    screen?.stop();
+    for (const s of Object.keys(SIGNAL_EXIT)) process.removeListener(s, onSignal);
+    lock.release();
+  }
+}
+
+/** `merge` of a load run's shards: one load.json and load.html, the thresholds judged on the merge. */
+async function mergeLoad(inputs: readonly string[], into: string): Promise<number> {
+  const docs: LoadDocument[] = [];
+  for (const p of inputs) {
+    const file = join(resolve(p), "load", "load.json");
+    docs.push(asLoadDocument(JSON.parse(await readFile(file, "utf8")) as unknown, file));
+  }
+  let merged: LoadDocument;
+  try {
+    merged = mergeLoadDocuments(docs, judgeThresholds);
+  } catch (e) {
+    throw new MergeInputError(e instanceof Error ? e.message : String(e));
+  }
+  const lock = await lockReports(resolve(into), "merge");
+  try {
+    const dir = join(resolve(into), "load");
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, "load.json"), JSON.stringify(merged, null, 2) + "\n");
+    await writeLoadReport(merged, dir);
+    print(`merged ${inputs.length} load results (${(merged.mergedFrom ?? []).join(", ")}) into ${into}\n`);
+    print(loadSummaryLines(merged).join("\n") + "\n");
+    print(`results: ${relative(process.cwd(), dir) || "."}/load.html, load.json\n`);
+    return loadExitCode(merged);
   } finally {
     lock.release();
   }
@@ -609,7 +710,6 @@ async function validate(args: string[]): Promise<number> {
 }
 
 async function version(): Promise<number> {
-  const { readFile } = await import("node:fs/promises");
   const pkg = JSON.parse(await readFile(resolve(PROJECT, "package.json"), "utf8")) as { version: string };
   print(`ims-interop ${pkg.version}\n`);
   return 0;

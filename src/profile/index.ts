@@ -29,3 +29,16 @@ export {
   parsePicsExpression,
 } from "./pics-expression.ts";
 export { parallelProblem, poolOf, subscriberFor } from "./pools.ts";
+export { fillPattern, parseDurationMs, poolOfSlots } from "./load-section.ts";
+export {
+  THRESHOLD_DELAYS,
+  THRESHOLD_DELAY_STATISTICS,
+  THRESHOLD_FLOWS,
+  THRESHOLD_OPERATORS,
+  THRESHOLD_RATIOS,
+  type Threshold,
+  type ThresholdMetric,
+  type ThresholdOperator,
+  type ThresholdUnit,
+  parseThreshold,
+} from "./thresholds.ts";

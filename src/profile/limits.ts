@@ -25,6 +25,10 @@ export const PROFILE_LIMITS = {
   envEntries: 256,
   /** knownDeviations: one entry per test case; the catalogue holds a few dozen. */
   knownDeviations: 1000,
+  /** load.pool.subscribers: one pattern per role. */
+  loadPoolRoles: 100,
+  /** load.thresholds: a few figures judged after a load run. */
+  loadThresholds: 100,
   /** ProfileError.format(): problems shown; a 1 MiB file of errors could otherwise print 100 000 lines. */
   problemsShown: 100,
 } as const;

@@ -177,6 +177,127 @@ const Subscriber = Type.Object(
   { ...fields, description: "a subscriber: a mapping with role, impi, impus, auth and optionally displayName" },
 );
 
+// Issue 17: a load run's pool from patterns, {n} standing for a pool subscriber's number
+/** A pattern of identities or of a variable name: {n} stands for the number of the pool subscriber. */
+export const POOL_PLACEHOLDER = "{n}";
+/** A secret's variable in a load pool: a name in which {n} may stand for the pool subscriber's number (not first: a name starts with a letter or _). */
+const POOL_SECRET_VARIABLE = "^(?![0-9A-Fa-f]{16,}$)[A-Za-z_](?:[A-Za-z0-9_]|\\{n\\})*$";
+/** An IMPI pattern: an NAI whose user part holds {n}. */
+const IMPI_PATTERN = "^(?=[^@]*\\{n\\})[^\\s@:]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$";
+const SIP_URI_PATTERN = "^(?=.*\\{n\\})[Ss][Ii][Pp][Ss]?:";
+const SIP_OR_TEL_URI_PATTERN = "^(?=.*\\{n\\})(?:[Ss][Ii][Pp][Ss]?|[Tt][Ee][Ll]):";
+/** A load run's duration: "500ms", "30s", "2m", "1h" (a number followed by its unit), or a number of seconds. */
+export const DURATION_PATTERN = "^(?:\\d+(?:\\.\\d+)?|\\.\\d+)(?:ms|s|m|h)$";
+/** The longest load run: a day. */
+export const MAX_LOAD_DURATION_MS = 86_400_000;
+/** The most UEs a load pool holds, and the highest rate (flows per second). */
+export const MAX_LOAD_UES = 1_000_000;
+export const MAX_LOAD_RATE = 100_000;
+const MAX_LOAD_FLOWS = 1_000_000_000_000;
+const MAX_POOL_FIRST = 1_000_000_000;
+
+const poolSecretVariable = (what: string) =>
+  Type.String({
+    description: `the name of the environment variable that holds the ${what}; {n} in it stands for the pool subscriber's number (one ${what} each), a name without {n} holds one ${what} for all`,
+    minLength: 1,
+    maxLength: PROFILE_LIMITS.textChars,
+    pattern: POOL_SECRET_VARIABLE,
+    writeOnly: true,
+  });
+
+const PoolAuth = kinded(
+  [
+    Type.Object(
+      {
+        kind: kind("digest", "digest: SIP Digest (RFC 7616)"),
+        passwordEnv: poolSecretVariable("password"),
+        algorithm: Type.Optional(oneOf(DIGEST_ALGORITHMS, "the Digest algorithm (RFC 7616 3.3)", { default: "MD5" })),
+      },
+      fields,
+    ),
+    Type.Object(
+      {
+        kind: kind("aka", "aka: IMS-AKA (RFC 3310, Milenage TS 35.206)"),
+        kEnv: poolSecretVariable("K"),
+        opcEnv: poolSecretVariable("OPc"),
+        amf: Type.Optional(text('an AMF of 4 hexadecimal digits in quotes, e.g. "8000"', { pattern: "^[0-9A-Fa-f]{4}$", default: AKA_DEFAULTS.amf })),
+        sqn: Type.Optional(Type.Integer({ description: `each USIM's starting sequence number, from 0 to ${MAX_SQN} (SQN has 48 bits)`, minimum: 0, maximum: MAX_SQN, default: AKA_DEFAULTS.sqn })),
+        version: Type.Optional(oneOf([1, 2] as const, "1 (AKAv1-MD5, RFC 3310) or 2 (AKAv2-MD5, RFC 4169)", { default: AKA_DEFAULTS.version })),
+      },
+      fields,
+    ),
+  ],
+  "the credentials of every pool subscriber of the role, by environment variable name, never by value: { kind: aka, kEnv, opcEnv } or { kind: digest, passwordEnv }; {n} in a name stands for the subscriber's number",
+);
+
+const PoolSubscriber = Type.Object(
+  {
+    role: text("a role such as UE-A, UE-B or UE-C, as the scenarios name it", { pattern: "^UE-[A-Z0-9]+$" }),
+    impi: text("a private user identity pattern in NAI form user@realm whose user part holds {n}, e.g. load{n}a@ims.example.test", { pattern: IMPI_PATTERN }),
+    impus: Type.Unsafe<string[]>({
+      type: "array",
+      description: "a non-empty list of public user identity patterns (sip:, sips: or tel: URIs, each holding {n}), the default one first",
+      minItems: 1,
+      maxItems: PROFILE_LIMITS.impus,
+      items: [text("a sip: or sips: URI holding {n}, e.g. sip:load{n}a@ims.example.test (the first IMPU is the default public identity)", { pattern: SIP_URI_PATTERN })],
+      additionalItems: text("a sip:, sips: or tel: URI holding {n}", { pattern: SIP_OR_TEL_URI_PATTERN }),
+    }),
+    displayName: Type.Optional(text("a display name (a string) for From and To; {n} in it stands for the subscriber's number")),
+    auth: PoolAuth,
+  },
+  { ...fields, description: "a role of the load pool: a mapping with role, impi, impus, auth and optionally displayName, the identities as patterns holding {n}" },
+);
+
+const Load = Type.Object(
+  {
+    ues: Type.Optional(Type.Integer({ description: `a positive integer, at most ${MAX_LOAD_UES}: how many UEs the load pool holds in all (every role's)`, minimum: 1, maximum: MAX_LOAD_UES })),
+    rate: Type.Optional(Type.Number({ description: `a number above 0, at most ${MAX_LOAD_RATE}: how many flows start per second`, exclusiveMinimum: 0, maximum: MAX_LOAD_RATE })),
+    duration: Type.Optional(
+      Type.Unsafe<string | number>({
+        type: ["string", "number"],
+        description: `a duration above 0 and at most a day: a number followed by ms, s, m or h ("500ms", "30s", "2m"), or a number of seconds: how long flows keep starting`,
+        pattern: DURATION_PATTERN,
+        maxLength: 32,
+        exclusiveMinimum: 0,
+        maximum: MAX_LOAD_DURATION_MS / 1000,
+      }),
+    ),
+    flows: Type.Optional(Type.Integer({ description: `a positive integer, at most ${MAX_LOAD_FLOWS}: the most flows the run starts`, minimum: 1, maximum: MAX_LOAD_FLOWS })),
+    pool: Type.Optional(
+      Type.Object(
+        {
+          first: Type.Optional(
+            Type.Integer({ description: `an integer from 0 to ${MAX_POOL_FIRST}: the number {n} of slot 0 (slot s uses first + s)`, minimum: 0, maximum: MAX_POOL_FIRST, default: 1 }),
+          ),
+          subscribers: Type.Array(PoolSubscriber, {
+            description: `a non-empty list of identity patterns, one per role, with the roles ${REQUIRED_ROLES.join(" and ")} at least`,
+            minItems: 1,
+            maxItems: PROFILE_LIMITS.loadPoolRoles,
+          }),
+        },
+        {
+          ...fields,
+          description:
+            "a mapping { first, subscribers }: the load pool from identity patterns, for a SUT provisioned with them (without it: numbered copies for the embedded target, the listed subscribers for any other)",
+        },
+      ),
+    ),
+    thresholds: Type.Optional(
+      Type.Array(
+        text(
+          'a threshold <metric> <operator> <number>, e.g. "ser >= 99.9", "srd.p95 <= 200ms", "failed == 0", "failed.response.cseq == 0" (metrics: ira, ser, seer, isa, scr in percent; rrd, srd, sdd, sdt .p50, .p95, .p99, .max in ms, .count; started, passed, failed; failed.<requirement-id>; operators < <= > >= == !=)',
+        ),
+        {
+          description: "a list of thresholds judged after a load run; the run exits with status 1 when one is not met",
+          maxItems: PROFILE_LIMITS.loadThresholds,
+          default: [],
+        },
+      ),
+    ),
+  },
+  { ...fields, description: "a mapping with ues, rate, duration, flows, pool, thresholds (all optional): how a load run (ims-interop load) goes against this SUT, and what it must achieve" },
+);
+
 const address = (description: string) => text(description, { pattern: HOST });
 const wsAddress = (description: string) =>
   Type.Object(
@@ -374,6 +495,7 @@ export const ProfileSchema = Type.Object(
     target: Target,
     ixit: Ixit,
     terminal: Type.Optional(Terminal),
+    load: Type.Optional(Load),
     pics: Type.Optional(Pics),
     knownDeviations: Type.Optional(
       dictionary(

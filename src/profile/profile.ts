@@ -178,6 +178,52 @@ export interface Profile {
   readonly pics: Pics;
   /** Present when the SUT is a terminal: the harness plays the network, the role UE-SUT is the UE under test. */
   readonly terminal?: TerminalConfig;
+  /** Issue 17: how a load run (ims-interop load) goes against this SUT, and what it must achieve. */
+  readonly load?: LoadSection;
   /** Comments a profile gives for expected verdicts that differ from the reference: test case id -> reason. */
   readonly knownDeviations: Readonly<Record<string, string>>;
+}
+
+/**
+ * A load pool subscriber's credentials: as a subscriber's auth, by environment variable name, each
+ * name possibly holding {n} (one credential per pool subscriber) or not (one shared by all). The
+ * variables are read when a load run builds its pool (src/load/pool.ts poolFor), not when the
+ * profile is loaded: a conformance run of the same profile needs none of them.
+ */
+export type LoadPoolAuth =
+  | { readonly kind: "digest"; readonly passwordEnv: string; readonly algorithm: "MD5" | "SHA-256" }
+  | { readonly kind: "aka"; readonly kEnv: string; readonly opcEnv: string; readonly amf: Buffer; readonly sqn: bigint; readonly version: 1 | 2 };
+
+/** A role of the load pool: its identities as patterns, {n} standing for the pool subscriber's number. */
+export interface LoadPoolSubscriber {
+  readonly role: string;
+  /** e.g. "load{n}a@ims.example.test". */
+  readonly impi: string;
+  /** e.g. ["sip:load{n}a@ims.example.test"]; the first a SIP URI. */
+  readonly impus: readonly string[];
+  /** May hold {n}. */
+  readonly displayName?: string;
+  readonly auth: LoadPoolAuth;
+}
+
+/** A load pool from patterns, for a SUT provisioned with those identities: slot s uses n = first + s. */
+export interface LoadPool {
+  /** The number of slot 0 (1 by default). */
+  readonly first: number;
+  /** One per role, each role once. */
+  readonly subscribers: readonly LoadPoolSubscriber[];
+}
+
+/** The load section of a profile (issue 17): every field optional; the command line may override them. */
+export interface LoadSection {
+  /** UEs in the pool in all (every role's). */
+  readonly ues?: number;
+  /** Flows started per second. */
+  readonly rate?: number;
+  readonly durationMs?: number;
+  /** At most this many flows. */
+  readonly flows?: number;
+  readonly pool?: LoadPool;
+  /** As written, each parsing with parseThreshold (src/profile/thresholds.ts); judged after the run. Empty when none. */
+  readonly thresholds: readonly string[];
 }

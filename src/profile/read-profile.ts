@@ -3,6 +3,7 @@
 // - URIs parsed by the driver's own parser (RFC 3261 19.1, RFC 3966), none with a password;
 // - IPv6 addresses; t1 <= t2; the roles UE-A and UE-B; each public identity once; unregisteredImpu
 //   and unknownImpi that no subscriber has;
+// - the load section (./load-section.ts): duration, the pool's patterns and roles, thresholds;
 // - secrets: the YAML never holds one. A subscriber's auth names environment variables (passwordEnv;
 //   kEnv and opcEnv), and a literal password, k, opc or op field is rejected. An unset variable is a
 //   problem naming the variable and the field, never a value.
@@ -41,14 +42,13 @@ import {
   TERMINAL_ROLES,
 } from "./profile-schema.ts";
 import { type Locator, type Segment, type UnknownFieldMessage, expected, schemaAt, schemaProblems, valueAt } from "./schema-problems.ts";
-import { secretSource } from "./secrets.ts";
+import { checkLoadSection, resolveLoadSection } from "./load-section.ts";
+import { readSecret, secretSource } from "./secrets.ts";
 
 type Environment = Readonly<Record<string, string | undefined>>;
 
 /** A SIP URI with a password in its userinfo (RFC 3261 19.1.1 deprecates it; a profile holds no secret). */
 const URI_WITH_PASSWORD = /^sips?:[^@;?]*:[^@;?]*@/i;
-/** TS 35.206: K and OPc are 128 bits, given as 32 hexadecimal digits. */
-const HEX_KEY = /^[0-9A-Fa-f]{32}$/;
 const SUBSCRIBERS = ["ixit", "subscribers"] as const;
 
 /** Checks the document (`at.data`, with its YAML nodes for lines); returns the profile or every problem. */
@@ -158,6 +158,17 @@ export function readProfile(at: Locator, env: Environment): { profile: Profile; 
   const same = subscribers.find((s) => unknownImpi !== undefined && text([...s, "impi"]) === unknownImpi);
   if (same) report(["ixit", "unknownImpi"], `expected an identity no subscriber has; found ${JSON.stringify(unknownImpi)}, also ${at.path([...same, "impi"])}`);
 
+  // The load section (issue 17): its pool's identity patterns, roles and thresholds
+  checkLoadSection({
+    at,
+    ok,
+    sound: (segments) => schema.sound(segments),
+    get,
+    report,
+    roles: subscribers.length > 0 && roles.every((r) => r !== undefined) ? roles : undefined,
+    terminal,
+  });
+
   // Secrets: only once the target kind is known (the embedded target generates unset ones)
   const kind = text(["target", "kind"]);
   const secrets = new Map<string, string>();
@@ -178,18 +189,12 @@ export function readProfile(at: Locator, env: Environment): { profile: Profile; 
         const segments = [...s, "auth", field];
         const name = text(segments);
         if (name === undefined) continue;
-        const found = source.lookup(name);
+        const found = readSecret(source, name, key as "" | "K" | "OPc");
         if (!found.ok) {
-          report(segments, `environment variable ${name} is ${found.reason === "unset" ? "not set" : "empty"}`);
+          report(segments, found.message);
           continue;
         }
-        const value = key === "" ? found.value : found.value.trim();
-        if (key !== "" && !HEX_KEY.test(value)) {
-          const kind = value.length === 32 ? "32 characters that are not all hexadecimal digits" : `${value.length} characters`;
-          report(segments, `environment variable ${name}: expected 32 hexadecimal digits (the 128-bit ${key}); found ${kind}`);
-          continue;
-        }
-        secrets.set(at.path(segments), value);
+        secrets.set(at.path(segments), found.value);
       }
     }
   }
@@ -201,9 +206,11 @@ export function readProfile(at: Locator, env: Environment): { profile: Profile; 
 /** A literal password, k, opc or op in a subscriber or its auth: the message names the *Env field to use. */
 function literalSecret(data: unknown): UnknownFieldMessage {
   return (segments, key) => {
-    const inSubscriber = segments[0] === "ixit" && segments[1] === "subscribers" && (segments.length === 3 || (segments.length === 4 && segments[3] === "auth"));
+    // A subscriber (ixit.subscribers[i]) or a role of the load pool (load.pool.subscribers[i]), or its auth
+    const depth = segments[0] === "ixit" && segments[1] === "subscribers" ? 3 : segments[0] === "load" && segments[1] === "pool" && segments[2] === "subscribers" ? 4 : 0;
+    const inSubscriber = depth > 0 && (segments.length === depth || (segments.length === depth + 1 && segments[depth] === "auth"));
     if (!inSubscriber) return undefined;
-    const role = valueAt(data, [...segments.slice(0, 3), "role"]);
+    const role = valueAt(data, [...segments.slice(0, depth), "role"]);
     // IMS_UE_B for UE-B: the variable names the examples suggest
     const prefix = `IMS_${typeof role === "string" && /^UE-[A-Z0-9]{1,16}$/.test(role) ? role.replace("-", "_") : "UE_A"}`;
     const literal = (what: string, field: string, suffix: string) =>
@@ -265,6 +272,7 @@ function resolve(d: ProfileDocument, file: string, secret: (segments: readonly S
     },
     pics,
     ...(d.terminal === undefined ? {} : { terminal: terminalConfig(d.terminal) }),
+    ...(d.load === undefined ? {} : { load: resolveLoadSection(d.load) }),
     knownDeviations: d.knownDeviations ?? {},
   };
 }

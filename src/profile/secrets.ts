@@ -41,3 +41,26 @@ export function secretSource(env: Readonly<Record<string, string | undefined>>, 
 export function hiddenValueKind(text: string): string {
   return LOOKS_LIKE_KEY.test(text) ? "what looks like a key (not shown: a profile never holds a secret)" : "a string (not shown)";
 }
+
+/** TS 35.206: K and OPc are 128 bits, given as 32 hexadecimal digits. */
+const HEX_KEY = /^[0-9A-Fa-f]{32}$/;
+
+/**
+ * A subscriber's secret read from its variable `name`: a password as it is (`key` ""), a K or an OPc
+ * as 32 hexadecimal digits, trimmed. The message of a missing or malformed one names the variable,
+ * never the value.
+ */
+export function readSecret(
+  source: SecretSource,
+  name: string,
+  key: "" | "K" | "OPc",
+): { readonly ok: true; readonly value: string } | { readonly ok: false; readonly reason: "unset" | "empty" | "malformed"; readonly message: string } {
+  const found = source.lookup(name);
+  if (!found.ok) return { ok: false, reason: found.reason, message: `environment variable ${name} is ${found.reason === "unset" ? "not set" : "empty"}` };
+  const value = key === "" ? found.value : found.value.trim();
+  if (key !== "" && !HEX_KEY.test(value)) {
+    const kind = value.length === 32 ? "32 characters that are not all hexadecimal digits" : `${value.length} characters`;
+    return { ok: false, reason: "malformed", message: `environment variable ${name}: expected 32 hexadecimal digits (the 128-bit ${key}); found ${kind}` };
+  }
+  return { ok: true, value };
+}

@@ -30,7 +30,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   targets: ["sip/*", "profile", "reference-core", "media"],
   "reference-core": ["sip/*", "media", "profile", "sms"],
   conformance: ["sip/*", "media", "sms"],
-  report: ["sip/*", "profile", "runner", "conformance"],
+  report: ["sip/*", "profile", "runner", "conformance", "load"],
   webrtc: ["sip/transport", "targets"],
   cli: ["*"],
 };
