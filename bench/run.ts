@@ -2,6 +2,7 @@
 // written to reports/bench.json. Nothing here is asserted: the machines are shared and noisy.
 import { mkdir, writeFile } from "node:fs/promises";
 import { benchDriverCalls, benchSippCalls } from "./calls.ts";
+import { benchKamailioRegistrations, benchLoadVsSipp, benchRssPerUe } from "./load.ts";
 import { benchParser } from "./parser.ts";
 import { benchMediaStreams, mediaLevelsFromEnv, printMediaSummary } from "./media.ts";
 import { benchContainerStart } from "./container.ts";
@@ -13,6 +14,13 @@ import { sippAvailable } from "../test/support/sipp.ts";
 const CALLS = Number(process.env["BENCH_CALLS"] ?? 20000);
 /** Calls in flight at once; SIPp's pair is latency-bound at 20 and CPU-bound at 100, so both are shown. */
 const IN_FLIGHT = (process.env["BENCH_IN_FLIGHT"] ?? "20,100").split(",").map(Number);
+/** Load against Kamailio (bench/load.ts): users registering once each, UEs alive at once, IMS-CALL-001 flows and SIPp calls. */
+const LOAD_REGISTRATIONS = Number(process.env["BENCH_LOAD_REGISTRATIONS"] ?? 5000);
+const LOAD_REGISTRATIONS_IN_FLIGHT = Number(process.env["BENCH_LOAD_REGISTRATIONS_IN_FLIGHT"] ?? 50);
+const LOAD_UES = Number(process.env["BENCH_LOAD_UES"] ?? 10000);
+const LOAD_FLOWS = Number(process.env["BENCH_LOAD_FLOWS"] ?? 500);
+const LOAD_CONCURRENCY = Number(process.env["BENCH_LOAD_CONCURRENCY"] ?? 20);
+const LOAD_SIPP_CALLS = Number(process.env["BENCH_LOAD_SIPP_CALLS"] ?? 5000);
 
 function fmt(n: number): string {
   return Math.round(n).toLocaleString("en-US");
@@ -42,6 +50,55 @@ if (sippAvailable()) {
   results["calls"] = calls;
 } else {
   console.log("\nCalls: skipped, sipp (Debian package sip-tester) is not installed");
+}
+
+console.log(`\nRegistrations against Kamailio: ${fmt(LOAD_REGISTRATIONS)} load users once each with SIP Digest, ${LOAD_REGISTRATIONS_IN_FLIGHT} in flight, a fresh Kamailio per side`);
+const registrations = await benchKamailioRegistrations(LOAD_REGISTRATIONS, LOAD_REGISTRATIONS_IN_FLIGHT).catch((e: unknown) => ({ skipped: `failed: ${String(e)}` }));
+results["kamailioRegistrations"] = registrations;
+if ("skipped" in registrations) console.log(`  skipped: ${registrations.skipped}`);
+else {
+  const line = (name: string, r: typeof registrations.driver): string =>
+    `  ${name} ${fmt(r.registrationsPerSecond)} reg/s  failed ${r.failed}  (${r.seconds.toFixed(2)} s; Kamailio CPU ${r.kamailioCpuSeconds.toFixed(2)} s)`;
+  console.log(line("sipp REGISTER + [authentication] (baseline)", registrations.sipp));
+  console.log(line("driver UEs (ImsUe over UDP)               ", registrations.driver));
+  console.log(`  ratio driver / sipp                         ${registrations.ratio.toFixed(2)}`);
+}
+
+console.log(`\nMemory: ${fmt(LOAD_UES)} ImsUe registered with Kamailio in one process (node --expose-gc child)`);
+const rss = await benchRssPerUe(LOAD_UES).catch((e: unknown) => ({ skipped: `failed: ${String(e)}` }));
+results["rssPerUe"] = rss;
+if ("skipped" in rss) console.log(`  skipped: ${rss.skipped}`);
+else {
+  const mib = (b: number): string => (b / 1048576).toFixed(0);
+  console.log(
+    `  RSS ${mib(rss.rssBytesBefore)} MiB -> ${mib(rss.rssBytesAfter)} MiB with ${fmt(rss.registered)} registered (failed ${rss.failed}, ${rss.registrationSeconds.toFixed(1)} s to register)`,
+  );
+  console.log(`  per UE                   ${fmt(rss.bytesPerUe)} bytes RSS, ${fmt(rss.heapBytesPerUe)} bytes of V8 heap (${rss.what})`);
+}
+
+console.log(
+  `\nLoad through Kamailio: ims-interop load --tags @IMS-CALL-001 (${fmt(LOAD_FLOWS)} flows, ${LOAD_CONCURRENCY} at once, every requirement checked) vs sipp uac -> Kamailio -> sipp uas (${fmt(LOAD_SIPP_CALLS)} calls, ${LOAD_CONCURRENCY} in flight)`,
+);
+const load = await benchLoadVsSipp({ flows: LOAD_FLOWS, concurrency: LOAD_CONCURRENCY, sippCalls: LOAD_SIPP_CALLS }).catch((e: unknown) => ({ skipped: `failed: ${String(e)}` }));
+results["loadVsSipp"] = load;
+if ("skipped" in load) console.log(`  skipped: ${load.skipped}`);
+else {
+  if ("error" in load.sipp) console.log(`  sipp uac/uas (baseline)  failed to run: ${load.sipp.error}`);
+  else {
+    const s = load.sipp;
+    console.log(`  sipp uac/uas (baseline)  ${fmt(s.callsPerSecond)} calls/s  failed ${s.failed}  retransmissions ${s.retransmissions}${s.firstError ? `\n    first error: ${s.firstError}` : ""}`);
+  }
+  if ("error" in load.interop) console.log(`  ims-interop load         failed to run: ${load.interop.error}`);
+  else {
+    const i = load.interop;
+    const srd = i.srdP50 !== undefined ? `; SRD p50 ${i.srdP50} ms, p95 ${i.srdP95 ?? "-"} ms` : "";
+    console.log(
+      `  ims-interop load         ${i.flowsPerSecond.toFixed(1)} flows/s  passed ${i.flowsPassed}, failed ${i.flowsFailed}${srd} (${i.wallSeconds.toFixed(2)} s of flows; the command ${i.commandSeconds.toFixed(2)} s)`,
+    );
+    const sent = i.registrations !== undefined && i.invites !== undefined ? ` (${fmt(i.registrations)} registration attempts and ${fmt(i.invites)} INVITEs in all)` : "";
+    console.log(`  a flow: UE-A and UE-B register, UE-A calls UE-B, 180, 200, ACK, BYE, the postamble; every message judged${sent}`);
+  }
+  if (load.ratio !== undefined) console.log(`  ratio flows / calls      ${load.ratio.toFixed(3)}`);
 }
 
 const media = mediaLevelsFromEnv();

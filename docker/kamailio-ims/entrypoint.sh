@@ -7,6 +7,8 @@
 # IMS_PEERS (optional): peer IMS networks, <domain>=<host>:<port>,... (interconnect.sh): checked here
 # (exit status 2 naming IMS_PEERS when malformed) and written to the db_text table "interconnect" in
 # /var/lib/kamailio-ims/db, which kamailio.cfg loads (-A INTERCONNECT_DB); unset or empty: no peers.
+# IMS_LOAD_USERS and IMS_LOAD_PASSWORD (optional): the load users (README.md "Load users"); Kamailio,
+# exec'd below, reads them from the container's environment.
 set -eu
 listen="${LISTEN_IP:-${SIP_HOST:-127.0.0.1}}"
 . /usr/local/lib/kamailio-ims/interconnect.sh

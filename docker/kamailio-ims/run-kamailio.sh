@@ -9,7 +9,9 @@
 # Same options as the image's entry point (Dockerfile) and test/support/kamailio.ts; the db_text
 # tables, the certificate and the PID file live in a temporary directory that is removed when
 # Kamailio stops. Digest passwords come from IMS_UE_A_PASSWORD, IMS_UE_B_PASSWORD, IMS_UE_C_PASSWORD,
-# IMS_UE_W_PASSWORD and IMS_UE_V_PASSWORD (subscribers.cfg).
+# IMS_UE_W_PASSWORD and IMS_UE_V_PASSWORD (subscribers.cfg). IMS_LOAD_USERS and IMS_LOAD_PASSWORD
+# (optional): the load users load<n> and load<n>b (README.md "Load users"); Kamailio reads them from
+# the environment this script passes on as it is.
 # IMS_PEERS (optional): peer IMS networks, <domain>=<host>:<port>,... (interconnect.sh): checked here
 # (exit status 2 naming IMS_PEERS when malformed) and written to the db_text table "interconnect" of
 # the run's directory, which kamailio.cfg loads (-A INTERCONNECT_DB); unset or empty: no peers.

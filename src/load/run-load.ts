@@ -243,7 +243,8 @@ export async function runLoad(o: LoadOptions): Promise<LoadRunResult> {
       await Promise.all(plan.ownSlots.map((_, local) => slotLoop(local)));
     } else {
       // Open loop: arrival k is due at k/rate s; a late arrival (no free slot) starts when one frees
-      const free = plan.ownSlots.map((_, local) => local).reverse();
+      // Free slots in the order they were freed: the least recently used first, so that every identity of the pool takes turns
+      const free = plan.ownSlots.map((_, local) => local);
       const waiting: ((local: number) => void)[] = [];
       const release = (local: number): void => {
         const next = waiting.shift();
@@ -255,7 +256,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadRunResult> {
         const due = startedAt + (k * 1000) / plan.rate;
         await sleep(due - Date.now(), o.signal);
         if (!mayStart()) break;
-        const local = free.pop() ?? (await new Promise<number>((resolve) => waiting.push(resolve)));
+        const local = free.shift() ?? (await new Promise<number>((resolve) => waiting.push(resolve)));
         if (!mayStart()) {
           release(local);
           break;

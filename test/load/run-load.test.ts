@@ -12,7 +12,7 @@ import { failureOf, loadPlan, runLoad } from "../../src/load/run-load.ts";
 import { mergeLoadDocuments } from "../../src/load/load-document.ts";
 import { judgeThresholds } from "../../src/load/thresholds.ts";
 import { loadProfile, subscriberFor } from "../../src/profile/index.ts";
-import { mkdtemp, rm } from "node:fs/promises";
+import { appendFile, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { KAMAILIO_PASSWORDS, kamailioProfileOnFreePorts, kamailioSkip } from "../support/kamailio.ts";
 
@@ -224,6 +224,42 @@ describe("IMS-CALL-001 as load against Kamailio (its profile's pool: two subscri
       );
     } finally {
       for (const k of Object.keys(KAMAILIO_PASSWORDS)) delete process.env[k];
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("a pool from the profile's patterns (IMS_LOAD_USERS provisions load{n} and load{n}b): 16 flows at 40/s over 6 slots, every flow passes", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "ims-interop-load-kamailio-pool-"));
+    const env = { ...KAMAILIO_PASSWORDS, IMS_LOAD_USERS: "8", IMS_LOAD_PASSWORD: "load-secret-4711" };
+    Object.assign(process.env, env);
+    try {
+      const { file } = await kamailioProfileOnFreePorts(dir);
+      const pool = ["UE-A:load{n}", "UE-B:load{n}b"].map((x) => {
+        const [role, user] = x.split(":");
+        return `      - role: ${role}\n        impi: "${user}@ims.example.test"\n        impus: ["sip:${user}@ims.example.test"]\n        auth: { kind: digest, passwordEnv: IMS_LOAD_PASSWORD, algorithm: MD5 }`;
+      });
+      await appendFile(file, `\nload:\n  ues: 12\n  rate: 40\n  flows: 16\n  pool:\n    first: 3\n    subscribers:\n${pool.join("\n")}\n  thresholds: ["failed == 0", "ser >= 99.9"]\n`);
+      const r = await runLoad({ profileFile: file, projectDir: PROJECT, testCases: ["IMS-CALL-001"] });
+      assert.deepEqual(
+        r.flows.filter((f) => !f.ok).map((f) => `${f.index}: ${f.reason ?? ""}`),
+        [],
+      );
+      assert.deepEqual([r.document.options.ues, r.document.options.slots, r.document.options.rate, r.document.flowsStarted], [12, 6, 40, 16]);
+      assert.deepEqual(new Set(r.flows.map((f) => f.slot)), new Set([0, 1, 2, 3, 4, 5]));
+      assert.equal(r.document.result.counts.sessionsCompleted, 16);
+      assert.deepEqual(
+        r.document.thresholds.map((t) => [t.threshold, t.ok]),
+        [
+          ["failed == 0", true],
+          ["ser >= 99.9", true],
+        ],
+      );
+      // Slot 5 is load8 (first 3): one past the provisioned 8 would be an unknown user, refused with 403
+      const beyond = await runLoad({ profileFile: file, projectDir: PROJECT, testCases: ["IMS-REG-002"], slots: 7, flows: 7 });
+      assert.equal(beyond.document.flowsFailed, 1, beyond.flows.map((f) => `${f.slot}: ${f.failure ?? "pass"} ${f.testCase}`).join(", "));
+      assert.equal(beyond.flows.find((f) => !f.ok)?.slot, 6);
+    } finally {
+      for (const k of Object.keys(env)) delete process.env[k];
       await rm(dir, { recursive: true, force: true });
     }
   });
