@@ -108,7 +108,7 @@ ${wrap(UE_FAULT_NAMES.join(", "), 16, 100)}`,
                 lose-record-route-across, reject-foreign-domain`,
   load: `ims-interop load --tags <test cases> [--profile <file>] [--ues <n> | --concurrency <n>]
                 [--rate <per s>] [--duration <time>] [--flows <n>] [--shard <i>/<n>]
-                [--fault <name>]... [--reports <dir>]
+                [--register-per-flow] [--fault <name>]... [--reports <dir>]
     Runs test cases of the suite as load (docs/load.md): many flows, each with the test case's own
     steps and the requirement checks of conformance, each flow in flight with subscribers of its own
     (a slot of the UE pool: every role once). --tags: test cases by identifier ("@IMS-REG-001 or
@@ -117,7 +117,10 @@ ${wrap(UE_FAULT_NAMES.join(", "), 16, 100)}`,
     per second (default: a slot starts its next flow when its last ended); --duration (30s, 2m):
     no flow starts after it; --flows: at most this many (default 100 without --duration). The
     profile's load section gives defaults, the pool's identity patterns and thresholds. --shard i/n:
-    this job's share of the pool, the rate and the flows (merge the shards afterwards). Shows a live
+    this job's share of the pool, the rate and the flows (merge the shards afterwards). A slot's
+    UEs register in its first flow and stay registered for its next ones ("UE-A is registered" is
+    met by that registration) while its flows pass; --register-per-flow makes every flow register
+    and de-register its UEs, as in conformance. Shows a live
     screen on stderr; prints failures by requirement and RFC 6076's figures; writes load/load.json
     (histograms that merge exactly) and load/load.html. Exit: with thresholds, 1 when one is not
     met, else 0; without, 1 when a flow failed on a requirement or expectation, 3 when flows failed
@@ -471,6 +474,7 @@ async function load(args: string[]): Promise<number> {
     shard: "value",
     fault: "value",
     reports: "value",
+    "register-per-flow": "flag",
   });
   const profileFile = profileArgument(a, "profiles/embedded.yaml");
   const testCases = loadTestCases(single(a, "tags"));
@@ -517,6 +521,7 @@ async function load(args: string[]): Promise<number> {
       ...(flows !== undefined ? { flows } : {}),
       ...(shard ? { shard } : {}),
       faults: faults as FaultName[],
+      registerPerFlow: a.options.has("register-per-flow"),
       signal: interrupt.signal,
       onStart: (probe) => {
         screen = startLiveScreen(probe, stderr);

@@ -53,6 +53,11 @@ export interface LoadOptions {
   readonly shard?: Shard;
   /** Faults for the embedded reference core. */
   readonly faults?: readonly FaultName[];
+  /**
+   * Every flow registers its UEs and de-registers them (true), rather than meeting "UE-A is
+   * registered" with the registration the slot's last passed flow left standing (the default).
+   */
+  readonly registerPerFlow?: boolean;
   /** Aborted: no new flow starts; those in flight end; the document holds what ran. */
   readonly signal?: AbortSignal;
   readonly onFlow?: (flow: FlowOutcome) => void;
@@ -88,7 +93,12 @@ type WorldClass = new (options: {
   attach: () => void;
   log: () => void;
   link: () => void;
-}) => IWorld<SuiteParameters> & { loadSlot: number | undefined; trace: { entries: readonly TraceEntry[] } };
+}) => IWorld<SuiteParameters> & { loadSlot: number | undefined; loadStanding: Map<string, StandingUe> | undefined; trace: { entries: readonly TraceEntry[] } };
+
+/** A UE that stays registered between the flows of a slot (steps/support/standing-ue.ts): released at the end of the run. */
+interface StandingUe {
+  release(): Promise<void>;
+}
 
 /** What a failed flow broke: "Requirement: <id>: ..." names it; the verdict classes name the rest. */
 export function failureOf(e: unknown): { failure: string; reason: string } {
@@ -197,12 +207,14 @@ export async function runLoad(o: LoadOptions): Promise<LoadRunResult> {
     let inFlight = 0;
     const mayStart = (): boolean => !o.signal?.aborted && (plan.flows === undefined || started < plan.flows) && (plan.durationMs === undefined || Date.now() - startedAt < plan.durationMs);
 
+    // Per slot: the UEs registered by its flows' preconditions, kept for its next flow
+    const standing = plan.ownSlots.map(() => new Map<string, StandingUe>());
     const flow = async (local: number): Promise<void> => {
       const index = started++;
       const scenario = scenarios[index % scenarios.length];
       inFlight++;
       recorder.flowStarted(Date.now(), inFlight);
-      const outcome = await runFlow(library, scenario, parameters, local, plan.ownSlots[local], index, recorder);
+      const outcome = await runFlow(library, scenario, parameters, { local, global: plan.ownSlots[local], standing: o.registerPerFlow ? undefined : standing[local] }, index, recorder);
       inFlight--;
       let keptOutcome: FlowOutcome = { ...outcome, at: Date.now() - startedAt };
       if (outcome.ok) passed++;
@@ -270,6 +282,8 @@ export async function runLoad(o: LoadOptions): Promise<LoadRunResult> {
       await Promise.all(running);
     }
     const endedAt = Date.now();
+    // The standing registrations end with the run (not counted in its figures)
+    await Promise.all(standing.flatMap((m) => [...m.values()].map((ue) => ue.release())));
     const result = recorder.result();
     const figures = loadFigures(result);
     const failedFlows: FailedFlow[] = outcomes
@@ -343,8 +357,7 @@ async function runFlow(
   library: Library,
   scenario: { id: string; pickle: Pickle; document: GherkinDocument },
   parameters: SuiteParameters,
-  local: number,
-  slot: number,
+  slot: { local: number; global: number; standing: Map<string, StandingUe> | undefined },
   index: number,
   recorder: LoadRecorder,
 ): Promise<Omit<FlowOutcome, "at">> {
@@ -352,7 +365,8 @@ async function runFlow(
   const started = Date.now();
   const world = new library.World({ parameters, attach: () => undefined, log: () => undefined, link: () => undefined });
   // The pool slot is this flow's (its index in this process's pool): set before any hook reads a subscriber
-  world.loadSlot = local;
+  world.loadSlot = slot.local;
+  world.loadStanding = slot.standing;
   const hookParameter = { gherkinDocument: document, pickle, testCaseStartedId: `load-${index}` };
   let failed: unknown;
   try {
@@ -377,7 +391,7 @@ async function runFlow(
   }
   recordTrace(recorder, world.trace.entries);
   const end = Date.now();
-  const base = { index, testCase: scenario.id, slot, durationMs: end - started };
+  const base = { index, testCase: scenario.id, slot: slot.global, durationMs: end - started };
   if (failed === undefined) {
     recorder.flowPassed(end);
     return { ...base, ok: true };

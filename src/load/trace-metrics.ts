@@ -38,9 +38,12 @@ export function recordTrace(recorder: LoadRecorder, entries: readonly TraceEntry
   const finalOf = (r: Timed): Timed | undefined => (responses.get(key(r.message)) ?? []).find((x) => x.message.kind === "response" && x.message.status >= 200);
   const statusOf = (t: Timed | undefined): number | undefined => (t?.message.kind === "response" ? t.message.status : undefined);
 
-  // RFC 6076 4.1: from the first REGISTER of a registration (its Call-ID) to its final response other than a challenge
+  // RFC 6076 4.1: from the first REGISTER of a registration (its Call-ID) to its final response other than a challenge.
+  // A de-registration (Expires 0, RFC 3261 10.2.2) and a query (no Contact, 10.2.3) register nothing:
+  // a flow that found its UEs registered and de-registered them counts no registration attempt
   const registrations = new Map<string, Timed[]>();
-  for (const r of sent.filter((x) => x.message.kind === "request" && x.message.method === "REGISTER")) registrations.set(r.message.callId, [...(registrations.get(r.message.callId) ?? []), r]);
+  for (const r of sent.filter((x) => x.message.kind === "request" && x.message.method === "REGISTER" && registers(x.message)))
+    registrations.set(r.message.callId, [...(registrations.get(r.message.callId) ?? []), r]);
   for (const attempts of registrations.values()) {
     const first = attempts[0];
     const finals = attempts.map(finalOf).filter((x): x is Timed => x !== undefined && statusOf(x) !== 401 && statusOf(x) !== 407);
@@ -66,4 +69,13 @@ export function recordTrace(recorder: LoadRecorder, entries: readonly TraceEntry
     };
     recorder.session(sample);
   }
+}
+
+/** A REGISTER that adds or refreshes a binding: a Contact, and not every expiry 0. */
+function registers(m: SipMessage): boolean {
+  const contact = m.header("contact");
+  if (contact === undefined || contact.trim() === "*") return false;
+  const expiries = [...contact.matchAll(/;\s*expires\s*=\s*(\d+)/gi)].map((x) => Number(x[1]));
+  if (expiries.length > 0) return expiries.some((e) => e > 0);
+  return m.expires !== 0;
 }

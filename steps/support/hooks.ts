@@ -32,6 +32,8 @@ Before(hook, async function (this: ImsWorld, { pickle }) {
 After(hook, async function (this: ImsWorld, { result, pickle }) {
   // Judged before the clean-up, which is not part of the test case: what nobody consumed
   if (result?.status === Status.PASSED) judgeUnconsumed(this.monitor, this.ues.values());
+  // A load run: a flow that passed leaves its precondition registrations standing for the slot's next flow
+  this.keepStandingRegistrations(result?.status === Status.PASSED && this.monitor.violations.length === 0);
   // The postamble (de-registration, bindings query) is part of the test case and of its evidence
   const id = pickle.tags.map((t) => /^@(IMS-[A-Z]+-\d{3})$/.exec(t.name)?.[1]).find((x) => x);
   // Interrupted: no postamble (a user who pressed Ctrl-C waits for nothing more); a binding left on

@@ -15,6 +15,7 @@ import { networkName, sutName } from "./evidence.ts";
 import { callLog } from "../../src/report/call-log.ts";
 import { sameContact } from "../../src/sip/message/index.ts";
 import { type SuiteContext, suiteContext } from "./suite-context.ts";
+import { type FlowBinding, StandingUe } from "./standing-ue.ts";
 import { terminalBedOfRun } from "../../src/runner/terminal-handoff.ts";
 import { type TerminalBed, UE_UNDER_TEST_ROLE } from "../../src/targets/terminal-bed.ts";
 import { credentialsOf } from "../../src/targets/self-test-ue.ts";
@@ -78,6 +79,18 @@ export class ImsWorld extends World<SuiteParameters> {
   /** The request a robustness step sent twice. */
   retransmitted: SipRequest | undefined;
   suite!: SuiteContext;
+
+  /**
+   * A load run's slot (issue 17): the UEs that stay registered from one flow of the slot to the next,
+   * by role, set by the load runner; undefined in conformance runs and when every flow registers anew.
+   */
+  loadStanding: Map<string, StandingUe> | undefined;
+  /** This flow's UEs started or adopted as standing ones, by role. */
+  private readonly standing = new Map<string, StandingUe>();
+  /** Roles registered as a precondition ("UE-A is registered"): only these may stay standing. */
+  private readonly preconditions = new Set<string>();
+  /** Roles that stay registered for the slot's next flow (chosen when the flow passed). */
+  private readonly keeping = new Set<string>();
 
   /** When this test case started (ms since the epoch): the SUT's log attached to it begins here. */
   startedAt = Date.now();
@@ -198,6 +211,9 @@ export class ImsWorld extends World<SuiteParameters> {
     const ixit = network.profile.ixit;
     const sut = network.sut;
     const protocol = this.protocol ?? "udp";
+    // A load run: the UE's trace, budget and observers behind switches, so that it may stay registered for the slot's next flow
+    const standing = this.loadStanding ? new StandingUe() : undefined;
+    standing?.bind(this.flowBinding());
     const ue = await ImsUe.start({
       name: this.ueName(name, s),
       impi: overrides.impi ?? s.impi,
@@ -210,16 +226,65 @@ export class ImsWorld extends World<SuiteParameters> {
       protocol,
       localHost: ixit.localHost,
       timers: ixit.timers,
-      trace: this.trace,
+      trace: standing ? standing.trace : this.trace,
       // Every wait of the UE ends by the running step's (or hook's) budget
-      budget: () => this.phaseDeadline(),
+      budget: standing ? standing.budget : () => this.phaseDeadline(),
       // RFC 3329, TS 33.203 7: an AKA UE offers ipsec-3gpp when the SUT claims sec-agree (or a step asks)
       secAgree: overrides.secAgree ?? network.profile.pics["sec-agree"],
     });
     this.ues.set(name, ue);
+    if (standing) {
+      standing.attach(ue);
+      this.standing.set(name, standing);
+    }
     // An interop pair: a violation names the network that delivered the message
-    this.monitor.watch(ue, network.name ? networkName(network.name, network.profile) : undefined);
+    this.monitor.watch(standing ? standing.observable() : ue, network.name ? networkName(network.name, network.profile) : undefined);
     return ue;
+  }
+
+  /** What a standing UE of a load run is bound to while this flow holds it. */
+  private flowBinding(): FlowBinding {
+    return { trace: this.trace, budget: () => this.phaseDeadline() };
+  }
+
+  /**
+   * A load run's precondition met by the registration an earlier flow of the slot made: the UE is
+   * bound to this flow (trace, budget, monitor). One holding a leftover of the time between flows,
+   * or no longer registered, is released, and the role registers anew.
+   */
+  private async adoptStanding(role: string): Promise<ImsUe | undefined> {
+    const standing = this.loadStanding?.get(role);
+    if (!standing || this.ues.has(role)) return undefined;
+    this.loadStanding?.delete(role);
+    const ue = standing.started;
+    if (!ue.registration.registered || standing.holdsLeftovers() || !standing.outcome) {
+      await standing.release();
+      return undefined;
+    }
+    standing.bind(this.flowBinding());
+    this.ues.set(role, ue);
+    this.standing.set(role, standing);
+    this.preconditions.add(role);
+    this.registrations.set(role, standing.outcome);
+    this.monitor.watch(standing.observable());
+    return ue;
+  }
+
+  /**
+   * The flow ended (its verdict known, before the postamble): in a load run, the UEs registered as
+   * its preconditions stay registered for the slot's next flow when it passed and they hold no call
+   * or subscription; the others de-register in the postamble as in conformance.
+   */
+  keepStandingRegistrations(passed: boolean): void {
+    if (!this.loadStanding || !passed) return;
+    for (const role of this.preconditions) {
+      const ue = this.ues.get(role);
+      const standing = this.standing.get(role);
+      if (ue && standing && ue.registration.registered && !ue.hasDialogs() && !this.subscriptions.has(role) && ue.media.length === 0) {
+        standing.outcome = this.registrations.get(role);
+        this.keeping.add(role);
+      }
+    }
   }
 
   /**
@@ -250,6 +315,9 @@ export class ImsWorld extends World<SuiteParameters> {
 
   /** A precondition: the role is registered. Failing here makes the test case inconclusive. */
   async registered(role: string): Promise<ImsUe> {
+    const adopted = await this.adoptStanding(role);
+    if (adopted) return adopted;
+    this.preconditions.add(role);
     const ue = await this.ue(role);
     if (ue.registration.registered) return ue;
     await this.preamble(role, ue);
@@ -379,6 +447,8 @@ export class ImsWorld extends World<SuiteParameters> {
   async postamble(scenario: string): Promise<void> {
     // One UE after the other: UEs of one identity de-registering at once race for the registrar's nonce
     for (const [role, ue] of this.ues) {
+      // A load run's standing registration stays for the slot's next flow
+      if (this.keeping.has(role)) continue;
       const short = (what: string) => Deadline.after(1000, `${what} of ${ue.name} (postamble)`);
       if (ue.registration.registered) {
         const o = await ue.deregister({ deadline: short("de-registration"), maxChallenges: 2 }).catch(() => undefined);
@@ -431,6 +501,13 @@ export class ImsWorld extends World<SuiteParameters> {
 
   /** Closes every UE's sockets and every browser. */
   async dispose(): Promise<void> {
+    for (const role of this.keeping) {
+      const standing = this.standing.get(role);
+      if (!standing || !this.loadStanding) continue;
+      standing.unbind();
+      this.loadStanding.set(role, standing);
+      this.ues.delete(role);
+    }
     await Promise.all([...this.ues.values()].map((ue) => ue.close()));
     await Promise.all([...this.browsers.values()].map((b) => b.close()));
   }

@@ -149,4 +149,37 @@ describe("samples from a flow's trace", () => {
     assert.equal(x.counts.invitesEffective, 1);
     assert.deepEqual(loadFigures(x).delays.srd, { count: 1, p50: 200, p95: 200, p99: 200, max: 200 });
   });
+
+  test("a de-registration and a bindings query are no registration attempts; a registration with its challenge is one (RFC 6076 4.1)", async () => {
+    const { recordTrace } = await import("../../src/load/trace-metrics.ts");
+    const entry = (time: number, direction: "sent" | "received", text: string) => ({
+      seq: 0,
+      time,
+      direction,
+      protocol: "udp" as const,
+      local: { protocol: "udp" as const, host: "127.0.0.1", port: 5062 },
+      remote: { protocol: "udp" as const, host: "127.0.0.1", port: 5060 },
+      bytes: Buffer.from(text),
+    });
+    const register = (callId: string, cseq: number, contact: string): string =>
+      `REGISTER sip:x SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5062;branch=z9hG4bK${callId}${cseq}\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:a@x>\r\nCall-ID: ${callId}\r\nCSeq: ${cseq} REGISTER\r\n${contact}Max-Forwards: 70\r\nContent-Length: 0\r\n\r\n`;
+    const answer = (callId: string, cseq: number, status: string): string =>
+      `SIP/2.0 ${status}\r\nVia: SIP/2.0/UDP 127.0.0.1:5062;branch=z9hG4bK${callId}${cseq}\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:a@x>;tag=9\r\nCall-ID: ${callId}\r\nCSeq: ${cseq} REGISTER\r\nContent-Length: 0\r\n\r\n`;
+    const r = new LoadRecorder(T0);
+    recordTrace(r, [
+      // a flow that found UE-A registered: its de-registration (Expires 0) and bindings query (no Contact)
+      entry(T0, "sent", register("standing", 5, "Contact: <sip:a@127.0.0.1:5062>;expires=0\r\n")),
+      entry(T0 + 5, "received", answer("standing", 5, "200 OK")),
+      entry(T0 + 6, "sent", register("standing", 6, "")),
+      entry(T0 + 9, "received", answer("standing", 6, "200 OK")),
+      // UE-B registers: challenged, then 200
+      entry(T0 + 10, "sent", register("fresh", 1, "Contact: <sip:b@127.0.0.1:5064>\r\nExpires: 3600\r\n")),
+      entry(T0 + 12, "received", answer("fresh", 1, "401 Unauthorized")),
+      entry(T0 + 13, "sent", register("fresh", 2, "Contact: <sip:b@127.0.0.1:5064>\r\nExpires: 3600\r\n")),
+      entry(T0 + 20, "received", answer("fresh", 2, "200 OK")),
+    ]);
+    const x = r.result();
+    assert.deepEqual([x.counts.registrations, x.counts.registrationsOk], [1, 1]);
+    assert.deepEqual(loadFigures(x).delays.rrd, { count: 1, p50: 10, p95: 10, p99: 10, max: 10 });
+  });
 });

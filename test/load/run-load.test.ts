@@ -86,7 +86,7 @@ describe("failures are counted under what they broke", () => {
 });
 
 describe("IMS-CALL-001 as load against the embedded core", () => {
-  test("12 flows, 4 at a time: every flow passes, each counted once in RFC 6076's figures, the series add up", async () => {
+  test("12 flows, 4 at a time: every flow passes, each counted once in RFC 6076's figures, the series add up; each slot registers once", async () => {
     const r = await runLoad({ profileFile: FAST, projectDir: PROJECT, testCases: ["IMS-CALL-001"], flows: 12, slots: 4 });
     assert.equal(r.flows.length, 12);
     assert.deepEqual([r.document.flowsStarted, r.document.flowsPassed, r.document.flowsFailed], [12, 12, 0]);
@@ -96,10 +96,11 @@ describe("IMS-CALL-001 as load against the embedded core", () => {
     );
     assert.deepEqual(new Set(r.flows.map((f) => f.slot)), new Set([0, 1, 2, 3]));
     const c = r.document.result.counts;
-    // each flow: UE-A and UE-B register, UE-A calls, UE-B answers, UE-A hangs up
+    // Each slot's first flow registers UE-A and UE-B; its later flows find them registered (standing
+    // registrations); every flow calls, UE-B answers, UE-A hangs up
     assert.deepEqual(c, {
-      registrations: 24,
-      registrationsOk: 24,
+      registrations: 8,
+      registrationsOk: 8,
       registrationsIneffective: 0,
       invites: 12,
       invites200: 12,
@@ -111,10 +112,28 @@ describe("IMS-CALL-001 as load against the embedded core", () => {
     const f = loadFigures(r.document.result);
     assert.deepEqual(r.document.figures, f);
     assert.deepEqual([f.ser, f.seer, f.isa, f.scr, f.ira], [100, 100, 0, 100, 0]);
-    assert.deepEqual([f.delays.rrd.count, f.delays.srd.count, f.delays.sdt.count, f.delays.sdd.count], [24, 12, 12, 12]);
-    assert.deepEqual(seriesSums(r.document.result), { registrations: 24, invites: 12, established: 12, failures: 0, started: 12, passed: 12 });
+    assert.deepEqual([f.delays.rrd.count, f.delays.srd.count, f.delays.sdt.count, f.delays.sdd.count], [8, 12, 12, 12]);
+    assert.deepEqual(seriesSums(r.document.result), { registrations: 8, invites: 12, established: 12, failures: 0, started: 12, passed: 12 });
     assert.deepEqual(r.document.result.failures, {});
     assert.ok(r.document.result.series.every((s) => s.inFlight <= 4));
+  });
+
+  test("a standing registration's UEs are judged in the flow that adopts them: IMS-MSG-001 after IMS-CALL-001 fails under message.well-formed with garbage-to-message", async () => {
+    const r = await runLoad({ profileFile: FAST, projectDir: PROJECT, testCases: ["IMS-CALL-001", "IMS-MSG-001"], flows: 4, slots: 1, faults: ["garbage-to-message"] });
+    assert.deepEqual(
+      r.flows.map((f) => `${f.testCase} ${f.failure ?? "pass"}`),
+      ["IMS-CALL-001 pass", "IMS-MSG-001 message.well-formed", "IMS-CALL-001 pass", "IMS-MSG-001 message.well-formed"],
+    );
+    // The calls registered (flows 0 and 2); the MESSAGE flows adopted those registrations, failed, and
+    // de-registered them in their postamble: a de-registration is no registration attempt (RFC 6076 4.1)
+    assert.deepEqual([r.document.result.counts.registrations, r.document.result.counts.registrationsOk], [4, 4]);
+    assert.deepEqual(r.document.result.failures, { "message.well-formed": 2 });
+  });
+
+  test("registering per flow: every flow registers both UEs and de-registers them, each registration counted", async () => {
+    const r = await runLoad({ profileFile: FAST, projectDir: PROJECT, testCases: ["IMS-CALL-001"], flows: 6, slots: 2, registerPerFlow: true });
+    assert.deepEqual([r.document.flowsPassed, r.document.result.counts.registrations, r.document.result.counts.registrationsOk], [6, 12, 12]);
+    assert.equal(r.document.figures.delays.rrd.count, 12);
   });
 
   test("at a rate: 10 flows at 20/s over 3 slots, each started once and ended once", async () => {
@@ -217,7 +236,8 @@ describe("IMS-CALL-001 as load against Kamailio (its profile's pool: two subscri
       );
       assert.equal(r.document.result.counts.invites, 10);
       assert.equal(r.document.result.counts.sessionsCompleted, 10);
-      assert.equal(r.document.result.counts.registrations, 20);
+      // each of the two slots registers UE-A and UE-B once: the registrations stand for the slot's later flows
+      assert.equal(r.document.result.counts.registrations, 4);
       await assert.rejects(
         runLoad({ profileFile: file, projectDir: PROJECT, testCases: ["IMS-CALL-001"], flows: 10, slots: 3 }),
         /a load run of slots 0, 1, 2 against one process SUT needs 3 subscribers of every role, .* lists 2 for UE-A/,

@@ -182,6 +182,11 @@ export class ImsUe implements UeContext {
     this.incidentListeners.push(listener);
   }
 
+  /** A dialog (a call) of this UE has not ended. */
+  hasDialogs(): boolean {
+    return this.dialogs.size > 0;
+  }
+
   addDialog(key: string, handler: DialogHandler): void {
     this.dialogs.set(key, handler);
   }
