@@ -352,6 +352,18 @@ interface StepDefinition {
   readonly code: (this: unknown, ...args: unknown[]) => unknown;
 }
 
+/** The step definition of each pickle step, found once per run: flows repeat the same steps. */
+const definitions = new WeakMap<Pickle["steps"][number], StepDefinition>();
+
+function definitionOf(library: Library, step: Pickle["steps"][number]): StepDefinition {
+  const known = definitions.get(step);
+  if (known) return known;
+  const matching = library.stepDefinitions.filter((d) => d.matchesStepName(step.text));
+  if (matching.length !== 1) throw new Error(`step "${step.text}" has ${matching.length} definitions`);
+  definitions.set(step, matching[0]);
+  return matching[0];
+}
+
 /** One flow: the Before hooks, the steps, the After hooks (in reverse, as Cucumber runs them), in a World of its own. */
 async function runFlow(
   library: Library,
@@ -372,10 +384,9 @@ async function runFlow(
   try {
     for (const h of library.beforeTestCaseHookDefinitions.filter((x) => x.appliesToTestCase(pickle))) await h.code.call(world, hookParameter);
     for (const step of pickle.steps) {
-      const matching = library.stepDefinitions.filter((d) => d.matchesStepName(step.text));
-      if (matching.length !== 1) throw new Error(`step "${step.text}" has ${matching.length} definitions`);
-      const { parameters: args } = await matching[0].getInvocationParameters({ step, world, hookParameter });
-      await matching[0].code.apply(world, args);
+      const definition = definitionOf(library, step);
+      const { parameters: args } = await definition.getInvocationParameters({ step, world, hookParameter });
+      await definition.code.apply(world, args);
     }
   } catch (e) {
     failed = e;

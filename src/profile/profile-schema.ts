@@ -131,32 +131,37 @@ const Target = kinded(
   `a mapping with kind: ${TARGET_KINDS.join(" | ")}: how the harness reaches the SUT`,
 );
 
-const Auth = kinded(
-  [
-    Type.Object(
-      {
-        kind: kind("digest", "digest: SIP Digest (RFC 7616)"),
-        passwordEnv: secretVariable("password"),
-        algorithm: Type.Optional(oneOf(DIGEST_ALGORITHMS, "the Digest algorithm (RFC 7616 3.3)", { default: "MD5" })),
-      },
-      fields,
-    ),
-    Type.Object(
-      {
-        kind: kind("aka", "aka: IMS-AKA (RFC 3310, Milenage TS 35.206)"),
-        kEnv: secretVariable("K"),
-        opcEnv: secretVariable("OPc"),
-        // TS 33.102 6.3.2: AMF is 16 bits, SQN 48
-        amf: Type.Optional(text('an AMF of 4 hexadecimal digits in quotes, e.g. "8000"', { pattern: "^[0-9A-Fa-f]{4}$", default: AKA_DEFAULTS.amf })),
-        sqn: Type.Optional(Type.Integer({ description: `the USIM's starting sequence number, from 0 to ${MAX_SQN} (SQN has 48 bits)`, minimum: 0, maximum: MAX_SQN, default: AKA_DEFAULTS.sqn })),
-        // RFC 3310 (AKAv1-MD5), RFC 4169 (AKAv2-MD5)
-        version: Type.Optional(oneOf([1, 2] as const, "1 (AKAv1-MD5, RFC 3310) or 2 (AKAv2-MD5, RFC 4169)", { default: AKA_DEFAULTS.version })),
-      },
-      fields,
-    ),
-  ],
-  "the credentials, by environment variable name, never by value: { kind: aka, kEnv, opcEnv } or { kind: digest, passwordEnv }",
-);
+/** The credentials of a subscriber (or of a load pool's role): variable names from `variable`, never values. */
+function credentials(variable: (what: string) => ReturnType<typeof secretVariable>, usim: string, description: string) {
+  return kinded(
+    [
+      Type.Object(
+        {
+          kind: kind("digest", "digest: SIP Digest (RFC 7616)"),
+          passwordEnv: variable("password"),
+          algorithm: Type.Optional(oneOf(DIGEST_ALGORITHMS, "the Digest algorithm (RFC 7616 3.3)", { default: "MD5" })),
+        },
+        fields,
+      ),
+      Type.Object(
+        {
+          kind: kind("aka", "aka: IMS-AKA (RFC 3310, Milenage TS 35.206)"),
+          kEnv: variable("K"),
+          opcEnv: variable("OPc"),
+          // TS 33.102 6.3.2: AMF is 16 bits, SQN 48
+          amf: Type.Optional(text('an AMF of 4 hexadecimal digits in quotes, e.g. "8000"', { pattern: "^[0-9A-Fa-f]{4}$", default: AKA_DEFAULTS.amf })),
+          sqn: Type.Optional(Type.Integer({ description: `${usim} starting sequence number, from 0 to ${MAX_SQN} (SQN has 48 bits)`, minimum: 0, maximum: MAX_SQN, default: AKA_DEFAULTS.sqn })),
+          // RFC 3310 (AKAv1-MD5), RFC 4169 (AKAv2-MD5)
+          version: Type.Optional(oneOf([1, 2] as const, "1 (AKAv1-MD5, RFC 3310) or 2 (AKAv2-MD5, RFC 4169)", { default: AKA_DEFAULTS.version })),
+        },
+        fields,
+      ),
+    ],
+    description,
+  );
+}
+
+const Auth = credentials(secretVariable, "the USIM's", "the credentials, by environment variable name, never by value: { kind: aka, kEnv, opcEnv } or { kind: digest, passwordEnv }");
 
 const Subscriber = Type.Object(
   {
@@ -205,28 +210,9 @@ const poolSecretVariable = (what: string) =>
     writeOnly: true,
   });
 
-const PoolAuth = kinded(
-  [
-    Type.Object(
-      {
-        kind: kind("digest", "digest: SIP Digest (RFC 7616)"),
-        passwordEnv: poolSecretVariable("password"),
-        algorithm: Type.Optional(oneOf(DIGEST_ALGORITHMS, "the Digest algorithm (RFC 7616 3.3)", { default: "MD5" })),
-      },
-      fields,
-    ),
-    Type.Object(
-      {
-        kind: kind("aka", "aka: IMS-AKA (RFC 3310, Milenage TS 35.206)"),
-        kEnv: poolSecretVariable("K"),
-        opcEnv: poolSecretVariable("OPc"),
-        amf: Type.Optional(text('an AMF of 4 hexadecimal digits in quotes, e.g. "8000"', { pattern: "^[0-9A-Fa-f]{4}$", default: AKA_DEFAULTS.amf })),
-        sqn: Type.Optional(Type.Integer({ description: `each USIM's starting sequence number, from 0 to ${MAX_SQN} (SQN has 48 bits)`, minimum: 0, maximum: MAX_SQN, default: AKA_DEFAULTS.sqn })),
-        version: Type.Optional(oneOf([1, 2] as const, "1 (AKAv1-MD5, RFC 3310) or 2 (AKAv2-MD5, RFC 4169)", { default: AKA_DEFAULTS.version })),
-      },
-      fields,
-    ),
-  ],
+const PoolAuth = credentials(
+  poolSecretVariable,
+  "each USIM's",
   "the credentials of every pool subscriber of the role, by environment variable name, never by value: { kind: aka, kEnv, opcEnv } or { kind: digest, passwordEnv }; {n} in a name stands for the subscriber's number",
 );
 
