@@ -7,11 +7,21 @@ import { ExpectationError } from "./failure.ts";
 /** The longest delay a Node timer holds; Node fires a larger or infinite delay after 1 ms. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-interface Waiter<T> {
-  readonly match: (item: T) => boolean;
-  readonly resolve: (item: T) => void;
-  /** A waiter from `next` takes the item; one from `observe` only looks at it. */
-  readonly consume: boolean;
+/** One pending `next` or `observe`; a class rather than closures (a named function expression costs an own "name" property per call under tsx). */
+class Waiter<T> {
+  timer: TimerHandle | undefined;
+  constructor(
+    readonly match: (item: T) => boolean,
+    /** A waiter from `next` takes the item; one from `observe` only looks at it. */
+    readonly consume: boolean,
+    private readonly done: (item: T) => void,
+    private readonly clock: Clock,
+  ) {}
+
+  resolve(item: T): void {
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
+    this.done(item);
+  }
 }
 
 export class WaitableQueue<T> {
@@ -61,40 +71,34 @@ export class WaitableQueue<T> {
   private wait(match: (item: T) => boolean, deadline: Deadline, expected: string, clause: string | undefined, consume: boolean): Promise<T> {
     const started = this.clock.now();
     return new Promise<T>((resolve, reject) => {
-      let timer: TimerHandle | undefined;
-      const waiter: Waiter<T> = {
-        match,
-        consume,
-        resolve: (item) => {
-          if (timer !== undefined) this.clock.clearTimeout(timer);
-          resolve(item);
-        },
-      };
-      // Deadline.never() has no timer at all, and a deadline beyond what a Node timer holds
-      // (2**31-1 ms; a larger or infinite delay fires after 1 ms) waits in chunks.
-      const arm = (): void => {
-        const remaining = deadline.remaining();
-        if (!Number.isFinite(remaining)) return;
-        const chunk = Math.min(remaining, MAX_TIMER_MS);
-        timer = this.clock.setTimeout(() => {
-          if (chunk < remaining) {
-            arm();
-            return;
-          }
-          this.waiters.delete(waiter);
-          reject(
-            new ExpectationError({
-              expected,
-              received: this.items.map(this.summarize),
-              timeout: { ms: this.clock.now() - started, budget: deadline.budget },
-              ...(clause ? { clause } : {}),
-            }),
-          );
-        }, chunk);
-      };
-      arm();
+      const waiter = new Waiter(match, consume, resolve, this.clock);
+      this.arm(waiter, deadline, () => {
+        this.waiters.delete(waiter);
+        reject(
+          new ExpectationError({
+            expected,
+            received: this.items.map(this.summarize),
+            timeout: { ms: this.clock.now() - started, budget: deadline.budget },
+            ...(clause ? { clause } : {}),
+          }),
+        );
+      });
       this.waiters.add(waiter);
     });
+  }
+
+  /**
+   * Deadline.never() has no timer at all, and a deadline beyond what a Node timer holds (2**31-1 ms;
+   * a larger or infinite delay fires after 1 ms) waits in chunks.
+   */
+  private arm(waiter: Waiter<T>, deadline: Deadline, expire: () => void): void {
+    const remaining = deadline.remaining();
+    if (!Number.isFinite(remaining)) return;
+    const chunk = Math.min(remaining, MAX_TIMER_MS);
+    waiter.timer = this.clock.setTimeout(() => {
+      if (chunk < remaining) this.arm(waiter, deadline, expire);
+      else expire();
+    }, chunk);
   }
 
   pending(): readonly T[] {

@@ -43,8 +43,11 @@ export class Dialog {
     this.lastRSeq = undefined;
   }
 
+  #key: string | undefined;
+
+  /** dialogKey(id), made once: a dialog's id does not change (RFC 3261 12). */
   get key(): string {
-    return dialogKey(this.id);
+    return (this.#key ??= dialogKey(this.id));
   }
 
   /** RFC 3261 12.1.2: UAC side, from a 1xx with a To tag (early) or a 2xx (confirmed). */
@@ -148,5 +151,6 @@ function contactUri(m: SipRequest | SipResponse): string | undefined {
 }
 
 function isSips(uri: string): boolean {
-  return uri.toLowerCase().startsWith("sips:");
+  // RFC 3261 19.1.4: the scheme is case-insensitive (compared without a lower-cased copy of the URI)
+  return uri.length >= 5 && uri[4] === ":" && uri.slice(0, 4).toLowerCase() === "sips";
 }

@@ -3,7 +3,6 @@
 // Send any request or response, including a malformed one; expect a message matching a template.
 import { type Clock, systemClock } from "../clock.ts";
 import { Deadline } from "../deadline.ts";
-import { ExpectationError, summarizeMessage } from "../failure.ts";
 import { newBranch } from "../identifiers.ts";
 import {
   type ParseError,
@@ -16,15 +15,17 @@ import {
   createResponse,
   parseMessage,
   serializeMessage,
+  serializedLength,
 } from "../message/index.ts";
-import type { ClientTransaction, ClientTransactionUser, Flow, ServerTransaction, TimerSettings } from "../transaction/index.ts";
-import { TransactionLayer, clientTransactionKey, responseKey, transactionTimeout } from "../transaction/index.ts";
+import type { ClientTransaction, ClientTransactionUser, Flow, SendFn, ServerTransaction, TimerSettings } from "../transaction/index.ts";
+import { TransactionLayer, clientTransactionKey, responseKey } from "../transaction/index.ts";
 import { type TransportAddress, type TransportProtocol, isReliable, viaTransportToken } from "../transport/address.ts";
 import type { IncomingPacket, SipTransport, TransportError } from "../transport/transport.ts";
 import type { TraceSink } from "../transport/trace.ts";
 import { createTransport } from "../transport/transport-factory.ts";
 import { type Destination, formatDestination, responseDestination, rewriteTopViaTransport, stampReceived, udpRequestLimit } from "./destination.ts";
 import { Inbox, type Received } from "./inbox.ts";
+import { PendingRequest } from "./pending-request.ts";
 import type { EndpointObserver, EndpointProblem, ObservedMessage } from "./observer.ts";
 
 export interface ListenOptions {
@@ -166,10 +167,18 @@ export class SipEndpoint {
 
   /** A top Via for a new client transaction: sent-by is our listening address, rport asked (RFC 3581). */
   via(protocol: TransportProtocol, branch = newBranch()): string {
-    const l = this.local(protocol);
-    const host = l.host.includes(":") ? `[${l.host}]` : l.host;
-    return `SIP/2.0/${viaTransportToken(protocol)} ${host}:${l.port};branch=${branch};rport`;
+    let sentBy = this.sentBy.get(protocol);
+    if (sentBy === undefined) {
+      const l = this.local(protocol);
+      const host = l.host.includes(":") ? `[${l.host}]` : l.host;
+      sentBy = `SIP/2.0/${viaTransportToken(protocol)} ${host}:${l.port};branch=`;
+      this.sentBy.set(protocol, sentBy);
+    }
+    return `${sentBy}${branch};rport`;
   }
+
+  /** "SIP/2.0/UDP host:port;branch=" by protocol: a transport's bound address does not change. */
+  private readonly sentBy = new Map<TransportProtocol, string>();
 
   /** A Contact URI reaching this endpoint over `protocol`. */
   contactUri(user: string, protocol: TransportProtocol): string {
@@ -230,12 +239,7 @@ export class SipEndpoint {
     if (!request.hasHeader("max-forwards")) request.addHeader("Max-Forwards", 70);
     const destination = options.keepTransport ? to : this.transportFor(request, to);
     let tx: ClientTransaction | undefined;
-    const flow: Flow = {
-      reliable: isReliable(destination.protocol),
-      send: (m) => {
-        this.sendTo(m, destination).catch((e: unknown) => tx?.transportError(asError(e)));
-      },
-    };
+    const flow: Flow = { reliable: isReliable(destination.protocol), send: this.sender(destination, (e: unknown) => tx?.transportError(asError(e))) };
     tx = this.transactions.sendRequest(request, flow, user);
     if (flow.reliable && !tx.terminated) {
       const sent = tx;
@@ -253,7 +257,7 @@ export class SipEndpoint {
   transportFor(request: SipRequest, destination: Destination): Destination {
     if (destination.protocol !== "udp" || destination.connectionId !== undefined) return destination;
     const tcp = this.transports.get("tcp");
-    if (!tcp || serializeMessage(request).length <= this.udpLimit) return destination;
+    if (!tcp || serializedLength(request) <= this.udpLimit) return destination;
     // Our own sent-by names the UDP listener: the TCP listener's port replaces it when they differ
     const udp = this.transports.get("udp");
     let viaPort: number | undefined;
@@ -273,66 +277,15 @@ export class SipEndpoint {
    * transport cannot reach the destination.
    */
   request(request: SipRequest, to: Destination, options: RequestOptions = {}): Promise<SipResponse> {
-    const provisional: SipResponse[] = [];
     const started = this.clock.now();
     return new Promise<SipResponse>((resolve, reject) => {
       // RFC 3261 18.1.1: chosen here (with the Via the request will carry) so that a timeout names where it went
       if (!request.hasHeader("via")) request.prependHeader("Via", this.via(to.protocol));
       if (!request.hasHeader("max-forwards")) request.addHeader("Max-Forwards", 70);
       const destination = options.keepTransport ? to : this.transportFor(request, to);
-      let settled = false;
-      let timer: ReturnType<Clock["setTimeout"]> | undefined;
-      const what = `a final response to ${request.method} ${request.uriText} sent to ${formatDestination(destination)}`;
-      const finish = (fn: () => void): void => {
-        if (settled) return;
-        settled = true;
-        if (timer !== undefined) this.clock.clearTimeout(timer);
-        fn();
-      };
-      this.send(
-        request,
-        destination,
-        {
-          onResponse: (r) => {
-            if (r.status < 200) {
-              provisional.push(r);
-              options.onProvisional?.(r);
-            } else finish(() => resolve(r));
-          },
-          onTimeout: () =>
-            finish(() => {
-              const budget = `64*T1 = ${transactionTimeout(this.timers)} ms, Timer ${request.method === "INVITE" ? "B" : "F"}`;
-              const clause = options.clause ?? `RFC 3261 ${request.method === "INVITE" ? "17.1.1.2" : "17.1.2.2"}`;
-              reject(
-                new ExpectationError({
-                  expected: what,
-                  received: [...provisional.map((r) => summarizeMessage(r)), ...this.problemsFrom(destination, started)],
-                  timeout: { ms: this.clock.now() - started, budget },
-                  clause,
-                }),
-              );
-            }),
-          onTransportError: (e) => finish(() => reject(new ExpectationError({ expected: what, received: [`transport error: ${e.message}`], clause: "RFC 3261 17.1.4" }))),
-        },
-        { keepTransport: true },
-      );
-      if (options.deadline && options.deadline.at < started + transactionTimeout(this.timers)) {
-        const deadline = options.deadline;
-        timer = this.clock.setTimeout(
-          () =>
-            finish(() =>
-              reject(
-                new ExpectationError({
-                  expected: what,
-                  received: [...provisional.map((r) => summarizeMessage(r)), ...this.problemsFrom(destination, started)],
-                  timeout: { ms: this.clock.now() - started, budget: deadline.budget },
-                  ...(options.clause ? { clause: options.clause } : {}),
-                }),
-              ),
-            ),
-          deadline.remaining(),
-        );
-      }
+      const pending = new PendingRequest(request, destination, options, this.clock, this.timers, started, () => this.problemsFrom(destination, started), resolve, reject);
+      this.send(request, destination, pending, { keepTransport: true });
+      pending.until(options.deadline);
     });
   }
 
@@ -373,6 +326,23 @@ export class SipEndpoint {
     return this.sendBytes(serializeMessage(message), destination);
   }
 
+  // The send functions of flows are returned anonymous: under tsx (esbuild keepNames) a named
+  // function expression gets an own "name" property, a cost on every request
+
+  /** A client transaction's flow: every message to `destination`, failures to `failed`. */
+  private sender(destination: Destination, failed: (e: unknown) => void): SendFn {
+    return (m) => {
+      this.sendTo(m, destination).catch(failed);
+    };
+  }
+
+  /** A server transaction's flow: RFC 3261 18.2.2, responses to where the top Via says. */
+  private responder(request: SipRequest, source: Destination): SendFn {
+    return (m) => {
+      this.sendTo(m, responseDestination(request.topVia, source)).catch((e: unknown) => this.problem("transport", asError(e).message, source));
+    };
+  }
+
   private sendBytes(bytes: Buffer, destination: Destination): Promise<void> {
     if (this.closed) return Promise.reject(new Error("the endpoint is closed"));
     const transport = this.transports.get(destination.protocol);
@@ -406,16 +376,23 @@ export class SipEndpoint {
 
   private receiveResponse(response: SipResponse, source: Destination): void {
     const tx = this.transactions.clientFor(response);
-    const at = this.clock.now();
-    const key = responseKey(response);
-    const request = tx?.request ?? (key === undefined ? undefined : this.statelessRequests.get(key));
-    this.notify(request ? { message: response, source, at, request, retransmission: false } : { message: response, source, at, retransmission: false });
+    if (this.observers.length > 0) {
+      const at = this.clock.now();
+      const request = tx ? tx.request : this.statelessRequest(response);
+      this.notify(request ? { message: response, source, at, request, retransmission: false } : { message: response, source, at, retransmission: false });
+    }
     if (tx) {
       tx.receiveResponse(response);
       return;
     }
     for (const h of this.strayHandlers) if (h(response, source)) return;
     this.inbox.push({ message: response, source, at: this.clock.now() });
+  }
+
+  /** The request sent outside a transaction that `response` answers, if one is remembered. */
+  private statelessRequest(response: SipResponse): SipRequest | undefined {
+    const key = responseKey(response);
+    return key === undefined ? undefined : this.statelessRequests.get(key);
   }
 
   private receiveRequest(request: SipRequest, source: Destination, bytes?: Buffer): void {
@@ -427,12 +404,7 @@ export class SipEndpoint {
       return;
     }
     stampReceived(request, source);
-    const flow: Flow = {
-      reliable: isReliable(source.protocol),
-      send: (m) => {
-        this.sendTo(m, responseDestination(request.topVia, source)).catch((e: unknown) => this.problem("transport", asError(e).message, source));
-      },
-    };
+    const flow: Flow = { reliable: isReliable(source.protocol), send: this.responder(request, source) };
     const result = this.transactions.receiveRequest(request, flow);
     this.notify({ message: request, source, at: this.clock.now(), retransmission: result.kind === "absorbed" });
     if (result.kind === "absorbed") return;

@@ -73,9 +73,17 @@ const KNOWN = new Map<string, string>(
   ].map((n) => [n, n.toLowerCase()]),
 );
 
+/** The known spellings themselves, so that a parsed message keeps one shared string rather than its own copy. */
+const SPELLINGS = new Map<string, string>([...KNOWN.keys()].map((n) => [n, n]));
+
 /** Whether `name` is a header name we know by this spelling (so it is a valid token). */
 export function isKnownHeaderSpelling(name: string): boolean {
   return KNOWN.has(name);
+}
+
+/** The shared instance of a header name we know by this spelling, else `name` itself. */
+export function internHeaderName(name: string): string {
+  return SPELLINGS.get(name) ?? name;
 }
 
 /** Lower-case long name of a header, expanding compact forms (RFC 3261 7.3.3). */

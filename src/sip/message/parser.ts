@@ -1,8 +1,9 @@
 // RFC 3261 7 and 18.3: the message grammar at the level needed to route it: start line, header
 // lines (folding, compact names), body framed by Content-Length. Never throws: a malformed message
 // yields a ParseError with the position and the reason.
-import { headerKey, isKnownHeaderSpelling } from "./header-names.ts";
-import { type SipHeader, type SipMessage, SipRequest, SipResponse } from "./sip-message.ts";
+import { headerKey, internHeaderName, isKnownHeaderSpelling } from "./header-names.ts";
+import { REASON_PHRASES } from "./reason-phrases.ts";
+import { type SipHeader, type SipMessage, SipRequest, SipResponse, internMethod } from "./sip-message.ts";
 
 export interface ParseError {
   /** Offset in the input (bytes of the header section, 0-based) where the problem was found. */
@@ -66,7 +67,8 @@ export function parseMessage(input: Buffer | string): ParseResult {
   while (pos < head.length) {
     eol = head.indexOf("\n", pos);
     const lineEnd = eol < 0 ? head.length : eol;
-    const line = stripCr(head.slice(pos, lineEnd));
+    // One slice per line, without its CR
+    const line = head.slice(pos, lineEnd > pos && head.charCodeAt(lineEnd - 1) === 13 ? lineEnd - 1 : lineEnd);
     if (line.length === 0) {
       // RFC 3261 7.5 (bare LF tolerated): an empty line before the first CRLF CRLF ends the header
       // section there, so a CRLF CRLF inside the body of an LF-framed message does not frame it
@@ -119,11 +121,24 @@ export function parseMessage(input: Buffer | string): ParseResult {
 function pushHeader(message: SipMessage, raw: string): string | undefined {
   const colon = raw.indexOf(":");
   if (colon < 0) return `header line without ":" ("${clip(raw)}")`;
-  const name = trimLws(raw.slice(0, colon));
-  if (!isKnownHeaderSpelling(name) && !TOKEN.test(name)) return `invalid header name "${clip(name)}"`;
-  const rawValue = raw.slice(colon + 1);
-  const value = trimLws(rawValue.includes("\n") ? rawValue.replace(/\r?\n[ \t]+/g, " ") : rawValue);
-  const h: SipHeader = { name, key: headerKey(name), value, raw };
+  const spelled = colon > 0 && !isLwsCode(raw.charCodeAt(0)) && !isLwsCode(raw.charCodeAt(colon - 1)) ? raw.slice(0, colon) : trimLws(raw.slice(0, colon));
+  if (!isKnownHeaderSpelling(spelled) && !TOKEN.test(spelled)) return `invalid header name "${clip(spelled)}"`;
+  // Messages may be kept for 64*T1 (RFC 6026 Timer M): common names, methods and phrases are shared strings
+  const name = internHeaderName(spelled);
+  if (raw.includes("\n", colon)) {
+    // RFC 3261 7.3.1: a folded value is one line, each fold replaced by a single SP
+    const value = trimLws(raw.slice(colon + 1).replace(/\r?\n[ \t]+/g, " "));
+    message.headers.push({ name, key: headerKey(name), value, raw });
+    return undefined;
+  }
+  let a = colon + 1;
+  let b = raw.length;
+  while (a < b && isLwsCode(raw.charCodeAt(a))) a++;
+  while (b > a && isLwsCode(raw.charCodeAt(b - 1))) b--;
+  const value = raw.slice(a, b);
+  // "Name: value" exactly as the serializer writes it needs no copy of the line (a message may be kept for 64*T1)
+  const plain = name.length === colon && a === colon + 2 && raw.charCodeAt(colon + 1) === 32 && b === raw.length;
+  const h: SipHeader = plain ? { name, key: headerKey(name), value } : { name, key: headerKey(name), value, raw };
   message.headers.push(h);
   return undefined;
 }
@@ -138,7 +153,9 @@ function parseStartLine(line: string): SipMessage | string {
     const sp2 = line.indexOf(" ", sp1 + 1);
     const code = sp2 < 0 ? line.slice(sp1 + 1) : line.slice(sp1 + 1, sp2);
     if (!/^[1-6]\d\d$/.test(code)) return `Status-Code "${clip(code)}" is not three digits from 100 to 699 (RFC 3261 7.2)`;
-    return new SipResponse(Number(code), sp2 < 0 ? "" : line.slice(sp2 + 1), version);
+    const status = Number(code);
+    const reason = sp2 < 0 ? "" : line.slice(sp2 + 1);
+    return new SipResponse(status, REASON_PHRASES[status] === reason ? REASON_PHRASES[status] : reason, internVersion(version));
   }
   // RFC 3261 7.1: Request-Line = Method SP Request-URI SP SIP-Version CRLF
   const parts = line.split(" ");
@@ -149,7 +166,11 @@ function parseStartLine(line: string): SipMessage | string {
   if (!TOKEN.test(method)) return `invalid method "${clip(method)}" in Request-Line`;
   if (uri === "" || uri.startsWith("<")) return `Request-URI "${clip(uri)}" is not an absolute URI (RFC 3261 7.1)`;
   if (!VERSION.test(version)) return `malformed SIP-Version "${clip(version)}" in Request-Line`;
-  return new SipRequest(method, uri, version);
+  return new SipRequest(internMethod(method), uri, internVersion(version));
+}
+
+function internVersion(version: string): string {
+  return version === "SIP/2.0" ? "SIP/2.0" : version;
 }
 
 /**

@@ -11,6 +11,39 @@ export interface SerializeOptions {
 }
 
 export function serializeMessage(message: SipMessage, options: SerializeOptions = {}): Buffer {
+  const head = serializeHead(message, options);
+  const body = message.body;
+  if (body.length === 0) return Buffer.from(head, "utf8");
+  // One buffer for the header section and the body: no intermediate copy
+  const headLength = Buffer.byteLength(head, "utf8");
+  const out = Buffer.allocUnsafe(headLength + body.length);
+  out.write(head, 0, "utf8");
+  body.copy(out, headLength);
+  return out;
+}
+
+/** The length in bytes of serializeMessage(message, options), without building it (RFC 3261 18.1.1 size checks). */
+export function serializedLength(message: SipMessage, options: SerializeOptions = {}): number {
+  // The same lines as serializeHead, counted rather than built
+  const auto = options.contentLength !== "keep";
+  const bodyLength = message.body.length;
+  let n = Buffer.byteLength(message.startLine(), "utf8") + 2;
+  let wroteLength = false;
+  for (const h of message.headers) {
+    if (auto && h.key === "content-length") {
+      if (wroteLength) continue;
+      n += Buffer.byteLength(h.name, "utf8") + 2 + String(bodyLength).length + 2;
+      wroteLength = true;
+      continue;
+    }
+    n += h.raw !== undefined ? Buffer.byteLength(h.raw, "utf8") + 2 : Buffer.byteLength(h.name, "utf8") + 2 + Buffer.byteLength(h.value, "utf8") + 2;
+  }
+  if (auto && !wroteLength) n += 16 + String(bodyLength).length + 2;
+  return n + 2 + bodyLength;
+}
+
+/** Start line, header lines and the empty line, as text. */
+function serializeHead(message: SipMessage, options: SerializeOptions): string {
   const auto = options.contentLength !== "keep";
   let head = message.startLine() + "\r\n";
   let wroteLength = false;
@@ -24,9 +57,7 @@ export function serializeMessage(message: SipMessage, options: SerializeOptions 
     head += h.raw !== undefined ? h.raw + "\r\n" : `${h.name}: ${h.value}\r\n`;
   }
   if (auto && !wroteLength) head += `Content-Length: ${message.body.length}\r\n`;
-  head += "\r\n";
-  if (message.body.length === 0) return Buffer.from(head, "utf8");
-  return Buffer.concat([Buffer.from(head, "utf8"), message.body]);
+  return head + "\r\n";
 }
 
 export function messageToString(message: SipMessage, options: SerializeOptions = {}): string {

@@ -35,6 +35,13 @@ export class HeaderError extends Error {
 
 const EMPTY = Buffer.alloc(0);
 
+const METHODS = new Map(["INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "REGISTER", "PRACK", "UPDATE", "SUBSCRIBE", "NOTIFY", "MESSAGE", "INFO", "REFER", "PUBLISH"].map((m) => [m, m]));
+
+/** The shared instance of a method name (RFC 3261 7.1, 20.16), else `method` itself: a message may be kept for 64*T1. */
+export function internMethod(method: string): string {
+  return METHODS.get(method) ?? method;
+}
+
 abstract class SipMessageBase {
   readonly headers: SipHeader[] = [];
   body: Buffer = EMPTY;
@@ -113,19 +120,44 @@ abstract class SipMessageBase {
   }
 
   // Typed views. They throw HeaderError; a message from the network is checked first (check.ts).
+  // The values looked up on every message (branch, tags, CSeq) are kept with the header line they
+  // were read from, so a replaced, removed or inserted line (headers is a public array) is read
+  // afresh; plain fields, not parsed objects, so that a message kept for 64*T1 keeps little more.
+
+  #viaLine: SipHeader | undefined;
+  #branch: string | undefined;
+  #fromLine: SipHeader | undefined;
+  #fromTag: string | undefined;
+  #toLine: SipHeader | undefined;
+  #toTag: string | undefined;
+  #cseqLine: SipHeader | undefined;
+  #cseq: CSeq | undefined;
+
+  /** The first line of a header, or undefined. */
+  private firstLine(key: string): SipHeader | undefined {
+    const headers = this.headers;
+    for (let i = 0; i < headers.length; i++) if (headers[i].key === key) return headers[i];
+    return undefined;
+  }
 
   get callId(): string {
     return this.required("call-id");
   }
 
   get cseq(): CSeq {
-    const v = this.required("cseq");
+    const line = this.firstLine("cseq");
+    if (line === undefined) return this.missing("cseq");
+    if (line === this.#cseqLine) return this.#cseq!;
+    const v = line.value;
     // RFC 3261 20.16: CSeq = 1*DIGIT LWS Method
     const m = /^(\d{1,10})\s+([A-Za-z0-9.!%*_+`'~-]+)$/.exec(v);
     if (!m) throw new HeaderError("CSeq", `"${v}" is not "sequence-number method" (RFC 3261 20.16)`);
     const seq = Number(m[1]);
     if (seq > 2 ** 31 - 1) throw new HeaderError("CSeq", `sequence number ${m[1]} exceeds 2**31-1 (RFC 3261 8.1.1.5)`);
-    return { seq, method: m[2] };
+    const cseq = { seq, method: internMethod(m[2]) };
+    this.#cseqLine = line;
+    this.#cseq = cseq;
+    return cseq;
   }
 
   get from(): NameAddr {
@@ -137,11 +169,21 @@ abstract class SipMessageBase {
   }
 
   get fromTag(): string | undefined {
-    return tagOf(this.from);
+    const line = this.firstLine("from");
+    if (line === undefined || line !== this.#fromLine) {
+      this.#fromTag = tagOf(this.nameAddr("from"));
+      this.#fromLine = line;
+    }
+    return this.#fromTag;
   }
 
   get toTag(): string | undefined {
-    return tagOf(this.to);
+    const line = this.firstLine("to");
+    if (line === undefined || line !== this.#toLine) {
+      this.#toTag = tagOf(this.nameAddr("to"));
+      this.#toLine = line;
+    }
+    return this.#toTag;
   }
 
   get vias(): Via[] {
@@ -153,7 +195,9 @@ abstract class SipMessageBase {
   }
 
   get topVia(): Via {
-    const first = this.headerValues("via")[0];
+    // RFC 3261 7.3.1: the first value of the first Via line; the whole list is split only when that line is a list
+    const line = this.firstLine("via");
+    const first = line !== undefined && !line.value.includes(",") && line.value.trim() !== "" ? line.value.trim() : this.headerValues("via")[0];
     if (first === undefined) throw new HeaderError("Via", "missing (RFC 3261 8.1.1.7)");
     const via = parseVia(first);
     if (isViaError(via)) throw new HeaderError("Via", via.error);
@@ -161,7 +205,13 @@ abstract class SipMessageBase {
   }
 
   get branch(): string | undefined {
-    return viaBranch(this.topVia);
+    const line = this.firstLine("via");
+    if (line === undefined || line !== this.#viaLine) {
+      this.#branch = viaBranch(this.topVia);
+      // An empty first line leaves the top Via to a later one: not kept
+      this.#viaLine = line === undefined || line.value.trim() === "" ? undefined : line;
+    }
+    return this.#branch;
   }
 
   /** Values of a name-addr list header (Contact, Route, Record-Route, Path, Service-Route, P-Associated-URI ...). */
@@ -211,6 +261,10 @@ abstract class SipMessageBase {
     const na = parseNameAddr(this.required(key));
     if (isNameAddrError(na)) throw new HeaderError(canonicalHeaderName(key), na.error);
     return na;
+  }
+
+  private missing(key: string): never {
+    throw new HeaderError(canonicalHeaderName(key), "missing (RFC 3261 8.1.1)");
   }
 
   abstract startLine(): string;

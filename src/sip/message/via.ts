@@ -24,11 +24,47 @@ export const MAGIC_COOKIE = "z9hG4bK";
 
 const SENT_PROTOCOL = /^\s*([A-Za-z0-9.!%*_+`'~-]+)\s*\/\s*([A-Za-z0-9.!%*_+`'~-]+)\s*\/\s*([A-Za-z0-9.!%*_+`'~-]+)\s+/;
 
+const SIP_2_0 = "SIP/2.0/";
+
+/** RFC 3261 25.1 token characters: alphanum and -.!%*_+`'~ */
+function isTokenChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 45 || c === 46 || c === 33 || c === 37 || c === 42 || c === 95 || c === 43 || c === 96 || c === 39 || c === 126;
+}
+
+/**
+ * The sent-protocol as nearly every Via writes it ("SIP/2.0/UDP " with no LWS inside), read without
+ * a regular expression; undefined for any other spelling, which SENT_PROTOCOL reads.
+ */
+function plainSentProtocol(text: string): { transport: string; end: number } | undefined {
+  if (!text.startsWith(SIP_2_0)) return undefined;
+  let i = SIP_2_0.length;
+  while (i < text.length && isTokenChar(text.charCodeAt(i))) i++;
+  if (i === SIP_2_0.length || (text[i] !== " " && text[i] !== "\t")) return undefined;
+  const transport = text.slice(SIP_2_0.length, i);
+  while (text[i] === " " || text[i] === "\t") i++;
+  // Other whitespace after the blanks (\s+ takes it too): left to the regular expression
+  if (i < text.length && /\s/.test(text[i])) return undefined;
+  return { transport, end: i };
+}
+
 /** Parses one via-parm. Never throws. */
 export function parseVia(text: string): Via | ViaParseError {
-  const m = SENT_PROTOCOL.exec(text);
-  if (!m) return { error: `malformed sent-protocol in Via "${text}"` };
-  let i = m[0].length;
+  let protocolName = "SIP";
+  let protocolVersion = "2.0";
+  let transport: string;
+  let i: number;
+  const plain = plainSentProtocol(text);
+  if (plain) {
+    transport = plain.transport;
+    i = plain.end;
+  } else {
+    const m = SENT_PROTOCOL.exec(text);
+    if (!m) return { error: `malformed sent-protocol in Via "${text}"` };
+    protocolName = m[1];
+    protocolVersion = m[2];
+    transport = m[3];
+    i = m[0].length;
+  }
   let host: string;
   if (text[i] === "[") {
     const close = text.indexOf("]", i);
@@ -59,7 +95,7 @@ export function parseVia(text: string): Via | ViaParseError {
   }
   const params = parseParams(text, i);
   if (!params) return { error: `malformed Via parameters in "${text}"` };
-  return { protocolName: m[1], protocolVersion: m[2], transport: m[3].toUpperCase(), host, port, params };
+  return { protocolName, protocolVersion, transport: transport.toUpperCase(), host, port, params };
 }
 
 export function formatVia(v: Via): string {

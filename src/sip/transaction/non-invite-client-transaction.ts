@@ -8,8 +8,8 @@ export type NonInviteClientState = "trying" | "proceeding" | "completed" | "term
 
 export class NonInviteClientTransaction extends Transaction<NonInviteClientState> implements ClientTransaction {
   readonly kind = "nict";
-  /** The final response that moved the transaction to Completed. */
-  private final: SipResponse | undefined;
+  /** The status of the final response that moved the transaction to Completed (the response itself is not kept for Timer K). */
+  private finalStatus: number | undefined;
 
   constructor(
     id: string,
@@ -39,9 +39,9 @@ export class NonInviteClientTransaction extends Transaction<NonInviteClientState
   receiveResponse(response: SipResponse): void {
     if (this.state === "completed") {
       // RFC 3261 17.1.2.2: in Completed, retransmissions of the final response are absorbed
-      if (response.status === this.final?.status) return;
+      if (response.status === this.finalStatus) return;
       // RFC 3261 17.1.2.2 (Figure 6): Completed has no transition for a 1xx or another final response
-      this.illegal(response, `${response.status < 200 ? "a provisional response" : "a different final response"} after the final ${this.final?.status ?? ""} (RFC 3261 17.1.2.2)`);
+      this.illegal(response, `${response.status < 200 ? "a provisional response" : "a different final response"} after the final ${this.finalStatus ?? ""} (RFC 3261 17.1.2.2)`);
       return;
     }
     if (this.terminated) {
@@ -56,7 +56,7 @@ export class NonInviteClientTransaction extends Transaction<NonInviteClientState
       return;
     }
     this.state = "completed";
-    this.final = response;
+    this.finalStatus = response.status;
     this.stopTimer("E");
     this.stopTimer("F");
     // RFC 3261 17.1.2.2: Timer K is T4 for unreliable transports, zero for reliable ones

@@ -10,7 +10,7 @@ import { NonInviteClientTransaction } from "./non-invite-client-transaction.ts";
 import { NonInviteServerTransaction } from "./non-invite-server-transaction.ts";
 import type { ServerTransaction } from "./server-transaction.ts";
 import { DEFAULT_TIMERS, type TimerSettings } from "./timer-settings.ts";
-import { clientTransactionKey, responseKey, serverTransactionKey } from "./transaction-key.ts";
+import { clientTransactionKey, serverTransactionKey } from "./transaction-key.ts";
 import type { SendFn, TransactionContext } from "./transaction.ts";
 
 export interface Flow {
@@ -29,11 +29,17 @@ export type IncomingRequestResult =
 export class TransactionLayer {
   readonly timers: TimerSettings;
   readonly clock: Clock;
-  private readonly clients = new Map<string, ClientTransaction>();
+  /**
+   * RFC 3261 17.1.3: client transactions by method, then branch. Two look-ups of strings a message
+   * already holds cost less than building and hashing "branch|method" for every response.
+   */
+  private readonly clients = new Map<string, Map<string, ClientTransaction>>();
   private readonly servers = new Map<string, ServerTransaction>();
   /** Every message from the network that a transaction's state had no transition for, in order. */
   readonly illegalEvents: IllegalTransactionEvent[] = [];
   private illegalListeners: IllegalEventListener[] = [];
+  /** One listener shared by every transaction's context, not a closure per transaction. */
+  private readonly reportIllegal: IllegalEventListener = (e) => this.illegal(e);
 
   constructor(options: { timers?: Partial<TimerSettings>; clock?: Clock } = {}) {
     this.timers = { ...DEFAULT_TIMERS, ...options.timers };
@@ -41,7 +47,7 @@ export class TransactionLayer {
   }
 
   private context(flow: Flow): TransactionContext {
-    return { send: flow.send, reliable: flow.reliable, timers: this.timers, clock: this.clock, onIllegalEvent: (e) => this.illegal(e) };
+    return { send: flow.send, reliable: flow.reliable, timers: this.timers, clock: this.clock, onIllegalEvent: this.reportIllegal };
   }
 
   /**
@@ -64,21 +70,25 @@ export class TransactionLayer {
   sendRequest(request: SipRequest, flow: Flow, user: ClientTransactionUser): ClientTransaction {
     const branch = request.branch;
     if (!branch) throw new Error(`${request.method} has no Via branch: a client transaction needs one (RFC 3261 8.1.1.7)`);
-    const key = clientTransactionKey(branch, request.method);
-    if (this.clients.has(key)) throw new Error(`a client transaction with branch ${branch} for ${request.method} is already running`);
+    const method = request.method;
+    let byBranch = this.clients.get(method);
+    if (byBranch?.has(branch)) throw new Error(`a client transaction with branch ${branch} for ${method} is already running`);
+    const key = clientTransactionKey(branch, method);
     const ctx = this.context(flow);
-    const tx = request.method === "INVITE" ? new InviteClientTransaction(key, request, ctx, user) : new NonInviteClientTransaction(key, request, ctx, user);
+    const tx = method === "INVITE" ? new InviteClientTransaction(key, request, ctx, user) : new NonInviteClientTransaction(key, request, ctx, user);
     if (!tx.terminated) {
-      this.clients.set(key, tx);
-      tx.onTerminated(() => this.clients.delete(key));
+      if (!byBranch) this.clients.set(method, (byBranch = new Map<string, ClientTransaction>()));
+      const running = byBranch;
+      running.set(branch, tx);
+      tx.onTerminated(() => running.delete(branch));
     }
     return tx;
   }
 
   /** The client transaction a response matches (RFC 3261 17.1.3), if any. */
   clientFor(response: SipResponse): ClientTransaction | undefined {
-    const key = responseKey(response);
-    return key === undefined ? undefined : this.clients.get(key);
+    const branch = response.branch;
+    return branch === undefined ? undefined : this.clients.get(response.cseq.method)?.get(branch);
   }
 
   /** Hands a response to its client transaction; false when none matches (a stray or late 2xx). */
@@ -114,12 +124,14 @@ export class TransactionLayer {
   }
 
   get size(): { clients: number; servers: number } {
-    return { clients: this.clients.size, servers: this.servers.size };
+    let clients = 0;
+    for (const byBranch of this.clients.values()) clients += byBranch.size;
+    return { clients, servers: this.servers.size };
   }
 
   /** Terminates every transaction and clears every timer. */
   dispose(): void {
-    for (const tx of [...this.clients.values()]) tx.dispose();
+    for (const tx of [...this.clients.values()].flatMap((byBranch) => [...byBranch.values()])) tx.dispose();
     for (const tx of [...this.servers.values()]) tx.dispose();
   }
 }

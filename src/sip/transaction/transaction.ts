@@ -18,9 +18,16 @@ export interface TransactionContext {
   readonly onIllegalEvent?: IllegalEventListener;
 }
 
+/** A named timer of a transaction (RFC 3261 17: A, B, D, E, F, G, H, I, J, K; RFC 6026 7: L, M). */
+interface RunningTimer {
+  readonly name: string;
+  readonly handle: TimerHandle;
+}
+
 export abstract class Transaction<State extends string> {
   abstract readonly kind: TransactionKind;
-  private readonly running = new Map<string, TimerHandle>();
+  /** At most three at once, in the order started: an array is lighter than a Map per transaction. */
+  private running: RunningTimer[] = [];
   private terminatedListeners: Array<() => void> = [];
   protected constructor(
     readonly id: string,
@@ -39,26 +46,29 @@ export abstract class Transaction<State extends string> {
 
   protected startTimer(name: string, ms: number, fire: () => void): void {
     this.stopTimer(name);
-    this.running.set(
+    const timer: RunningTimer = {
       name,
-      this.ctx.clock.setTimeout(() => {
-        this.running.delete(name);
+      handle: this.ctx.clock.setTimeout(() => {
+        removeAt(this.running, this.running.indexOf(timer));
         if (!this.terminated) fire();
       }, ms),
-    );
+    };
+    this.running.push(timer);
   }
 
   protected stopTimer(name: string): void {
-    const h = this.running.get(name);
-    if (h !== undefined) {
-      this.ctx.clock.clearTimeout(h);
-      this.running.delete(name);
+    const running = this.running;
+    for (let i = 0; i < running.length; i++) {
+      if (running[i].name !== name) continue;
+      this.ctx.clock.clearTimeout(running[i].handle);
+      removeAt(running, i);
+      return;
     }
   }
 
   /** Names of the timers now running, for tests and traces. */
   runningTimers(): string[] {
-    return [...this.running.keys()];
+    return this.running.map((t) => t.name);
   }
 
   /** A message from the network with no transition in this state: reported, then absorbed. */
@@ -74,8 +84,8 @@ export abstract class Transaction<State extends string> {
   protected terminate(): void {
     if (this.terminated) return;
     this.state = "terminated" as State;
-    for (const h of this.running.values()) this.ctx.clock.clearTimeout(h);
-    this.running.clear();
+    for (const t of this.running) this.ctx.clock.clearTimeout(t.handle);
+    this.running = [];
     const listeners = this.terminatedListeners;
     this.terminatedListeners = [];
     for (const fn of listeners) fn();
@@ -85,4 +95,11 @@ export abstract class Transaction<State extends string> {
   dispose(): void {
     this.terminate();
   }
+}
+
+/** Removes the element at `i` (none when -1) keeping the order, without the array splice returns. */
+function removeAt<T>(list: T[], i: number): void {
+  if (i < 0) return;
+  for (let j = i + 1; j < list.length; j++) list[j - 1] = list[j];
+  list.pop();
 }

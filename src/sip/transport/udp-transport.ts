@@ -26,6 +26,14 @@ function isCrlfOnly(bytes: Buffer): boolean {
   return true;
 }
 
+/** A message send() accepted, written at the end of the event loop's turn. */
+interface QueuedDatagram {
+  readonly bytes: Buffer;
+  readonly remote: TransportAddress;
+  readonly resolve: () => void;
+  readonly reject: (error: TransportError) => void;
+}
+
 /** RFC 3261 18 over UDP: one datagram carries one message. */
 export class UdpTransport implements SipTransport {
   readonly protocol = "udp" as const;
@@ -36,6 +44,8 @@ export class UdpTransport implements SipTransport {
   private readonly events: TransportEvents;
   private closing: Promise<void> | undefined;
   private isClosed = false;
+  /** Datagrams accepted by send() and not yet written: see flush(). */
+  private queue: QueuedDatagram[] = [];
 
   private constructor(socket: Socket, ipv6: boolean, options: UdpTransportOptions) {
     this.socket = socket;
@@ -128,27 +138,44 @@ export class UdpTransport implements SipTransport {
     }
     this.events.sent(bytes, this.local, remote);
     return new Promise<void>((resolve, reject) => {
-      const failed = (cause: unknown): void => {
-        const error = new TransportError(describeFailure("udp send to", remote, cause), {
-          code: "send",
-          protocol: "udp",
-          remote,
-          local: this.local,
-          cause,
-        });
-        this.events.error(error);
-        reject(error);
-      };
+      this.queue.push({ bytes, remote, resolve, reject });
+      if (this.queue.length === 1) setImmediate(() => this.flush());
+    });
+  }
+
+  /**
+   * Writes the datagrams queued during this turn of the event loop, in order. Sent together rather
+   * than one by one between receptions, they wake the peer once per batch, not once per message.
+   */
+  private flush(): void {
+    const queue = this.queue;
+    if (queue.length === 0) return;
+    this.queue = [];
+    // Anonymous callbacks only: a named function expression costs an own "name" property per call under tsx
+    for (const { bytes, remote, resolve, reject } of queue) {
       try {
         this.socket.send(bytes, remote.port, this.destinationHost(remote.host), (cause) => {
-          if (cause) failed(cause);
+          if (cause) reject(this.sendFailed(remote, cause));
           else resolve();
         });
       } catch (cause) {
-        // Invalid port or address: dgram throws synchronously.
-        failed(cause);
+        // Invalid port or address, or the socket closed: dgram throws synchronously.
+        reject(this.sendFailed(remote, cause));
       }
+    }
+  }
+
+  /** Reports a failed send to the error handlers and returns the error the send rejects with. */
+  private sendFailed(remote: TransportAddress, cause: unknown): TransportError {
+    const error = new TransportError(describeFailure("udp send to", remote, cause), {
+      code: "send",
+      protocol: "udp",
+      remote,
+      local: this.local,
+      cause,
     });
+    this.events.error(error);
+    return error;
   }
 
   /** A dual-stack IPv6 socket reaches IPv4 peers through IPv4-mapped addresses. */
@@ -159,9 +186,11 @@ export class UdpTransport implements SipTransport {
 
   close(): Promise<void> {
     this.closing ??= new Promise<void>((resolve) => {
+      // What send() accepted still goes out: dgram writes it a tick later (after its address look-up)
+      this.flush();
       this.isClosed = true;
       this.events.muted = true;
-      this.socket.close(() => resolve());
+      process.nextTick(() => this.socket.close(() => resolve()));
     }).then(afterPendingCloses);
     return this.closing;
   }

@@ -6,6 +6,7 @@ import { Dialog, checkRSeq, isReliableProvisional, rackValue } from "../dialog/i
 import { summarizeMessage } from "../failure.ts";
 import { newCallId, newTag } from "../identifiers.ts";
 import type { Received } from "../endpoint/index.ts";
+import type { ClientTransactionUser } from "../transaction/index.ts";
 import { SipRequest, type SipResponse, createResponse } from "../message/index.ts";
 import { WaitableQueue } from "../waitable-queue.ts";
 import { addRequestHeaders as addSessionTimerHeaders, retryAfter422 } from "../dialog/session-timer.ts";
@@ -46,9 +47,8 @@ export class OutgoingCall {
   sessionTimer: SessionTimer | undefined;
   /** Every response to the INVITE the transaction passed up, in order. */
   readonly responses: WaitableQueue<SipResponse>;
-  /** Requests the callee sent within the call (BYE, UPDATE, re-INVITE, INFO). */
-  readonly requests: WaitableQueue<Received>;
-  readonly pracks: WaitableQueue<PrackExchange>;
+  #requests: WaitableQueue<Received> | undefined;
+  #pracks: WaitableQueue<PrackExchange> | undefined;
   /** Early and confirmed dialogs by the callee's To tag (forking gives several, RFC 3261 13.2.2.4). */
   readonly dialogs = new Map<string, Dialog>();
   confirmed: Dialog | undefined;
@@ -61,11 +61,18 @@ export class OutgoingCall {
     readonly target: string,
     private readonly options: CallOptions = {},
   ) {
-    const clock = ctx.endpoint.clock;
-    this.responses = new WaitableQueue((r) => summarizeMessage(r), clock);
-    this.requests = new WaitableQueue((r) => summarizeMessage(r.message), clock);
-    this.pracks = new WaitableQueue((p) => `PRACK for RSeq ${p.provisional.header("rseq")} -> ${p.response.status}`, clock);
+    this.responses = new WaitableQueue((r) => summarizeMessage(r), ctx.endpoint.clock);
     this.invite = this.buildInvite();
+  }
+
+  /** Requests the callee sent within the call (BYE, UPDATE, re-INVITE, INFO); made when first used, as most calls have none. */
+  get requests(): WaitableQueue<Received> {
+    return (this.#requests ??= new WaitableQueue((r) => summarizeMessage(r.message), this.ctx.endpoint.clock));
+  }
+
+  /** PRACK exchanges (RFC 3262 4); made when first used. */
+  get pracks(): WaitableQueue<PrackExchange> {
+    return (this.#pracks ??= new WaitableQueue((p) => `PRACK for RSeq ${p.provisional.header("rseq")} -> ${p.response.status}`, this.ctx.endpoint.clock));
   }
 
   private buildInvite(): SipRequest {
@@ -119,11 +126,15 @@ export class OutgoingCall {
 
   /** Sends the INVITE. */
   start(): this {
-    this.ctx.endpoint.send(this.invite, this.ctx.outbound, {
-      onResponse: (r) => this.onResponse(r),
-      onTimeout: () => this.responses.push(timeoutMarker(this.invite)),
-      onTransportError: () => this.responses.push(timeoutMarker(this.invite, 503)),
-    });
+    this.ctx.endpoint.send(
+      this.invite,
+      this.ctx.outbound,
+      new InviteUser(
+        this.responses,
+        (r) => this.onResponse(r),
+        () => this.invite,
+      ),
+    );
     return this;
   }
 
@@ -330,6 +341,24 @@ export class OutgoingCall {
       this.ctx.removeDialog(dialog.key);
     }
     this.requests.push(rec);
+  }
+}
+
+/** The INVITE client transaction's user (RFC 3261 17.1.1): one object, not a closure per event. */
+class InviteUser implements ClientTransactionUser {
+  constructor(
+    private readonly responses: WaitableQueue<SipResponse>,
+    readonly onResponse: (response: SipResponse) => void,
+    /** The INVITE sent last (a retry after 422 replaces it). */
+    private readonly invite: () => SipRequest,
+  ) {}
+
+  onTimeout(): void {
+    this.responses.push(timeoutMarker(this.invite()));
+  }
+
+  onTransportError(): void {
+    this.responses.push(timeoutMarker(this.invite(), 503));
   }
 }
 
