@@ -219,12 +219,16 @@ async function loadProfileWithoutSecrets(file: string): Promise<{ profile: Profi
  * running test case and writes what ran; a second exits at once (the exit hooks kill the SUT's
  * process group and remove its container). The caller removes `onSignal` when the run ends.
  */
-function signalHandling(suts: string, beforePrint: () => void = () => undefined): { interrupt: AbortController; onSignal: (signal: NodeJS.Signals) => void } {
+function signalHandling(
+  suts: string,
+  beforePrint: () => void = () => undefined,
+  stopping = "stopping the running test case, then writing the reports of what ran",
+): { interrupt: AbortController; onSignal: (signal: NodeJS.Signals) => void } {
   const interrupt = new AbortController();
   const onSignal = (signal: NodeJS.Signals): void => {
     beforePrint();
     if (!interrupt.signal.aborted) {
-      printError(`\nims-interop: ${signal}: stopping the running test case, then writing the reports of what ran (${signal === "SIGINT" ? "Ctrl-C" : signal} again exits at once)\n`);
+      printError(`\nims-interop: ${signal}: ${stopping} (${signal === "SIGINT" ? "Ctrl-C" : signal} again exits at once)\n`);
       interrupt.abort(signal);
       return;
     }
@@ -499,7 +503,7 @@ async function load(args: string[]): Promise<number> {
   const out = outputDirs(a);
   const lock = await lockReports(out.reports, `load --tags ${testCases.join(",")}`);
   let screen: { stop(): void } | undefined;
-  const { interrupt, onSignal } = signalHandling(profileFile, () => screen?.stop());
+  const { interrupt, onSignal } = signalHandling(profileFile, () => screen?.stop(), "no new flow starts; the flows in flight end, then what ran is written");
   try {
     const asked = [
       ues !== undefined ? `${ues} UEs` : "",

@@ -3,7 +3,7 @@
 // makes the exit code 1; the profile's thresholds decide the exit code; shards merge into one result.
 // No timing is asserted.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { copyFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -120,6 +120,26 @@ describe("ims-interop load", () => {
     assert.equal(jm.result.counts["registrations"], j1.result.counts["registrations"] + j2.result.counts["registrations"]);
     assert.equal(jm.figures.delays.srd.count, j1.figures.delays.srd.count + j2.figures.delays.srd.count);
     assert.ok(existsSync(join(dir, "merged", "load", "load.html")));
+  });
+
+  test("Ctrl-C: no new flow starts, those in flight end, load.json and load.html hold what ran, exit 130", async () => {
+    const reports = await scratch();
+    const child = spawn(process.execPath, [BIN, "load", "--profile", FAST, "--tags", "@IMS-CALL-001", "--concurrency", "2", "--duration", "10m", "--reports", reports], { cwd: PROJECT });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (err += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once("close", resolve));
+    // Interrupted once the run prints its first line (the flows start right after it)
+    while (!out.includes("as load with")) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 2000));
+    child.kill("SIGINT");
+    assert.equal(await exited, 130, out + err);
+    assert.match(err, /SIGINT: no new flow starts; the flows in flight end, then what ran is written/);
+    const j = JSON.parse(await readFile(join(reports, "load", "load.json"), "utf8")) as LoadJson;
+    assert.equal(j.flowsPassed + j.flowsFailed, j.flowsStarted);
+    assert.match(out, new RegExp(`^${j.flowsStarted} flows against .*: ${j.flowsPassed} passed, ${j.flowsFailed} failed$`, "m"));
+    assert.ok(existsSync(join(reports, "load", "load.html")));
   });
 
   test("bad input: tags that are not test cases, an unknown fault, zero flows, a bad rate or duration: one line, exit 2", () => {
