@@ -121,18 +121,22 @@ describe("merging the results of several processes", () => {
   });
 });
 
+/** A trace entry of a UE at 127.0.0.1:5062 with the SUT at 127.0.0.1:5060. */
+function entry(time: number, direction: "sent" | "received", text: string) {
+  return {
+    seq: 0,
+    time,
+    direction,
+    protocol: "udp" as const,
+    local: { protocol: "udp" as const, host: "127.0.0.1", port: 5062 },
+    remote: { protocol: "udp" as const, host: "127.0.0.1", port: 5060 },
+    bytes: Buffer.from(text),
+  };
+}
+
 describe("samples from a flow's trace", () => {
   test("a retransmitted INVITE is one session attempt, its delay counted from the first sending (RFC 6076 4.3)", async () => {
     const { recordTrace } = await import("../../src/load/trace-metrics.ts");
-    const entry = (time: number, direction: "sent" | "received", text: string) => ({
-      seq: 0,
-      time,
-      direction,
-      protocol: "udp" as const,
-      local: { protocol: "udp" as const, host: "127.0.0.1", port: 5062 },
-      remote: { protocol: "udp" as const, host: "127.0.0.1", port: 5060 },
-      bytes: Buffer.from(text),
-    });
     const headers = (cseq: string, extra = ""): string =>
       `Via: SIP/2.0/UDP 127.0.0.1:5062;branch=z9hG4bK1\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:b@x>${extra}\r\nCall-ID: c1\r\nCSeq: ${cseq}\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n`;
     const invite = `INVITE sip:b@x SIP/2.0\r\n${headers("1 INVITE")}`;
@@ -152,15 +156,6 @@ describe("samples from a flow's trace", () => {
 
   test("a de-registration and a bindings query are no registration attempts; a registration with its challenge is one (RFC 6076 4.1)", async () => {
     const { recordTrace } = await import("../../src/load/trace-metrics.ts");
-    const entry = (time: number, direction: "sent" | "received", text: string) => ({
-      seq: 0,
-      time,
-      direction,
-      protocol: "udp" as const,
-      local: { protocol: "udp" as const, host: "127.0.0.1", port: 5062 },
-      remote: { protocol: "udp" as const, host: "127.0.0.1", port: 5060 },
-      bytes: Buffer.from(text),
-    });
     const register = (callId: string, cseq: number, contact: string): string =>
       `REGISTER sip:x SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5062;branch=z9hG4bK${callId}${cseq}\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:a@x>\r\nCall-ID: ${callId}\r\nCSeq: ${cseq} REGISTER\r\n${contact}Max-Forwards: 70\r\nContent-Length: 0\r\n\r\n`;
     const answer = (callId: string, cseq: number, status: string): string =>
