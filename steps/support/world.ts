@@ -211,6 +211,13 @@ export class ImsWorld extends World<SuiteParameters> {
     const ixit = network.profile.ixit;
     const sut = network.sut;
     const protocol = this.protocol ?? "udp";
+    // A load run: a standing registration of the same identity is ended first (a REG test case's UE
+    // must find the registrar as a conformance run leaves it, not with the harness's own binding)
+    for (const [role, other] of this.loadStanding ?? []) {
+      if (other.started.config.impi !== (overrides.impi ?? s.impi)) continue;
+      this.loadStanding?.delete(role);
+      await other.release();
+    }
     // A load run: the UE's trace, budget and observers behind switches, so that it may stay registered for the slot's next flow
     const standing = this.loadStanding ? new StandingUe() : undefined;
     standing?.bind(this.flowBinding());

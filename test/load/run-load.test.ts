@@ -158,8 +158,8 @@ describe("IMS-CALL-001 as load against the embedded core", () => {
     assert.equal(r.document.result.counts.invites, r.document.flowsStarted);
   });
 
-  test("two test cases take turns: a registration storm and calls in one run", async () => {
-    const r = await runLoad({ profileFile: FAST, projectDir: PROJECT, testCases: ["IMS-REG-001", "IMS-CALL-001"], flows: 6, slots: 2 });
+  test("two test cases take turns on one slot: a REG test case's UE finds no standing registration of its identity", async () => {
+    const r = await runLoad({ profileFile: FAST, projectDir: PROJECT, testCases: ["IMS-REG-001", "IMS-CALL-001"], flows: 6, slots: 1 });
     assert.deepEqual(
       r.flows.map((f) => f.testCase),
       ["IMS-REG-001", "IMS-CALL-001", "IMS-REG-001", "IMS-CALL-001", "IMS-REG-001", "IMS-CALL-001"],
@@ -167,6 +167,9 @@ describe("IMS-CALL-001 as load against the embedded core", () => {
     assert.equal(r.document.flowsFailed, 0, r.flows.map((f) => f.reason ?? "").join("\n"));
     assert.equal(r.document.result.counts.invites, 3);
     assert.deepEqual(r.document.testCases, ["IMS-REG-001", "IMS-CALL-001"]);
+    // Every REG flow registers UE-A's identity (3), after ending UE-A's standing registration; the first
+    // call registers UE-A and UE-B (2), the later ones UE-A only (2), UE-B's registration standing
+    assert.deepEqual([r.document.result.counts.registrations, r.document.result.counts.registrationsOk], [7, 7]);
   });
 
   test("an aborted run starts no flow after the abort, ends those in flight and says it was interrupted", async () => {
