@@ -96,7 +96,7 @@ else {
       `  ims-interop load         ${i.flowsPerSecond.toFixed(1)} flows/s  passed ${i.flowsPassed}, failed ${i.flowsFailed}${srd} (${i.wallSeconds.toFixed(2)} s of flows; the command ${i.commandSeconds.toFixed(2)} s)`,
     );
     const sent = i.registrations !== undefined && i.invites !== undefined ? ` (${fmt(i.registrations)} registration attempts and ${fmt(i.invites)} INVITEs in all)` : "";
-    console.log(`  a flow: UE-A and UE-B register, UE-A calls UE-B, 180, 200, ACK, BYE, the postamble; every message judged${sent}`);
+    console.log(`  a flow: UE-A calls UE-B, 180, 200, ACK, BYE, every message judged; each slot registers UE-A and UE-B in its first flow, its later flows run on those registrations${sent}`);
   }
   if (load.ratio !== undefined) console.log(`  ratio flows / calls      ${load.ratio.toFixed(3)}`);
 }
