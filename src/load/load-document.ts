@@ -2,6 +2,7 @@
 // the shards of one run: the options it ran with, the SUT, the merged-ready result (histograms,
 // counters, per-second series), RFC 6076's figures, and the thresholds of the profile as judged.
 import { type LoadFigures, type LoadResult, loadFigures, mergeLoadResults } from "./metrics.ts";
+import type { ThresholdMeasures } from "./thresholds.ts";
 
 export const LOAD_DOCUMENT_FORMAT = "ims-interop-load-run/1";
 
@@ -64,7 +65,7 @@ export const FAILED_FLOWS_KEPT = 10;
  * and series summed), figures recomputed from the merge, the thresholds judged again on them.
  * Shards of different test cases, or one shard twice, are not one run: an Error says which.
  */
-export function mergeLoadDocuments(docs: readonly LoadDocument[], judge: (thresholds: readonly string[], m: ThresholdInputs) => ThresholdOutcome[]): LoadDocument {
+export function mergeLoadDocuments(docs: readonly LoadDocument[], judge: (thresholds: readonly string[], m: ThresholdMeasures) => ThresholdOutcome[]): LoadDocument {
   if (docs.length === 0) throw new Error("no load result to merge");
   const first = docs[0];
   const cases = first.testCases.join(",");
@@ -108,15 +109,6 @@ export function mergeLoadDocuments(docs: readonly LoadDocument[], judge: (thresh
     failedFlows,
     mergedFrom: docs.flatMap((d) => d.mergedFrom ?? [d.options.shard ?? "whole run"]),
   };
-}
-
-/** What thresholds are judged on. */
-export interface ThresholdInputs {
-  readonly figures: LoadFigures;
-  readonly flowsStarted: number;
-  readonly flowsPassed: number;
-  readonly flowsFailed: number;
-  readonly failures: Readonly<Record<string, number>>;
 }
 
 function sum(xs: readonly number[]): number {

@@ -49,15 +49,6 @@ function numberedCopies(profile: Profile, numbers: readonly number[]): Subscribe
   return subscribers;
 }
 
-/** The profile with `slots` subscribers of every role, numbered copies (slot k: the k-th of each role, as subscriberFor reads it, numbered k + 1). */
-export function loadPool(profile: Profile, slots: number): Profile {
-  const subscribers = numberedCopies(
-    profile,
-    Array.from({ length: slots }, (_, k) => k + 1),
-  );
-  return { ...profile, ixit: { ...profile.ixit, subscribers } };
-}
-
 /**
  * The profile whose subscribers are those of the global slots `slots` (the ones this process runs,
  * e.g. [1, 3, 5] for a shard): local index k, as subscriberFor(profile, role, k) reads it, holds

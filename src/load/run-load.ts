@@ -286,9 +286,9 @@ export async function runLoad(o: LoadOptions): Promise<LoadRunResult> {
     await Promise.all(standing.flatMap((m) => [...m.values()].map((ue) => ue.release())));
     const result = recorder.result();
     const figures = loadFigures(result);
+    outcomes.sort((a, b) => a.index - b.index);
     const failedFlows: FailedFlow[] = outcomes
       .filter((x): x is FlowOutcome & { reason: string; failure: string } => !x.ok && x.reason !== undefined && x.failure !== undefined)
-      .sort((a, b) => a.index - b.index)
       .map((x) => ({ index: x.index, testCase: x.testCase, failure: x.failure, reason: x.reason, at: x.at }));
     const document: LoadDocument = {
       format: LOAD_DOCUMENT_FORMAT,
@@ -313,7 +313,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadRunResult> {
       thresholds: judgeThresholds(base.load?.thresholds ?? [], { figures, flowsStarted: started, flowsPassed: passed, flowsFailed: failed, failures: result.failures }),
       failedFlows,
     };
-    return { document, flows: outcomes.sort((a, b) => a.index - b.index), interrupted: o.signal?.aborted === true };
+    return { document, flows: outcomes, interrupted: o.signal?.aborted === true };
   } finally {
     releaseProfile(runId);
     await service.close();

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { join, resolve } from "node:path";
 import { describe, test } from "node:test";
 import { type LoadResult, loadFigures, mergeLoadResults } from "../../src/load/metrics.ts";
-import { loadPool } from "../../src/load/pool.ts";
+import { poolFor } from "../../src/load/pool.ts";
 import { failureOf, loadPlan, runLoad } from "../../src/load/run-load.ts";
 import { mergeLoadDocuments } from "../../src/load/load-document.ts";
 import { judgeThresholds } from "../../src/load/thresholds.ts";
@@ -62,7 +62,7 @@ describe("the plan of a load run", () => {
 describe("the UE pool of a load run", () => {
   test("every role once per slot, numbered identities, the role's credentials, no tel URI", async () => {
     const base = await loadProfile(FAST);
-    const pool = loadPool(base, 3);
+    const pool = poolFor(base, [0, 1, 2]);
     const roles = [...new Set(base.ixit.subscribers.map((s) => s.role))];
     assert.equal(pool.ixit.subscribers.length, 3 * roles.length);
     const a = [0, 1, 2].map((k) => subscriberFor(pool, "UE-A", k)!);
