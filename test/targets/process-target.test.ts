@@ -56,9 +56,19 @@ async function assertNothingLeft(pgid: number, port: number, pids: readonly numb
   // a zombie is dead too (an orphan waits for PID 1 to reap it, which some containers' PID 1 never does)
   for (const pid of pids) assert.match(processInfo(pid)?.state ?? "gone", /^(gone|Z)$/, `pid ${pid} is gone`);
   // Free, or taken meanwhile by another test file's process (tests run two at a time), never by the SUT's
+  // In use with no owner visible is a moment between a bind and /proc (another file's socket that
+  // came and went, or a dying SUT's socket not yet released): ask again for a few seconds.
   for (const protocol of ["udp", "tcp"] as const) {
-    if ((await portFree(protocol, "127.0.0.1", port)) === true) continue;
-    const holders = (portOwners(protocol, port)?.owners ?? []).map((o) => o.pid);
+    let free: boolean;
+    let holders: number[] = [];
+    for (const until = Date.now() + 5000; ;) {
+      free = (await portFree(protocol, "127.0.0.1", port)) === true;
+      if (free) break;
+      holders = (portOwners(protocol, port)?.owners ?? []).map((o) => o.pid);
+      if (holders.length > 0 || Date.now() > until) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    if (free) continue;
     assert.ok(
       holders.length > 0 && holders.every((h) => h !== pgid && !pids.includes(h)),
       `${protocol.toUpperCase()} port ${port} is not held by the SUT (held by ${holders.join(", ") || "nobody visible"})`,
