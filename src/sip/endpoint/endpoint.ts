@@ -332,7 +332,9 @@ export class SipEndpoint {
   /** A client transaction's flow: every message to `destination`, failures to `failed`. */
   private sender(destination: Destination, failed: (e: unknown) => void): SendFn {
     return (m) => {
-      this.sendTo(m, destination).catch(failed);
+      const bytes = serializeMessage(m);
+      this.sendBytes(bytes, destination).catch(failed);
+      return bytes;
     };
   }
 

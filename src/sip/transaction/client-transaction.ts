@@ -1,5 +1,5 @@
 // RFC 3261 17.1: what the INVITE and non-INVITE client transactions report to their user.
-import type { SipRequest, SipResponse } from "../message/index.ts";
+import { type SipRequest, type SipResponse, parseMessage } from "../message/index.ts";
 
 export interface ClientTransactionUser {
   /** Every response the transaction passes up (RFC 3261 17.1.1.2, 17.1.2.2; RFC 6026 7.2 for 2xx retransmissions). */
@@ -10,6 +10,13 @@ export interface ClientTransactionUser {
   onTransportError(error: Error): void;
 }
 
+/** The user of a transaction in Completed (RFC 3261 17.1.1.2, 17.1.2.2), which passes nothing up: the TU it had is let go. */
+export const RELEASED_USER: ClientTransactionUser = {
+  onResponse() {},
+  onTimeout() {},
+  onTransportError() {},
+};
+
 export interface ClientTransaction {
   readonly id: string;
   readonly request: SipRequest;
@@ -19,4 +26,49 @@ export interface ClientTransaction {
   transportError(error: Error): void;
   onTerminated(fn: () => void): void;
   dispose(): void;
+}
+
+/**
+ * The request of a client transaction. Once the transaction sends it no more (Completed, or Accepted
+ * of RFC 6026 7.2, up to 64*T1), it keeps the bytes it sent rather than the message: a Buffer lies
+ * outside the JavaScript heap. The message is read back from them when asked for, as sent.
+ */
+export class HeldRequest {
+  private message: SipRequest | undefined;
+  private bytes: Buffer | undefined;
+
+  constructor(message: SipRequest) {
+    this.message = message;
+  }
+
+  /** What the flow returned for the first send, if it returned the bytes. */
+  sent(bytes: Buffer | void): void {
+    this.bytes ??= bytes ?? undefined;
+  }
+
+  get request(): SipRequest {
+    if (this.message) return this.message;
+    const parsed = parseMessage(this.bytes!);
+    // The bytes were serialized from a request by this process: they parse as one
+    if (!parsed.ok || parsed.message.kind !== "request") throw new Error("a client transaction's own request no longer parses");
+    return (this.message = parsed.message);
+  }
+
+  /** Keeps only the bytes, when the flow gave them. */
+  release(): void {
+    if (!this.bytes || !this.message) return;
+    this.bytes = ownCopy(this.bytes);
+    this.message = undefined;
+  }
+}
+
+/**
+ * `bytes` in memory of their own: a small Buffer is a slice of Node's shared 8 KiB pool, which
+ * would stay allocated as long as the slice is kept.
+ */
+export function ownCopy(bytes: Buffer): Buffer {
+  if (bytes.byteOffset === 0 && bytes.buffer.byteLength === bytes.length) return bytes;
+  const own = Buffer.allocUnsafeSlow(bytes.length);
+  bytes.copy(own);
+  return own;
 }

@@ -1,6 +1,6 @@
 // RFC 3261 17.1.1 INVITE client transaction, with the Accepted state of RFC 6026 7.2.
 import { SipRequest, type SipResponse } from "../message/index.ts";
-import type { ClientTransaction, ClientTransactionUser } from "./client-transaction.ts";
+import { type ClientTransaction, type ClientTransactionUser, HeldRequest, RELEASED_USER } from "./client-transaction.ts";
 import { timerD, transactionTimeout } from "./timer-settings.ts";
 import { Transaction, type TransactionContext } from "./transaction.ts";
 
@@ -8,18 +8,20 @@ export type InviteClientState = "calling" | "proceeding" | "accepted" | "complet
 
 export class InviteClientTransaction extends Transaction<InviteClientState> implements ClientTransaction {
   readonly kind = "ict";
+  private readonly held: HeldRequest;
   private ack: SipRequest | undefined;
-  /** The non-2xx final response that moved the transaction to Completed. */
-  private final: SipResponse | undefined;
+  /** The status of the non-2xx final response that moved the transaction to Completed (the response is not kept for Timer D). */
+  private finalStatus: number | undefined;
 
   constructor(
     id: string,
-    readonly request: SipRequest,
+    request: SipRequest,
     ctx: TransactionContext,
-    private readonly user: ClientTransactionUser,
+    private user: ClientTransactionUser,
   ) {
     super(id, ctx, "calling");
-    this.ctx.send(request);
+    this.held = new HeldRequest(request);
+    this.held.sent(this.ctx.send(request));
     // RFC 3261 17.1.1.2: for an unreliable transport Timer A starts at T1 and doubles
     if (!ctx.reliable) this.scheduleTimerA(ctx.timers.t1);
     this.startTimer("B", transactionTimeout(ctx.timers), () => {
@@ -37,6 +39,10 @@ export class InviteClientTransaction extends Transaction<InviteClientState> impl
     });
   }
 
+  get request(): SipRequest {
+    return this.held.request;
+  }
+
   receiveResponse(response: SipResponse): void {
     const s = response.status;
     switch (this.state) {
@@ -51,20 +57,25 @@ export class InviteClientTransaction extends Transaction<InviteClientState> impl
           this.state = "accepted";
           this.stopTimer("A");
           this.stopTimer("B");
+          this.held.release();
           this.startTimer("M", transactionTimeout(this.ctx.timers), () => this.terminate());
           this.user.onResponse(response);
         } else {
           // RFC 3261 17.1.1.2: 300-699 -> Completed, ACK sent by the transaction, Timer D
           this.state = "completed";
-          this.final = response;
+          this.finalStatus = s;
           this.stopTimer("A");
           this.stopTimer("B");
           this.ack = buildNon2xxAck(this.request, response);
+          this.held.release();
           this.ctx.send(this.ack);
+          // RFC 3261 17.1.1.2: Completed passes nothing up, so the user is not kept for Timer D
+          const user = this.user;
+          this.user = RELEASED_USER;
           // RFC 3261 17.1.1.2: Timer D is zero for reliable transports: Terminated at once
           if (this.ctx.reliable) this.terminate();
           else this.startTimer("D", timerD(this.ctx.timers, false), () => this.terminate());
-          this.user.onResponse(response);
+          user.onResponse(response);
         }
         return;
       case "accepted":
@@ -75,11 +86,11 @@ export class InviteClientTransaction extends Transaction<InviteClientState> impl
         return;
       case "completed":
         // RFC 3261 17.1.1.2: retransmissions of the final response are answered with the ACK again, not passed up
-        if (s === this.final?.status) {
+        if (s === this.finalStatus) {
           if (this.ack) this.ctx.send(this.ack);
         } else {
           // RFC 3261 17.1.1.2 (Figure 5): Completed has a transition only for the final response retransmitted
-          this.illegal(response, `${s < 200 ? "a provisional response" : "a different final response"} after the final ${this.final?.status ?? ""} (RFC 3261 17.1.1.2)`);
+          this.illegal(response, `${s < 200 ? "a provisional response" : "a different final response"} after the final ${this.finalStatus ?? ""} (RFC 3261 17.1.1.2)`);
         }
         return;
       case "terminated":

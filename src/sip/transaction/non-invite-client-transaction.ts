@@ -1,6 +1,6 @@
 // RFC 3261 17.1.2 non-INVITE client transaction.
 import type { SipRequest, SipResponse } from "../message/index.ts";
-import type { ClientTransaction, ClientTransactionUser } from "./client-transaction.ts";
+import { type ClientTransaction, type ClientTransactionUser, HeldRequest, RELEASED_USER } from "./client-transaction.ts";
 import { transactionTimeout } from "./timer-settings.ts";
 import { Transaction, type TransactionContext } from "./transaction.ts";
 
@@ -8,17 +8,19 @@ export type NonInviteClientState = "trying" | "proceeding" | "completed" | "term
 
 export class NonInviteClientTransaction extends Transaction<NonInviteClientState> implements ClientTransaction {
   readonly kind = "nict";
+  private readonly held: HeldRequest;
   /** The status of the final response that moved the transaction to Completed (the response itself is not kept for Timer K). */
   private finalStatus: number | undefined;
 
   constructor(
     id: string,
-    readonly request: SipRequest,
+    request: SipRequest,
     ctx: TransactionContext,
-    private readonly user: ClientTransactionUser,
+    private user: ClientTransactionUser,
   ) {
     super(id, ctx, "trying");
-    this.ctx.send(request);
+    this.held = new HeldRequest(request);
+    this.held.sent(this.ctx.send(request));
     // RFC 3261 17.1.2.2: Timer E starts at T1 for unreliable transports
     if (!ctx.reliable) this.scheduleTimerE(ctx.timers.t1);
     this.startTimer("F", transactionTimeout(ctx.timers), () => {
@@ -34,6 +36,10 @@ export class NonInviteClientTransaction extends Transaction<NonInviteClientState
       const next = this.state === "trying" ? Math.min(interval * 2, this.ctx.timers.t2) : this.ctx.timers.t2;
       this.scheduleTimerE(next);
     });
+  }
+
+  get request(): SipRequest {
+    return this.held.request;
   }
 
   receiveResponse(response: SipResponse): void {
@@ -59,10 +65,14 @@ export class NonInviteClientTransaction extends Transaction<NonInviteClientState
     this.finalStatus = response.status;
     this.stopTimer("E");
     this.stopTimer("F");
+    this.held.release();
+    // RFC 3261 17.1.2.2: Completed passes nothing up, so the user is not kept for Timer K
+    const user = this.user;
+    this.user = RELEASED_USER;
     // RFC 3261 17.1.2.2: Timer K is T4 for unreliable transports, zero for reliable ones
     if (this.ctx.reliable) this.terminate();
     else this.startTimer("K", this.ctx.timers.t4, () => this.terminate());
-    this.user.onResponse(response);
+    user.onResponse(response);
   }
 
   transportError(error: Error): void {

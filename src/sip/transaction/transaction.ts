@@ -5,8 +5,12 @@ import type { SipMessage } from "../message/index.ts";
 import { type IllegalEventListener, type TransactionKind, TransactionUserError, describeMessageEvent } from "./illegal-event.ts";
 import type { TimerSettings } from "./timer-settings.ts";
 
-/** Sends one message to the transaction's peer over its flow; errors come back through `transportError`. */
-export type SendFn = (message: SipMessage) => void;
+/**
+ * Sends one message to the transaction's peer over its flow; errors come back through `transportError`.
+ * It may return the bytes it sent, which a client transaction keeps instead of its request once it
+ * sends it no more (see HeldRequest).
+ */
+export type SendFn = (message: SipMessage) => Buffer | void;
 
 export interface TransactionContext {
   readonly send: SendFn;

@@ -6,8 +6,8 @@ import { Dialog, checkRSeq, isReliableProvisional, rackValue } from "../dialog/i
 import { summarizeMessage } from "../failure.ts";
 import { newCallId, newTag } from "../identifiers.ts";
 import type { Received } from "../endpoint/index.ts";
-import type { ClientTransactionUser } from "../transaction/index.ts";
-import { SipRequest, type SipResponse, createResponse } from "../message/index.ts";
+import { type ClientTransaction, type ClientTransactionUser, ownCopy } from "../transaction/index.ts";
+import { SipRequest, type SipResponse, createResponse, serializeMessage } from "../message/index.ts";
 import { WaitableQueue } from "../waitable-queue.ts";
 import { addRequestHeaders as addSessionTimerHeaders, retryAfter422 } from "../dialog/session-timer.ts";
 import { SessionTimer, type SessionTimerRequest } from "./session-timer.ts";
@@ -52,9 +52,12 @@ export class OutgoingCall {
   /** Early and confirmed dialogs by the callee's To tag (forking gives several, RFC 3261 13.2.2.4). */
   readonly dialogs = new Map<string, Dialog>();
   confirmed: Dialog | undefined;
-  private readonly acks = new Map<string, SipRequest>();
+  /** The ACK sent for each 2xx, by To tag, as sent: kept for the retransmissions of the 2xx (RFC 3261 13.2.2.4). */
+  private readonly acks = new Map<string, Buffer>();
 
   private final: SipResponse | undefined;
+  /** The user of the INVITE's client transaction, told when the call has ended (see letGo). */
+  private user: InviteUser | undefined;
 
   constructor(
     private readonly ctx: UeContext,
@@ -126,19 +129,22 @@ export class OutgoingCall {
 
   /** Sends the INVITE. */
   start(): this {
-    this.ctx.endpoint.send(
-      this.invite,
-      this.ctx.outbound,
-      new InviteUser(
-        this.responses,
-        (r) => this.onResponse(r),
-        () => this.invite,
-      ),
-    );
+    const user = new InviteUser(this, this.ctx);
+    this.user = user;
+    user.transaction = this.ctx.endpoint.send(this.invite, this.ctx.outbound, user);
     return this;
   }
 
-  private onResponse(r: SipResponse): void {
+  /**
+   * RFC 6026 7.2: the INVITE's transaction stays in Accepted for 64*T1 after the 2xx. Once every
+   * dialog of the call has ended, it keeps only the INVITE and the ACKs sent, not the call.
+   */
+  private letGo(): void {
+    if (this.confirmed && [...this.dialogs.values()].every((d) => d.state === "terminated")) this.user?.release(this.acks);
+  }
+
+  /** A response the INVITE's client transaction passed up while the call lasts. */
+  onResponse(r: SipResponse): void {
     const tag = r.toTag;
     if (!this.confirmed) this.followAnswer(r);
     if (r.status < 200) {
@@ -166,7 +172,7 @@ export class OutgoingCall {
         this.dialogs.set(tag, dialog);
         this.ctx.addDialog(dialog.key, (rec) => this.inDialog(rec, dialog!));
       }
-      const ack = dialog.createRequest("ACK", this.ctx.via(), { cseq: this.invite.cseq.seq });
+      const ack = ownCopy(serializeMessage(dialog.createRequest("ACK", this.ctx.via(), { cseq: this.invite.cseq.seq })));
       this.acks.set(tag, ack);
       this.ctx.automatic("ACK", `ACK for the ${r.status} (INVITE)`, this.ctx.endpoint.sendStateless(ack, this.ctx.outbound));
       if (this.confirmed) {
@@ -278,6 +284,7 @@ export class OutgoingCall {
     const response = await this.sendInDialog(dialog, "BYE", undefined, deadline, "RFC 3261 15.1.1");
     dialog.terminate();
     this.ctx.removeDialog(dialog.key);
+    this.letGo();
     return response;
   }
 
@@ -339,26 +346,69 @@ export class OutgoingCall {
       if (rec.transaction) rec.transaction.respond(createResponse(m, 200));
       dialog.terminate();
       this.ctx.removeDialog(dialog.key);
+      this.letGo();
     }
     this.requests.push(rec);
   }
 }
 
-/** The INVITE client transaction's user (RFC 3261 17.1.1): one object, not a closure per event. */
+/**
+ * The INVITE client transaction's user (RFC 3261 17.1.1): one object, not a closure per event.
+ * While the call lasts it hands responses to the call; once the call has ended (release) it answers
+ * what Accepted still passes up (RFC 6026 7.2) from the INVITE and the ACKs alone.
+ */
 class InviteUser implements ClientTransactionUser {
+  private call: OutgoingCall | undefined;
+  private acks: Map<string, Buffer> | undefined;
+  /** The INVITE's client transaction, which holds the INVITE. */
+  transaction: ClientTransaction | undefined;
+
   constructor(
-    private readonly responses: WaitableQueue<SipResponse>,
-    readonly onResponse: (response: SipResponse) => void,
-    /** The INVITE sent last (a retry after 422 replaces it). */
-    private readonly invite: () => SipRequest,
-  ) {}
+    call: OutgoingCall,
+    private readonly ctx: UeContext,
+  ) {
+    this.call = call;
+  }
+
+  onResponse(r: SipResponse): void {
+    if (this.call) this.call.onResponse(r);
+    else this.afterTheCall(r);
+  }
 
   onTimeout(): void {
-    this.responses.push(timeoutMarker(this.invite()));
+    if (this.call) this.call.responses.push(timeoutMarker(this.call.invite));
   }
 
   onTransportError(): void {
-    this.responses.push(timeoutMarker(this.invite(), 503));
+    if (this.call) this.call.responses.push(timeoutMarker(this.call.invite, 503));
+  }
+
+  /** The call has ended: the transaction keeps this user, and through it the ACKs only. */
+  release(acks: Map<string, Buffer>): void {
+    this.call = undefined;
+    this.acks = acks;
+  }
+
+  /** A 2xx after the call ended (only a 2xx reaches the user in Accepted, RFC 6026 7.2). */
+  private afterTheCall(r: SipResponse): void {
+    const tag = r.toTag;
+    const invite = this.transaction?.request;
+    if (r.status < 200 || r.status >= 300 || !tag || !this.acks || !invite) return;
+    const ctx = this.ctx;
+    const seen = this.acks.get(tag);
+    if (seen) {
+      // RFC 3261 13.2.2.4: a retransmitted 2xx gets the same ACK again
+      ctx.automatic("ACK", `ACK for the retransmitted ${r.status} (INVITE)`, ctx.endpoint.sendStateless(seen, ctx.outbound));
+      return;
+    }
+    // RFC 3261 13.2.2.4: a 2xx from another fork is acknowledged and its dialog ended with BYE
+    const dialog = Dialog.asUac(invite, r);
+    const ack = ownCopy(serializeMessage(dialog.createRequest("ACK", ctx.via(), { cseq: invite.cseq.seq })));
+    this.acks.set(tag, ack);
+    ctx.automatic("ACK", `ACK for the ${r.status} (INVITE)`, ctx.endpoint.sendStateless(ack, ctx.outbound));
+    const bye = dialog.createRequest("BYE", ctx.via());
+    ctx.automatic("BYE", `BYE ending the dialog of a second 2xx (To tag ${tag})`, ctx.endpoint.request(bye, ctx.outbound, { ...ctx.within(undefined), clause: "RFC 3261 13.2.2.4" }));
+    dialog.terminate();
   }
 }
 

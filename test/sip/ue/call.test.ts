@@ -1,8 +1,13 @@
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { type Received, SipEndpoint } from "../../../src/sip/endpoint/index.ts";
-import { type SipRequest, type SipResponse, createResponse } from "../../../src/sip/message/index.ts";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { type SipRequest, type SipResponse, createResponse, messageToString } from "../../../src/sip/message/index.ts";
 import { Resources, destinationOf, startUe, uePair, waitFor } from "./ue-support.ts";
+
+setFlagsFromString("--expose-gc");
+const gc = runInNewContext("gc") as () => void;
 
 const res = new Resources();
 after(() => res.closeAll());
@@ -211,6 +216,55 @@ for (const protocol of ["udp", "tcp"] as const) {
         [],
       );
       assert.deepEqual(callee.problems, []);
+    });
+
+    test("after the call, its INVITE transaction in Accepted keeps the ACK, not the call: a retransmitted 2xx gets the same ACK, another fork's 2xx an ACK and a BYE (RFC 6026 7.2, RFC 3261 13.2.2.4)", async () => {
+      const callee = res.add(await SipEndpoint.start({ listen: [{ protocol }] }));
+      const a = await startUe(res, "UE-A", "alice", protocol, destinationOf(callee, protocol));
+      const l = callee.local(protocol);
+      const contactOf = (user: string): string => `sip:${user}@127.0.0.1:${l.port}${protocol === "udp" ? "" : ";transport=tcp"}`;
+      const ok = (invite: SipRequest, tag: string, user: string): SipResponse => {
+        const r = createResponse(invite, 200, { toTag: tag });
+        r.addHeader("Contact", `<${contactOf(user)}>`);
+        r.setBody(ANSWER, "application/sdp");
+        return r;
+      };
+      // in a function of its own, so that nothing here holds the call once it has ended
+      const ended = async () => {
+        const call = a.call("sip:bob@ims.test", { sdp: OFFER });
+        const inv = await callee.inbox.expect({ method: "INVITE" }, waitFor("INVITE"));
+        const invite = request(inv);
+        inv.transaction!.respond(ok(invite, "fork-1", "bob1"));
+        await call.waitForFinal(waitFor("200"));
+        const ack = request(await callee.inbox.expect({ method: "ACK" }, waitFor("ACK")));
+        const byeP = call.bye(waitFor("BYE"));
+        callee.reply(await callee.inbox.expect({ method: "BYE" }, waitFor("BYE at the callee")), 200);
+        assert.equal((await byeP).status, 200);
+        return { call: new WeakRef(call), ist: inv.transaction!, invite, ack };
+      };
+      const { call, ist, invite, ack } = await ended();
+      await new Promise((done) => setImmediate(done));
+      gc();
+      assert.equal(call.deref(), undefined, "the ended call is let go while Timer M runs");
+
+      ist.respond(ok(invite, "fork-1", "bob1"));
+      const again = request(await callee.inbox.expect({ method: "ACK" }, waitFor("ACK again")));
+      assert.equal(messageToString(again), messageToString(ack), "the same ACK, byte for byte");
+
+      ist.respond(ok(invite, "fork-3", "bob3"));
+      const ack3 = request(await callee.inbox.expect({ method: "ACK", where: (m) => m.toTag === "fork-3" }, waitFor("ACK fork-3")));
+      assert.equal(ack3.uriText, contactOf("bob3"));
+      assert.equal(ack3.header("cseq"), `${invite.cseq.seq} ACK`);
+      const bye3 = await callee.inbox.expect({ method: "BYE", where: (m) => m.toTag === "fork-3" }, waitFor("BYE fork-3"));
+      assert.equal(request(bye3).uriText, contactOf("bob3"));
+      callee.reply(bye3, 200);
+      await new Promise((done) => setTimeout(done, 50));
+      assert.deepEqual(
+        callee.inbox.unconsumed().map((r) => r.message.startLine()),
+        [],
+      );
+      assert.deepEqual(callee.problems, []);
+      assert.deepEqual(a.endpoint.problems, []);
     });
 
     test("MESSAGE both ways (RFC 3428)", async () => {
