@@ -30,12 +30,13 @@ export interface ClientTransaction {
 
 /**
  * The request of a client transaction. Once the transaction sends it no more (Completed, or Accepted
- * of RFC 6026 7.2, up to 64*T1), it keeps the bytes it sent rather than the message: a Buffer lies
- * outside the JavaScript heap. The message is read back from them when asked for, as sent.
+ * of RFC 6026 7.2, up to 64*T1), it keeps the bytes it sent, as one flat string with one character
+ * per byte (latin1), rather than the message and its headers: one object for the collector instead
+ * of dozens. The message is read back from them when asked for, as sent.
  */
 export class HeldRequest {
   private message: SipRequest | undefined;
-  private bytes: Buffer | undefined;
+  private bytes: Buffer | string | undefined;
 
   constructor(message: SipRequest) {
     this.message = message;
@@ -48,7 +49,8 @@ export class HeldRequest {
 
   get request(): SipRequest {
     if (this.message) return this.message;
-    const parsed = parseMessage(this.bytes!);
+    const bytes = this.bytes!;
+    const parsed = parseMessage(typeof bytes === "string" ? Buffer.from(bytes, "latin1") : bytes);
     // The bytes were serialized from a request by this process: they parse as one
     if (!parsed.ok || parsed.message.kind !== "request") throw new Error("a client transaction's own request no longer parses");
     return (this.message = parsed.message);
@@ -57,18 +59,12 @@ export class HeldRequest {
   /** Keeps only the bytes, when the flow gave them. */
   release(): void {
     if (!this.bytes || !this.message) return;
-    this.bytes = ownCopy(this.bytes);
+    this.bytes = heldBytes(this.bytes);
     this.message = undefined;
   }
 }
 
-/**
- * `bytes` in memory of their own: a small Buffer is a slice of Node's shared 8 KiB pool, which
- * would stay allocated as long as the slice is kept.
- */
-export function ownCopy(bytes: Buffer): Buffer {
-  if (bytes.byteOffset === 0 && bytes.buffer.byteLength === bytes.length) return bytes;
-  const own = Buffer.allocUnsafeSlow(bytes.length);
-  bytes.copy(own);
-  return own;
+/** Bytes kept for long as one flat string of latin1 characters, one per byte: Buffer.from(s, "latin1") gives them back. */
+export function heldBytes(bytes: Buffer | string): string {
+  return typeof bytes === "string" ? bytes : bytes.toString("latin1");
 }

@@ -1,5 +1,6 @@
 export * from "./timer-settings.ts";
 export * from "./transaction.ts";
+export * from "./linger-queue.ts";
 export * from "./illegal-event.ts";
 export * from "./client-transaction.ts";
 export * from "./server-transaction.ts";

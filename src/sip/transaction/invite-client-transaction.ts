@@ -58,7 +58,7 @@ export class InviteClientTransaction extends Transaction<InviteClientState> impl
           this.stopTimer("A");
           this.stopTimer("B");
           this.held.release();
-          this.startTimer("M", transactionTimeout(this.ctx.timers), () => this.terminate());
+          this.linger("M", transactionTimeout(this.ctx.timers), false);
           this.user.onResponse(response);
         } else {
           // RFC 3261 17.1.1.2: 300-699 -> Completed, ACK sent by the transaction, Timer D
@@ -74,7 +74,7 @@ export class InviteClientTransaction extends Transaction<InviteClientState> impl
           this.user = RELEASED_USER;
           // RFC 3261 17.1.1.2: Timer D is zero for reliable transports: Terminated at once
           if (this.ctx.reliable) this.terminate();
-          else this.startTimer("D", timerD(this.ctx.timers, false), () => this.terminate());
+          else this.linger("D", timerD(this.ctx.timers, false), true);
           user.onResponse(response);
         }
         return;

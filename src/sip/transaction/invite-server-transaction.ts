@@ -21,7 +21,7 @@ export class InviteServerTransaction extends ServerTransactionBase<InviteServerS
       if (s < 300) {
         // RFC 6026 7.1: 2xx -> Accepted; the TU retransmits the 2xx; Timer L ends the state
         this.state = "accepted";
-        this.startTimer("L", transactionTimeout(this.ctx.timers), () => this.terminate());
+        this.linger("L", transactionTimeout(this.ctx.timers), true);
         return;
       }
       // RFC 3261 17.2.1: 300-699 -> Completed; Timer G retransmits over UDP, Timer H waits for the ACK
@@ -75,7 +75,7 @@ export class InviteServerTransaction extends ServerTransactionBase<InviteServerS
           this.stopTimer("H");
           this.user.onAck?.(request);
           if (this.ctx.reliable) this.terminate();
-          else this.startTimer("I", this.ctx.timers.t4, () => this.terminate());
+          else this.linger("I", this.ctx.timers.t4, false);
           return;
         case "confirmed":
           // RFC 3261 17.2.1: Confirmed absorbs the ACKs triggered by retransmitted final responses

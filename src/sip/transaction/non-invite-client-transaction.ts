@@ -71,7 +71,7 @@ export class NonInviteClientTransaction extends Transaction<NonInviteClientState
     this.user = RELEASED_USER;
     // RFC 3261 17.1.2.2: Timer K is T4 for unreliable transports, zero for reliable ones
     if (this.ctx.reliable) this.terminate();
-    else this.startTimer("K", this.ctx.timers.t4, () => this.terminate());
+    else this.linger("K", this.ctx.timers.t4, false);
     user.onResponse(response);
   }
 

@@ -25,7 +25,7 @@ export class NonInviteServerTransaction extends ServerTransactionBase<NonInviteS
     // RFC 3261 17.2.2: final response -> Completed; Timer J is 64*T1 for UDP, 0 for reliable transports
     this.state = "completed";
     if (this.ctx.reliable) this.terminate();
-    else this.startTimer("J", transactionTimeout(this.ctx.timers), () => this.terminate());
+    else this.linger("J", transactionTimeout(this.ctx.timers), true);
   }
 
   receiveRequest(request: SipRequest): void {

@@ -1,11 +1,12 @@
 // RFC 3261 17: the table of live transactions, creating them for outgoing requests and new incoming
 // requests, and handing each received message to the transaction it belongs to.
 import { type Clock, systemClock } from "../clock.ts";
-import type { SipRequest, SipResponse } from "../message/index.ts";
+import type { SipMessage, SipRequest, SipResponse } from "../message/index.ts";
 import type { ClientTransaction, ClientTransactionUser } from "./client-transaction.ts";
 import type { IllegalEventListener, IllegalTransactionEvent } from "./illegal-event.ts";
 import { InviteClientTransaction } from "./invite-client-transaction.ts";
 import { InviteServerTransaction } from "./invite-server-transaction.ts";
+import { LingerQueue } from "./linger-queue.ts";
 import { NonInviteClientTransaction } from "./non-invite-client-transaction.ts";
 import { NonInviteServerTransaction } from "./non-invite-server-transaction.ts";
 import type { ServerTransaction } from "./server-transaction.ts";
@@ -41,13 +42,20 @@ export class TransactionLayer {
   /** One listener shared by every transaction's context, not a closure per transaction. */
   private readonly reportIllegal: IllegalEventListener = (e) => this.illegal(e);
 
+  /** The waits before Terminated of every transaction of this layer. */
+  private readonly lingerQueue: LingerQueue;
+  /** The context a transaction that sends nothing more keeps instead of its own. */
+  private readonly quiet: TransactionContext;
+
   constructor(options: { timers?: Partial<TimerSettings>; clock?: Clock } = {}) {
     this.timers = { ...DEFAULT_TIMERS, ...options.timers };
     this.clock = options.clock ?? systemClock;
+    this.lingerQueue = new LingerQueue(this.clock);
+    this.quiet = { send: sendsNothing, reliable: false, timers: this.timers, clock: this.clock, onIllegalEvent: this.reportIllegal, lingerQueue: this.lingerQueue };
   }
 
   private context(flow: Flow): TransactionContext {
-    return { send: flow.send, reliable: flow.reliable, timers: this.timers, clock: this.clock, onIllegalEvent: this.reportIllegal };
+    return { send: flow.send, reliable: flow.reliable, timers: this.timers, clock: this.clock, onIllegalEvent: this.reportIllegal, lingerQueue: this.lingerQueue, quiet: this.quiet };
   }
 
   /**
@@ -133,5 +141,11 @@ export class TransactionLayer {
   dispose(): void {
     for (const tx of [...this.clients.values()].flatMap((byBranch) => [...byBranch.values()])) tx.dispose();
     for (const tx of [...this.servers.values()]) tx.dispose();
+    this.lingerQueue.dispose();
   }
+}
+
+/** The send of the quiet context: a transaction that said it sends nothing more did (a harness bug). */
+function sendsNothing(message: SipMessage): never {
+  throw new Error(`a transaction that sends nothing more while it waits to terminate sent ${message.startLine()}`);
 }

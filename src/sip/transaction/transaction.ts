@@ -1,6 +1,7 @@
 // RFC 3261 17: what client and server transactions share: a state machine with named timers that
 // are all cleared when the transaction terminates.
 import type { Clock, TimerHandle } from "../clock.ts";
+import type { LingerQueue, Lingering } from "./linger-queue.ts";
 import type { SipMessage } from "../message/index.ts";
 import { type IllegalEventListener, type TransactionKind, TransactionUserError, describeMessageEvent } from "./illegal-event.ts";
 import type { TimerSettings } from "./timer-settings.ts";
@@ -20,6 +21,10 @@ export interface TransactionContext {
   readonly clock: Clock;
   /** Told of every message from the network that the current state has no transition for. */
   readonly onIllegalEvent?: IllegalEventListener;
+  /** Where the waits before Terminated run (see linger); without one each is a timer of the clock. */
+  readonly lingerQueue?: LingerQueue;
+  /** The context of a transaction that sends nothing more: its flow is let go (see linger). */
+  readonly quiet?: TransactionContext;
 }
 
 /** A named timer of a transaction (RFC 3261 17: A, B, D, E, F, G, H, I, J, K; RFC 6026 7: L, M). */
@@ -28,14 +33,17 @@ interface RunningTimer {
   readonly handle: TimerHandle;
 }
 
-export abstract class Transaction<State extends string> {
+export abstract class Transaction<State extends string> implements Lingering {
   abstract readonly kind: TransactionKind;
   /** At most three at once, in the order started: an array is lighter than a Map per transaction. */
   private running: RunningTimer[] = [];
   private terminatedListeners: Array<() => void> = [];
+  /** The timer of the wait before Terminated running on the linger queue, and when it is due. */
+  private lingering: string | undefined;
+  private lingerAt = 0;
   protected constructor(
     readonly id: string,
-    protected readonly ctx: TransactionContext,
+    protected ctx: TransactionContext,
     public state: State,
   ) {}
 
@@ -60,7 +68,29 @@ export abstract class Transaction<State extends string> {
     this.running.push(timer);
   }
 
+  /**
+   * The wait before Terminated (Timers D, I, J, K, L, M): on the context's linger queue when it has
+   * one. A transaction that `sends` nothing more while it waits lets go of its flow.
+   */
+  protected linger(name: string, ms: number, sends: boolean): void {
+    const queue = this.ctx.lingerQueue;
+    if (!queue) return this.startTimer(name, ms, () => this.terminate());
+    this.stopTimer(name);
+    if (!sends && this.ctx.quiet) this.ctx = this.ctx.quiet;
+    this.lingering = name;
+    this.lingerAt = queue.add(this, ms);
+  }
+
+  /** The linger queue's call: the wait due at `at` is over, unless it was stopped or started again. */
+  lingerEnded(at: number): void {
+    if (this.lingering !== undefined && this.lingerAt === at && !this.terminated) {
+      this.lingering = undefined;
+      this.terminate();
+    }
+  }
+
   protected stopTimer(name: string): void {
+    if (this.lingering === name) this.lingering = undefined;
     const running = this.running;
     for (let i = 0; i < running.length; i++) {
       if (running[i].name !== name) continue;
@@ -72,7 +102,8 @@ export abstract class Transaction<State extends string> {
 
   /** Names of the timers now running, for tests and traces. */
   runningTimers(): string[] {
-    return this.running.map((t) => t.name);
+    const names = this.running.map((t) => t.name);
+    return this.lingering === undefined ? names : [...names, this.lingering];
   }
 
   /** A message from the network with no transition in this state: reported, then absorbed. */
@@ -90,6 +121,7 @@ export abstract class Transaction<State extends string> {
     this.state = "terminated" as State;
     for (const t of this.running) this.ctx.clock.clearTimeout(t.handle);
     this.running = [];
+    this.lingering = undefined;
     const listeners = this.terminatedListeners;
     this.terminatedListeners = [];
     for (const fn of listeners) fn();

@@ -6,7 +6,7 @@ import { Dialog, checkRSeq, isReliableProvisional, rackValue } from "../dialog/i
 import { summarizeMessage } from "../failure.ts";
 import { newCallId, newTag } from "../identifiers.ts";
 import type { Received } from "../endpoint/index.ts";
-import { type ClientTransaction, type ClientTransactionUser, ownCopy } from "../transaction/index.ts";
+import { type ClientTransaction, type ClientTransactionUser, heldBytes } from "../transaction/index.ts";
 import { SipRequest, type SipResponse, createResponse, serializeMessage } from "../message/index.ts";
 import { WaitableQueue } from "../waitable-queue.ts";
 import { addRequestHeaders as addSessionTimerHeaders, retryAfter422 } from "../dialog/session-timer.ts";
@@ -53,7 +53,7 @@ export class OutgoingCall {
   readonly dialogs = new Map<string, Dialog>();
   confirmed: Dialog | undefined;
   /** The ACK sent for each 2xx, by To tag, as sent: kept for the retransmissions of the 2xx (RFC 3261 13.2.2.4). */
-  private readonly acks = new Map<string, Buffer>();
+  private readonly acks = new Map<string, string>();
 
   private final: SipResponse | undefined;
   /** The user of the INVITE's client transaction, told when the call has ended (see letGo). */
@@ -162,7 +162,7 @@ export class OutgoingCall {
       const seen = this.acks.get(tag);
       if (seen) {
         // RFC 3261 13.2.2.4: a retransmitted 2xx gets the same ACK again
-        this.ctx.automatic("ACK", `ACK for the retransmitted ${r.status} (INVITE)`, this.ctx.endpoint.sendStateless(seen, this.ctx.outbound));
+        this.ctx.automatic("ACK", `ACK for the retransmitted ${r.status} (INVITE)`, this.ctx.endpoint.sendStateless(Buffer.from(seen, "latin1"), this.ctx.outbound));
         return;
       }
       let dialog = this.dialogs.get(tag);
@@ -172,8 +172,8 @@ export class OutgoingCall {
         this.dialogs.set(tag, dialog);
         this.ctx.addDialog(dialog.key, (rec) => this.inDialog(rec, dialog!));
       }
-      const ack = ownCopy(serializeMessage(dialog.createRequest("ACK", this.ctx.via(), { cseq: this.invite.cseq.seq })));
-      this.acks.set(tag, ack);
+      const ack = serializeMessage(dialog.createRequest("ACK", this.ctx.via(), { cseq: this.invite.cseq.seq }));
+      this.acks.set(tag, heldBytes(ack));
       this.ctx.automatic("ACK", `ACK for the ${r.status} (INVITE)`, this.ctx.endpoint.sendStateless(ack, this.ctx.outbound));
       if (this.confirmed) {
         // RFC 3261 13.2.2.4: a second 2xx from another fork is acknowledged and its dialog ended with BYE
@@ -359,7 +359,7 @@ export class OutgoingCall {
  */
 class InviteUser implements ClientTransactionUser {
   private call: OutgoingCall | undefined;
-  private acks: Map<string, Buffer> | undefined;
+  private acks: Map<string, string> | undefined;
   /** The INVITE's client transaction, which holds the INVITE. */
   transaction: ClientTransaction | undefined;
 
@@ -384,7 +384,7 @@ class InviteUser implements ClientTransactionUser {
   }
 
   /** The call has ended: the transaction keeps this user, and through it the ACKs only. */
-  release(acks: Map<string, Buffer>): void {
+  release(acks: Map<string, string>): void {
     this.call = undefined;
     this.acks = acks;
   }
@@ -398,13 +398,13 @@ class InviteUser implements ClientTransactionUser {
     const seen = this.acks.get(tag);
     if (seen) {
       // RFC 3261 13.2.2.4: a retransmitted 2xx gets the same ACK again
-      ctx.automatic("ACK", `ACK for the retransmitted ${r.status} (INVITE)`, ctx.endpoint.sendStateless(seen, ctx.outbound));
+      ctx.automatic("ACK", `ACK for the retransmitted ${r.status} (INVITE)`, ctx.endpoint.sendStateless(Buffer.from(seen, "latin1"), ctx.outbound));
       return;
     }
     // RFC 3261 13.2.2.4: a 2xx from another fork is acknowledged and its dialog ended with BYE
     const dialog = Dialog.asUac(invite, r);
-    const ack = ownCopy(serializeMessage(dialog.createRequest("ACK", ctx.via(), { cseq: invite.cseq.seq })));
-    this.acks.set(tag, ack);
+    const ack = serializeMessage(dialog.createRequest("ACK", ctx.via(), { cseq: invite.cseq.seq }));
+    this.acks.set(tag, heldBytes(ack));
     ctx.automatic("ACK", `ACK for the ${r.status} (INVITE)`, ctx.endpoint.sendStateless(ack, ctx.outbound));
     const bye = dialog.createRequest("BYE", ctx.via());
     ctx.automatic("BYE", `BYE ending the dialog of a second 2xx (To tag ${tag})`, ctx.endpoint.request(bye, ctx.outbound, { ...ctx.within(undefined), clause: "RFC 3261 13.2.2.4" }));
