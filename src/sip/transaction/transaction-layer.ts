@@ -86,9 +86,8 @@ export class TransactionLayer {
     const tx = method === "INVITE" ? new InviteClientTransaction(key, request, ctx, user) : new NonInviteClientTransaction(key, request, ctx, user);
     if (!tx.terminated) {
       if (!byBranch) this.clients.set(method, (byBranch = new Map<string, ClientTransaction>()));
-      const running = byBranch;
-      running.set(branch, tx);
-      tx.onTerminated(() => running.delete(branch));
+      byBranch.set(branch, tx);
+      tx.removeFrom(byBranch, branch);
     }
     return tx;
   }
@@ -122,7 +121,7 @@ export class TransactionLayer {
     const ctx = this.context(flow);
     const tx = request.method === "INVITE" ? new InviteServerTransaction(key, request, ctx) : new NonInviteServerTransaction(key, request, ctx);
     this.servers.set(key, tx);
-    tx.onTerminated(() => this.servers.delete(key));
+    tx.removeFrom(this.servers, key);
     return { kind: "new", transaction: tx };
   }
 

@@ -37,7 +37,11 @@ export abstract class Transaction<State extends string> implements Lingering {
   abstract readonly kind: TransactionKind;
   /** At most three at once, in the order started: an array is lighter than a Map per transaction. */
   private running: RunningTimer[] = [];
-  private terminatedListeners: Array<() => void> = [];
+  /** Made when first used: most transactions have only the table that holds them (see removeFrom). */
+  private terminatedListeners: Array<() => void> | undefined;
+  /** The layer's table of live transactions and this transaction's key there: deleted on Terminated. */
+  private table: Map<string, unknown> | undefined;
+  private tableKey = "";
   /** The timer of the wait before Terminated running on the linger queue, and when it is due. */
   private lingering: string | undefined;
   private lingerAt = 0;
@@ -49,7 +53,13 @@ export abstract class Transaction<State extends string> implements Lingering {
 
   /** Registers a callback for the transition to Terminated (the layer removes the transaction then). */
   onTerminated(fn: () => void): void {
-    this.terminatedListeners.push(fn);
+    (this.terminatedListeners ??= []).push(fn);
+  }
+
+  /** On Terminated, deletes `key` from `table` (the layer's): two fields, not a closure per transaction. */
+  removeFrom(table: Map<string, unknown>, key: string): void {
+    this.table = table;
+    this.tableKey = key;
   }
 
   get terminated(): boolean {
@@ -61,7 +71,7 @@ export abstract class Transaction<State extends string> implements Lingering {
     const timer: RunningTimer = {
       name,
       handle: this.ctx.clock.setTimeout(() => {
-        removeAt(this.running, this.running.indexOf(timer));
+        this.forget(timer);
         if (!this.terminated) fire();
       }, ms),
     };
@@ -91,13 +101,19 @@ export abstract class Transaction<State extends string> implements Lingering {
 
   protected stopTimer(name: string): void {
     if (this.lingering === name) this.lingering = undefined;
-    const running = this.running;
-    for (let i = 0; i < running.length; i++) {
-      if (running[i].name !== name) continue;
-      this.ctx.clock.clearTimeout(running[i].handle);
-      removeAt(running, i);
+    for (const timer of this.running) {
+      if (timer.name !== name) continue;
+      this.ctx.clock.clearTimeout(timer.handle);
+      this.forget(timer);
       return;
     }
+  }
+
+  private forget(timer: RunningTimer): void {
+    const running = this.running;
+    removeAt(running, running.indexOf(timer));
+    // An emptied array keeps its capacity: a new one has none, for a transaction that waits 64*T1
+    if (running.length === 0) this.running = [];
   }
 
   /** Names of the timers now running, for tests and traces. */
@@ -122,9 +138,11 @@ export abstract class Transaction<State extends string> implements Lingering {
     for (const t of this.running) this.ctx.clock.clearTimeout(t.handle);
     this.running = [];
     this.lingering = undefined;
+    this.table?.delete(this.tableKey);
+    this.table = undefined;
     const listeners = this.terminatedListeners;
-    this.terminatedListeners = [];
-    for (const fn of listeners) fn();
+    this.terminatedListeners = undefined;
+    for (const fn of listeners ?? []) fn();
   }
 
   /** Ends the transaction now, clearing every timer (used when a run is torn down). */

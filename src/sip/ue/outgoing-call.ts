@@ -359,7 +359,10 @@ export class OutgoingCall {
  */
 class InviteUser implements ClientTransactionUser {
   private call: OutgoingCall | undefined;
-  private acks: Map<string, string> | undefined;
+  /** After the call: the ACK of the 2xx that confirmed it, and those of later forks' 2xx (a Map only when there are some). */
+  private ackTag: string | undefined;
+  private ack: string | undefined;
+  private forkAcks: Map<string, string> | undefined;
   /** The INVITE's client transaction, which holds the INVITE. */
   transaction: ClientTransaction | undefined;
 
@@ -384,18 +387,23 @@ class InviteUser implements ClientTransactionUser {
   }
 
   /** The call has ended: the transaction keeps this user, and through it the ACKs only. */
-  release(acks: Map<string, string>): void {
+  release(acks: ReadonlyMap<string, string>): void {
     this.call = undefined;
-    this.acks = acks;
+    for (const [tag, ack] of acks) {
+      if (this.ackTag === undefined) {
+        this.ackTag = tag;
+        this.ack = ack;
+      } else (this.forkAcks ??= new Map()).set(tag, ack);
+    }
   }
 
   /** A 2xx after the call ended (only a 2xx reaches the user in Accepted, RFC 6026 7.2). */
   private afterTheCall(r: SipResponse): void {
     const tag = r.toTag;
     const invite = this.transaction?.request;
-    if (r.status < 200 || r.status >= 300 || !tag || !this.acks || !invite) return;
+    if (r.status < 200 || r.status >= 300 || !tag || this.ackTag === undefined || !invite) return;
     const ctx = this.ctx;
-    const seen = this.acks.get(tag);
+    const seen = tag === this.ackTag ? this.ack : this.forkAcks?.get(tag);
     if (seen) {
       // RFC 3261 13.2.2.4: a retransmitted 2xx gets the same ACK again
       ctx.automatic("ACK", `ACK for the retransmitted ${r.status} (INVITE)`, ctx.endpoint.sendStateless(Buffer.from(seen, "latin1"), ctx.outbound));
@@ -404,7 +412,7 @@ class InviteUser implements ClientTransactionUser {
     // RFC 3261 13.2.2.4: a 2xx from another fork is acknowledged and its dialog ended with BYE
     const dialog = Dialog.asUac(invite, r);
     const ack = serializeMessage(dialog.createRequest("ACK", ctx.via(), { cseq: invite.cseq.seq }));
-    this.acks.set(tag, heldBytes(ack));
+    (this.forkAcks ??= new Map()).set(tag, heldBytes(ack));
     ctx.automatic("ACK", `ACK for the ${r.status} (INVITE)`, ctx.endpoint.sendStateless(ack, ctx.outbound));
     const bye = dialog.createRequest("BYE", ctx.via());
     ctx.automatic("BYE", `BYE ending the dialog of a second 2xx (To tag ${tag})`, ctx.endpoint.request(bye, ctx.outbound, { ...ctx.within(undefined), clause: "RFC 3261 13.2.2.4" }));
