@@ -49,6 +49,11 @@ export class WaitableQueue<T> {
     if (!taken) this.items.push(item);
   }
 
+  /** Empties `history` (what is queued stays): a UE that outlives its test case would keep every item otherwise. */
+  forgetHistory(): void {
+    this.history.length = 0;
+  }
+
   take(match: (item: T) => boolean): T | undefined {
     const i = this.items.findIndex(match);
     return i < 0 ? undefined : this.items.splice(i, 1)[0];

@@ -51,11 +51,12 @@ export class StandingUe {
     this.binding = binding;
   }
 
-  /** The flow ended: nothing is bound until the next flow adopts the UE. */
+  /** The flow ended: nothing is bound until the next flow adopts the UE, which keeps nothing of this one's calls. */
   unbind(): void {
     this.binding = undefined;
     this.observer = undefined;
     this.incident = undefined;
+    this.ue?.forgetHistory();
   }
 
   /** What a ConformanceMonitor watches: the UE, its observers switched to the bound flow's. */

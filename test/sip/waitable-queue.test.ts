@@ -21,6 +21,21 @@ describe("WaitableQueue", () => {
     assert.equal(clock.pending(), 0, "no timer for an item already there");
   });
 
+  test("forgetHistory() empties the history and keeps what is queued: a later observe() sees only new items", async () => {
+    const clock = new FakeClock();
+    const q = new WaitableQueue<number>(String, clock);
+    q.push(1);
+    q.push(2);
+    assert.equal(await q.next(even, Deadline.after(10, "t", clock), "an even number"), 2);
+    q.forgetHistory();
+    assert.deepEqual(q.history, []);
+    assert.deepEqual(q.pending(), [1]);
+    const seen = q.observe(even, Deadline.after(10, "t", clock), "an even number");
+    q.push(4);
+    assert.equal(await seen, 4);
+    assert.deepEqual(q.history, [4]);
+  });
+
   test("next() resolves with a later matching push; the waiter consumes it and its timer is cleared", async () => {
     const clock = new FakeClock();
     const q = new WaitableQueue<number>(String, clock);

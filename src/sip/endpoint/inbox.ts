@@ -39,6 +39,11 @@ export class Inbox {
     return this.queue.next((r) => matchesTemplate(r.message, template), deadline, describeTemplate(template), template.clause);
   }
 
+  /** Keeps only what is not consumed yet (see WaitableQueue.forgetHistory). */
+  forgetHistory(): void {
+    this.queue.forgetHistory();
+  }
+
   /** Messages received and never consumed: an After hook fails the test case on them. */
   unconsumed(): readonly Received[] {
     return this.queue.pending();

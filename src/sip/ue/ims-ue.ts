@@ -347,6 +347,16 @@ export class ImsUe implements UeContext {
     }
   }
 
+  /**
+   * Forgets the calls, messages and requests received so far, keeping those not yet taken: a UE that
+   * serves flow after flow (a standing registration under load) would keep every one of them.
+   */
+  forgetHistory(): void {
+    this.incomingCalls.forgetHistory();
+    this.messages.forgetHistory();
+    this.endpoint.inbox.forgetHistory();
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.mediaStreams].map((m) => m.stop("UE closed")));
     await this.endpoint.close();
