@@ -322,10 +322,6 @@ export class SipEndpoint {
     return this.sendBytes(bytes, destination);
   }
 
-  private sendTo(message: SipMessage, destination: Destination): Promise<void> {
-    return this.sendBytes(serializeMessage(message), destination);
-  }
-
   // The send functions of flows are returned anonymous: under tsx (esbuild keepNames) a named
   // function expression gets an own "name" property, a cost on every request
 
@@ -333,7 +329,7 @@ export class SipEndpoint {
   private sender(destination: Destination, failed: (e: unknown) => void): SendFn {
     return (m) => {
       const bytes = serializeMessage(m);
-      this.sendBytes(bytes, destination).catch(failed);
+      this.postBytes(bytes, destination, failed);
       return bytes;
     };
   }
@@ -341,8 +337,15 @@ export class SipEndpoint {
   /** A server transaction's flow: RFC 3261 18.2.2, responses to where the top Via says. */
   private responder(request: SipRequest, source: Destination): SendFn {
     return (m) => {
-      this.sendTo(m, responseDestination(request.topVia, source)).catch((e: unknown) => this.problem("transport", asError(e).message, source));
+      this.postBytes(serializeMessage(m), responseDestination(request.topVia, source), (e: unknown) => this.problem("transport", asError(e).message, source));
     };
+  }
+
+  /** sendBytes without a promise where the transport has post(): a failure goes to `failed`, always later. */
+  private postBytes(bytes: Buffer, destination: Destination, failed: (e: unknown) => void): void {
+    const transport = this.closed ? undefined : this.transports.get(destination.protocol);
+    if (transport?.post && destination.connectionId === undefined) transport.post(bytes, { host: destination.host, port: destination.port }, failed);
+    else this.sendBytes(bytes, destination).catch(failed);
   }
 
   private sendBytes(bytes: Buffer, destination: Destination): Promise<void> {

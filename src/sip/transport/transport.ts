@@ -28,6 +28,11 @@ export interface SipTransport {
    * failure is also reported to onError handlers).
    */
   send(bytes: Buffer, remote: TransportAddress, opts?: SendOptions): Promise<void>;
+  /**
+   * Sends one message as send() does, without a promise: a failure is given to `failed` (always
+   * later, never during the call). A transport without it is used through send().
+   */
+  post?(bytes: Buffer, remote: TransportAddress, failed: (error: TransportError) => void): void;
   onPacket(handler: (packet: IncomingPacket) => void): void;
   /** Framing, connection and socket errors; never thrown from event handlers. */
   onError(handler: (error: TransportError) => void): void;

@@ -26,12 +26,13 @@ function isCrlfOnly(bytes: Buffer): boolean {
   return true;
 }
 
-/** A message send() accepted, written at the end of the event loop's turn. */
+/** A message send() or post() accepted, written at the end of the event loop's turn. */
 interface QueuedDatagram {
   readonly bytes: Buffer;
   readonly remote: TransportAddress;
-  readonly resolve: () => void;
-  readonly reject: (error: TransportError) => void;
+  /** Told that the datagram went out: send()'s promise only. */
+  readonly sent: (() => void) | undefined;
+  readonly failed: (error: TransportError) => void;
 }
 
 /** RFC 3261 18 over UDP: one datagram carries one message. */
@@ -126,21 +127,28 @@ export class UdpTransport implements SipTransport {
   }
 
   send(bytes: Buffer, remote: TransportAddress): Promise<void> {
+    if (this.isClosed) return Promise.reject(this.closedError(remote));
+    return new Promise<void>((resolve, reject) => this.enqueue(bytes, remote, resolve, reject));
+  }
+
+  /** send() without a promise: what the endpoint's transactions use, most of what a load sends. */
+  post(bytes: Buffer, remote: TransportAddress, failed: (error: TransportError) => void): void {
     if (this.isClosed) {
-      return Promise.reject(
-        new TransportError(`udp transport ${formatAddress(this.local)} is closed`, {
-          code: "closed",
-          protocol: "udp",
-          remote,
-          local: this.local,
-        }),
-      );
+      const error = this.closedError(remote);
+      queueMicrotask(() => failed(error));
+      return;
     }
+    this.enqueue(bytes, remote, undefined, failed);
+  }
+
+  private enqueue(bytes: Buffer, remote: TransportAddress, sent: (() => void) | undefined, failed: (error: TransportError) => void): void {
     this.events.sent(bytes, this.local, remote);
-    return new Promise<void>((resolve, reject) => {
-      this.queue.push({ bytes, remote, resolve, reject });
-      if (this.queue.length === 1) setImmediate(() => this.flush());
-    });
+    this.queue.push({ bytes, remote, sent, failed });
+    if (this.queue.length === 1) setImmediate(() => this.flush());
+  }
+
+  private closedError(remote: TransportAddress): TransportError {
+    return new TransportError(`udp transport ${formatAddress(this.local)} is closed`, { code: "closed", protocol: "udp", remote, local: this.local });
   }
 
   /**
@@ -152,15 +160,15 @@ export class UdpTransport implements SipTransport {
     if (queue.length === 0) return;
     this.queue = [];
     // Anonymous callbacks only: a named function expression costs an own "name" property per call under tsx
-    for (const { bytes, remote, resolve, reject } of queue) {
+    for (const { bytes, remote, sent, failed } of queue) {
       try {
         this.socket.send(bytes, remote.port, this.destinationHost(remote.host), (cause) => {
-          if (cause) reject(this.sendFailed(remote, cause));
-          else resolve();
+          if (cause) failed(this.sendFailed(remote, cause));
+          else sent?.();
         });
       } catch (cause) {
         // Invalid port or address, or the socket closed: dgram throws synchronously.
-        reject(this.sendFailed(remote, cause));
+        failed(this.sendFailed(remote, cause));
       }
     }
   }

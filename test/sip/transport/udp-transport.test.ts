@@ -139,6 +139,43 @@ describe("UdpTransport", () => {
     }
   });
 
+  test("post(): a datagram goes out without a promise; a failure reaches `failed` later, never during the call", async () => {
+    const a = await createUdpTransport({ host: "127.0.0.1", port: 0 });
+    const b = await createUdpTransport({ host: "127.0.0.1", port: 0 });
+    try {
+      const packets = packetsOf(b);
+      const failures: TransportError[] = [];
+      a.post(sipRequest("posted"), b.local, (e) => failures.push(e));
+      assert.match((await packets.next()).bytes.toString(), /posted/);
+      const remote = { host: "127.0.0.1", port: 70000 };
+      let returned = false;
+      const failed = new Promise<TransportError>((done) =>
+        a.post(sipRequest("bad-port"), remote, (e) => {
+          assert.ok(returned, "told after post() returned");
+          done(e);
+        }),
+      );
+      returned = true;
+      const error = await failed;
+      assert.equal(error.code, "send");
+      assert.deepEqual(error.remote, remote);
+      assert.deepEqual(failures, []);
+      await a.close();
+      let closedReturned = false;
+      const closed = new Promise<TransportError>((done) =>
+        a.post(Buffer.from("x"), b.local, (e) => {
+          assert.ok(closedReturned, "told after post() returned");
+          done(e);
+        }),
+      );
+      closedReturned = true;
+      assert.equal((await closed).code, "closed");
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
   test("bind failure rejects with a TransportError naming the address", async () => {
     const a = await createUdpTransport({ host: "127.0.0.1", port: 0 });
     try {
