@@ -47,16 +47,8 @@ export class PendingRequest implements ClientTransactionUser {
   }
 
   onTimeout(): void {
-    if (this.settled) return;
     const method = this.request.method;
-    this.finish(
-      new ExpectationError({
-        expected: this.expected(),
-        received: this.received(),
-        timeout: { ms: this.clock.now() - this.started, budget: `64*T1 = ${transactionTimeout(this.timers)} ms, Timer ${method === "INVITE" ? "B" : "F"}` },
-        clause: this.options.clause ?? `RFC 3261 ${method === "INVITE" ? "17.1.1.2" : "17.1.2.2"}`,
-      }),
-    );
+    this.timedOut(`64*T1 = ${transactionTimeout(this.timers)} ms, Timer ${method === "INVITE" ? "B" : "F"}`, this.options.clause ?? `RFC 3261 ${method === "INVITE" ? "17.1.1.2" : "17.1.2.2"}`);
   }
 
   onTransportError(error: Error): void {
@@ -67,18 +59,20 @@ export class PendingRequest implements ClientTransactionUser {
   /** Ends the wait at `deadline` when it comes before 64*T1; the transaction keeps running to absorb late responses. */
   until(deadline: Deadline | undefined): void {
     if (!deadline || deadline.at >= this.started + transactionTimeout(this.timers) || this.settled) return;
-    this.timer = this.clock.setTimeout(() => {
-      if (this.settled) return;
-      const clause = this.options.clause;
-      this.finish(
-        new ExpectationError({
-          expected: this.expected(),
-          received: this.received(),
-          timeout: { ms: this.clock.now() - this.started, budget: deadline.budget },
-          ...(clause ? { clause } : {}),
-        }),
-      );
-    }, deadline.remaining());
+    this.timer = this.clock.setTimeout(() => this.timedOut(deadline.budget, this.options.clause), deadline.remaining());
+  }
+
+  /** No final response within `budget` (Timer B/F or the caller's deadline): what arrived instead is listed. */
+  private timedOut(budget: string, clause: string | undefined): void {
+    if (this.settled) return;
+    this.finish(
+      new ExpectationError({
+        expected: this.expected(),
+        received: this.received(),
+        timeout: { ms: this.clock.now() - this.started, budget },
+        ...(clause ? { clause } : {}),
+      }),
+    );
   }
 
   private finish(outcome: SipResponse | Error): void {

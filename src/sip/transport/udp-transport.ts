@@ -45,7 +45,7 @@ export class UdpTransport implements SipTransport {
   private readonly events: TransportEvents;
   private closing: Promise<void> | undefined;
   private isClosed = false;
-  /** Datagrams accepted by send() and not yet written: see flush(). */
+  /** Datagrams accepted by send() or post() and not yet written: see flush(). */
   private queue: QueuedDatagram[] = [];
 
   private constructor(socket: Socket, ipv6: boolean, options: UdpTransportOptions) {
