@@ -160,11 +160,7 @@ export class OutgoingCall {
     }
     if (r.status < 300 && tag) {
       const seen = this.acks.get(tag);
-      if (seen) {
-        // RFC 3261 13.2.2.4: a retransmitted 2xx gets the same ACK again
-        this.ctx.automatic("ACK", `ACK for the retransmitted ${r.status} (INVITE)`, this.ctx.endpoint.sendStateless(Buffer.from(seen, "latin1"), this.ctx.outbound));
-        return;
-      }
+      if (seen) return resendAck(this.ctx, seen, r);
       let dialog = this.dialogs.get(tag);
       if (dialog) dialog.confirm(r);
       else {
@@ -172,15 +168,8 @@ export class OutgoingCall {
         this.dialogs.set(tag, dialog);
         this.ctx.addDialog(dialog.key, (rec) => this.inDialog(rec, dialog!));
       }
-      const ack = serializeMessage(dialog.createRequest("ACK", this.ctx.via(), { cseq: this.invite.cseq.seq }));
-      this.acks.set(tag, heldBytes(ack));
-      this.ctx.automatic("ACK", `ACK for the ${r.status} (INVITE)`, this.ctx.endpoint.sendStateless(ack, this.ctx.outbound));
-      if (this.confirmed) {
-        // RFC 3261 13.2.2.4: a second 2xx from another fork is acknowledged and its dialog ended with BYE
-        this.ctx.automatic("BYE", `BYE ending the dialog of a second 2xx (To tag ${tag})`, this.sendInDialog(dialog, "BYE", undefined, undefined, "RFC 3261 13.2.2.4"));
-        dialog.terminate();
-        return;
-      }
+      this.acks.set(tag, sendAck(this.ctx, dialog, this.invite, r));
+      if (this.confirmed) return endSecondFork(this.ctx, dialog, tag);
       this.confirmed = dialog;
       this.final = r;
       // RFC 4028 7.2: the session interval and the refresher come from the 2xx
@@ -404,20 +393,30 @@ class InviteUser implements ClientTransactionUser {
     if (r.status < 200 || r.status >= 300 || !tag || this.ackTag === undefined || !invite) return;
     const ctx = this.ctx;
     const seen = tag === this.ackTag ? this.ack : this.forkAcks?.get(tag);
-    if (seen) {
-      // RFC 3261 13.2.2.4: a retransmitted 2xx gets the same ACK again
-      ctx.automatic("ACK", `ACK for the retransmitted ${r.status} (INVITE)`, ctx.endpoint.sendStateless(Buffer.from(seen, "latin1"), ctx.outbound));
-      return;
-    }
-    // RFC 3261 13.2.2.4: a 2xx from another fork is acknowledged and its dialog ended with BYE
+    if (seen) return resendAck(ctx, seen, r);
     const dialog = Dialog.asUac(invite, r);
-    const ack = serializeMessage(dialog.createRequest("ACK", ctx.via(), { cseq: invite.cseq.seq }));
-    (this.forkAcks ??= new Map()).set(tag, heldBytes(ack));
-    ctx.automatic("ACK", `ACK for the ${r.status} (INVITE)`, ctx.endpoint.sendStateless(ack, ctx.outbound));
-    const bye = dialog.createRequest("BYE", ctx.via());
-    ctx.automatic("BYE", `BYE ending the dialog of a second 2xx (To tag ${tag})`, ctx.endpoint.request(bye, ctx.outbound, { ...ctx.within(undefined), clause: "RFC 3261 13.2.2.4" }));
-    dialog.terminate();
+    (this.forkAcks ??= new Map()).set(tag, sendAck(ctx, dialog, invite, r));
+    endSecondFork(ctx, dialog, tag);
   }
+}
+
+/** RFC 3261 13.2.2.4: the ACK for a 2xx, sent; returns it as kept for the 2xx's retransmissions (heldBytes). */
+function sendAck(ctx: UeContext, dialog: Dialog, invite: SipRequest, r: SipResponse): string {
+  const ack = serializeMessage(dialog.createRequest("ACK", ctx.via(), { cseq: invite.cseq.seq }));
+  ctx.automatic("ACK", `ACK for the ${r.status} (INVITE)`, ctx.endpoint.sendStateless(ack, ctx.outbound));
+  return heldBytes(ack);
+}
+
+/** RFC 3261 13.2.2.4: a retransmitted 2xx gets the same ACK again. */
+function resendAck(ctx: UeContext, held: string, r: SipResponse): void {
+  ctx.automatic("ACK", `ACK for the retransmitted ${r.status} (INVITE)`, ctx.endpoint.sendStateless(Buffer.from(held, "latin1"), ctx.outbound));
+}
+
+/** RFC 3261 13.2.2.4: a 2xx from another fork, once ACKed, has its dialog ended with BYE. */
+function endSecondFork(ctx: UeContext, dialog: Dialog, tag: string): void {
+  const bye = dialog.createRequest("BYE", ctx.via());
+  ctx.automatic("BYE", `BYE ending the dialog of a second 2xx (To tag ${tag})`, ctx.endpoint.request(bye, ctx.outbound, { ...ctx.within(undefined), clause: "RFC 3261 13.2.2.4" }));
+  dialog.terminate();
 }
 
 /** A synthetic final response standing for Timer B (408) or a transport failure (503), RFC 3261 8.1.3.1. */
