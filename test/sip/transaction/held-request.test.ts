@@ -3,14 +3,10 @@
 // load of calls leaves behind for 64*T1 must be small (issue 17).
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import { type SipRequest, type SipResponse, messageToString, serializeMessage } from "../../../src/sip/message/index.ts";
 import { type ClientTransactionUser, InviteClientTransaction, NonInviteClientTransaction, heldBytes } from "../../../src/sip/transaction/index.ts";
+import { collected } from "../../support/gc.ts";
 import { buildRequest, buildResponse, setup } from "./transaction-fixtures.ts";
-
-setFlagsFromString("--expose-gc");
-const gc = runInNewContext("gc") as () => void;
 
 /** A context whose flow returns the bytes it sent, as the endpoint's does. */
 function wireSetup() {
@@ -21,13 +17,6 @@ function wireSetup() {
 
 function quietUser(): ClientTransactionUser {
   return { onResponse() {}, onTimeout() {}, onTransportError() {} };
-}
-
-/** Lets a turn pass, then collects: a WeakRef made in an earlier turn can then be cleared. */
-async function collected(ref: WeakRef<object>): Promise<boolean> {
-  await new Promise((done) => setImmediate(done));
-  gc();
-  return ref.deref() === undefined;
 }
 
 describe("a client transaction that sends its request no more keeps its bytes, not the message", () => {

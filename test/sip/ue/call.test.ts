@@ -1,13 +1,9 @@
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { type Received, SipEndpoint } from "../../../src/sip/endpoint/index.ts";
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import { type SipRequest, type SipResponse, createResponse, messageToString } from "../../../src/sip/message/index.ts";
+import { collected } from "../../support/gc.ts";
 import { Resources, destinationOf, startUe, uePair, waitFor } from "./ue-support.ts";
-
-setFlagsFromString("--expose-gc");
-const gc = runInNewContext("gc") as () => void;
 
 const res = new Resources();
 after(() => res.closeAll());
@@ -243,9 +239,7 @@ for (const protocol of ["udp", "tcp"] as const) {
         return { call: new WeakRef(call), ist: inv.transaction!, invite, ack };
       };
       const { call, ist, invite, ack } = await ended();
-      await new Promise((done) => setImmediate(done));
-      gc();
-      assert.equal(call.deref(), undefined, "the ended call is let go while Timer M runs");
+      assert.ok(await collected(call), "the ended call is let go while Timer M runs");
 
       ist.respond(ok(invite, "fork-1", "bob1"));
       const again = request(await callee.inbox.expect({ method: "ACK" }, waitFor("ACK again")));
