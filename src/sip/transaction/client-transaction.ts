@@ -1,5 +1,6 @@
 // RFC 3261 17.1: what the INVITE and non-INVITE client transactions report to their user.
 import { type SipRequest, type SipResponse, parseMessage } from "../message/index.ts";
+import type { LateInviteUser } from "./retired-clients.ts";
 
 export interface ClientTransactionUser {
   /** Every response the transaction passes up (RFC 3261 17.1.1.2, 17.1.2.2; RFC 6026 7.2 for 2xx retransmissions). */
@@ -26,6 +27,12 @@ export interface ClientTransaction {
   transportError(error: Error): void;
   onTerminated(fn: () => void): void;
   dispose(): void;
+  /**
+   * RFC 6026 7.2: the call of an INVITE transaction in Accepted has ended; what it still passes up
+   * goes to `user` with `held`, and the transaction waits as a record (RetiredClients). False when
+   * it cannot (not in Accepted, not an INVITE, or the layer keeps no records): it stays as it is.
+   */
+  retireAccepted?(user: LateInviteUser, held: readonly (string | Buffer)[]): boolean;
 }
 
 /**
@@ -48,12 +55,12 @@ export class HeldRequest {
   }
 
   get request(): SipRequest {
-    if (this.message) return this.message;
-    const bytes = this.bytes!;
-    const parsed = parseMessage(typeof bytes === "string" ? Buffer.from(bytes, "latin1") : bytes);
-    // The bytes were serialized from a request by this process: they parse as one
-    if (!parsed.ok || parsed.message.kind !== "request") throw new Error("a client transaction's own request no longer parses");
-    return (this.message = parsed.message);
+    return (this.message ??= requestFromBytes(this.bytes!));
+  }
+
+  /** The bytes sent, when the flow gave them. */
+  get sentBytes(): Buffer | string | undefined {
+    return this.bytes;
   }
 
   /** Keeps only the bytes, when the flow gave them. */
@@ -62,6 +69,14 @@ export class HeldRequest {
     this.bytes = heldBytes(this.bytes);
     this.message = undefined;
   }
+}
+
+/** A client transaction's own request read back from the bytes it sent (a Buffer, or a latin1 string, see heldBytes). */
+export function requestFromBytes(bytes: Buffer | string): SipRequest {
+  const parsed = parseMessage(typeof bytes === "string" ? Buffer.from(bytes, "latin1") : bytes);
+  // The bytes were serialized from a request by this process: they parse as one
+  if (!parsed.ok || parsed.message.kind !== "request") throw new Error("a client transaction's own request no longer parses");
+  return parsed.message;
 }
 
 /** Bytes kept for long as one flat string of latin1 characters, one per byte: Buffer.from(s, "latin1") gives them back. */

@@ -43,3 +43,8 @@ export class TransactionUserError extends Error {
 export function describeMessageEvent(message: SipMessage): string {
   return message.kind === "request" ? `request ${message.method}` : `response ${message.status} ${message.reason}`;
 }
+
+/** The report of `message` arriving in `state`, which has no transition for it. */
+export function illegalEvent(transaction: string, kind: TransactionKind, state: string, message: SipMessage, detail: string, at: number): IllegalTransactionEvent {
+  return { transaction, kind, state, event: describeMessageEvent(message), detail, at };
+}

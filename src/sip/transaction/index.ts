@@ -10,3 +10,4 @@ export * from "./invite-server-transaction.ts";
 export * from "./non-invite-server-transaction.ts";
 export * from "./transaction-key.ts";
 export * from "./transaction-layer.ts";
+export * from "./retired-clients.ts";

@@ -2,6 +2,7 @@
 import { SipRequest, type SipResponse } from "../message/index.ts";
 import { type ClientTransaction, type ClientTransactionUser, HeldRequest, RELEASED_USER } from "./client-transaction.ts";
 import { timerD, transactionTimeout } from "./timer-settings.ts";
+import type { LateInviteUser } from "./retired-clients.ts";
 import { Transaction, type TransactionContext } from "./transaction.ts";
 
 export type InviteClientState = "calling" | "proceeding" | "accepted" | "completed" | "terminated";
@@ -57,7 +58,6 @@ export class InviteClientTransaction extends Transaction<InviteClientState> impl
           this.state = "accepted";
           this.stopTimer("A");
           this.stopTimer("B");
-          this.held.release();
           this.linger("M", transactionTimeout(this.ctx.timers), false);
           this.user.onResponse(response);
         } else {
@@ -81,8 +81,7 @@ export class InviteClientTransaction extends Transaction<InviteClientState> impl
       case "accepted":
         // RFC 6026 7.2: further 2xx (retransmissions, other forks) are passed up so the TU can ACK them
         if (s >= 200 && s < 300) this.user.onResponse(response);
-        // RFC 6026 7.2: Accepted has a transition for 2xx only; a 1xx or a non-2xx final after a 2xx has none
-        else this.illegal(response, s < 200 ? "a provisional response after a 2xx (RFC 6026 7.2)" : "a non-2xx final response after a 2xx (RFC 6026 7.2)");
+        else this.illegal(response, afterAccepted(s));
         return;
       case "completed":
         // RFC 3261 17.1.1.2: retransmissions of the final response are answered with the ACK again, not passed up
@@ -100,11 +99,25 @@ export class InviteClientTransaction extends Transaction<InviteClientState> impl
     }
   }
 
+  /** The call has ended: the rest of Accepted is a record of the layer; else the INVITE is kept as bytes only. */
+  retireAccepted(user: LateInviteUser, held: readonly (string | Buffer)[]): boolean {
+    const bytes = this.held.sentBytes;
+    if (this.state !== "accepted") return false;
+    if (bytes !== undefined && this.retire(this.lingerAt, (retired) => retired.retire("ict", this.id, this.lingerAt, bytes, 200, user, held))) return true;
+    this.held.release();
+    return false;
+  }
+
   transportError(error: Error): void {
     if (this.terminated) return;
     this.terminate();
     this.user.onTransportError(error);
   }
+}
+
+/** RFC 6026 7.2: Accepted has a transition for 2xx only; a 1xx or a non-2xx final after a 2xx has none. */
+export function afterAccepted(status: number): string {
+  return status < 200 ? "a provisional response after a 2xx (RFC 6026 7.2)" : "a non-2xx final response after a 2xx (RFC 6026 7.2)";
 }
 
 /** RFC 3261 17.1.1.3: the ACK for a non-2xx final response, built by the transaction. */

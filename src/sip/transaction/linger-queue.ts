@@ -33,6 +33,25 @@ export class LingerQueue {
     return at;
   }
 
+  /** Ends the wait `waiter` started, due at `at`, without telling it: the queue lets go of it. */
+  cancel(waiter: Lingering, at: number): void {
+    for (const q of this.byDuration.values()) {
+      // Due times only grow: the first at `at` is found by halving, then the waiter among equals
+      let lo = q.head;
+      let hi = q.due.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (q.due[mid] < at) lo = mid + 1;
+        else hi = mid;
+      }
+      for (let i = lo; i < q.due.length && q.due[i] === at; i++) {
+        if (q.waiting[i] !== waiter) continue;
+        q.waiting[i] = undefined;
+        return;
+      }
+    }
+  }
+
   /** How many waits are queued (ended early ones included until they fall due). */
   get size(): number {
     let n = 0;
@@ -54,11 +73,11 @@ export class LingerQueue {
     q.timer = undefined;
     const now = this.clock.now();
     while (q.head < q.waiting.length && q.due[q.head] <= now) {
-      const waiter = q.waiting[q.head]!;
+      const waiter = q.waiting[q.head];
       const at = q.due[q.head];
       q.waiting[q.head] = undefined;
       q.head++;
-      waiter.lingerEnded(at);
+      waiter?.lingerEnded(at);
     }
     if (q.head === q.waiting.length) {
       q.waiting = [];

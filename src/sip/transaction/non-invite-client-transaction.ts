@@ -45,9 +45,7 @@ export class NonInviteClientTransaction extends Transaction<NonInviteClientState
   receiveResponse(response: SipResponse): void {
     if (this.state === "completed") {
       // RFC 3261 17.1.2.2: in Completed, retransmissions of the final response are absorbed
-      if (response.status === this.finalStatus) return;
-      // RFC 3261 17.1.2.2 (Figure 6): Completed has no transition for a 1xx or another final response
-      this.illegal(response, `${response.status < 200 ? "a provisional response" : "a different final response"} after the final ${this.finalStatus ?? ""} (RFC 3261 17.1.2.2)`);
+      if (response.status !== this.finalStatus) this.illegal(response, afterCompleted(response.status, this.finalStatus));
       return;
     }
     if (this.terminated) {
@@ -65,14 +63,24 @@ export class NonInviteClientTransaction extends Transaction<NonInviteClientState
     this.finalStatus = response.status;
     this.stopTimer("E");
     this.stopTimer("F");
-    this.held.release();
     // RFC 3261 17.1.2.2: Completed passes nothing up, so the user is not kept for Timer K
     const user = this.user;
     this.user = RELEASED_USER;
     // RFC 3261 17.1.2.2: Timer K is T4 for unreliable transports, zero for reliable ones
     if (this.ctx.reliable) this.terminate();
-    else this.linger("K", this.ctx.timers.t4, false);
+    else if (!this.retireCompleted(response.status)) {
+      this.held.release();
+      this.linger("K", this.ctx.timers.t4, false);
+    }
     user.onResponse(response);
+  }
+
+  /** Timer K waits as a record of the layer (RetiredClients), with the request's bytes. */
+  private retireCompleted(status: number): boolean {
+    const bytes = this.held.sentBytes;
+    if (bytes === undefined) return false;
+    const due = this.ctx.clock.now() + this.ctx.timers.t4;
+    return this.retire(due, (retired) => retired.retire("nict", this.id, due, bytes, status));
   }
 
   transportError(error: Error): void {
@@ -80,4 +88,9 @@ export class NonInviteClientTransaction extends Transaction<NonInviteClientState
     this.terminate();
     this.user.onTransportError(error);
   }
+}
+
+/** RFC 3261 17.1.2.2 (Figure 6): Completed has no transition for a 1xx or another final response than `final`. */
+export function afterCompleted(status: number, final: number | undefined): string {
+  return `${status < 200 ? "a provisional response" : "a different final response"} after the final ${final ?? ""} (RFC 3261 17.1.2.2)`;
 }

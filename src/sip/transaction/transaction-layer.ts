@@ -9,6 +9,7 @@ import { InviteServerTransaction } from "./invite-server-transaction.ts";
 import { LingerQueue } from "./linger-queue.ts";
 import { NonInviteClientTransaction } from "./non-invite-client-transaction.ts";
 import { NonInviteServerTransaction } from "./non-invite-server-transaction.ts";
+import { RetiredClients } from "./retired-clients.ts";
 import type { ServerTransaction } from "./server-transaction.ts";
 import { DEFAULT_TIMERS, type TimerSettings } from "./timer-settings.ts";
 import { clientTransactionKey, serverTransactionKey } from "./transaction-key.ts";
@@ -46,16 +47,29 @@ export class TransactionLayer {
   private readonly lingerQueue: LingerQueue;
   /** The context a transaction that sends nothing more keeps instead of its own. */
   private readonly quiet: TransactionContext;
+  /** Client transactions that only absorb until they terminate, kept as bytes (issue 17). */
+  private readonly retired: RetiredClients;
 
   constructor(options: { timers?: Partial<TimerSettings>; clock?: Clock } = {}) {
     this.timers = { ...DEFAULT_TIMERS, ...options.timers };
     this.clock = options.clock ?? systemClock;
     this.lingerQueue = new LingerQueue(this.clock);
-    this.quiet = { send: sendsNothing, reliable: false, timers: this.timers, clock: this.clock, onIllegalEvent: this.reportIllegal, lingerQueue: this.lingerQueue };
+    this.retired = new RetiredClients(this.clock, this.reportIllegal);
+    const retired = this.retired;
+    this.quiet = { send: sendsNothing, reliable: false, timers: this.timers, clock: this.clock, onIllegalEvent: this.reportIllegal, lingerQueue: this.lingerQueue, retired };
   }
 
   private context(flow: Flow): TransactionContext {
-    return { send: flow.send, reliable: flow.reliable, timers: this.timers, clock: this.clock, onIllegalEvent: this.reportIllegal, lingerQueue: this.lingerQueue, quiet: this.quiet };
+    return {
+      send: flow.send,
+      reliable: flow.reliable,
+      timers: this.timers,
+      clock: this.clock,
+      onIllegalEvent: this.reportIllegal,
+      lingerQueue: this.lingerQueue,
+      quiet: this.quiet,
+      retired: this.retired,
+    };
   }
 
   /**
@@ -95,7 +109,11 @@ export class TransactionLayer {
   /** The client transaction a response matches (RFC 3261 17.1.3), if any. */
   clientFor(response: SipResponse): ClientTransaction | undefined {
     const branch = response.branch;
-    return branch === undefined ? undefined : this.clients.get(response.cseq.method)?.get(branch);
+    if (branch === undefined) return undefined;
+    const method = response.cseq.method;
+    const live = this.clients.get(method)?.get(branch);
+    if (live || this.retired.size === 0) return live;
+    return this.retired.find(clientTransactionKey(branch, method));
   }
 
   /** Hands a response to its client transaction; false when none matches (a stray or late 2xx). */
@@ -131,7 +149,7 @@ export class TransactionLayer {
   }
 
   get size(): { clients: number; servers: number } {
-    let clients = 0;
+    let clients = this.retired.size;
     for (const byBranch of this.clients.values()) clients += byBranch.size;
     return { clients, servers: this.servers.size };
   }
@@ -141,6 +159,7 @@ export class TransactionLayer {
     for (const tx of [...this.clients.values()].flatMap((byBranch) => [...byBranch.values()])) tx.dispose();
     for (const tx of [...this.servers.values()]) tx.dispose();
     this.lingerQueue.dispose();
+    this.retired.clear();
   }
 }
 

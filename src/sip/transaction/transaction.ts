@@ -3,7 +3,8 @@
 import type { Clock, TimerHandle } from "../clock.ts";
 import type { LingerQueue, Lingering } from "./linger-queue.ts";
 import type { SipMessage } from "../message/index.ts";
-import { type IllegalEventListener, type TransactionKind, TransactionUserError, describeMessageEvent } from "./illegal-event.ts";
+import { type IllegalEventListener, type TransactionKind, TransactionUserError, illegalEvent } from "./illegal-event.ts";
+import type { RetiredClients } from "./retired-clients.ts";
 import type { TimerSettings } from "./timer-settings.ts";
 
 /**
@@ -25,6 +26,8 @@ export interface TransactionContext {
   readonly lingerQueue?: LingerQueue;
   /** The context of a transaction that sends nothing more: its flow is let go (see linger). */
   readonly quiet?: TransactionContext;
+  /** Where a client transaction that only absorbs until it terminates is kept as bytes (see retire). */
+  readonly retired?: RetiredClients;
 }
 
 /** A named timer of a transaction (RFC 3261 17: A, B, D, E, F, G, H, I, J, K; RFC 6026 7: L, M). */
@@ -44,16 +47,32 @@ export abstract class Transaction<State extends string> implements Lingering {
   private tableKey = "";
   /** The timer of the wait before Terminated running on the linger queue, and when it is due. */
   private lingering: string | undefined;
-  private lingerAt = 0;
+  protected lingerAt = 0;
+  /** Once retired (see retire): when the transaction terminates, with no timer running for it. */
+  private retiredUntil = 0;
+  private current: State;
   protected constructor(
     readonly id: string,
     protected ctx: TransactionContext,
-    public state: State,
-  ) {}
+    state: State,
+  ) {
+    this.current = state;
+  }
+
+  get state(): State {
+    return this.retiredUntil !== 0 && this.ctx.clock.now() >= this.retiredUntil ? ("terminated" as State) : this.current;
+  }
+
+  set state(state: State) {
+    this.current = state;
+  }
 
   /** Registers a callback for the transition to Terminated (the layer removes the transaction then). */
   onTerminated(fn: () => void): void {
-    (this.terminatedListeners ??= []).push(fn);
+    const clock = this.ctx.clock;
+    // A retired transaction has no timer: the listener gets its own, for when it terminates
+    if (this.retiredUntil !== 0) clock.setTimeout(fn, Math.max(0, this.retiredUntil - clock.now()));
+    else (this.terminatedListeners ??= []).push(fn);
   }
 
   /** On Terminated, deletes `key` from `table` (the layer's): two fields, not a closure per transaction. */
@@ -91,6 +110,24 @@ export abstract class Transaction<State extends string> implements Lingering {
     this.lingerAt = queue.add(this, ms);
   }
 
+  /**
+   * The rest of the wait before Terminated, until `due`, is kept by the layer as a record of bytes
+   * (RetiredClients) instead of this object, which the layer lets go: its table and the linger queue
+   * no longer hold it, no timer runs for it, and its state turns to Terminated at `due`. Not when
+   * someone waits for Terminated (onTerminated) or the layer keeps no records: false then.
+   */
+  protected retire(due: number, keep: (retired: RetiredClients) => void): boolean {
+    const retired = this.ctx.retired;
+    if (!retired || this.terminatedListeners || !this.table || this.terminated || this.running.length > 0) return false;
+    if (this.lingering !== undefined) this.ctx.lingerQueue?.cancel(this, this.lingerAt);
+    this.lingering = undefined;
+    this.table.delete(this.tableKey);
+    this.table = undefined;
+    this.retiredUntil = due;
+    keep(retired);
+    return true;
+  }
+
   /** The linger queue's call: the wait due at `at` is over, unless it was stopped or started again. */
   lingerEnded(at: number): void {
     if (this.lingering !== undefined && this.lingerAt === at && !this.terminated) {
@@ -124,7 +161,7 @@ export abstract class Transaction<State extends string> implements Lingering {
 
   /** A message from the network with no transition in this state: reported, then absorbed. */
   protected illegal(message: SipMessage, detail: string): void {
-    this.ctx.onIllegalEvent?.({ transaction: this.id, kind: this.kind, state: this.state, event: describeMessageEvent(message), detail, at: this.ctx.clock.now() });
+    this.ctx.onIllegalEvent?.(illegalEvent(this.id, this.kind, this.state, message, detail, this.ctx.clock.now()));
   }
 
   /** A call by the TU with no transition in this state: a bug of the harness, thrown. */
@@ -134,7 +171,7 @@ export abstract class Transaction<State extends string> implements Lingering {
 
   protected terminate(): void {
     if (this.terminated) return;
-    this.state = "terminated" as State;
+    this.current = "terminated" as State;
     for (const t of this.running) this.ctx.clock.clearTimeout(t.handle);
     this.running = [];
     this.lingering = undefined;

@@ -4,6 +4,7 @@
 import type { Clock } from "../clock.ts";
 import { Deadline } from "../deadline.ts";
 import { type Received, SipEndpoint } from "../endpoint/index.ts";
+import { ExpiringRecords } from "../expiring-records.ts";
 import type { Destination } from "../endpoint/destination.ts";
 import { dialogKey } from "../dialog/index.ts";
 import { summarizeMessage } from "../failure.ts";
@@ -109,6 +110,7 @@ export class ImsUe implements UeContext {
     readonly config: UeConfig,
   ) {
     this.name = config.name;
+    this.endedDialogs = new ExpiringRecords(endpoint.clock);
     this.impu = config.impu;
     if (config.displayName !== undefined) this.displayName = config.displayName;
     this.outbound = config.pcscf;
@@ -191,22 +193,16 @@ export class ImsUe implements UeContext {
     this.dialogs.set(key, handler);
   }
 
-  removeDialog(key: string): void {
+  removeDialog(key: string, lateAcks = true): void {
     this.dialogs.delete(key);
+    if (!lateAcks) return;
     // RFC 3261 13.2.2.4: the caller ACKs every 2xx retransmission it receives, also one that crossed
     // the BYE: such an ACK may arrive after the dialog ended, and is absorbed for 64*T1
-    const now = this.endpoint.clock.now();
-    // Entries go in in expiry order: the expired ones are at the front, and the sweep stops at the first that is not
-    for (const [k, t] of this.endedDialogs) {
-      if (t >= now) break;
-      this.endedDialogs.delete(k);
-    }
-    this.endedDialogs.delete(key);
-    this.endedDialogs.set(key, now + 64 * this.endpoint.timers.t1);
+    this.endedDialogs.add(key, this.endpoint.clock.now() + 64 * this.endpoint.timers.t1);
   }
 
-  /** Dialogs ended lately, by key: when an ACK for them stops being absorbed (ms of the endpoint's clock). */
-  private readonly endedDialogs = new Map<string, number>();
+  /** Dialogs ended lately, by key, until an ACK for them stops being absorbed: records, not objects (issue 17). */
+  private readonly endedDialogs: ExpiringRecords;
 
   // TS 24.229 5.1.1
 
@@ -299,7 +295,7 @@ export class ImsUe implements UeContext {
       }
       if (m.method === "ACK") {
         const key = dialogKey({ callId: m.callId, localTag: toTag, remoteTag: m.fromTag ?? "" });
-        return (this.endedDialogs.get(key) ?? 0) >= this.endpoint.clock.now();
+        return this.endedDialogs.has(key);
       }
       // RFC 3261 12.2.2: a request for a dialog we do not know gets 481
       rec.transaction?.respond(createResponse(m, 481));

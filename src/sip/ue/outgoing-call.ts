@@ -6,7 +6,8 @@ import { Dialog, checkRSeq, isReliableProvisional, rackValue } from "../dialog/i
 import { summarizeMessage } from "../failure.ts";
 import { newCallId, newTag } from "../identifiers.ts";
 import type { Received } from "../endpoint/index.ts";
-import { type ClientTransaction, type ClientTransactionUser, heldBytes } from "../transaction/index.ts";
+import type { ClientTransaction, ClientTransactionUser, LateInviteUser } from "../transaction/index.ts";
+import { byteString } from "../expiring-records.ts";
 import { SipRequest, type SipResponse, createResponse, serializeMessage } from "../message/index.ts";
 import { WaitableQueue } from "../waitable-queue.ts";
 import { addRequestHeaders as addSessionTimerHeaders, retryAfter422 } from "../dialog/session-timer.ts";
@@ -53,7 +54,9 @@ export class OutgoingCall {
   readonly dialogs = new Map<string, Dialog>();
   confirmed: Dialog | undefined;
   /** The ACK sent for each 2xx, by To tag, as sent: kept for the retransmissions of the 2xx (RFC 3261 13.2.2.4). */
-  private readonly acks = new Map<string, string>();
+  private readonly acks = new Map<string, Buffer>();
+  /** The callee sent a re-INVITE in the call (see removeDialog): only then can an ACK come for it after the call. */
+  private invited = false;
 
   private final: SipResponse | undefined;
   /** The user of the INVITE's client transaction, told when the call has ended (see letGo). */
@@ -272,7 +275,7 @@ export class OutgoingCall {
     this.stopMedia("BYE sent");
     const response = await this.sendInDialog(dialog, "BYE", undefined, deadline, "RFC 3261 15.1.1");
     dialog.terminate();
-    this.ctx.removeDialog(dialog.key);
+    this.ctx.removeDialog(dialog.key, this.invited);
     this.letGo();
     return response;
   }
@@ -325,6 +328,8 @@ export class OutgoingCall {
     // RFC 4028 9: a session refresh is answered by the session timer (which checks its CSeq); a BYE stops it
     if (this.sessionTimer?.receive(rec)) return void this.requests.push(rec);
     if (m.method === "ACK") return;
+    // The callee's re-INVITE is answered by the test: its 2xx may be ACKed after the call ended
+    if (m.method === "INVITE") this.invited = true;
     const check = dialog.receiveRequest(m);
     if (!check.ok) {
       if (rec.transaction) rec.transaction.respond(createResponse(m, check.status, { reason: "Server Internal Error" }));
@@ -334,7 +339,7 @@ export class OutgoingCall {
       // RFC 3261 15.1.2: the UAS core answers BYE 200 and ends the dialog
       if (rec.transaction) rec.transaction.respond(createResponse(m, 200));
       dialog.terminate();
-      this.ctx.removeDialog(dialog.key);
+      this.ctx.removeDialog(dialog.key, this.invited);
       this.letGo();
     }
     this.requests.push(rec);
@@ -343,15 +348,14 @@ export class OutgoingCall {
 
 /**
  * The INVITE client transaction's user (RFC 3261 17.1.1): one object, not a closure per event.
- * While the call lasts it hands responses to the call; once the call has ended (release) it answers
- * what Accepted still passes up (RFC 6026 7.2) from the INVITE and the ACKs alone.
+ * While the call lasts it hands responses to the call. Once the call has ended (release), the
+ * transaction waits out Accepted (RFC 6026 7.2) as a record of its layer, with the ACKs sent, and
+ * the UE's LateInviteUser answers what it still passes up; where it cannot, this object does.
  */
 class InviteUser implements ClientTransactionUser {
   private call: OutgoingCall | undefined;
-  /** After the call: the ACK of the 2xx that confirmed it, and those of later forks' 2xx (a Map only when there are some). */
-  private ackTag: string | undefined;
-  private ack: string | undefined;
-  private forkAcks: Map<string, string> | undefined;
+  /** After the call, when the transaction could not be retired: what lateInviteResponse keeps. */
+  private held: readonly (string | Buffer)[] = [];
   /** The INVITE's client transaction, which holds the INVITE. */
   transaction: ClientTransaction | undefined;
 
@@ -363,8 +367,9 @@ class InviteUser implements ClientTransactionUser {
   }
 
   onResponse(r: SipResponse): void {
-    if (this.call) this.call.onResponse(r);
-    else this.afterTheCall(r);
+    if (this.call) return this.call.onResponse(r);
+    const invite = this.transaction?.request;
+    if (invite) this.held = lateInviteResponse(this.ctx, r, invite, this.held) ?? this.held;
   }
 
   onTimeout(): void {
@@ -375,41 +380,50 @@ class InviteUser implements ClientTransactionUser {
     if (this.call) this.call.responses.push(timeoutMarker(this.call.invite, 503));
   }
 
-  /** The call has ended: the transaction keeps this user, and through it the ACKs only. */
-  release(acks: ReadonlyMap<string, string>): void {
+  /** The call has ended: only the ACKs sent, by the To tag of the 2xx each answered, are kept. */
+  release(acks: ReadonlyMap<string, Buffer>): void {
     this.call = undefined;
-    for (const [tag, ack] of acks) {
-      if (this.ackTag === undefined) {
-        this.ackTag = tag;
-        this.ack = ack;
-      } else (this.forkAcks ??= new Map()).set(tag, ack);
-    }
-  }
-
-  /** A 2xx after the call ended (only a 2xx reaches the user in Accepted, RFC 6026 7.2). */
-  private afterTheCall(r: SipResponse): void {
-    const tag = r.toTag;
-    const invite = this.transaction?.request;
-    if (r.status < 200 || r.status >= 300 || !tag || this.ackTag === undefined || !invite) return;
-    const ctx = this.ctx;
-    const seen = tag === this.ackTag ? this.ack : this.forkAcks?.get(tag);
-    if (seen) return resendAck(ctx, seen, r);
-    const dialog = Dialog.asUac(invite, r);
-    (this.forkAcks ??= new Map()).set(tag, sendAck(ctx, dialog, invite, r));
-    endSecondFork(ctx, dialog, tag);
+    const held: (string | Buffer)[] = [];
+    for (const [tag, ack] of acks) held.push(byteString(tag), ack);
+    if (this.transaction?.retireAccepted?.(lateUserOf(this.ctx), held)) this.transaction = undefined;
+    else this.held = held;
   }
 }
 
-/** RFC 3261 13.2.2.4: the ACK for a 2xx, sent; returns it as kept for the 2xx's retransmissions (heldBytes). */
-function sendAck(ctx: UeContext, dialog: Dialog, invite: SipRequest, r: SipResponse): string {
+/** One LateInviteUser per UE: what Accepted passes up after a call goes to lateInviteResponse. */
+const lateUsers = new WeakMap<UeContext, LateInviteUser>();
+function lateUserOf(ctx: UeContext): LateInviteUser {
+  let user = lateUsers.get(ctx);
+  if (!user) lateUsers.set(ctx, (user = { lateResponse: (r, invite, held) => lateInviteResponse(ctx, r, invite, held) }));
+  return user;
+}
+
+/**
+ * A 2xx after the call ended (only a 2xx reaches the user in Accepted, RFC 6026 7.2); `held` is the
+ * To tags (as byte strings) and ACKs sent, in pairs. RFC 3261 13.2.2.4: a retransmitted 2xx gets its
+ * ACK again; another fork's 2xx gets an ACK and a BYE, and the pairs with its ACK are returned.
+ */
+function lateInviteResponse(ctx: UeContext, r: SipResponse, invite: SipRequest, held: readonly (string | Buffer)[]): readonly (string | Buffer)[] | undefined {
+  const tag = r.toTag;
+  if (r.status < 200 || r.status >= 300 || !tag || held.length === 0) return undefined;
+  const key = byteString(tag);
+  for (let i = 0; i < held.length; i += 2) if (held[i] === key) return void resendAck(ctx, held[i + 1], r);
+  const dialog = Dialog.asUac(invite, r);
+  const ack = sendAck(ctx, dialog, invite, r);
+  endSecondFork(ctx, dialog, tag);
+  return [...held, key, ack];
+}
+
+/** RFC 3261 13.2.2.4: the ACK for a 2xx, sent; returns its bytes, kept for the 2xx's retransmissions. */
+function sendAck(ctx: UeContext, dialog: Dialog, invite: SipRequest, r: SipResponse): Buffer {
   const ack = serializeMessage(dialog.createRequest("ACK", ctx.via(), { cseq: invite.cseq.seq }));
   ctx.automatic("ACK", `ACK for the ${r.status} (INVITE)`, ctx.endpoint.sendStateless(ack, ctx.outbound));
-  return heldBytes(ack);
+  return ack;
 }
 
-/** RFC 3261 13.2.2.4: a retransmitted 2xx gets the same ACK again. */
-function resendAck(ctx: UeContext, held: string, r: SipResponse): void {
-  ctx.automatic("ACK", `ACK for the retransmitted ${r.status} (INVITE)`, ctx.endpoint.sendStateless(Buffer.from(held, "latin1"), ctx.outbound));
+/** RFC 3261 13.2.2.4: a retransmitted 2xx gets the same ACK again (its bytes, or a byte string of them). */
+function resendAck(ctx: UeContext, held: Buffer | string, r: SipResponse): void {
+  ctx.automatic("ACK", `ACK for the retransmitted ${r.status} (INVITE)`, ctx.endpoint.sendStateless(typeof held === "string" ? Buffer.from(held, "latin1") : held, ctx.outbound));
 }
 
 /** RFC 3261 13.2.2.4: a 2xx from another fork, once ACKed, has its dialog ended with BYE. */

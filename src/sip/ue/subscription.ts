@@ -94,7 +94,7 @@ export class Subscription {
     this.notifications.push({ request: m, state, body: m.bodyText, contentType: m.contentType });
     if (state?.state === "terminated" && this.dialog) {
       this.dialog.terminate();
-      this.ctx.removeDialog(this.dialog.key);
+      this.ctx.removeDialog(this.dialog.key, false);
     }
   }
 

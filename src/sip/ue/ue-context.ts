@@ -31,5 +31,6 @@ export interface UeContext {
   /** Reports how a request the UE sent on its own ended, when it did not end in 2xx (see automatic-request.ts). */
   automatic(method: string, what: string, outcome: Promise<SipResponse | undefined | void>): void;
   addDialog(key: string, handler: DialogHandler): void;
-  removeDialog(key: string): void;
+  /** The dialog has ended; `lateAcks`: an ACK for a 2xx it sent may still come (RFC 3261 13.2.2.4), so one is absorbed for 64*T1. */
+  removeDialog(key: string, lateAcks?: boolean): void;
 }

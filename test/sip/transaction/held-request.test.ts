@@ -20,13 +20,17 @@ function quietUser(): ClientTransactionUser {
 }
 
 describe("a client transaction that sends its request no more keeps its bytes, not the message", () => {
-  test("INVITE in Accepted (RFC 6026 7.2): the request reads back from the bytes sent, equal to the INVITE", () => {
+  test("INVITE in Accepted (RFC 6026 7.2): once its call has ended, the request reads back from the bytes sent, equal to the INVITE", () => {
     const { ctx } = wireSetup();
     const invite = buildRequest("INVITE", { branch: "z9hG4bK-held-1" });
     invite.setBody("v=0\r\n", "application/sdp");
     const tx = new InviteClientTransaction("held-1", invite, ctx, quietUser());
     assert.equal(tx.request, invite, "while it may retransmit, the request is the message itself");
     tx.receiveResponse(buildResponse(invite, 200, "OK"));
+    assert.equal(tx.state, "accepted");
+    assert.equal(tx.request, invite, "while the call lasts it holds the INVITE anyway");
+    // Without a layer there are no records to retire to: the transaction stays, keeping the bytes only
+    assert.equal(tx.retireAccepted({ lateResponse: () => undefined }, []), false);
     assert.equal(tx.state, "accepted");
     const held = tx.request;
     assert.notEqual(held, invite, "read back from the bytes");
