@@ -58,13 +58,24 @@ if (sippAvailable()) {
     const sipp = medianRun(sippRuns);
     const driver = medianRun(driverRuns);
     const ratio = driver.callsPerSecond / sipp.callsPerSecond;
-    calls.push({ calls: CALLS, inFlight, sipp, driver, ratio, sippRuns, driverRuns });
+    const cpuOf = (runs: CallFigures[]): number | undefined => {
+      const each = runs.map((r) => r.cpuMicrosPerCall).filter((c): c is number => c !== undefined);
+      return each.length === runs.length ? [...each].sort((a, b) => a - b)[Math.floor((each.length - 1) / 2)] : undefined;
+    };
+    const sippCpu = cpuOf(sippRuns);
+    const driverCpu = cpuOf(driverRuns);
+    const cpuRatio = sippCpu !== undefined && driverCpu !== undefined ? sippCpu / driverCpu : undefined;
+    calls.push({ calls: CALLS, inFlight, sipp, driver, ratio, sippRuns, driverRuns, sippCpuMicrosPerCall: sippCpu, driverCpuMicrosPerCall: driverCpu, cpuRatio });
     const each = (runs: CallFigures[]): string => runs.map((r) => fmt(r.callsPerSecond)).join(", ");
     const failed = (runs: CallFigures[]): number => runs.reduce((n, r) => n + r.failed, 0);
     const retransmitted = (runs: CallFigures[]): number => runs.reduce((n, r) => n + r.retransmissions, 0);
     console.log(`  sipp -sn uac (baseline)  ${fmt(sipp.callsPerSecond)} calls/s  (runs: ${each(sippRuns)})  failed ${failed(sippRuns)}  retransmissions ${retransmitted(sippRuns)}`);
     console.log(`  driver UE                ${fmt(driver.callsPerSecond)} calls/s  (runs: ${each(driverRuns)})  failed ${failed(driverRuns)}  retransmissions ${retransmitted(driverRuns)}`);
     console.log(`  ratio driver / sipp      ${ratio.toFixed(2)}`);
+    if (cpuRatio !== undefined) {
+      // CPU per call: the caller's process only (SIPp's from the children's CPU time once it has exited; the driver's from process.cpuUsage, every thread)
+      console.log(`  CPU per call (medians)   sipp ${sippCpu!.toFixed(0)} µs, driver ${driverCpu!.toFixed(0)} µs; ratio sipp / driver ${cpuRatio.toFixed(2)} (above 1: the driver uses less)`);
+    }
   }
   results["calls"] = calls;
 } else {

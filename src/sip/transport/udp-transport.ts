@@ -1,10 +1,21 @@
 import { createSocket } from "node:dgram";
+import { type LookupOneOptions, lookup as dnsLookup } from "node:dns";
 import type { RemoteInfo, Socket } from "node:dgram";
 import { formatAddress, ipFamily, unbracketHost } from "./address.ts";
 import type { TransportAddress } from "./address.ts";
 import { TransportEvents } from "./transport-events.ts";
 import { TransportError, afterPendingCloses, describeFailure } from "./transport.ts";
 import type { IncomingPacket, SipTransport, TransportBaseOptions } from "./transport.ts";
+
+/**
+ * dgram's address look-up for every datagram: an IP address (what SIP over UDP mostly sends to) is
+ * answered at once, not a tick later through dns.lookup; a name still goes to dns.lookup.
+ */
+function literalLookup(host: string, options: LookupOneOptions | number, done: (error: NodeJS.ErrnoException | null, address: string, family: number) => void): void {
+  const literal = ipFamily(host);
+  if (literal !== 0) done(null, host, literal);
+  else dnsLookup(host, typeof options === "number" ? { family: options } : options, done);
+}
 
 export interface UdpTransportOptions extends TransportBaseOptions {
   /** SO_RCVBUF asked for; the OS may clamp it (net.core.rmem_max). Default 4 MiB. */
@@ -61,6 +72,7 @@ export class UdpTransport implements SipTransport {
     const ipv6 = ipFamily(host) === 6;
     const socket = createSocket({
       type: ipv6 ? "udp6" : "udp4",
+      lookup: literalLookup,
       ...(options.ipv6Only === undefined ? {} : { ipv6Only: options.ipv6Only }),
     });
     const transport = new UdpTransport(socket, ipv6, options);

@@ -57,6 +57,20 @@ describe("UdpTransport", () => {
     }
   });
 
+  test("a destination by name still goes through DNS (an IP address is sent to without a look-up)", async () => {
+    const a = await createUdpTransport({ host: "127.0.0.1", port: 0 });
+    const b = await createUdpTransport({ host: "127.0.0.1", port: 0 });
+    try {
+      const atB = packetsOf(b);
+      await a.send(sipRequest("udp-name"), { host: "localhost", port: b.local.port });
+      assert.deepEqual((await atB.next()).bytes, sipRequest("udp-name"));
+      await assert.rejects(a.send(sipRequest("udp-nx"), { host: "no-such-host.invalid", port: b.local.port }), TransportError);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
   test("large socket buffers are asked for; an OS clamp is not an error", async () => {
     const t = await createUdpTransport({ host: "127.0.0.1", port: 0, recvBufferSize: 1 << 30, sendBufferSize: 1 << 30 });
     try {
