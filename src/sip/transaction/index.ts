@@ -11,3 +11,4 @@ export * from "./non-invite-server-transaction.ts";
 export * from "./transaction-key.ts";
 export * from "./transaction-layer.ts";
 export * from "./retired-clients.ts";
+export * from "./expiring-records.ts";

@@ -4,7 +4,7 @@
 // (ExpiringRecords), not as objects, and becomes a transaction again only when a response matches
 // it (issue 17). The transaction it was behaves the same: same id, state, request and events.
 import type { Clock } from "../clock.ts";
-import { ExpiringRecords, type ExpiringRecord } from "../expiring-records.ts";
+import { ExpiringRecords, type ExpiringRecord } from "./expiring-records.ts";
 import type { SipRequest, SipResponse } from "../message/index.ts";
 import { type ClientTransaction, requestFromBytes } from "./client-transaction.ts";
 import { type IllegalEventListener, type TransactionKind, illegalEvent } from "./illegal-event.ts";

@@ -4,7 +4,7 @@
 import type { Clock } from "../clock.ts";
 import { Deadline } from "../deadline.ts";
 import { type Received, SipEndpoint } from "../endpoint/index.ts";
-import { ExpiringRecords } from "../expiring-records.ts";
+import { ExpiringRecords } from "../transaction/index.ts";
 import type { Destination } from "../endpoint/destination.ts";
 import { dialogKey } from "../dialog/index.ts";
 import { summarizeMessage } from "../failure.ts";

@@ -6,8 +6,8 @@ import { Dialog, checkRSeq, isReliableProvisional, rackValue } from "../dialog/i
 import { summarizeMessage } from "../failure.ts";
 import { newCallId, newTag } from "../identifiers.ts";
 import type { Received } from "../endpoint/index.ts";
-import type { ClientTransaction, ClientTransactionUser, LateInviteUser } from "../transaction/index.ts";
-import { byteString } from "../expiring-records.ts";
+import { type ClientTransaction, type ClientTransactionUser, type LateInviteUser, byteString } from "../transaction/index.ts";
+
 import { SipRequest, type SipResponse, createResponse, serializeMessage } from "../message/index.ts";
 import { WaitableQueue } from "../waitable-queue.ts";
 import { addRequestHeaders as addSessionTimerHeaders, retryAfter422 } from "../dialog/session-timer.ts";

@@ -5,7 +5,7 @@
 // numeric hash of the key to a slot (numbers only, so that it holds no object per record). Nothing
 // runs when a record expires: it is no longer found, and its room is taken back when the records
 // before it have expired too.
-import type { Clock } from "./clock.ts";
+import type { Clock } from "../clock.ts";
 
 /** A record as stored: its fields are byte strings (one character per byte, latin1). */
 export interface ExpiringRecord {

@@ -3,8 +3,8 @@
 // never by a different key with the same hash.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { ExpiringRecords, byteString } from "../../src/sip/expiring-records.ts";
-import { FakeClock } from "../support/fake-clock.ts";
+import { ExpiringRecords, byteString } from "../../../src/sip/transaction/expiring-records.ts";
+import { FakeClock } from "../../support/fake-clock.ts";
 
 describe("ExpiringRecords", () => {
   test("a record is found with its fields and meta until its due time, then not", () => {
