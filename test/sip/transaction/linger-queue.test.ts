@@ -34,6 +34,25 @@ describe("LingerQueue", () => {
     assert.equal(clock.pending(), 0, "no timer once nothing waits");
   });
 
+  test("cancel ends one wait without telling it; others due at the same time still end", () => {
+    const clock = new FakeClock();
+    const queue = new LingerQueue(clock);
+    const ended: Array<[string, number, number]> = [];
+    const a = waiter(clock, ended, "a");
+    const b = waiter(clock, ended, "b");
+    const c = waiter(clock, ended, "c");
+    queue.add(a, 100);
+    const at = queue.add(b, 100);
+    queue.add(c, 100);
+    queue.cancel(b, at);
+    queue.cancel(waiter(clock, ended, "never added"), at);
+    clock.advance(100);
+    assert.deepEqual(ended, [
+      ["a", 100, 100],
+      ["c", 100, 100],
+    ]);
+  });
+
   test("dispose clears its timers: the waits left never end", () => {
     const clock = new FakeClock();
     const queue = new LingerQueue(clock);
