@@ -337,7 +337,9 @@ export class SipEndpoint {
   /** A server transaction's flow: RFC 3261 18.2.2, responses to where the top Via says. */
   private responder(request: SipRequest, source: Destination): SendFn {
     return (m) => {
-      this.postBytes(serializeMessage(m), responseDestination(request.topVia, source), (e: unknown) => this.problem("transport", asError(e).message, source));
+      const bytes = serializeMessage(m);
+      this.postBytes(bytes, responseDestination(request.topVia, source), (e: unknown) => this.problem("transport", asError(e).message, source));
+      return bytes;
     };
   }
 
@@ -409,7 +411,8 @@ export class SipEndpoint {
       return;
     }
     stampReceived(request, source);
-    const flow: Flow = { reliable: isReliable(source.protocol), send: this.responder(request, source) };
+    const reliable = isReliable(source.protocol);
+    const flow: Flow = bytes && !reliable ? { reliable, send: this.responder(request, source), received: bytes } : { reliable, send: this.responder(request, source) };
     const result = this.transactions.receiveRequest(request, flow);
     this.notify({ message: request, source, at: this.clock.now(), retransmission: result.kind === "absorbed" });
     if (result.kind === "absorbed") return;

@@ -1,6 +1,6 @@
 // RFC 3261 17.1: what the INVITE and non-INVITE client transactions report to their user.
 import { type SipRequest, type SipResponse, parseMessage } from "../message/index.ts";
-import type { LateInviteUser } from "./retired-clients.ts";
+import type { LateInviteUser } from "./retired-transactions.ts";
 
 export interface ClientTransactionUser {
   /** Every response the transaction passes up (RFC 3261 17.1.1.2, 17.1.2.2; RFC 6026 7.2 for 2xx retransmissions). */
@@ -29,7 +29,7 @@ export interface ClientTransaction {
   dispose(): void;
   /**
    * RFC 6026 7.2: the call of an INVITE transaction in Accepted has ended; what it still passes up
-   * goes to `user` with `held`, and the transaction waits as a record (RetiredClients). False when
+   * goes to `user` with `held`, and the transaction waits as a record (RetiredTransactions). False when
    * it cannot (not in Accepted, not an INVITE, or the layer keeps no records): it stays as it is.
    */
   retireAccepted?(user: LateInviteUser, held: readonly (string | Buffer)[]): boolean;

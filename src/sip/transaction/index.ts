@@ -10,5 +10,5 @@ export * from "./invite-server-transaction.ts";
 export * from "./non-invite-server-transaction.ts";
 export * from "./transaction-key.ts";
 export * from "./transaction-layer.ts";
-export * from "./retired-clients.ts";
+export * from "./retired-transactions.ts";
 export * from "./expiring-records.ts";

@@ -2,7 +2,7 @@
 import { SipRequest, type SipResponse } from "../message/index.ts";
 import { type ClientTransaction, type ClientTransactionUser, HeldRequest, RELEASED_USER } from "./client-transaction.ts";
 import { timerD, transactionTimeout } from "./timer-settings.ts";
-import type { LateInviteUser } from "./retired-clients.ts";
+import type { LateInviteUser } from "./retired-transactions.ts";
 import { Transaction, type TransactionContext } from "./transaction.ts";
 
 export type InviteClientState = "calling" | "proceeding" | "accepted" | "completed" | "terminated";

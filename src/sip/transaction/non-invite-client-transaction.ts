@@ -75,7 +75,7 @@ export class NonInviteClientTransaction extends Transaction<NonInviteClientState
     user.onResponse(response);
   }
 
-  /** Timer K waits as a record of the layer (RetiredClients), with the request's bytes. */
+  /** Timer K waits as a record of the layer (RetiredTransactions), with the request's bytes. */
   private retireCompleted(status: number): boolean {
     const bytes = this.held.sentBytes;
     if (bytes === undefined) return false;

@@ -8,32 +8,40 @@ export type NonInviteServerState = "trying" | "proceeding" | "completed" | "term
 
 export class NonInviteServerTransaction extends ServerTransactionBase<NonInviteServerState> {
   readonly kind = "nist";
-  constructor(id: string, request: SipRequest, ctx: TransactionContext) {
+  /**
+   * @param received the request's bytes as they arrived, when the endpoint gives them: with the
+   * final response's, what the transaction is kept as once retired (RetiredTransactions)
+   */
+  constructor(
+    id: string,
+    request: SipRequest,
+    ctx: TransactionContext,
+    private received?: Buffer,
+  ) {
     super(id, request, ctx, "trying");
   }
 
   respond(response: SipResponse): void {
-    // RFC 3261 17.2.2 (Figure 8): after the final response (Completed) or in Terminated the TU sends nothing more
-    if (this.state === "completed") this.misuse(`respond ${response.status}`, `the final response ${this.lastResponse?.status ?? ""} was already sent (RFC 3261 17.2.2)`);
-    if (this.terminated) this.misuse(`respond ${response.status}`, "the transaction is terminated (RFC 3261 17.2.2)");
+    if (this.state === "completed" || this.terminated) this.misuse(`respond ${response.status}`, nothingAfterFinal(this.state, this.lastResponse?.status));
     this.lastResponse = response;
-    this.ctx.send(response);
+    const bytes = this.ctx.send(response);
     if (response.status < 200) {
       this.state = "proceeding";
       return;
     }
     // RFC 3261 17.2.2: final response -> Completed; Timer J is 64*T1 for UDP, 0 for reliable transports
     this.state = "completed";
-    if (this.ctx.reliable) this.terminate();
-    else this.linger("J", transactionTimeout(this.ctx.timers), true);
+    if (this.ctx.reliable) return this.terminate();
+    const received = this.received;
+    this.received = undefined;
+    const due = this.ctx.clock.now() + transactionTimeout(this.ctx.timers);
+    // Timer J waits as a record of the layer with the request and response bytes, where it can
+    if (bytes && received && this.retire(due, (retired) => retired.retireServer(this.id, due, received, bytes, response.status))) return;
+    this.linger("J", transactionTimeout(this.ctx.timers), true);
   }
 
   receiveRequest(request: SipRequest): void {
-    if (request.method !== this.request.method) {
-      // RFC 3261 17.2.3: an ACK (or any other method) never matches a non-INVITE server transaction
-      this.illegal(request, `a ${request.method} cannot match a ${this.request.method} server transaction (RFC 3261 17.2.3)`);
-      return;
-    }
+    if (request.method !== this.request.method) return this.illegal(request, notThisMethod(request, this.request.method));
     switch (this.state) {
       case "trying":
         // RFC 3261 17.2.2: retransmissions in Trying are discarded (no response to resend yet)
@@ -55,4 +63,14 @@ export class NonInviteServerTransaction extends ServerTransactionBase<NonInviteS
     this.terminate();
     this.user.onTransportError?.(error);
   }
+}
+
+/** RFC 3261 17.2.2 (Figure 8): after the final response (Completed) or in Terminated the TU sends nothing more. */
+export function nothingAfterFinal(state: string, final: number | undefined): string {
+  return state === "completed" ? `the final response ${final ?? ""} was already sent (RFC 3261 17.2.2)` : "the transaction is terminated (RFC 3261 17.2.2)";
+}
+
+/** RFC 3261 17.2.3: an ACK (or any other method) never matches a non-INVITE server transaction. */
+export function notThisMethod(request: SipRequest, method: string): string {
+  return `a ${request.method} cannot match a ${method} server transaction (RFC 3261 17.2.3)`;
 }

@@ -9,7 +9,7 @@ import { InviteServerTransaction } from "./invite-server-transaction.ts";
 import { LingerQueue } from "./linger-queue.ts";
 import { NonInviteClientTransaction } from "./non-invite-client-transaction.ts";
 import { NonInviteServerTransaction } from "./non-invite-server-transaction.ts";
-import { RetiredClients } from "./retired-clients.ts";
+import { RetiredTransactions } from "./retired-transactions.ts";
 import type { ServerTransaction } from "./server-transaction.ts";
 import { DEFAULT_TIMERS, type TimerSettings } from "./timer-settings.ts";
 import { clientTransactionKey, serverTransactionKey } from "./transaction-key.ts";
@@ -18,6 +18,8 @@ import type { SendFn, TransactionContext } from "./transaction.ts";
 export interface Flow {
   readonly send: SendFn;
   readonly reliable: boolean;
+  /** The bytes of the request that arrived on this flow, when the endpoint gives them (see NonInviteServerTransaction). */
+  readonly received?: Buffer;
 }
 
 export type IncomingRequestResult =
@@ -48,13 +50,13 @@ export class TransactionLayer {
   /** The context a transaction that sends nothing more keeps instead of its own. */
   private readonly quiet: TransactionContext;
   /** Client transactions that only absorb until they terminate, kept as bytes (issue 17). */
-  private readonly retired: RetiredClients;
+  private readonly retired: RetiredTransactions;
 
   constructor(options: { timers?: Partial<TimerSettings>; clock?: Clock } = {}) {
     this.timers = { ...DEFAULT_TIMERS, ...options.timers };
     this.clock = options.clock ?? systemClock;
     this.lingerQueue = new LingerQueue(this.clock);
-    this.retired = new RetiredClients(this.clock, this.reportIllegal);
+    this.retired = new RetiredTransactions(this.clock, this.reportIllegal);
     const retired = this.retired;
     this.quiet = { send: sendsNothing, reliable: false, timers: this.timers, clock: this.clock, onIllegalEvent: this.reportIllegal, lingerQueue: this.lingerQueue, retired };
   }
@@ -112,7 +114,7 @@ export class TransactionLayer {
     if (branch === undefined) return undefined;
     const method = response.cseq.method;
     const live = this.clients.get(method)?.get(branch);
-    if (live || this.retired.size === 0) return live;
+    if (live || this.retired.clients === 0) return live;
     return this.retired.find(clientTransactionKey(branch, method));
   }
 
@@ -126,7 +128,7 @@ export class TransactionLayer {
 
   receiveRequest(request: SipRequest, flow: Flow): IncomingRequestResult {
     const key = serverTransactionKey(request);
-    const existing = this.servers.get(key);
+    const existing = this.servers.get(key) ?? (this.retired.servers > 0 ? this.retired.findServer(key, flow.send) : undefined);
     if (existing) {
       // RFC 6026 7.1: an ACK matching an INVITE server transaction in Accepted goes to the TU
       if (request.method === "ACK" && existing.state === "accepted") return { kind: "ack" };
@@ -137,7 +139,7 @@ export class TransactionLayer {
     }
     if (request.method === "ACK") return { kind: "ack" };
     const ctx = this.context(flow);
-    const tx = request.method === "INVITE" ? new InviteServerTransaction(key, request, ctx) : new NonInviteServerTransaction(key, request, ctx);
+    const tx = request.method === "INVITE" ? new InviteServerTransaction(key, request, ctx) : new NonInviteServerTransaction(key, request, ctx, flow.received);
     this.servers.set(key, tx);
     tx.removeFrom(this.servers, key);
     return { kind: "new", transaction: tx };
@@ -149,9 +151,9 @@ export class TransactionLayer {
   }
 
   get size(): { clients: number; servers: number } {
-    let clients = this.retired.size;
+    let clients = this.retired.clients;
     for (const byBranch of this.clients.values()) clients += byBranch.size;
-    return { clients, servers: this.servers.size };
+    return { clients, servers: this.servers.size + this.retired.servers };
   }
 
   /** Terminates every transaction and clears every timer. */

@@ -4,7 +4,7 @@ import type { Clock, TimerHandle } from "../clock.ts";
 import type { LingerQueue, Lingering } from "./linger-queue.ts";
 import type { SipMessage } from "../message/index.ts";
 import { type IllegalEventListener, type TransactionKind, TransactionUserError, illegalEvent } from "./illegal-event.ts";
-import type { RetiredClients } from "./retired-clients.ts";
+import type { RetiredTransactions } from "./retired-transactions.ts";
 import type { TimerSettings } from "./timer-settings.ts";
 
 /**
@@ -27,7 +27,7 @@ export interface TransactionContext {
   /** The context of a transaction that sends nothing more: its flow is let go (see linger). */
   readonly quiet?: TransactionContext;
   /** Where a client transaction that only absorbs until it terminates is kept as bytes (see retire). */
-  readonly retired?: RetiredClients;
+  readonly retired?: RetiredTransactions;
 }
 
 /** A named timer of a transaction (RFC 3261 17: A, B, D, E, F, G, H, I, J, K; RFC 6026 7: L, M). */
@@ -112,11 +112,11 @@ export abstract class Transaction<State extends string> implements Lingering {
 
   /**
    * The rest of the wait before Terminated, until `due`, is kept by the layer as a record of bytes
-   * (RetiredClients) instead of this object, which the layer lets go: its table and the linger queue
+   * (RetiredTransactions) instead of this object, which the layer lets go: its table and the linger queue
    * no longer hold it, no timer runs for it, and its state turns to Terminated at `due`. Not when
    * someone waits for Terminated (onTerminated) or the layer keeps no records: false then.
    */
-  protected retire(due: number, keep: (retired: RetiredClients) => void): boolean {
+  protected retire(due: number, keep: (retired: RetiredTransactions) => void): boolean {
     const retired = this.ctx.retired;
     if (!retired || this.terminatedListeners || !this.table || this.terminated || this.running.length > 0) return false;
     if (this.lingering !== undefined) this.ctx.lingerQueue?.cancel(this, this.lingerAt);

@@ -152,6 +152,36 @@ describe("SipEndpoint.request (RFC 3261 8.1, 17.1)", () => {
     assert.deepEqual(uas.problems, []);
   });
 
+  test("UDP: a request retransmitted after the final response gets the same response again from the retired transaction, the TU does not see it (RFC 3261 17.2.2)", async () => {
+    const uas = await endpoint("udp");
+    const seen: string[] = [];
+    uas.onRequest((rec) => (seen.push(rec.message.startLine()), uas.reply(rec, 200, { toTag: "t" }), true));
+    const retransmissions: boolean[] = [];
+    uas.observe({ received: (e) => void (e.message.kind === "request" && retransmissions.push(e.retransmission)) });
+    const peer = await udpSocket();
+    const request = [
+      `MESSAGE sip:bob@127.0.0.1:${uas.local("udp").port} SIP/2.0`,
+      `Via: SIP/2.0/UDP 127.0.0.1:${peer.port};branch=z9hG4bKretired1`,
+      "Max-Forwards: 70",
+      "From: <sip:raw@ims.test>;tag=raw",
+      "To: <sip:bob@ims.test>",
+      `Call-ID: ${newCallId()}`,
+      "CSeq: 1 MESSAGE",
+      "Content-Length: 0",
+      "",
+      "",
+    ].join("\r\n");
+    await sendDatagram(peer.socket, request, uas.local("udp").port);
+    const first = (await peer.next()).bytes;
+    assert.equal(uas.transactions.size.servers, 1);
+    await sendDatagram(peer.socket, request, uas.local("udp").port);
+    const second = (await peer.next()).bytes;
+    assert.deepEqual(second, first);
+    assert.deepEqual(seen, [`MESSAGE sip:bob@127.0.0.1:${uas.local("udp").port} SIP/2.0`]);
+    assert.deepEqual(retransmissions, [false, true]);
+    assert.deepEqual(uas.problems, []);
+  });
+
   test("a peer that never answers: Timer F (non-INVITE) and Timer B (INVITE) end the wait at 64*T1", async () => {
     const uac = await endpoint(["udp", "tcp"], { timers: { t1: 50 } });
     const silent = await udpSocket();

@@ -1,15 +1,19 @@
-// Client transactions that only absorb until they terminate: a non-INVITE one in Completed (RFC 3261
-// 17.1.2.2, Timer K) and an INVITE one in Accepted whose call has ended (RFC 6026 7.2, Timer M).
-// Under load they are most of the transactions alive; each is kept as a record of bytes
-// (ExpiringRecords), not as objects, and becomes a transaction again only when a response matches
-// it (issue 17). The transaction it was behaves the same: same id, state, request and events.
+// Transactions that only absorb until they terminate: a non-INVITE client one in Completed (RFC 3261
+// 17.1.2.2, Timer K), an INVITE client one in Accepted whose call has ended (RFC 6026 7.2, Timer M)
+// and a non-INVITE server one in Completed (17.2.2, Timer J). Under load they are most of the
+// transactions alive; each is kept as a record of bytes (ExpiringRecords), not as objects, and
+// becomes a transaction again only when a message matches it (issue 17). The transaction it was
+// behaves the same: same id, state, request and events.
 import type { Clock } from "../clock.ts";
 import { ExpiringRecords, type ExpiringRecord } from "./expiring-records.ts";
-import type { SipRequest, SipResponse } from "../message/index.ts";
+import { type SipMessage, type SipRequest, type SipResponse, parseMessage } from "../message/index.ts";
 import { type ClientTransaction, requestFromBytes } from "./client-transaction.ts";
-import { type IllegalEventListener, type TransactionKind, illegalEvent } from "./illegal-event.ts";
+import { type IllegalEventListener, type TransactionKind, TransactionUserError, illegalEvent } from "./illegal-event.ts";
 import { afterAccepted } from "./invite-client-transaction.ts";
 import { afterCompleted } from "./non-invite-client-transaction.ts";
+import { nothingAfterFinal, notThisMethod } from "./non-invite-server-transaction.ts";
+import type { ServerTransaction } from "./server-transaction.ts";
+import type { SendFn } from "./transaction.ts";
 
 /** Who answers a 2xx that reaches an INVITE transaction in Accepted after its call ended: one per UE, not per call. */
 export interface LateInviteUser {
@@ -25,10 +29,12 @@ const STATUS = 1024;
 const INVITE = 1;
 const KINDS = 2;
 
-export class RetiredClients {
+export class RetiredTransactions {
   /** INVITE transactions in Accepted (64*T1) apart from non-INVITE ones in Completed (T4): the room of these is taken back sooner. */
   private readonly accepted: ExpiringRecords;
   private readonly completed: ExpiringRecords;
+  /** Non-INVITE server transactions in Completed (64*T1 over UDP). */
+  private readonly answered: ExpiringRecords;
   private readonly owners: LateInviteUser[] = [];
   private readonly ownerIds = new Map<LateInviteUser, number>();
 
@@ -38,6 +44,7 @@ export class RetiredClients {
   ) {
     this.accepted = new ExpiringRecords(clock);
     this.completed = new ExpiringRecords(clock);
+    this.answered = new ExpiringRecords(clock);
   }
 
   /** Keeps a transaction that only absorbs until `due`: its request's bytes, final status and, for an INVITE, its late user. */
@@ -60,8 +67,25 @@ export class RetiredClients {
     return record && new RetiredClientTransaction(this, record);
   }
 
-  get size(): number {
+  /** Retired client transactions stored (see ExpiringRecords.size). */
+  get clients(): number {
     return this.accepted.size + this.completed.size;
+  }
+
+  /** Keeps a non-INVITE server transaction in Completed until `due`: the request's bytes as received and the final response's as sent. */
+  retireServer(id: string, due: number, request: Buffer, response: Buffer, status: number): void {
+    this.answered.add(id, due, [request, response], status);
+  }
+
+  /** The retired server transaction `id` names, as a transaction answering on `send` (the flow of the request that matched it). */
+  findServer(id: string, send: SendFn): ServerTransaction | undefined {
+    const record = this.answered.find(id);
+    return record && new RetiredServerTransaction(this, record, send);
+  }
+
+  /** Retired server transactions stored. */
+  get servers(): number {
+    return this.answered.size;
   }
 
   ownerOf(meta: number): LateInviteUser | undefined {
@@ -72,6 +96,7 @@ export class RetiredClients {
   clear(): void {
     this.accepted.clear();
     this.completed.clear();
+    this.answered.clear();
   }
 }
 
@@ -81,7 +106,7 @@ class RetiredClientTransaction implements ClientTransaction {
   private parsed: SipRequest | undefined;
 
   constructor(
-    private readonly clients: RetiredClients,
+    private readonly clients: RetiredTransactions,
     private readonly record: ExpiringRecord,
   ) {
     this.kind = Math.floor(record.meta / STATUS) % KINDS === INVITE ? "ict" : "nict";
@@ -130,4 +155,68 @@ class RetiredClientTransaction implements ClientTransaction {
   private illegal(message: SipResponse, detail: string): void {
     this.clients.reportIllegal?.(illegalEvent(this.id, this.kind, this.state, message, detail, this.clients.clock.now()));
   }
+}
+
+/** A retired non-INVITE server transaction made again for a request that matched it (RFC 3261 17.2.2, Completed). */
+class RetiredServerTransaction implements ServerTransaction {
+  readonly kind = "nist";
+  private parsedRequest: SipRequest | undefined;
+  private parsedResponse: SipResponse | undefined;
+
+  constructor(
+    private readonly retired: RetiredTransactions,
+    private readonly record: ExpiringRecord,
+    private readonly send: SendFn,
+  ) {}
+
+  get id(): string {
+    return this.record.key;
+  }
+
+  get state(): string {
+    return this.terminated ? "terminated" : "completed";
+  }
+
+  get terminated(): boolean {
+    return this.retired.clock.now() >= this.record.due;
+  }
+
+  get request(): SipRequest {
+    return (this.parsedRequest ??= ownMessage(this.record.fields[0], "request") as SipRequest);
+  }
+
+  get lastResponse(): SipResponse {
+    return (this.parsedResponse ??= ownMessage(this.record.fields[1], "response") as SipResponse);
+  }
+
+  respond(response: SipResponse): void {
+    throw new TransactionUserError(this.id, this.kind, this.state, `respond ${response.status}`, nothingAfterFinal(this.state, this.record.meta));
+  }
+
+  receiveRequest(request: SipRequest): void {
+    if (request.method !== this.request.method) return this.illegal(request, notThisMethod(request, this.request.method));
+    // RFC 3261 17.2.2: a retransmission in Completed gets the last response again
+    if (!this.terminated) this.send(this.lastResponse);
+  }
+
+  transportError(): void {}
+
+  setUser(): void {}
+
+  onTerminated(fn: () => void): void {
+    this.retired.clock.setTimeout(fn, Math.max(0, this.record.due - this.retired.clock.now()));
+  }
+
+  dispose(): void {}
+
+  private illegal(message: SipRequest, detail: string): void {
+    this.retired.reportIllegal?.(illegalEvent(this.id, this.kind, this.state, message, detail, this.retired.clock.now()));
+  }
+}
+
+/** A message this process received or sent, read back from its bytes (a byte string). */
+function ownMessage(bytes: string, kind: SipMessage["kind"]): SipMessage {
+  const parsed = parseMessage(Buffer.from(bytes, "latin1"));
+  if (!parsed.ok || parsed.message.kind !== kind) throw new Error(`a retired transaction's ${kind} no longer parses`);
+  return parsed.message;
 }

@@ -5,7 +5,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { type SipRequest, type SipResponse, messageToString, serializeMessage } from "../../../src/sip/message/index.ts";
-import { type ClientTransaction, type Flow, type LateInviteUser, TransactionLayer } from "../../../src/sip/transaction/index.ts";
+import { type ClientTransaction, type Flow, type LateInviteUser, type ServerTransaction, TransactionLayer, TransactionUserError } from "../../../src/sip/transaction/index.ts";
 import { FakeClock } from "../../support/fake-clock.ts";
 import { collected } from "../../support/gc.ts";
 import { buildRequest, buildResponse, recordingUser } from "./transaction-fixtures.ts";
@@ -154,5 +154,51 @@ describe("retired client transactions (issue 17)", () => {
     layer.receiveResponse(buildResponse(invite, 180, "Ringing"));
     assert.equal(ringing.retireAccepted?.(lateUser().user, []), false, "not in Accepted: not retired");
     assert.equal(ringing.state, "proceeding");
+  });
+
+  test("non-INVITE server in Completed over UDP: a retransmitted request gets the same response again, respond() is refused in the same words, it ends at 64*T1", async () => {
+    const { clock, layer } = layerWith();
+    const message = buildRequest("MESSAGE", { branch: "z9hG4bK-retired-8" });
+    const received = serializeMessage(message);
+    const answers: Buffer[] = [];
+    const flow: Flow = { reliable: false, received, send: (m) => (answers.push(serializeMessage(m)), answers[answers.length - 1]) };
+    const answered = (): WeakRef<ServerTransaction> => {
+      const result = layer.receiveRequest(message, flow);
+      assert.equal(result.kind, "new");
+      const tx = result.transaction;
+      tx.respond(buildResponse(message, 202, "Accepted"));
+      assert.equal(tx.state, "completed");
+      assert.deepEqual((tx as unknown as { runningTimers(): string[] }).runningTimers(), [], "no timer runs for it: it is a record");
+      assert.throws(() => tx.respond(buildResponse(message, 200, "OK")), /the final response 202 was already sent \(RFC 3261 17\.2\.2\)/);
+      return new WeakRef(tx);
+    };
+    assert.ok(await collected(answered()), "the transaction object is let go while Timer J runs");
+    assert.deepEqual(layer.size, { clients: 0, servers: 1 });
+
+    clock.advance(64 * TIMERS.t1 - 1);
+    const again = layer.receiveRequest(message, flow);
+    assert.equal(again.kind, "absorbed");
+    assert.equal(again.kind === "absorbed" && again.transaction.state, "completed");
+    assert.equal(answers.length, 2);
+    assert.deepEqual(answers[1], answers[0], "the same 202, byte for byte");
+    if (again.kind === "absorbed") {
+      assert.equal(messageToString(again.transaction.request), messageToString(message));
+      assert.equal(again.transaction.lastResponse?.status, 202);
+      assert.throws(
+        () => again.transaction.respond(buildResponse(message, 200, "OK")),
+        (e: unknown) => e instanceof TransactionUserError && /the final response 202 was already sent \(RFC 3261 17\.2\.2\)/.test(e.message),
+      );
+    }
+    clock.advance(1);
+    assert.equal(layer.receiveRequest(message, flow).kind, "new", "Timer J = 64*T1 after the final response: the same request starts a new transaction");
+  });
+
+  test("a non-INVITE server transaction whose request's bytes are not given waits as an object", () => {
+    const { layer } = layerWith();
+    const options = buildRequest("OPTIONS", { branch: "z9hG4bK-retired-9" });
+    const result = layer.receiveRequest(options, { reliable: false, send: (m) => serializeMessage(m) });
+    assert.equal(result.kind, "new");
+    result.transaction.respond(buildResponse(options, 200, "OK"));
+    assert.deepEqual((result.transaction as unknown as { runningTimers(): string[] }).runningTimers(), ["J"]);
   });
 });
