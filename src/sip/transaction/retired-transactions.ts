@@ -100,29 +100,50 @@ export class RetiredTransactions {
   }
 }
 
-/** A retired transaction made again for a response that matched it; it lives as long as that response's handling. */
-class RetiredClientTransaction implements ClientTransaction {
-  readonly kind: TransactionKind;
-  private parsed: SipRequest | undefined;
+/** What a retired transaction made again shares: its record, its end at the record's due time, and how it reports. */
+abstract class RetiredView {
+  abstract readonly kind: TransactionKind;
+  abstract readonly state: string;
 
   constructor(
-    private readonly clients: RetiredTransactions,
-    private readonly record: ExpiringRecord,
-  ) {
-    this.kind = Math.floor(record.meta / STATUS) % KINDS === INVITE ? "ict" : "nict";
-  }
+    protected readonly retired: RetiredTransactions,
+    protected readonly record: ExpiringRecord,
+  ) {}
 
   get id(): string {
     return this.record.key;
   }
 
+  get terminated(): boolean {
+    return this.retired.clock.now() >= this.record.due;
+  }
+
+  transportError(): void {}
+
+  onTerminated(fn: () => void): void {
+    this.retired.clock.setTimeout(fn, Math.max(0, this.record.due - this.retired.clock.now()));
+  }
+
+  dispose(): void {}
+
+  protected illegal(message: SipMessage, detail: string): void {
+    this.retired.reportIllegal?.(illegalEvent(this.id, this.kind, this.state, message, detail, this.retired.clock.now()));
+  }
+}
+
+/** A retired client transaction made again for a response that matched it; it lives as long as that response's handling. */
+class RetiredClientTransaction extends RetiredView implements ClientTransaction {
+  readonly kind: TransactionKind;
+  private parsed: SipRequest | undefined;
+
+  constructor(retired: RetiredTransactions, record: ExpiringRecord) {
+    super(retired, record);
+    this.kind = Math.floor(record.meta / STATUS) % KINDS === INVITE ? "ict" : "nict";
+  }
+
   get state(): string {
     if (this.terminated) return "terminated";
     return this.kind === "ict" ? "accepted" : "completed";
-  }
-
-  get terminated(): boolean {
-    return this.clients.clock.now() >= this.record.due;
   }
 
   get request(): SipRequest {
@@ -139,46 +160,28 @@ class RetiredClientTransaction implements ClientTransaction {
       return;
     }
     if (s < 200 || s >= 300) return this.illegal(response, afterAccepted(s));
-    const owner = this.clients.ownerOf(this.record.meta);
+    const owner = this.retired.ownerOf(this.record.meta);
     const held = owner?.lateResponse(response, this.request, this.record.fields.slice(1));
-    if (held) this.clients.retire("ict", this.id, this.record.due, this.record.fields[0], final, owner, held);
-  }
-
-  transportError(): void {}
-
-  onTerminated(fn: () => void): void {
-    this.clients.clock.setTimeout(fn, Math.max(0, this.record.due - this.clients.clock.now()));
-  }
-
-  dispose(): void {}
-
-  private illegal(message: SipResponse, detail: string): void {
-    this.clients.reportIllegal?.(illegalEvent(this.id, this.kind, this.state, message, detail, this.clients.clock.now()));
+    if (held) this.retired.retire("ict", this.id, this.record.due, this.record.fields[0], final, owner, held);
   }
 }
 
 /** A retired non-INVITE server transaction made again for a request that matched it (RFC 3261 17.2.2, Completed). */
-class RetiredServerTransaction implements ServerTransaction {
+class RetiredServerTransaction extends RetiredView implements ServerTransaction {
   readonly kind = "nist";
   private parsedRequest: SipRequest | undefined;
   private parsedResponse: SipResponse | undefined;
 
   constructor(
-    private readonly retired: RetiredTransactions,
-    private readonly record: ExpiringRecord,
+    retired: RetiredTransactions,
+    record: ExpiringRecord,
     private readonly send: SendFn,
-  ) {}
-
-  get id(): string {
-    return this.record.key;
+  ) {
+    super(retired, record);
   }
 
   get state(): string {
     return this.terminated ? "terminated" : "completed";
-  }
-
-  get terminated(): boolean {
-    return this.retired.clock.now() >= this.record.due;
   }
 
   get request(): SipRequest {
@@ -199,19 +202,7 @@ class RetiredServerTransaction implements ServerTransaction {
     if (!this.terminated) this.send(this.lastResponse);
   }
 
-  transportError(): void {}
-
   setUser(): void {}
-
-  onTerminated(fn: () => void): void {
-    this.retired.clock.setTimeout(fn, Math.max(0, this.record.due - this.retired.clock.now()));
-  }
-
-  dispose(): void {}
-
-  private illegal(message: SipRequest, detail: string): void {
-    this.retired.reportIllegal?.(illegalEvent(this.id, this.kind, this.state, message, detail, this.retired.clock.now()));
-  }
 }
 
 /** A message this process received or sent, read back from its bytes (a byte string). */
