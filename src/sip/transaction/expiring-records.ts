@@ -1,11 +1,12 @@
 // What must be remembered after a transaction or a dialog ended, for the waits of RFC 3261 17.1.2.2
-// (Timer K), RFC 6026 7.2 (Timer M) and 13.2.2.4 (ACKs of an ended dialog): under load hundreds of
-// thousands at once. Kept outside the objects the collector traces (issue 17): bytes in chunks of
-// 1 MiB, reused once every record in them has expired, the rest in typed arrays, and a Map from a
-// numeric hash of the key to a slot (numbers only, so that it holds no object per record). Nothing
-// runs when a record expires: it is no longer found, and its room is taken back when the records
-// before it have expired too.
-import type { Clock } from "../clock.ts";
+// and 17.2.2 (Timers K and J), RFC 6026 7.2 (Timer M) and 13.2.2.4 (ACKs of an ended dialog): under
+// load hundreds of thousands at once. Kept outside the objects the collector traces (issue 17):
+// bytes in chunks that double from 2 KiB to 1 MiB (full ones reused once every record in them has
+// expired), the rest in typed arrays made at the first record, and a Map from a numeric hash of the
+// key to a slot (numbers only, so that it holds no object per record). Nothing runs when a record
+// expires: it is no longer found, and its room is taken back when the records before it have
+// expired too.
+import type { Clock, TimerHandle } from "../clock.ts";
 
 /** A record as stored: its fields are byte strings (one character per byte, latin1). */
 export interface ExpiringRecord {
@@ -18,21 +19,33 @@ export interface ExpiringRecord {
 }
 
 const NO_SLOT = -1;
-const FIRST_SLOTS = 64;
+const FIRST_SLOTS = 8;
+/** Chunks start small and double up to CHUNK: a UE with a few records (10,000 in one process) keeps a few KiB, not a MiB. */
+const FIRST_CHUNK = 2048;
 const CHUNK = 1 << 20;
 /** Emptied chunks kept for reuse: fresh memory costs a page fault per 4 KiB written. */
 const SPARE_CHUNKS = 4;
+/** How often at most the store sweeps on its own (see armSweep): the room of expired records is taken back within this. */
+const SWEEP_EVERY = 1000;
+/** Shared by every instance until its first record (never written while empty). */
+const NO_ROWS = new Float64Array(0);
+const HASH = 0;
+const DUE = 1;
+const META = 2;
+const CHUNK_NUMBER = 3;
+const OFFSET = 4;
+const OLDER = 5;
+const COLUMNS = 6;
 
 export class ExpiringRecords {
-  private slots = FIRST_SLOTS;
-  private hashes = new Int32Array(FIRST_SLOTS);
-  private dues = new Float64Array(FIRST_SLOTS);
-  private metas = new Int32Array(FIRST_SLOTS);
-  /** Where each record starts: the number of its chunk (counted from the first ever) and the offset in it. */
-  private chunkNumbers = new Float64Array(FIRST_SLOTS);
-  private offsets = new Int32Array(FIRST_SLOTS);
-  /** The next older slot whose key has the same hash, or NO_SLOT. */
-  private older = new Int32Array(FIRST_SLOTS);
+  private slots = 0;
+  /**
+   * A row of COLUMNS numbers per slot, one typed array for all (each is an ArrayBuffer of its own:
+   * fewer is lighter for a UE with a few records): the key's hash, the due time, the meta, where the
+   * record starts (the number of its chunk, counted from the first ever, and the offset in it), and
+   * the next older slot whose key has the same hash (or NO_SLOT).
+   */
+  private rows = NO_ROWS;
   /** Slot of the oldest record, and how many are stored (expired ones included until swept). */
   private head = 0;
   private count = 0;
@@ -42,7 +55,10 @@ export class ExpiringRecords {
   private chunks: Buffer[] = [];
   private firstChunk = 0;
   private used = 0;
-  private readonly spare: Buffer[] = [];
+  private nextChunk = FIRST_CHUNK;
+  private spare: Buffer[] = [];
+  /** The one clock timer of the store while it holds records. */
+  private sweeper: TimerHandle | undefined;
 
   constructor(private readonly clock: Clock) {}
 
@@ -68,8 +84,8 @@ export class ExpiringRecords {
     if (this.count === this.slots) this.growSlots();
     const b = this.room(length);
     const slot = (this.head + this.count) & (this.slots - 1);
-    this.chunkNumbers[slot] = this.firstChunk + this.chunks.length - 1;
-    this.offsets[slot] = this.used;
+    this.rows[slot * COLUMNS + CHUNK_NUMBER] = this.firstChunk + this.chunks.length - 1;
+    this.rows[slot * COLUMNS + OFFSET] = this.used;
     let p = this.used;
     this.used += length;
     b.writeUInt32LE(keyLength, p);
@@ -83,12 +99,14 @@ export class ExpiringRecords {
       else f.copy(b, p + 4);
       p += 4 + f.length;
     }
-    this.hashes[slot] = hash;
-    this.dues[slot] = due;
-    this.metas[slot] = meta;
-    this.older[slot] = this.index.get(hash) ?? NO_SLOT;
+    const row = slot * COLUMNS;
+    this.rows[row + HASH] = hash;
+    this.rows[row + DUE] = due;
+    this.rows[row + META] = meta;
+    this.rows[row + OLDER] = this.index.get(hash) ?? NO_SLOT;
     this.index.set(hash, slot);
     this.count++;
+    this.armSweep();
   }
 
   /** The newest record under `key` that is not yet due, if any. */
@@ -98,8 +116,8 @@ export class ExpiringRecords {
     const h = hashOf(key);
     let slot = this.index.get(h < 0 ? ~h : h) ?? NO_SLOT;
     while (slot !== NO_SLOT) {
-      if (this.dues[slot] > now && this.keyAt(slot) === key) return this.read(slot, key);
-      slot = this.older[slot];
+      if (this.rows[slot * COLUMNS + DUE] > now && this.keyAt(slot) === key) return this.read(slot, key);
+      slot = this.rows[slot * COLUMNS + OLDER];
     }
     return undefined;
   }
@@ -108,32 +126,62 @@ export class ExpiringRecords {
     return this.find(key) !== undefined;
   }
 
+  /** Forgets every record, gives back the room and stops the store's timer. */
   clear(): void {
+    if (this.sweeper !== undefined) this.clock.clearTimeout(this.sweeper);
+    this.sweeper = undefined;
     this.index.clear();
     this.head = this.count = 0;
+    this.release();
+  }
+
+  /** Back to the state before the first record: a store that holds nothing keeps no memory (a UE that went idle). */
+  private release(): void {
     this.firstChunk += this.chunks.length;
     this.chunks = [];
+    this.spare = [];
     this.used = 0;
+    this.nextChunk = FIRST_CHUNK;
+    this.slots = 0;
+    this.rows = NO_ROWS;
+  }
+
+  /**
+   * One clock timer while records are stored, due when the oldest is (at most once a second): an
+   * idle store gives its room back too, not only when the next record comes.
+   */
+  private armSweep(): void {
+    if (this.sweeper !== undefined || this.count === 0) return;
+    const wait = Math.max(SWEEP_EVERY, this.rows[this.head * COLUMNS + DUE] - this.clock.now());
+    this.sweeper = this.clock.setTimeout(() => {
+      this.sweeper = undefined;
+      this.sweep(this.clock.now());
+      this.armSweep();
+    }, wait);
   }
 
   /** Drops the records at the front that are due; one due later keeps those behind it until it is. */
   private sweep(now: number): void {
-    while (this.count > 0 && this.dues[this.head] <= now) {
+    while (this.count > 0 && this.rows[this.head * COLUMNS + DUE] <= now) {
       const slot = this.head;
-      const h = this.hashes[slot];
+      const h = this.rows[slot * COLUMNS + HASH];
       // The oldest record is the last of its hash's chain
       const newest = this.index.get(h);
       if (newest === slot) this.index.delete(h);
       else {
         let s = newest ?? NO_SLOT;
-        while (s !== NO_SLOT && this.older[s] !== slot) s = this.older[s];
-        if (s !== NO_SLOT) this.older[s] = NO_SLOT;
+        while (s !== NO_SLOT && this.rows[s * COLUMNS + OLDER] !== slot) s = this.rows[s * COLUMNS + OLDER];
+        if (s !== NO_SLOT) this.rows[s * COLUMNS + OLDER] = NO_SLOT;
       }
       this.head = (this.head + 1) & (this.slots - 1);
       this.count--;
     }
+    if (this.count === 0 && this.slots > 0) {
+      this.head = 0;
+      return this.release();
+    }
     // The chunks before the oldest record's are empty: reused, or let go
-    const keep = this.count > 0 ? this.chunkNumbers[this.head] : this.firstChunk + this.chunks.length - 1;
+    const keep = this.count > 0 ? this.rows[this.head * COLUMNS + CHUNK_NUMBER] : this.firstChunk + this.chunks.length - 1;
     while (this.firstChunk < keep) {
       const chunk = this.chunks.shift()!;
       this.firstChunk++;
@@ -145,56 +193,48 @@ export class ExpiringRecords {
   private room(length: number): Buffer {
     const last = this.chunks[this.chunks.length - 1];
     if (last && this.used + length <= last.length) return last;
-    // A record larger than a chunk gets a chunk of its own size
-    const chunk = (length <= CHUNK && this.spare.pop()) || Buffer.allocUnsafe(Math.max(CHUNK, length));
+    // A record larger than the chunk due gets a chunk of its own size; a spare (full-size) one serves any other.
+    // Never from Buffer's shared pool: a small chunk kept for long would keep its whole 8 KiB slab
+    const size = Math.max(this.nextChunk, length);
+    if (this.nextChunk < CHUNK) this.nextChunk *= 2;
+    const chunk = (size <= CHUNK ? this.spare.pop() : undefined) ?? Buffer.allocUnsafeSlow(size);
     this.chunks.push(chunk);
     this.used = 0;
     return chunk;
   }
 
   private chunkAt(slot: number): Buffer {
-    return this.chunks[this.chunkNumbers[slot] - this.firstChunk];
+    return this.chunks[this.rows[slot * COLUMNS + CHUNK_NUMBER] - this.firstChunk];
   }
 
   private growSlots(): void {
-    const slots = this.slots * 2;
-    const order = (a: Int32Array | Float64Array, b: Int32Array | Float64Array): void => {
-      for (let i = 0; i < this.count; i++) b[i] = a[(this.head + i) & (this.slots - 1)];
-    };
-    const hashes = new Int32Array(slots);
-    const dues = new Float64Array(slots);
-    const metas = new Int32Array(slots);
-    const chunkNumbers = new Float64Array(slots);
-    const offsets = new Int32Array(slots);
-    order(this.hashes, hashes);
-    order(this.dues, dues);
-    order(this.metas, metas);
-    order(this.chunkNumbers, chunkNumbers);
-    order(this.offsets, offsets);
-    this.hashes = hashes;
-    this.dues = dues;
-    this.metas = metas;
-    this.chunkNumbers = chunkNumbers;
-    this.offsets = offsets;
-    this.older = new Int32Array(slots);
+    const slots = Math.max(FIRST_SLOTS, this.slots * 2);
+    const rows = new Float64Array(slots * COLUMNS);
+    // In order from the oldest, which is slot 0 from now on; the chains are made again
+    for (let i = 0; i < this.count; i++) {
+      const from = ((this.head + i) & (this.slots - 1)) * COLUMNS;
+      rows.set(this.rows.subarray(from, from + COLUMNS), i * COLUMNS);
+    }
+    this.rows = rows;
     this.slots = slots;
     this.head = 0;
     this.index.clear();
     for (let slot = 0; slot < this.count; slot++) {
-      this.older[slot] = this.index.get(hashes[slot]) ?? NO_SLOT;
-      this.index.set(hashes[slot], slot);
+      const hash = rows[slot * COLUMNS + HASH];
+      rows[slot * COLUMNS + OLDER] = this.index.get(hash) ?? NO_SLOT;
+      this.index.set(hash, slot);
     }
   }
 
   private keyAt(slot: number): string {
     const b = this.chunkAt(slot);
-    const p = this.offsets[slot];
+    const p = this.rows[slot * COLUMNS + OFFSET];
     return b.toString("utf8", p + 4, p + 4 + b.readUInt32LE(p));
   }
 
   private read(slot: number, key: string): ExpiringRecord {
     const b = this.chunkAt(slot);
-    let p = this.offsets[slot];
+    let p = this.rows[slot * COLUMNS + OFFSET];
     p += 4 + b.readUInt32LE(p);
     const n = b.readUInt16LE(p);
     p += 2;
@@ -204,7 +244,7 @@ export class ExpiringRecords {
       fields.push(b.toString("latin1", p + 4, p + 4 + length));
       p += 4 + length;
     }
-    return { key, due: this.dues[slot], meta: this.metas[slot], fields };
+    return { key, due: this.rows[slot * COLUMNS + DUE], meta: this.rows[slot * COLUMNS + META], fields };
   }
 }
 

@@ -31,61 +31,54 @@ const KINDS = 2;
 
 export class RetiredTransactions {
   /** INVITE transactions in Accepted (64*T1) apart from non-INVITE ones in Completed (T4): the room of these is taken back sooner. */
-  private readonly accepted: ExpiringRecords;
-  private readonly completed: ExpiringRecords;
-  /** Non-INVITE server transactions in Completed (64*T1 over UDP). */
-  private readonly answered: ExpiringRecords;
+  private accepted: ExpiringRecords | undefined;
+  private completed: ExpiringRecords | undefined;
+  /** Non-INVITE server transactions in Completed (64*T1 over UDP). Each store is made when first used: most UEs of a load only register. */
+  private answered: ExpiringRecords | undefined;
+  /** The LateInviteUsers of retired INVITEs, numbered from 1 in the records' meta (most layers have one, the UE's). */
   private readonly owners: LateInviteUser[] = [];
-  private readonly ownerIds = new Map<LateInviteUser, number>();
 
   constructor(
     readonly clock: Clock,
     readonly reportIllegal: IllegalEventListener | undefined,
-  ) {
-    this.accepted = new ExpiringRecords(clock);
-    this.completed = new ExpiringRecords(clock);
-    this.answered = new ExpiringRecords(clock);
-  }
+  ) {}
 
   /** Keeps a transaction that only absorbs until `due`: its request's bytes, final status and, for an INVITE, its late user. */
   retire(kind: "ict" | "nict", id: string, due: number, request: string | Buffer, status: number, owner?: LateInviteUser, held: readonly (string | Buffer)[] = []): void {
     let ownerId = 0;
     if (owner) {
-      ownerId = this.ownerIds.get(owner) ?? 0;
-      if (ownerId === 0) {
-        this.owners.push(owner);
-        this.ownerIds.set(owner, (ownerId = this.owners.length));
-      }
+      ownerId = this.owners.indexOf(owner) + 1;
+      if (ownerId === 0) ownerId = this.owners.push(owner);
     }
-    const records = kind === "ict" ? this.accepted : this.completed;
+    const records = kind === "ict" ? (this.accepted ??= new ExpiringRecords(this.clock)) : (this.completed ??= new ExpiringRecords(this.clock));
     records.add(id, due, [request, ...held], status + STATUS * ((kind === "ict" ? INVITE : 0) + KINDS * ownerId));
   }
 
   /** The retired transaction `id` names, as a transaction, while its wait lasts. */
   find(id: string): ClientTransaction | undefined {
-    const record = this.completed.find(id) ?? this.accepted.find(id);
+    const record = this.completed?.find(id) ?? this.accepted?.find(id);
     return record && new RetiredClientTransaction(this, record);
   }
 
   /** Retired client transactions stored (see ExpiringRecords.size). */
   get clients(): number {
-    return this.accepted.size + this.completed.size;
+    return (this.accepted?.size ?? 0) + (this.completed?.size ?? 0);
   }
 
   /** Keeps a non-INVITE server transaction in Completed until `due`: the request's bytes as received and the final response's as sent. */
   retireServer(id: string, due: number, request: Buffer, response: Buffer, status: number): void {
-    this.answered.add(id, due, [request, response], status);
+    (this.answered ??= new ExpiringRecords(this.clock)).add(id, due, [request, response], status);
   }
 
   /** The retired server transaction `id` names, as a transaction answering on `send` (the flow of the request that matched it). */
   findServer(id: string, send: SendFn): ServerTransaction | undefined {
-    const record = this.answered.find(id);
+    const record = this.answered?.find(id);
     return record && new RetiredServerTransaction(this, record, send);
   }
 
   /** Retired server transactions stored. */
   get servers(): number {
-    return this.answered.size;
+    return this.answered?.size ?? 0;
   }
 
   ownerOf(meta: number): LateInviteUser | undefined {
@@ -94,9 +87,9 @@ export class RetiredTransactions {
   }
 
   clear(): void {
-    this.accepted.clear();
-    this.completed.clear();
-    this.answered.clear();
+    this.accepted?.clear();
+    this.completed?.clear();
+    this.answered?.clear();
   }
 }
 

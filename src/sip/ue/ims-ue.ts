@@ -110,7 +110,6 @@ export class ImsUe implements UeContext {
     readonly config: UeConfig,
   ) {
     this.name = config.name;
-    this.endedDialogs = new ExpiringRecords(endpoint.clock);
     this.impu = config.impu;
     if (config.displayName !== undefined) this.displayName = config.displayName;
     this.outbound = config.pcscf;
@@ -198,11 +197,11 @@ export class ImsUe implements UeContext {
     if (!lateAcks) return;
     // RFC 3261 13.2.2.4: the caller ACKs every 2xx retransmission it receives, also one that crossed
     // the BYE: such an ACK may arrive after the dialog ended, and is absorbed for 64*T1
-    this.endedDialogs.add(key, this.endpoint.clock.now() + 64 * this.endpoint.timers.t1);
+    (this.endedDialogs ??= new ExpiringRecords(this.endpoint.clock)).add(key, this.endpoint.clock.now() + 64 * this.endpoint.timers.t1);
   }
 
   /** Dialogs ended lately, by key, until an ACK for them stops being absorbed: records, not objects (issue 17). */
-  private readonly endedDialogs: ExpiringRecords;
+  private endedDialogs: ExpiringRecords | undefined;
 
   // TS 24.229 5.1.1
 
@@ -295,7 +294,7 @@ export class ImsUe implements UeContext {
       }
       if (m.method === "ACK") {
         const key = dialogKey({ callId: m.callId, localTag: toTag, remoteTag: m.fromTag ?? "" });
-        return this.endedDialogs.has(key);
+        return this.endedDialogs?.has(key) ?? false;
       }
       // RFC 3261 12.2.2: a request for a dialog we do not know gets 481
       rec.transaction?.respond(createResponse(m, 481));
@@ -355,6 +354,7 @@ export class ImsUe implements UeContext {
 
   async close(): Promise<void> {
     await Promise.all([...this.mediaStreams].map((m) => m.stop("UE closed")));
+    this.endedDialogs?.clear();
     await this.endpoint.close();
   }
 }

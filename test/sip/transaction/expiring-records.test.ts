@@ -62,6 +62,23 @@ describe("ExpiringRecords", () => {
     assert.deepEqual(records.find(b)?.fields, ["b"]);
   });
 
+  test("one clock timer while records are stored: an idle store gives back its room when they have expired", () => {
+    const clock = new FakeClock();
+    const records = new ExpiringRecords(clock);
+    records.add("a", clock.now() + 100, ["x"]);
+    records.add("b", clock.now() + 5000, ["y"]);
+    assert.equal(clock.pending(), 1);
+    clock.advance(1000);
+    assert.equal(records.size, 1, "the first is swept within a second of its due time");
+    clock.advance(4000);
+    assert.equal(clock.pending(), 0, "no timer once nothing is stored");
+    assert.equal((records as unknown as { chunks: unknown[] }).chunks.length, 0, "no chunk kept");
+    records.add("c", clock.now() + 10, ["z"]);
+    assert.deepEqual(records.find("c")?.fields, ["z"]);
+    records.clear();
+    assert.equal(clock.pending(), 0, "clear stops the timer");
+  });
+
   test("a record larger than a chunk (1 MiB) is kept whole, beside small ones", () => {
     const clock = new FakeClock();
     const records = new ExpiringRecords(clock);
