@@ -7,7 +7,6 @@ import { summarizeMessage } from "../failure.ts";
 import { newCallId, newTag } from "../identifiers.ts";
 import type { Received } from "../endpoint/index.ts";
 import { type ClientTransaction, type ClientTransactionUser, type LateInviteUser, byteString } from "../transaction/index.ts";
-
 import { SipRequest, type SipResponse, createResponse, serializeMessage } from "../message/index.ts";
 import { WaitableQueue } from "../waitable-queue.ts";
 import { addRequestHeaders as addSessionTimerHeaders, retryAfter422 } from "../dialog/session-timer.ts";
