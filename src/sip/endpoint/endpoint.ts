@@ -327,20 +327,19 @@ export class SipEndpoint {
 
   /** A client transaction's flow: every message to `destination`, failures to `failed`. */
   private sender(destination: Destination, failed: (e: unknown) => void): SendFn {
-    return (m) => {
-      const bytes = serializeMessage(m);
-      this.postBytes(bytes, destination, failed);
-      return bytes;
-    };
+    return (m) => this.postMessage(m, destination, failed);
   }
 
   /** A server transaction's flow: RFC 3261 18.2.2, responses to where the top Via says. */
   private responder(request: SipRequest, source: Destination): SendFn {
-    return (m) => {
-      const bytes = serializeMessage(m);
-      this.postBytes(bytes, responseDestination(request.topVia, source), (e: unknown) => this.problem("transport", asError(e).message, source));
-      return bytes;
-    };
+    return (m) => this.postMessage(m, responseDestination(request.topVia, source), (e: unknown) => this.problem("transport", asError(e).message, source));
+  }
+
+  /** A flow's send: the message serialized and posted; the bytes are returned for the transaction to keep (SendFn). */
+  private postMessage(m: SipMessage, destination: Destination, failed: (e: unknown) => void): Buffer {
+    const bytes = serializeMessage(m);
+    this.postBytes(bytes, destination, failed);
+    return bytes;
   }
 
   /** sendBytes without a promise where the transport has post(): a failure goes to `failed`, always later. */
@@ -411,8 +410,7 @@ export class SipEndpoint {
       return;
     }
     stampReceived(request, source);
-    const reliable = isReliable(source.protocol);
-    const flow: Flow = bytes && !reliable ? { reliable, send: this.responder(request, source), received: bytes } : { reliable, send: this.responder(request, source) };
+    const flow: Flow = { reliable: isReliable(source.protocol), send: this.responder(request, source), received: bytes };
     const result = this.transactions.receiveRequest(request, flow);
     this.notify({ message: request, source, at: this.clock.now(), retransmission: result.kind === "absorbed" });
     if (result.kind === "absorbed") return;

@@ -62,7 +62,7 @@ export class ExpiringRecords {
 
   constructor(private readonly clock: Clock) {}
 
-  /** Records stored and not yet swept (expired ones still in the ring behind a later one count). */
+  /** Records stored and not yet swept (expired ones still stored behind a later one count). */
   get size(): number {
     this.sweep(this.clock.now());
     return this.count;
@@ -176,12 +176,13 @@ export class ExpiringRecords {
       this.head = (this.head + 1) & (this.slots - 1);
       this.count--;
     }
-    if (this.count === 0 && this.slots > 0) {
+    if (this.count === 0) {
       this.head = 0;
-      return this.release();
+      if (this.slots > 0) this.release();
+      return;
     }
     // The chunks before the oldest record's are empty: reused, or let go
-    const keep = this.count > 0 ? this.rows[this.head * COLUMNS + CHUNK_NUMBER] : this.firstChunk + this.chunks.length - 1;
+    const keep = this.rows[this.head * COLUMNS + CHUNK_NUMBER];
     while (this.firstChunk < keep) {
       const chunk = this.chunks.shift()!;
       this.firstChunk++;

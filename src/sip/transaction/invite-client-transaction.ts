@@ -2,6 +2,7 @@
 import { SipRequest, type SipResponse } from "../message/index.ts";
 import { type ClientTransaction, type ClientTransactionUser, HeldRequest, RELEASED_USER } from "./client-transaction.ts";
 import { timerD, transactionTimeout } from "./timer-settings.ts";
+import { afterCompleted } from "./non-invite-client-transaction.ts";
 import type { LateInviteUser } from "./retired-transactions.ts";
 import { Transaction, type TransactionContext } from "./transaction.ts";
 
@@ -89,7 +90,7 @@ export class InviteClientTransaction extends Transaction<InviteClientState> impl
           if (this.ack) this.ctx.send(this.ack);
         } else {
           // RFC 3261 17.1.1.2 (Figure 5): Completed has a transition only for the final response retransmitted
-          this.illegal(response, `${s < 200 ? "a provisional response" : "a different final response"} after the final ${this.finalStatus ?? ""} (RFC 3261 17.1.1.2)`);
+          this.illegal(response, afterCompleted(s, this.finalStatus, "RFC 3261 17.1.1.2"));
         }
         return;
       case "terminated":

@@ -90,7 +90,10 @@ export class NonInviteClientTransaction extends Transaction<NonInviteClientState
   }
 }
 
-/** RFC 3261 17.1.2.2 (Figure 6): Completed has no transition for a 1xx or another final response than `final`. */
-export function afterCompleted(status: number, final: number | undefined): string {
-  return `${status < 200 ? "a provisional response" : "a different final response"} after the final ${final ?? ""} (RFC 3261 17.1.2.2)`;
+/**
+ * RFC 3261 17.1.2.2 (Figure 6), and 17.1.1.2 (Figure 5) for INVITE: Completed has no transition for a
+ * 1xx or another final response than `final`.
+ */
+export function afterCompleted(status: number, final: number | undefined, clause = "RFC 3261 17.1.2.2"): string {
+  return `${status < 200 ? "a provisional response" : "a different final response"} after the final ${final ?? ""} (${clause})`;
 }

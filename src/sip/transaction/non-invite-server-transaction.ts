@@ -34,10 +34,11 @@ export class NonInviteServerTransaction extends ServerTransactionBase<NonInviteS
     if (this.ctx.reliable) return this.terminate();
     const received = this.received;
     this.received = undefined;
-    const due = this.ctx.clock.now() + transactionTimeout(this.ctx.timers);
+    const timerJ = transactionTimeout(this.ctx.timers);
+    const due = this.ctx.clock.now() + timerJ;
     // Timer J waits as a record of the layer with the request and response bytes, where it can
     if (bytes && received && this.retire(due, (retired) => retired.retireServer(this.id, due, received, bytes, response.status))) return;
-    this.linger("J", transactionTimeout(this.ctx.timers), true);
+    this.linger("J", timerJ, true);
   }
 
   receiveRequest(request: SipRequest): void {

@@ -19,7 +19,7 @@ export interface Flow {
   readonly send: SendFn;
   readonly reliable: boolean;
   /** The bytes of the request that arrived on this flow, when the endpoint gives them (see NonInviteServerTransaction). */
-  readonly received?: Buffer;
+  readonly received?: Buffer | undefined;
 }
 
 export type IncomingRequestResult =
@@ -57,8 +57,7 @@ export class TransactionLayer {
     this.clock = options.clock ?? systemClock;
     this.lingerQueue = new LingerQueue(this.clock);
     this.retired = new RetiredTransactions(this.clock, this.reportIllegal);
-    const retired = this.retired;
-    this.quiet = { send: sendsNothing, reliable: false, timers: this.timers, clock: this.clock, onIllegalEvent: this.reportIllegal, lingerQueue: this.lingerQueue, retired };
+    this.quiet = { send: sendsNothing, reliable: false, timers: this.timers, clock: this.clock, onIllegalEvent: this.reportIllegal, lingerQueue: this.lingerQueue, retired: this.retired };
   }
 
   private context(flow: Flow): TransactionContext {

@@ -121,8 +121,7 @@ export abstract class Transaction<State extends string> implements Lingering {
     if (!retired || this.terminatedListeners || !this.table || this.terminated || this.running.length > 0) return false;
     if (this.lingering !== undefined) this.ctx.lingerQueue?.cancel(this, this.lingerAt);
     this.lingering = undefined;
-    this.table.delete(this.tableKey);
-    this.table = undefined;
+    this.leaveTable();
     this.retiredUntil = due;
     keep(retired);
     return true;
@@ -175,11 +174,16 @@ export abstract class Transaction<State extends string> implements Lingering {
     for (const t of this.running) this.ctx.clock.clearTimeout(t.handle);
     this.running = [];
     this.lingering = undefined;
-    this.table?.delete(this.tableKey);
-    this.table = undefined;
+    this.leaveTable();
     const listeners = this.terminatedListeners;
     this.terminatedListeners = undefined;
     for (const fn of listeners ?? []) fn();
+  }
+
+  /** The layer's table no longer holds this transaction (see removeFrom). */
+  private leaveTable(): void {
+    this.table?.delete(this.tableKey);
+    this.table = undefined;
   }
 
   /** Ends the transaction now, clearing every timer (used when a run is torn down). */
