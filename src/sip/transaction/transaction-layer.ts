@@ -1,6 +1,7 @@
 // RFC 3261 17: the table of live transactions, creating them for outgoing requests and new incoming
 // requests, and handing each received message to the transaction it belongs to.
 import { type Clock, systemClock } from "../clock.ts";
+import { DictionaryTable } from "../dictionary-table.ts";
 import type { SipMessage, SipRequest, SipResponse } from "../message/index.ts";
 import type { ClientTransaction, ClientTransactionUser } from "./client-transaction.ts";
 import type { IllegalEventListener, IllegalTransactionEvent } from "./illegal-event.ts";
@@ -35,10 +36,11 @@ export class TransactionLayer {
   readonly clock: Clock;
   /**
    * RFC 3261 17.1.3: client transactions by method, then branch. Two look-ups of strings a message
-   * already holds cost less than building and hashing "branch|method" for every response.
+   * already holds cost less than building and hashing "branch|method" for every response. The
+   * tables that churn with every transaction are DictionaryTables, not Maps (see there).
    */
-  private readonly clients = new Map<string, Map<string, ClientTransaction>>();
-  private readonly servers = new Map<string, ServerTransaction>();
+  private readonly clients = new Map<string, DictionaryTable<ClientTransaction>>();
+  private readonly servers = new DictionaryTable<ServerTransaction>();
   /** Every message from the network that a transaction's state had no transition for, in order. */
   readonly illegalEvents: IllegalTransactionEvent[] = [];
   private illegalListeners: IllegalEventListener[] = [];
@@ -100,7 +102,7 @@ export class TransactionLayer {
     const ctx = this.context(flow);
     const tx = method === "INVITE" ? new InviteClientTransaction(key, request, ctx, user) : new NonInviteClientTransaction(key, request, ctx, user);
     if (!tx.terminated) {
-      if (!byBranch) this.clients.set(method, (byBranch = new Map<string, ClientTransaction>()));
+      if (!byBranch) this.clients.set(method, (byBranch = new DictionaryTable<ClientTransaction>()));
       byBranch.set(branch, tx);
       tx.removeFrom(byBranch, branch);
     }
@@ -157,8 +159,8 @@ export class TransactionLayer {
 
   /** Terminates every transaction and clears every timer. */
   dispose(): void {
-    for (const tx of [...this.clients.values()].flatMap((byBranch) => [...byBranch.values()])) tx.dispose();
-    for (const tx of [...this.servers.values()]) tx.dispose();
+    for (const tx of [...this.clients.values()].flatMap((byBranch) => byBranch.values())) tx.dispose();
+    for (const tx of this.servers.values()) tx.dispose();
     this.lingerQueue.dispose();
     this.retired.clear();
   }

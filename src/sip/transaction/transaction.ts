@@ -43,7 +43,7 @@ export abstract class Transaction<State extends string> implements Lingering {
   /** Made when first used: most transactions have only the table that holds them (see removeFrom). */
   private terminatedListeners: Array<() => void> | undefined;
   /** The layer's table of live transactions and this transaction's key there: deleted on Terminated. */
-  private table: Map<string, unknown> | undefined;
+  private table: { delete(key: string): boolean } | undefined;
   private tableKey = "";
   /** The timer of the wait before Terminated running on the linger queue, and when it is due. */
   private lingering: string | undefined;
@@ -76,7 +76,7 @@ export abstract class Transaction<State extends string> implements Lingering {
   }
 
   /** On Terminated, deletes `key` from `table` (the layer's): two fields, not a closure per transaction. */
-  removeFrom(table: Map<string, unknown>, key: string): void {
+  removeFrom(table: { delete(key: string): boolean }, key: string): void {
     this.table = table;
     this.tableKey = key;
   }
