@@ -15,7 +15,6 @@ import {
   createResponse,
   parseMessage,
   serializeMessage,
-  serializedLength,
 } from "../message/index.ts";
 import type { ClientTransaction, ClientTransactionUser, Flow, SendFn, ServerTransaction, TimerSettings } from "../transaction/index.ts";
 import { TransactionLayer, clientTransactionKey, responseKey } from "../transaction/index.ts";
@@ -177,6 +176,8 @@ export class SipEndpoint {
     return `${sentBy}${branch};rport`;
   }
 
+  /** A request's bytes serialized by sizedTransport to measure it, for its first send (RFC 3261 18.1.1). */
+  private measured: { readonly request: SipRequest; readonly bytes: Buffer } | undefined;
   /** "SIP/2.0/UDP host:port;branch=" by protocol: a transport's bound address does not change. */
   private readonly sentBy = new Map<TransportProtocol, string>();
 
@@ -237,10 +238,14 @@ export class SipEndpoint {
   send(request: SipRequest, to: Destination, user: ClientTransactionUser, options: SendOptions = {}): ClientTransaction {
     if (!request.hasHeader("via")) request.prependHeader("Via", this.via(to.protocol));
     if (!request.hasHeader("max-forwards")) request.addHeader("Max-Forwards", 70);
-    const destination = options.keepTransport ? to : this.transportFor(request, to);
+    const destination = options.keepTransport ? to : this.sizedTransport(request, to, true);
     let tx: ClientTransaction | undefined;
     const flow: Flow = { reliable: isReliable(destination.protocol), send: this.sender(destination, (e: unknown) => tx?.transportError(asError(e))) };
-    tx = this.transactions.sendRequest(request, flow, user);
+    try {
+      tx = this.transactions.sendRequest(request, flow, user);
+    } finally {
+      this.measured = undefined;
+    }
     if (flow.reliable && !tx.terminated) {
       const sent = tx;
       this.overConnections.set(sent, destination);
@@ -255,9 +260,22 @@ export class SipEndpoint {
    * its top Via changed to say so; otherwise `destination` itself. Stream destinations are kept.
    */
   transportFor(request: SipRequest, destination: Destination): Destination {
+    return this.sizedTransport(request, destination, false);
+  }
+
+  /**
+   * transportFor; with `keep`, the bytes it serialized to measure a request that stays on UDP are
+   * kept for that request's first send, which send() makes before it returns (and forgets them then).
+   */
+  private sizedTransport(request: SipRequest, destination: Destination, keep: boolean): Destination {
     if (destination.protocol !== "udp" || destination.connectionId !== undefined) return destination;
     const tcp = this.transports.get("tcp");
-    if (!tcp || serializedLength(request) <= this.udpLimit) return destination;
+    if (!tcp) return destination;
+    const bytes = serializeMessage(request);
+    if (bytes.length <= this.udpLimit) {
+      if (keep) this.measured = { request, bytes };
+      return destination;
+    }
     // Our own sent-by names the UDP listener: the TCP listener's port replaces it when they differ
     const udp = this.transports.get("udp");
     let viaPort: number | undefined;
@@ -282,7 +300,7 @@ export class SipEndpoint {
       // RFC 3261 18.1.1: chosen here (with the Via the request will carry) so that a timeout names where it went
       if (!request.hasHeader("via")) request.prependHeader("Via", this.via(to.protocol));
       if (!request.hasHeader("max-forwards")) request.addHeader("Max-Forwards", 70);
-      const destination = options.keepTransport ? to : this.transportFor(request, to);
+      const destination = options.keepTransport ? to : this.sizedTransport(request, to, true);
       const pending = new PendingRequest(request, destination, options, this.clock, this.timers, started, () => this.problemsFrom(destination, started), resolve, reject);
       this.send(request, destination, pending, { keepTransport: true });
       pending.until(options.deadline);
@@ -337,7 +355,8 @@ export class SipEndpoint {
 
   /** A flow's send: the message serialized and posted; the bytes are returned for the transaction to keep (SendFn). */
   private postMessage(m: SipMessage, destination: Destination, failed: (e: unknown) => void): Buffer {
-    const bytes = serializeMessage(m);
+    const measured = this.measured;
+    const bytes = measured !== undefined && measured.request === m ? measured.bytes : serializeMessage(m);
     this.postBytes(bytes, destination, failed);
     return bytes;
   }

@@ -22,26 +22,6 @@ export function serializeMessage(message: SipMessage, options: SerializeOptions 
   return out;
 }
 
-/** The length in bytes of serializeMessage(message, options), without building it (RFC 3261 18.1.1 size checks). */
-export function serializedLength(message: SipMessage, options: SerializeOptions = {}): number {
-  // The same lines as serializeHead, counted rather than built
-  const auto = options.contentLength !== "keep";
-  const bodyLength = message.body.length;
-  let n = Buffer.byteLength(message.startLine(), "utf8") + 2;
-  let wroteLength = false;
-  for (const h of message.headers) {
-    if (auto && h.key === "content-length") {
-      if (wroteLength) continue;
-      n += Buffer.byteLength(h.name, "utf8") + 2 + String(bodyLength).length + 2;
-      wroteLength = true;
-      continue;
-    }
-    n += h.raw !== undefined ? Buffer.byteLength(h.raw, "utf8") + 2 : Buffer.byteLength(h.name, "utf8") + 2 + Buffer.byteLength(h.value, "utf8") + 2;
-  }
-  if (auto && !wroteLength) n += 16 + String(bodyLength).length + 2;
-  return n + 2 + bodyLength;
-}
-
 /** Start line, header lines and the empty line, as text. */
 function serializeHead(message: SipMessage, options: SerializeOptions): string {
   const auto = options.contentLength !== "keep";

@@ -4,7 +4,7 @@ import { canonicalHeaderName, headerKey, isListHeader } from "./header-names.ts"
 import { type NameAddr, isNameAddrError, parseNameAddr, tagOf } from "./name-addr.ts";
 import { splitHeaderValues } from "./split-values.ts";
 import { type Uri, formatUri, isUriParseError, parseUri } from "./uri.ts";
-import { type Via, isViaError, parseVia, viaBranch } from "./via.ts";
+import { type Via, isViaError, parseVia, plainViaBranch, viaBranch } from "./via.ts";
 
 export interface SipHeader {
   /** The name as received or as written by the caller (may be a compact form). */
@@ -207,7 +207,8 @@ abstract class SipMessageBase {
   get branch(): string | undefined {
     const line = this.firstLine("via");
     if (line === undefined || line !== this.#viaLine) {
-      this.#branch = viaBranch(this.topVia);
+      const plain = line === undefined ? null : plainViaBranch(line.value);
+      this.#branch = plain !== null ? plain : viaBranch(this.topVia);
       // An empty first line leaves the top Via to a later one: not kept
       this.#viaLine = line === undefined || line.value.trim() === "" ? undefined : line;
     }

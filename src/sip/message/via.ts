@@ -105,6 +105,52 @@ export function formatVia(v: Via): string {
   return s;
 }
 
+/** Host characters of a reg-name or IPv4address (RFC 3261 25.1): alphanum, "-" and ".". */
+function isPlainHostChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 45 || c === 46;
+}
+
+/**
+ * The branch of a via-parm written as nearly every Via is: "SIP/2.0/" transport, one SP, a host name
+ * or IPv4 address, an optional port, then ";name" or ";name=value" parameters made of token
+ * characters only (RFC 3261 25.1), with no LWS, comma or quote anywhere. Such text is one that
+ * parseVia reads without error, and the result is viaBranch of it: read here without building the
+ * Via (a load reads the branch of every message). `null` for any other text, which parseVia
+ * decides.
+ */
+export function plainViaBranch(text: string): string | undefined | null {
+  if (!text.startsWith(SIP_2_0)) return null;
+  const n = text.length;
+  let i = SIP_2_0.length;
+  while (i < n && isTokenChar(text.charCodeAt(i))) i++;
+  if (i === SIP_2_0.length || text.charCodeAt(i) !== 32) return null;
+  const hostStart = ++i;
+  while (i < n && isPlainHostChar(text.charCodeAt(i))) i++;
+  if (i === hostStart) return null;
+  if (text.charCodeAt(i) === 58 /* : */) {
+    const portStart = ++i;
+    let port = 0;
+    for (let c = text.charCodeAt(i); c >= 48 && c <= 57; c = text.charCodeAt(++i)) port = port * 10 + c - 48;
+    if (i === portStart || i - portStart > 5 || port > 65535) return null;
+  }
+  let branch: string | undefined | null = null;
+  while (i < n) {
+    if (text.charCodeAt(i) !== 59 /* ; */) return null;
+    const nameStart = ++i;
+    while (i < n && isTokenChar(text.charCodeAt(i))) i++;
+    const nameEnd = i;
+    if (nameEnd === nameStart) return null;
+    let valueStart = i;
+    if (text.charCodeAt(i) === 61 /* = */) {
+      valueStart = ++i;
+      while (i < n && isTokenChar(text.charCodeAt(i))) i++;
+    }
+    // RFC 3261 7.3.1: parameter names are case-insensitive; the first "branch" is the one read
+    if (branch === null && nameEnd - nameStart === 6 && text.slice(nameStart, nameEnd).toLowerCase() === "branch") branch = i > valueStart ? text.slice(valueStart, i) : undefined;
+  }
+  return branch === null ? undefined : branch;
+}
+
 export function viaBranch(v: Via): string | undefined {
   return paramValue(v.params, "branch") || undefined;
 }

@@ -1,6 +1,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { type Via, MAGIC_COOKIE, formatVia, isViaError, parseVia, viaBranch, viaRport } from "../../../src/sip/message/via.ts";
+import { type Via, MAGIC_COOKIE, formatVia, isViaError, parseVia, plainViaBranch, viaBranch, viaRport } from "../../../src/sip/message/via.ts";
 import { paramValue } from "../../../src/sip/message/params.ts";
 
 function via(text: string): Via {
@@ -95,5 +95,58 @@ describe("formatVia", () => {
     assert.equal(formatVia(v), "SIP/2.0/UDP h.example.com:5060;branch=z9hG4bK1;rport;received=192.0.2.1");
     assert.deepEqual(via(formatVia(v)), v);
     assert.equal(formatVia({ protocolName: "SIP", protocolVersion: "2.0", transport: "WSS", host: "[::1]", params: [{ name: "branch", value: "z9hG4bKw" }] }), "SIP/2.0/WSS [::1];branch=z9hG4bKw");
+  });
+});
+
+describe("plainViaBranch: the branch of a plain Via without parsing it whole", () => {
+  test("reads what viaBranch of parseVia reads, for the plain forms", () => {
+    const plain = [
+      "SIP/2.0/UDP pc33.atlanta.com:5066;branch=z9hG4bK776asdhds",
+      "SIP/2.0/udp 10.0.0.1;rport;branch=z9hG4bKa.b-c",
+      "SIP/2.0/TCP host:65535;BRANCH=z9hG4bKupper;received=10.0.0.2",
+      "SIP/2.0/UDP h;branch;branch=z9hG4bKsecond",
+      "SIP/2.0/UDP h;branch=;x=1",
+      "SIP/2.0/UDP h:00080;rport=5060",
+      "SIP/2.0/WS df7jal23ls0d.invalid;branch=z9hG4bKnashds7;Branch=other",
+    ];
+    for (const text of plain) {
+      const full = via(text);
+      assert.equal(plainViaBranch(text), viaBranch(full), text);
+    }
+    assert.equal(plainViaBranch("SIP/2.0/UDP h;branch=;x=1"), undefined, "an empty branch is none, as viaBranch says");
+    assert.equal(plainViaBranch("SIP/2.0/UDP h:00080;rport=5060"), undefined);
+  });
+
+  test("leaves every other spelling to parseVia (null), valid or not", () => {
+    const others = [
+      "SIP/2.0/UDP [2001:db8::1]:5060;branch=z9hG4bK1",
+      "SIP/2.0/UDP h;received=[2001:db8::9];branch=z9hG4bK1",
+      "SIP / 2.0 / UDP h;branch=z9hG4bK1",
+      "SIP/2.0/UDP  h;branch=z9hG4bK1",
+      "SIP/2.0/UDP\th;branch=z9hG4bK1",
+      "SIP/2.0/UDP h ; branch=z9hG4bK1",
+      "SIP/2.0/UDP h;branch=z9hG4bK1 ",
+      'SIP/2.0/UDP h;x="a;b";branch=z9hG4bK1',
+      "SIP/2.0/UDP h;branch=z9hG4bK1, SIP/2.0/UDP g;branch=z9hG4bK2",
+      "SIP/2.0/UDP h:65536;branch=z9hG4bK1",
+      "SIP/2.0/UDP h:000080;branch=z9hG4bK1",
+      "SIP/2.0/UDP h:;branch=z9hG4bK1",
+      "SIP/2.0/UDP :5060;branch=z9hG4bK1",
+      "SIP/2.0/UDP h;;branch=z9hG4bK1",
+      "SIP/2.0/UDP h;=x;branch=z9hG4bK1",
+      "SIP/2.0/UDP h@x;branch=z9hG4bK1",
+      "SIP/3.0/UDP h;branch=z9hG4bK1",
+      "",
+    ];
+    for (const text of others) assert.equal(plainViaBranch(text), null, text);
+  });
+
+  test("a message's branch is the same read either way", async () => {
+    const { parseMessage } = await import("../../../src/sip/message/parser.ts");
+    for (const top of ["SIP/2.0/UDP h:5060;branch=z9hG4bKplain", "SIP/2.0/UDP h ;branch=z9hG4bKspaced", "SIP/2.0/UDP [::1];Branch=z9hG4bKv6"]) {
+      const r = parseMessage(`SIP/2.0 200 OK\r\nVia: ${top}\r\nVia: SIP/2.0/UDP other;branch=z9hG4bKnot\r\nCSeq: 1 BYE\r\nContent-Length: 0\r\n\r\n`);
+      assert.ok(r.ok);
+      assert.equal(r.message.branch, viaBranch(via(top)), top);
+    }
   });
 });
