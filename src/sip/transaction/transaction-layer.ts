@@ -1,7 +1,7 @@
 // RFC 3261 17: the table of live transactions, creating them for outgoing requests and new incoming
 // requests, and handing each received message to the transaction it belongs to.
 import { type Clock, systemClock } from "../clock.ts";
-import { DictionaryTable } from "../dictionary-table.ts";
+import { KeyedTable } from "../keyed-table.ts";
 import type { SipMessage, SipRequest, SipResponse } from "../message/index.ts";
 import type { ClientTransaction, ClientTransactionUser } from "./client-transaction.ts";
 import type { IllegalEventListener, IllegalTransactionEvent } from "./illegal-event.ts";
@@ -37,10 +37,10 @@ export class TransactionLayer {
   /**
    * RFC 3261 17.1.3: client transactions by method, then branch. Two look-ups of strings a message
    * already holds cost less than building and hashing "branch|method" for every response. The
-   * tables that churn with every transaction are DictionaryTables, not Maps (see there).
+   * tables that churn with every transaction are KeyedTables, not Maps (see there).
    */
-  private readonly clients = new Map<string, DictionaryTable<ClientTransaction>>();
-  private readonly servers = new DictionaryTable<ServerTransaction>();
+  private readonly clients = new Map<string, KeyedTable<ClientTransaction>>();
+  private readonly servers = new KeyedTable<ServerTransaction>();
   /** Every message from the network that a transaction's state had no transition for, in order. */
   readonly illegalEvents: IllegalTransactionEvent[] = [];
   private illegalListeners: IllegalEventListener[] = [];
@@ -102,7 +102,7 @@ export class TransactionLayer {
     const ctx = this.context(flow);
     const tx = method === "INVITE" ? new InviteClientTransaction(key, request, ctx, user) : new NonInviteClientTransaction(key, request, ctx, user);
     if (!tx.terminated) {
-      if (!byBranch) this.clients.set(method, (byBranch = new DictionaryTable<ClientTransaction>()));
+      if (!byBranch) this.clients.set(method, (byBranch = new KeyedTable<ClientTransaction>()));
       byBranch.set(branch, tx);
       tx.removeFrom(byBranch, branch);
     }

@@ -3,7 +3,7 @@
 // MESSAGE, all through its P-CSCF. Requests nobody declared a behaviour for stay in the inbox.
 import type { Clock } from "../clock.ts";
 import { Deadline } from "../deadline.ts";
-import { DictionaryTable } from "../dictionary-table.ts";
+import { KeyedTable } from "../keyed-table.ts";
 import { type Received, SipEndpoint } from "../endpoint/index.ts";
 import { ExpiringRecords } from "../transaction/index.ts";
 import type { Destination } from "../endpoint/destination.ts";
@@ -97,10 +97,10 @@ export class ImsUe implements UeContext {
   readonly auth: UeAuthenticator;
   readonly incomingCalls: WaitableQueue<IncomingCall>;
   readonly messages: WaitableQueue<Received>;
-  /** By dialog key, call and subscription: DictionaryTables, as they churn with every call (see there). */
-  private readonly dialogs = new DictionaryTable<DialogHandler>();
-  private readonly pendingSubscriptions = new DictionaryTable<Subscription>();
-  private readonly calls = new DictionaryTable<IncomingCall>();
+  /** By dialog key, call and subscription: KeyedTables, as they churn with every call (see there). */
+  private readonly dialogs = new KeyedTable<DialogHandler>();
+  private readonly pendingSubscriptions = new KeyedTable<Subscription>();
+  private readonly calls = new KeyedTable<IncomingCall>();
   /** Automatic requests that did not end in 2xx, in order. */
   readonly incidents: AutomaticRequestIncident[] = [];
   private readonly incidentListeners: IncidentListener[] = [];
