@@ -26,7 +26,11 @@ class Waiter<T> {
 
 export class WaitableQueue<T> {
   private readonly items: T[] = [];
-  private readonly waiters = new Set<Waiter<T>>();
+  /**
+   * In the order they started. An array, not a Set: a queue that outlives many waits (a standing
+   * UE's incoming calls under load) would churn a Set's table (see KeyedTable).
+   */
+  private readonly waiters: Waiter<T>[] = [];
   /** Everything ever pushed, consumed or not, in order. */
   readonly history: T[] = [];
 
@@ -39,12 +43,16 @@ export class WaitableQueue<T> {
   push(item: T): void {
     this.history.push(item);
     let taken = false;
-    for (const w of this.waiters) {
-      if (w.match(item)) {
-        this.waiters.delete(w);
-        w.resolve(item);
-        if (w.consume) taken = true;
+    const waiters = this.waiters;
+    for (let i = 0; i < waiters.length;) {
+      const w = waiters[i];
+      if (!w.match(item)) {
+        i++;
+        continue;
       }
+      waiters.splice(i, 1);
+      w.resolve(item);
+      if (w.consume) taken = true;
     }
     if (!taken) this.items.push(item);
   }
@@ -78,7 +86,8 @@ export class WaitableQueue<T> {
     return new Promise<T>((resolve, reject) => {
       const waiter = new Waiter(match, consume, resolve, this.clock);
       this.arm(waiter, deadline, () => {
-        this.waiters.delete(waiter);
+        const i = this.waiters.indexOf(waiter);
+        if (i >= 0) this.waiters.splice(i, 1);
         reject(
           new ExpectationError({
             expected,
@@ -88,7 +97,7 @@ export class WaitableQueue<T> {
           }),
         );
       });
-      this.waiters.add(waiter);
+      this.waiters.push(waiter);
     });
   }
 

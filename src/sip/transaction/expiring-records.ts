@@ -2,8 +2,9 @@
 // and 17.2.2 (Timers K and J), RFC 6026 7.2 (Timer M) and 13.2.2.4 (ACKs of an ended dialog): under
 // load hundreds of thousands at once. Kept outside the objects the collector traces (issue 17):
 // bytes in chunks that double from 2 KiB to 1 MiB (full ones reused once every record in them has
-// expired), the rest in typed arrays made at the first record, and a Map from a numeric hash of the
-// key to a slot (numbers only, so that it holds no object per record). Nothing runs when a record
+// expired), the rest in typed arrays made at the first record, found through a hash table of slots
+// in a typed array too (no Map: one of hundreds of thousands of entries churned and was rehashed
+// into ever new tables in old space). Nothing runs when a record
 // expires: it is no longer found, and its room is taken back when the records before it have
 // expired too.
 import type { Clock, TimerHandle } from "../clock.ts";
@@ -29,6 +30,7 @@ const SPARE_CHUNKS = 4;
 const SWEEP_EVERY = 1000;
 /** Shared by every instance until its first record (never written while empty). */
 const NO_ROWS = new Float64Array(0);
+const NO_HEADS = new Int32Array(0);
 const HASH = 0;
 const DUE = 1;
 const META = 2;
@@ -43,14 +45,14 @@ export class ExpiringRecords {
    * A row of COLUMNS numbers per slot, one typed array for all (each is an ArrayBuffer of its own:
    * fewer is lighter for a UE with a few records): the key's hash, the due time, the meta, where the
    * record starts (the number of its chunk, counted from the first ever, and the offset in it), and
-   * the next older slot whose key has the same hash (or NO_SLOT).
+   * the next older slot in the same bucket of `heads` (or NO_SLOT).
    */
   private rows = NO_ROWS;
+  /** Twice as many buckets as slots, by the low bits of the key's hash: the newest slot in each, or NO_SLOT. */
+  private heads = NO_HEADS;
   /** Slot of the oldest record, and how many are stored (expired ones included until swept). */
   private head = 0;
   private count = 0;
-  /** Hash of the key -> the newest slot with that hash. */
-  private readonly index = new Map<number, number>();
   /** The chunks that hold records, oldest first; the number of the first; how much of the last is used. */
   private chunks: Buffer[] = [];
   private firstChunk = 0;
@@ -103,8 +105,7 @@ export class ExpiringRecords {
     this.rows[row + HASH] = hash;
     this.rows[row + DUE] = due;
     this.rows[row + META] = meta;
-    this.rows[row + OLDER] = this.index.get(hash) ?? NO_SLOT;
-    this.index.set(hash, slot);
+    this.link(slot, hash);
     this.count++;
     this.armSweep();
   }
@@ -113,11 +114,12 @@ export class ExpiringRecords {
   find(key: string): ExpiringRecord | undefined {
     const now = this.clock.now();
     this.sweep(now);
+    if (this.count === 0) return undefined;
     const h = hashOf(key);
-    let slot = this.index.get(h < 0 ? ~h : h) ?? NO_SLOT;
-    while (slot !== NO_SLOT) {
-      if (this.rows[slot * COLUMNS + DUE] > now && this.keyAt(slot) === key) return this.read(slot, key);
-      slot = this.rows[slot * COLUMNS + OLDER];
+    const hash = h < 0 ? ~h : h;
+    for (let slot = this.heads[hash & (this.heads.length - 1)]; slot !== NO_SLOT; slot = this.rows[slot * COLUMNS + OLDER]) {
+      const row = slot * COLUMNS;
+      if (this.rows[row + HASH] === hash && this.rows[row + DUE] > now && this.keyAt(slot) === key) return this.read(slot, key);
     }
     return undefined;
   }
@@ -130,7 +132,6 @@ export class ExpiringRecords {
   clear(): void {
     if (this.sweeper !== undefined) this.clock.clearTimeout(this.sweeper);
     this.sweeper = undefined;
-    this.index.clear();
     this.head = this.count = 0;
     this.release();
   }
@@ -144,6 +145,7 @@ export class ExpiringRecords {
     this.nextChunk = FIRST_CHUNK;
     this.slots = 0;
     this.rows = NO_ROWS;
+    this.heads = NO_HEADS;
   }
 
   /**
@@ -164,12 +166,11 @@ export class ExpiringRecords {
   private sweep(now: number): void {
     while (this.count > 0 && this.rows[this.head * COLUMNS + DUE] <= now) {
       const slot = this.head;
-      const h = this.rows[slot * COLUMNS + HASH];
-      // The oldest record is the last of its hash's chain
-      const newest = this.index.get(h);
-      if (newest === slot) this.index.delete(h);
+      const bucket = this.rows[slot * COLUMNS + HASH] & (this.heads.length - 1);
+      // The oldest record is the last of its bucket's chain
+      let s = this.heads[bucket];
+      if (s === slot) this.heads[bucket] = NO_SLOT;
       else {
-        let s = newest ?? NO_SLOT;
         while (s !== NO_SLOT && this.rows[s * COLUMNS + OLDER] !== slot) s = this.rows[s * COLUMNS + OLDER];
         if (s !== NO_SLOT) this.rows[s * COLUMNS + OLDER] = NO_SLOT;
       }
@@ -219,12 +220,15 @@ export class ExpiringRecords {
     this.rows = rows;
     this.slots = slots;
     this.head = 0;
-    this.index.clear();
-    for (let slot = 0; slot < this.count; slot++) {
-      const hash = rows[slot * COLUMNS + HASH];
-      rows[slot * COLUMNS + OLDER] = this.index.get(hash) ?? NO_SLOT;
-      this.index.set(hash, slot);
-    }
+    this.heads = new Int32Array(slots * 2).fill(NO_SLOT);
+    for (let slot = 0; slot < this.count; slot++) this.link(slot, rows[slot * COLUMNS + HASH]);
+  }
+
+  /** Makes `slot` the newest of its bucket. */
+  private link(slot: number, hash: number): void {
+    const bucket = hash & (this.heads.length - 1);
+    this.rows[slot * COLUMNS + OLDER] = this.heads[bucket];
+    this.heads[bucket] = slot;
   }
 
   private keyAt(slot: number): string {
@@ -250,8 +254,8 @@ export class ExpiringRecords {
 }
 
 /**
- * FNV-1a over the UTF-16 code units, kept to 30 bits so that it is a small integer (no heap number)
- * as a Map key; returned as ~hash (negative) when every unit is ASCII.
+ * FNV-1a over the UTF-16 code units, kept to 30 bits (a small integer, exact in a row's float);
+ * returned as ~hash (negative) when every unit is ASCII.
  */
 function hashOf(key: string): number {
   let h = 0x811c9dc5;
