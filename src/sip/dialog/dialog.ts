@@ -1,6 +1,6 @@
 // RFC 3261 12: dialog state as data, created by the UAC (12.1.2) or the UAS (12.1.1), requests
 // within it (12.2.1.1) and the checks on requests received within it (12.2.2).
-import { SipRequest, type SipResponse, getParam, isSipUri, parseNameAddr, isNameAddrError, formatUri } from "../message/index.ts";
+import { SipRequest, type SipResponse, getParam, isSipUri, parseNameAddr, plainNameAddr, isNameAddrError, formatUri } from "../message/index.ts";
 
 export type DialogState = "early" | "confirmed" | "terminated";
 
@@ -144,6 +144,10 @@ export class Dialog {
 }
 
 function contactUri(m: SipRequest | SipResponse): string | undefined {
+  // A first line without a comma is the first value: read off its plain spelling if it has one
+  const line = m.header("contact");
+  const plain = line === undefined || line.includes(",") ? null : plainNameAddr(line);
+  if (plain !== null) return plain.uri;
   const c = m.headerValues("contact")[0];
   if (c === undefined) return undefined;
   const na = parseNameAddr(c);

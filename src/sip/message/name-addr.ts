@@ -1,6 +1,7 @@
 // RFC 3261 20.10, 25.1: (name-addr / addr-spec) *( SEMI generic-param ), used by From, To, Contact,
 // Route, Record-Route, Path, Service-Route, P-Associated-URI, P-Asserted-Identity.
 import { type Param, findQuoteEnd, formatParams, paramValue, parseParams, quote, unquote } from "./params.ts";
+import { isTokenChar, scanPlainParams, scanPort } from "./plain-scan.ts";
 import { type Uri, formatUri, isUriParseError, parseUri, uriEquals } from "./uri.ts";
 
 export interface NameAddr {
@@ -60,6 +61,86 @@ export function parseNameAddr(text: string): NameAddr | NameAddrParseError {
   const params = parseParams(s, rest);
   if (!params) return { error: `malformed parameters after the URI in "${s}"` };
   return displayName === undefined ? { uri, params } : { displayName, uri, params };
+}
+
+/** What plainNameAddr read: the URI as formatUri writes it back, and the tag parameter. */
+export interface PlainNameAddr {
+  readonly uri: string;
+  readonly tag: string | undefined;
+}
+
+/** RFC 3261 25.1 user characters, less ";", "?", "/" and "," (left to the full parser): alphanum, -_.!~*'()&=+$ and %. */
+function isPlainUserChar(c: number): boolean {
+  return (
+    (c >= 97 && c <= 122) ||
+    (c >= 65 && c <= 90) ||
+    (c >= 48 && c <= 57) ||
+    c === 45 ||
+    c === 95 ||
+    c === 46 ||
+    c === 33 ||
+    c === 126 ||
+    c === 42 ||
+    c === 39 ||
+    c === 40 ||
+    c === 41 ||
+    c === 38 ||
+    c === 61 ||
+    c === 43 ||
+    c === 36 ||
+    c === 37
+  );
+}
+
+function isAlnumOrUnderscore(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
+}
+
+/** text[a, b) as uri.ts's HOSTNAME: alphanum or "_" at both ends, ".", "-" between, one "." after. */
+function isPlainHostname(text: string, a: number, b: number): boolean {
+  if (b > a && text.charCodeAt(b - 1) === 46) b--;
+  if (b <= a || !isAlnumOrUnderscore(text.charCodeAt(a)) || !isAlnumOrUnderscore(text.charCodeAt(b - 1))) return false;
+  for (let k = a + 1; k < b - 1; k++) {
+    const c = text.charCodeAt(k);
+    if (!isAlnumOrUnderscore(c) && c !== 46 && c !== 45) return false;
+  }
+  return true;
+}
+
+/**
+ * A name-addr written as nearly every From, To and Contact is: an optional display name of token
+ * characters and spaces, then <sip: or sips: URI> (a user of plain user characters, a host name or
+ * IPv4 address, a port without a leading zero, token parameters), then token parameters. Such text
+ * is one that parseNameAddr reads without error; the URI is formatUri of what it reads, and the tag
+ * tagOf it. null for any other text, which parseNameAddr decides.
+ */
+export function plainNameAddr(text: string): PlainNameAddr | null {
+  const n = text.length;
+  let i = 0;
+  // RFC 3261 25.1: display-name = *(token LWS)
+  for (let c = text.charCodeAt(0); i < n && c !== 60 /* < */; c = text.charCodeAt(++i)) if (c !== 32 && !isTokenChar(c)) return null;
+  const uriStart = ++i;
+  if (text.startsWith("sip:", i)) i += 4;
+  else if (text.startsWith("sips:", i)) i += 5;
+  else return null;
+  const run = i;
+  while (i < n && isPlainUserChar(text.charCodeAt(i))) i++;
+  let host = run;
+  if (text.charCodeAt(i) === 64 /* @ */) {
+    if (i === run) return null;
+    host = ++i;
+    while (i < n && isPlainUserChar(text.charCodeAt(i))) i++;
+  }
+  if (!isPlainHostname(text, host, i)) return null;
+  if (text.charCodeAt(i) === 58 /* : */) {
+    i = scanPort(text, i + 1, true);
+    if (i < 0) return null;
+  }
+  const uriEnd = scanPlainParams(text, i, "").end;
+  if (uriEnd < 0 || text.charCodeAt(uriEnd) !== 62 /* > */) return null;
+  const params = scanPlainParams(text, uriEnd + 1, "tag");
+  if (params.end !== n) return null;
+  return { uri: text.slice(uriStart, uriEnd), tag: params.value === null ? undefined : params.value };
 }
 
 /** Index of the "<" that opens the URI, skipping a quoted display name. */

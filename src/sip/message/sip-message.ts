@@ -1,7 +1,7 @@
 // RFC 3261 7: SIP messages. Headers are an ordered list that keeps the received text; typed views
 // (Via, From, CSeq ...) are parsed on demand.
 import { canonicalHeaderName, headerKey, isListHeader } from "./header-names.ts";
-import { type NameAddr, isNameAddrError, parseNameAddr, tagOf } from "./name-addr.ts";
+import { type NameAddr, isNameAddrError, parseNameAddr, plainNameAddr, tagOf } from "./name-addr.ts";
 import { splitHeaderValues } from "./split-values.ts";
 import { type Uri, formatUri, isUriParseError, parseUri } from "./uri.ts";
 import { type Via, isViaError, parseVia, plainViaBranch, viaBranch } from "./via.ts";
@@ -171,7 +171,7 @@ abstract class SipMessageBase {
   get fromTag(): string | undefined {
     const line = this.firstLine("from");
     if (line === undefined || line !== this.#fromLine) {
-      this.#fromTag = tagOf(this.nameAddr("from"));
+      this.#fromTag = this.tagOf(line, "from");
       this.#fromLine = line;
     }
     return this.#fromTag;
@@ -180,10 +180,16 @@ abstract class SipMessageBase {
   get toTag(): string | undefined {
     const line = this.firstLine("to");
     if (line === undefined || line !== this.#toLine) {
-      this.#toTag = tagOf(this.nameAddr("to"));
+      this.#toTag = this.tagOf(line, "to");
       this.#toLine = line;
     }
     return this.#toTag;
+  }
+
+  /** The tag of the From or To line: read off its plain spelling, else parsed (throws as `from`/`to` do). */
+  private tagOf(line: SipHeader | undefined, key: "from" | "to"): string | undefined {
+    const plain = line === undefined ? null : plainNameAddr(line.value);
+    return plain !== null ? plain.tag : tagOf(this.nameAddr(key));
   }
 
   get vias(): Via[] {

@@ -1,5 +1,6 @@
 // RFC 3261 20.42, 18.2.1: Via: SIP/2.0/UDP host:port;branch=z9hG4bK...;received=...;rport=...
 import { type Param, paramValue, parseParams } from "./params.ts";
+import { isTokenChar, scanPlainParams, scanPort } from "./plain-scan.ts";
 
 export interface Via {
   readonly protocolName: string;
@@ -25,11 +26,6 @@ export const MAGIC_COOKIE = "z9hG4bK";
 const SENT_PROTOCOL = /^\s*([A-Za-z0-9.!%*_+`'~-]+)\s*\/\s*([A-Za-z0-9.!%*_+`'~-]+)\s*\/\s*([A-Za-z0-9.!%*_+`'~-]+)\s+/;
 
 const SIP_2_0 = "SIP/2.0/";
-
-/** RFC 3261 25.1 token characters: alphanum and -.!%*_+`'~ */
-function isTokenChar(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 45 || c === 46 || c === 33 || c === 37 || c === 42 || c === 95 || c === 43 || c === 96 || c === 39 || c === 126;
-}
 
 /**
  * The sent-protocol as nearly every Via writes it ("SIP/2.0/UDP " with no LWS inside), read without
@@ -128,27 +124,12 @@ export function plainViaBranch(text: string): string | undefined | null {
   while (i < n && isPlainHostChar(text.charCodeAt(i))) i++;
   if (i === hostStart) return null;
   if (text.charCodeAt(i) === 58 /* : */) {
-    const portStart = ++i;
-    let port = 0;
-    for (let c = text.charCodeAt(i); c >= 48 && c <= 57; c = text.charCodeAt(++i)) port = port * 10 + c - 48;
-    if (i === portStart || i - portStart > 5 || port > 65535) return null;
+    i = scanPort(text, i + 1, false);
+    if (i < 0) return null;
   }
-  let branch: string | undefined | null = null;
-  while (i < n) {
-    if (text.charCodeAt(i) !== 59 /* ; */) return null;
-    const nameStart = ++i;
-    while (i < n && isTokenChar(text.charCodeAt(i))) i++;
-    const nameEnd = i;
-    if (nameEnd === nameStart) return null;
-    let valueStart = i;
-    if (text.charCodeAt(i) === 61 /* = */) {
-      valueStart = ++i;
-      while (i < n && isTokenChar(text.charCodeAt(i))) i++;
-    }
-    // RFC 3261 7.3.1: parameter names are case-insensitive; the first "branch" is the one read
-    if (branch === null && nameEnd - nameStart === 6 && text.slice(nameStart, nameEnd).toLowerCase() === "branch") branch = i > valueStart ? text.slice(valueStart, i) : undefined;
-  }
-  return branch === null ? undefined : branch;
+  const params = scanPlainParams(text, i, "branch");
+  if (params.end !== n) return null;
+  return params.value === null ? undefined : params.value;
 }
 
 export function viaBranch(v: Via): string | undefined {
