@@ -18,7 +18,7 @@ export function serializeMessage(message: SipMessage, options: SerializeOptions 
   const headLength = Buffer.byteLength(head, "utf8");
   const out = Buffer.allocUnsafe(headLength + body.length);
   out.write(head, 0, "utf8");
-  body.copy(out, headLength);
+  out.set(body, headLength); // TypedArray set: what Buffer.copy ends in, without its argument handling
   return out;
 }
 

@@ -98,7 +98,7 @@ export class ExpiringRecords {
     for (const f of fields) {
       b.writeUInt32LE(f.length, p);
       if (typeof f === "string") b.write(f, p + 4, f.length, "latin1");
-      else f.copy(b, p + 4);
+      else b.set(f, p + 4); // TypedArray set: what Buffer.copy ends in, without its argument handling
       p += 4 + f.length;
     }
     const row = slot * COLUMNS;
