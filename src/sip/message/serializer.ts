@@ -22,22 +22,26 @@ export function serializeMessage(message: SipMessage, options: SerializeOptions 
   return out;
 }
 
-/** Start line, header lines and the empty line, as text. */
+/**
+ * Start line, header lines and the empty line, as text. Lines joined once rather than appended one
+ * by one: the same time, without an intermediate string per line (issue 17).
+ */
 function serializeHead(message: SipMessage, options: SerializeOptions): string {
   const auto = options.contentLength !== "keep";
-  let head = message.startLine() + "\r\n";
+  const lines = [message.startLine()];
   let wroteLength = false;
   for (const h of message.headers) {
     if (auto && h.key === "content-length") {
       if (wroteLength) continue;
-      head += `${h.name}: ${message.body.length}\r\n`;
+      lines.push(`${h.name}: ${message.body.length}`);
       wroteLength = true;
       continue;
     }
-    head += h.raw !== undefined ? h.raw + "\r\n" : `${h.name}: ${h.value}\r\n`;
+    lines.push(h.raw !== undefined ? h.raw : `${h.name}: ${h.value}`);
   }
-  if (auto && !wroteLength) head += `Content-Length: ${message.body.length}\r\n`;
-  return head + "\r\n";
+  if (auto && !wroteLength) lines.push(`Content-Length: ${message.body.length}`);
+  lines.push("", "");
+  return lines.join("\r\n");
 }
 
 export function messageToString(message: SipMessage, options: SerializeOptions = {}): string {

@@ -42,6 +42,25 @@ export function internMethod(method: string): string {
   return METHODS.get(method) ?? method;
 }
 
+/** RFC 3261 20.16: CSeq = 1*DIGIT LWS Method. Throws HeaderError. */
+function parseCSeq(v: string): CSeq {
+  const m = /^(\d{1,10})\s+([A-Za-z0-9.!%*_+`'~-]+)$/.exec(v);
+  if (!m) throw new HeaderError("CSeq", `"${v}" is not "sequence-number method" (RFC 3261 20.16)`);
+  const seq = Number(m[1]);
+  if (seq > 2 ** 31 - 1) throw new HeaderError("CSeq", `sequence number ${m[1]} exceeds 2**31-1 (RFC 3261 8.1.1.5)`);
+  return { seq, method: internMethod(m[2]) };
+}
+
+/** parseCSeq of the plain spelling (digits, one SP, a known method), read without a regular expression; undefined otherwise. */
+function plainCSeq(v: string): CSeq | undefined {
+  let i = 0;
+  let seq = 0;
+  for (let c = v.charCodeAt(0); c >= 48 && c <= 57; c = v.charCodeAt(++i)) seq = seq * 10 + c - 48;
+  if (i === 0 || i > 10 || seq > 2 ** 31 - 1 || v.charCodeAt(i) !== 32) return undefined;
+  const method = METHODS.get(v.slice(i + 1));
+  return method === undefined ? undefined : { seq, method };
+}
+
 abstract class SipMessageBase {
   readonly headers: SipHeader[] = [];
   body: Buffer = EMPTY;
@@ -148,13 +167,7 @@ abstract class SipMessageBase {
     const line = this.firstLine("cseq");
     if (line === undefined) return this.missing("cseq");
     if (line === this.#cseqLine) return this.#cseq!;
-    const v = line.value;
-    // RFC 3261 20.16: CSeq = 1*DIGIT LWS Method
-    const m = /^(\d{1,10})\s+([A-Za-z0-9.!%*_+`'~-]+)$/.exec(v);
-    if (!m) throw new HeaderError("CSeq", `"${v}" is not "sequence-number method" (RFC 3261 20.16)`);
-    const seq = Number(m[1]);
-    if (seq > 2 ** 31 - 1) throw new HeaderError("CSeq", `sequence number ${m[1]} exceeds 2**31-1 (RFC 3261 8.1.1.5)`);
-    const cseq = { seq, method: internMethod(m[2]) };
+    const cseq = plainCSeq(line.value) ?? parseCSeq(line.value);
     this.#cseqLine = line;
     this.#cseq = cseq;
     return cseq;

@@ -212,11 +212,10 @@ export class ExpiringRecords {
   private growSlots(): void {
     const slots = Math.max(FIRST_SLOTS, this.slots * 2);
     const rows = new Float64Array(slots * COLUMNS);
-    // In order from the oldest, which is slot 0 from now on; the chains are made again
-    for (let i = 0; i < this.count; i++) {
-      const from = ((this.head + i) & (this.slots - 1)) * COLUMNS;
-      rows.set(this.rows.subarray(from, from + COLUMNS), i * COLUMNS);
-    }
+    // In order from the oldest, which is slot 0 from now on (the ring in at most two pieces); the chains are made again
+    const first = Math.min(this.count, this.slots - this.head);
+    rows.set(this.rows.subarray(this.head * COLUMNS, (this.head + first) * COLUMNS), 0);
+    if (first < this.count) rows.set(this.rows.subarray(0, (this.count - first) * COLUMNS), first * COLUMNS);
     this.rows = rows;
     this.slots = slots;
     this.head = 0;

@@ -137,3 +137,37 @@ describe("parseMessage: body framing (RFC 3261 18.3, 20.14)", () => {
     assert.equal(ok(`${HEAD}Content-Length: 2\r\nl: 2\r\n\r\nab`).bodyText, "ab");
   });
 });
+
+describe("CSeq (RFC 3261 20.16): the plain spelling and the others read alike", () => {
+  const cseqOf = (value: string): { seq: number; method: string } | string => {
+    const r = parseMessage(`SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nCSeq: ${value}\r\nContent-Length: 0\r\n\r\n`);
+    assert.ok(r.ok);
+    try {
+      return r.message.cseq;
+    } catch (e) {
+      return (e as Error).message;
+    }
+  };
+  test("sequence number and method", () => {
+    assert.deepEqual(cseqOf("314159 INVITE"), { seq: 314159, method: "INVITE" });
+    assert.deepEqual(cseqOf("0 BYE"), { seq: 0, method: "BYE" });
+    assert.deepEqual(cseqOf("2147483647 ACK"), { seq: 2147483647, method: "ACK" });
+    assert.deepEqual(cseqOf("007 MESSAGE"), { seq: 7, method: "MESSAGE" });
+    assert.deepEqual(cseqOf("1  INVITE"), { seq: 1, method: "INVITE" }, "LWS of two spaces");
+    assert.deepEqual(cseqOf("1\tNOTIFY"), { seq: 1, method: "NOTIFY" });
+    assert.deepEqual(cseqOf("5 FOO"), { seq: 5, method: "FOO" }, "an extension method");
+    assert.deepEqual(cseqOf("5 invite"), { seq: 5, method: "invite" }, "methods are case-sensitive (RFC 3261 7.1)");
+  });
+  test("what is not a CSeq is an error naming the clause", () => {
+    const error = (value: string): string => {
+      const c = cseqOf(value);
+      assert.equal(typeof c, "string", `${value} read as ${JSON.stringify(c)}`);
+      return c as string;
+    };
+    assert.match(error("2147483648 INVITE"), /exceeds 2\*\*31-1 \(RFC 3261 8\.1\.1\.5\)/);
+    assert.match(error("12345678901 INVITE"), /RFC 3261 20\.16/);
+    assert.match(error("INVITE"), /RFC 3261 20\.16/);
+    assert.match(error("1 INVITE x"), /RFC 3261 20\.16/);
+    assert.match(error("1 "), /RFC 3261 20\.16/);
+  });
+});
