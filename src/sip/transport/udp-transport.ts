@@ -7,14 +7,22 @@ import { TransportEvents } from "./transport-events.ts";
 import { TransportError, afterPendingCloses, describeFailure } from "./transport.ts";
 import type { IncomingPacket, SipTransport, TransportBaseOptions } from "./transport.ts";
 
+/** The last IP literal literalLookup answered, and its family. */
+let lastLiteral = "";
+let lastFamily = 0;
+
 /**
  * dgram's address look-up for every datagram: an IP address (what SIP over UDP mostly sends to) is
  * answered at once, not a tick later through dns.lookup; a name still goes to dns.lookup.
  */
 function literalLookup(host: string, options: LookupOneOptions | number, done: (error: NodeJS.ErrnoException | null, address: string, family: number) => void): void {
+  // A load sends to one peer: its address is checked once, not for every datagram
+  if (host === lastLiteral) return done(null, host, lastFamily);
   const literal = ipFamily(host);
-  if (literal !== 0) done(null, host, literal);
-  else dnsLookup(host, typeof options === "number" ? { family: options } : options, done);
+  if (literal === 0) return dnsLookup(host, typeof options === "number" ? { family: options } : options, done);
+  lastLiteral = host;
+  lastFamily = literal;
+  done(null, host, literal);
 }
 
 export interface UdpTransportOptions extends TransportBaseOptions {
