@@ -16,7 +16,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   "sip/message": [],
   "sip/transport": [],
   "sip/auth": [],
-  "sip/transaction": ["sip/message", "sip/clock"],
+  "sip/transaction": ["sip/message", "sip/clock", "sip/keyed-table"],
   "sip/endpoint": ["sip/message", "sip/transaction", "sip/transport", "sip/clock", "sip/deadline", "sip/failure", "sip/identifiers", "sip/waitable-queue"],
   "sip/dialog": ["sip/message", "sip/identifiers"],
   "sip/event": [],
