@@ -58,41 +58,43 @@ export function parseMessage(input: Buffer | string): ParseResult {
   if (typeof first === "string") return fail(start, 1, first);
   const message = first;
 
-  // Header lines, with RFC 3261 7.3.1 folding: a line starting with SP or HT continues the previous one
+  // Header lines, with RFC 3261 7.3.1 folding: a line starting with SP or HT continues the previous one.
+  // A line is head[pendingPos, pendingEnd) without its CR, read in place; only a folded one is copied.
   let pos = eol < 0 ? head.length : eol + 1;
   let lineNo = 1;
-  let pendingRaw: string | undefined;
+  let pendingPos = -1;
+  let pendingEnd = 0;
+  let folded: string | undefined;
   let pendingLine = 0;
-  let pendingPos = 0;
   while (pos < head.length) {
     eol = head.indexOf("\n", pos);
     const lineEnd = eol < 0 ? head.length : eol;
-    // One slice per line, without its CR
-    const line = head.slice(pos, lineEnd > pos && head.charCodeAt(lineEnd - 1) === 13 ? lineEnd - 1 : lineEnd);
-    if (line.length === 0) {
+    const end = lineEnd > pos && head.charCodeAt(lineEnd - 1) === 13 ? lineEnd - 1 : lineEnd;
+    if (end === pos) {
       // RFC 3261 7.5 (bare LF tolerated): an empty line before the first CRLF CRLF ends the header
       // section there, so a CRLF CRLF inside the body of an LF-framed message does not frame it
       bodyStart = emptyLineEnd(buf, start);
       break;
     }
     lineNo++;
-    const c = line.charCodeAt(0);
+    const c = head.charCodeAt(pos);
     if (c === 32 || c === 9) {
-      if (pendingRaw === undefined) return fail(start + pos, lineNo, "continuation line before any header");
-      pendingRaw += "\r\n" + line;
+      if (pendingPos < 0) return fail(start + pos, lineNo, "continuation line before any header");
+      folded = (folded ?? head.slice(pendingPos, pendingEnd)) + "\r\n" + head.slice(pos, end);
     } else {
-      if (pendingRaw !== undefined) {
-        const reason = pushHeader(message, pendingRaw);
+      if (pendingPos >= 0) {
+        const reason = folded === undefined ? pushHeader(message, head, pendingPos, pendingEnd, false) : pushHeader(message, folded, 0, folded.length, true);
         if (reason !== undefined) return fail(start + pendingPos, pendingLine, reason);
       }
-      pendingRaw = line;
-      pendingLine = lineNo;
       pendingPos = pos;
+      pendingEnd = end;
+      folded = undefined;
+      pendingLine = lineNo;
     }
     pos = lineEnd + 1;
   }
-  if (pendingRaw !== undefined) {
-    const reason = pushHeader(message, pendingRaw);
+  if (pendingPos >= 0) {
+    const reason = folded === undefined ? pushHeader(message, head, pendingPos, pendingEnd, false) : pushHeader(message, folded, 0, folded.length, true);
     if (reason !== undefined) return fail(start + pendingPos, pendingLine, reason);
   }
 
@@ -117,28 +119,31 @@ export function parseMessage(input: Buffer | string): ParseResult {
   return { ok: true, message };
 }
 
-/** Adds one (unfolded) header line to the message; returns the reason when the line is malformed. */
-function pushHeader(message: SipMessage, raw: string): string | undefined {
-  const colon = raw.indexOf(":");
-  if (colon < 0) return `header line without ":" ("${clip(raw)}")`;
-  const spelled = colon > 0 && !isLwsCode(raw.charCodeAt(0)) && !isLwsCode(raw.charCodeAt(colon - 1)) ? raw.slice(0, colon) : trimLws(raw.slice(0, colon));
+/**
+ * Adds the header line text[start, end) to the message (`folded`: the line and its continuation
+ * lines, joined by CRLF); returns the reason when the line is malformed.
+ */
+function pushHeader(message: SipMessage, text: string, start: number, end: number, folded: boolean): string | undefined {
+  const colon = text.indexOf(":", start);
+  if (colon < 0 || colon >= end) return `header line without ":" ("${clip(text.slice(start, end))}")`;
+  const spelled = colon > start && !isLwsCode(text.charCodeAt(start)) && !isLwsCode(text.charCodeAt(colon - 1)) ? text.slice(start, colon) : trimLws(text.slice(start, colon));
   if (!isKnownHeaderSpelling(spelled) && !TOKEN.test(spelled)) return `invalid header name "${clip(spelled)}"`;
   // Messages may be kept for 64*T1 (RFC 6026 Timer M): common names, methods and phrases are shared strings
   const name = internHeaderName(spelled);
-  if (raw.includes("\n", colon)) {
+  if (folded) {
     // RFC 3261 7.3.1: a folded value is one line, each fold replaced by a single SP
-    const value = trimLws(raw.slice(colon + 1).replace(/\r?\n[ \t]+/g, " "));
-    message.headers.push({ name, key: headerKey(name), value, raw });
+    const value = trimLws(text.slice(colon + 1, end).replace(/\r?\n[ \t]+/g, " "));
+    message.headers.push({ name, key: headerKey(name), value, raw: text.slice(start, end) });
     return undefined;
   }
   let a = colon + 1;
-  let b = raw.length;
-  while (a < b && isLwsCode(raw.charCodeAt(a))) a++;
-  while (b > a && isLwsCode(raw.charCodeAt(b - 1))) b--;
-  const value = raw.slice(a, b);
+  let b = end;
+  while (a < b && isLwsCode(text.charCodeAt(a))) a++;
+  while (b > a && isLwsCode(text.charCodeAt(b - 1))) b--;
+  const value = text.slice(a, b);
   // "Name: value" exactly as the serializer writes it needs no copy of the line (a message may be kept for 64*T1)
-  const plain = name.length === colon && a === colon + 2 && raw.charCodeAt(colon + 1) === 32 && b === raw.length;
-  const h: SipHeader = plain ? { name, key: headerKey(name), value } : { name, key: headerKey(name), value, raw };
+  const plain = name.length === colon - start && a === colon + 2 && text.charCodeAt(colon + 1) === 32 && b === end;
+  const h: SipHeader = plain ? { name, key: headerKey(name), value } : { name, key: headerKey(name), value, raw: text.slice(start, end) };
   message.headers.push(h);
   return undefined;
 }
