@@ -14,6 +14,12 @@ import { sippAvailable } from "../test/support/sipp.ts";
 const CALLS = Number(process.env["BENCH_CALLS"] ?? 20000);
 /** Runs of each side, alternating SIPp and the driver; the median run is the figure. */
 const CALL_RUNS = Math.max(1, Number(process.env["BENCH_CALL_RUNS"] ?? 3));
+/**
+ * Calls of the one warm-up run of each side before the runs that count (0: none). The driver's code
+ * is compiled by V8 as it runs and its heap sized as it fills; what a load of minutes sees is the
+ * steady state after that first second, SIPp's compiled code has nothing of the kind.
+ */
+const WARM_UP_CALLS = Number(process.env["BENCH_WARM_UP_CALLS"] ?? 5000);
 /** Calls in flight at once; SIPp's pair is latency-bound at 20 and CPU-bound at 100, so both are shown. */
 const IN_FLIGHT = (process.env["BENCH_IN_FLIGHT"] ?? "20,100").split(",").map(Number);
 /** Load against Kamailio (bench/load.ts): users registering once each, UEs alive at once, IMS-CALL-001 flows and SIPp calls. */
@@ -51,6 +57,13 @@ if (sippAvailable()) {
     // Alternating runs: a shared machine's noise (easily 15% from one run to the next) falls on both sides
     const sippRuns: CallFigures[] = [];
     const driverRuns: CallFigures[] = [];
+    let warmUp: { calls: number; sipp: CallFigures; driver: CallFigures } | undefined;
+    if (WARM_UP_CALLS > 0) {
+      const warmSipp = await benchSippCalls(WARM_UP_CALLS, inFlight);
+      const warmDriver = await benchDriverCalls(WARM_UP_CALLS, inFlight);
+      warmUp = { calls: WARM_UP_CALLS, sipp: warmSipp, driver: warmDriver };
+      console.log(`  warm-up, not counted      sipp ${fmt(warmSipp.callsPerSecond)}, driver ${fmt(warmDriver.callsPerSecond)} calls/s (${fmt(WARM_UP_CALLS)} calls each, BENCH_WARM_UP_CALLS)`);
+    }
     for (let run = 0; run < CALL_RUNS; run++) {
       sippRuns.push(await benchSippCalls(CALLS, inFlight));
       driverRuns.push(await benchDriverCalls(CALLS, inFlight));
@@ -65,7 +78,7 @@ if (sippAvailable()) {
     const sippCpu = cpuOf(sippRuns);
     const driverCpu = cpuOf(driverRuns);
     const cpuRatio = sippCpu !== undefined && driverCpu !== undefined ? sippCpu / driverCpu : undefined;
-    calls.push({ calls: CALLS, inFlight, sipp, driver, ratio, sippRuns, driverRuns, sippCpuMicrosPerCall: sippCpu, driverCpuMicrosPerCall: driverCpu, cpuRatio });
+    calls.push({ calls: CALLS, inFlight, warmUp, sipp, driver, ratio, sippRuns, driverRuns, sippCpuMicrosPerCall: sippCpu, driverCpuMicrosPerCall: driverCpu, cpuRatio });
     const each = (runs: CallFigures[]): string => runs.map((r) => fmt(r.callsPerSecond)).join(", ");
     const failed = (runs: CallFigures[]): number => runs.reduce((n, r) => n + r.failed, 0);
     const retransmitted = (runs: CallFigures[]): number => runs.reduce((n, r) => n + r.retransmissions, 0);
