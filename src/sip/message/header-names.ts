@@ -76,6 +76,24 @@ const KNOWN = new Map<string, string>(
 /** The known spellings themselves, so that a parsed message keeps one shared string rather than its own copy. */
 const SPELLINGS = new Map<string, string>([...KNOWN.keys()].map((n) => [n, n]));
 
+/** A header name we know by its spelling, and its key (headerKey). */
+export interface KnownHeaderName {
+  readonly name: string;
+  readonly key: string;
+}
+
+/** The known spellings by length: found in a message's text without a copy of the name first. */
+const BY_LENGTH: KnownHeaderName[][] = [];
+for (const [name, key] of KNOWN) (BY_LENGTH[name.length] ??= []).push({ name, key });
+
+/** The known header name spelled exactly as text[start, end), if it is one (the parser's look-up: no string made). */
+export function knownHeaderAt(text: string, start: number, end: number): KnownHeaderName | undefined {
+  const candidates = BY_LENGTH[end - start];
+  if (candidates === undefined) return undefined;
+  for (const known of candidates) if (text.startsWith(known.name, start)) return known;
+  return undefined;
+}
+
 /** Whether `name` is a header name we know by this spelling (so it is a valid token). */
 export function isKnownHeaderSpelling(name: string): boolean {
   return KNOWN.has(name);

@@ -1,7 +1,7 @@
 // RFC 3261 7 and 18.3: the message grammar at the level needed to route it: start line, header
 // lines (folding, compact names), body framed by Content-Length. Never throws: a malformed message
 // yields a ParseError with the position and the reason.
-import { headerKey, internHeaderName, isKnownHeaderSpelling } from "./header-names.ts";
+import { headerKey, internHeaderName, isKnownHeaderSpelling, knownHeaderAt } from "./header-names.ts";
 import { REASON_PHRASES } from "./reason-phrases.ts";
 import { type SipHeader, type SipMessage, SipRequest, SipResponse, internMethod } from "./sip-message.ts";
 
@@ -126,14 +126,23 @@ export function parseMessage(input: Buffer | string): ParseResult {
 function pushHeader(message: SipMessage, text: string, start: number, end: number, folded: boolean): string | undefined {
   const colon = text.indexOf(":", start);
   if (colon < 0 || colon >= end) return `header line without ":" ("${clip(text.slice(start, end))}")`;
-  const spelled = colon > start && !isLwsCode(text.charCodeAt(start)) && !isLwsCode(text.charCodeAt(colon - 1)) ? text.slice(start, colon) : trimLws(text.slice(start, colon));
-  if (!isKnownHeaderSpelling(spelled) && !TOKEN.test(spelled)) return `invalid header name "${clip(spelled)}"`;
   // Messages may be kept for 64*T1 (RFC 6026 Timer M): common names, methods and phrases are shared strings
-  const name = internHeaderName(spelled);
+  const known = knownHeaderAt(text, start, colon);
+  let name: string;
+  let key: string;
+  if (known !== undefined) {
+    name = known.name;
+    key = known.key;
+  } else {
+    const spelled = colon > start && !isLwsCode(text.charCodeAt(start)) && !isLwsCode(text.charCodeAt(colon - 1)) ? text.slice(start, colon) : trimLws(text.slice(start, colon));
+    if (!isKnownHeaderSpelling(spelled) && !TOKEN.test(spelled)) return `invalid header name "${clip(spelled)}"`;
+    name = internHeaderName(spelled);
+    key = headerKey(name);
+  }
   if (folded) {
     // RFC 3261 7.3.1: a folded value is one line, each fold replaced by a single SP
     const value = trimLws(text.slice(colon + 1, end).replace(/\r?\n[ \t]+/g, " "));
-    message.headers.push({ name, key: headerKey(name), value, raw: text.slice(start, end) });
+    message.headers.push({ name, key, value, raw: text.slice(start, end) });
     return undefined;
   }
   let a = colon + 1;
@@ -143,7 +152,7 @@ function pushHeader(message: SipMessage, text: string, start: number, end: numbe
   const value = text.slice(a, b);
   // "Name: value" exactly as the serializer writes it needs no copy of the line (a message may be kept for 64*T1)
   const plain = name.length === colon - start && a === colon + 2 && text.charCodeAt(colon + 1) === 32 && b === end;
-  const h: SipHeader = plain ? { name, key: headerKey(name), value } : { name, key: headerKey(name), value, raw: text.slice(start, end) };
+  const h: SipHeader = plain ? { name, key, value } : { name, key, value, raw: text.slice(start, end) };
   message.headers.push(h);
   return undefined;
 }

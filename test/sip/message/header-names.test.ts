@@ -1,6 +1,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { SINGLE_VALUED, canonicalHeaderName, headerKey, isListHeader } from "../../../src/sip/message/header-names.ts";
+import { SINGLE_VALUED, canonicalHeaderName, headerKey, internHeaderName, isListHeader, knownHeaderAt } from "../../../src/sip/message/header-names.ts";
 import { parseMessage } from "../../../src/sip/message/parser.ts";
 
 describe("headerKey: compact forms (RFC 3261 7.3.3 and the IANA registry)", () => {
@@ -87,5 +87,28 @@ describe("list and single-valued headers", () => {
   test("single-valued headers include the ones RFC 4475 3.3.8 duplicates", () => {
     for (const key of ["call-id", "cseq", "from", "to", "max-forwards", "content-length", "content-type"]) assert.equal(SINGLE_VALUED.has(key), true, key);
     assert.equal(SINGLE_VALUED.has("via"), false);
+  });
+});
+
+describe("knownHeaderAt: a known name found in the text without copying it", () => {
+  test("the spelling exactly, with the key headerKey gives", () => {
+    const line = "xCall-ID: a@b";
+    assert.deepEqual(knownHeaderAt(line, 1, 8), { name: "Call-ID", key: "call-id" });
+    assert.equal(knownHeaderAt(line, 1, 8)?.name, internHeaderName("Call-ID"), "the shared instance");
+    for (const name of ["Via", "From", "To", "CSeq", "Contact", "Content-Length", "P-Asserted-Identity"]) {
+      const text = `${name}: x`;
+      assert.deepEqual(knownHeaderAt(text, 0, name.length), { name, key: headerKey(name) }, name);
+    }
+  });
+  test("any other spelling or range is left to the slower look-up (undefined)", () => {
+    for (const [text, end] of [
+      ["via: x", 3],
+      ["VIA: x", 3],
+      ["v: x", 1],
+      ["Via : x", 4],
+      ["X-Custom: x", 8],
+      ["Vi", 2],
+    ] as const)
+      assert.equal(knownHeaderAt(text, 0, end), undefined, text);
   });
 });
