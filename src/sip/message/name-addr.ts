@@ -133,7 +133,7 @@ export function plainNameAddr(text: string): PlainNameAddr | null {
   }
   if (!isPlainHostname(text, host, i)) return null;
   if (text.charCodeAt(i) === 58 /* : */) {
-    i = scanPort(text, i + 1, true);
+    i = scanPort(text, i + 1);
     if (i < 0) return null;
   }
   const uriEnd = scanPlainParams(text, i, "").end;

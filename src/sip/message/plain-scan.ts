@@ -42,16 +42,15 @@ export function scanPlainParams(text: string, start: number, name: string): Plai
 }
 
 /**
- * Reads the 1 to 5 digits of a port at `start` (the character after ":"); returns the index after
- * them, or -1 when there are none, more than 5, the value exceeds 65535, or `canonical` is asked and
- * the digits are not how the number is written back (a leading zero).
+ * Reads the 1 to 5 digits of a port at `start` (the character after ":") as formatUri writes them
+ * back: returns the index after them, or -1 when there are none, more than 5, a leading zero, or the
+ * value exceeds 65535.
  */
-export function scanPort(text: string, start: number, canonical: boolean): number {
+export function scanPort(text: string, start: number): number {
   let i = start;
   let port = 0;
   for (let c = text.charCodeAt(i); c >= 48 && c <= 57; c = text.charCodeAt(++i)) port = port * 10 + c - 48;
   const digits = i - start;
-  if (digits === 0 || digits > 5 || port > 65535) return -1;
-  if (canonical && digits > 1 && text.charCodeAt(start) === 48) return -1;
+  if (digits === 0 || digits > 5 || port > 65535 || (digits > 1 && text.charCodeAt(start) === 48)) return -1;
   return i;
 }

@@ -1,6 +1,6 @@
 // RFC 3261 20.42, 18.2.1: Via: SIP/2.0/UDP host:port;branch=z9hG4bK...;received=...;rport=...
 import { type Param, paramValue, parseParams } from "./params.ts";
-import { isTokenChar, scanPlainParams, scanPort } from "./plain-scan.ts";
+import { isTokenChar } from "./plain-scan.ts";
 
 export interface Via {
   readonly protocolName: string;
@@ -101,35 +101,32 @@ export function formatVia(v: Via): string {
   return s;
 }
 
-/** Host characters of a reg-name or IPv4address (RFC 3261 25.1): alphanum, "-" and ".". */
-function isPlainHostChar(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 45 || c === 46;
-}
+/**
+ * The plain spelling: "SIP/2.0/" transport, one SP, a host name or IPv4 address, an optional port
+ * of 1 to 5 digits, then ";name" or ";name=value" parameters of token characters (RFC 3261 25.1),
+ * with no LWS, comma or quote anywhere.
+ */
+const PLAIN_VIA = /^SIP\/2\.0\/[A-Za-z0-9.!%*_+`'~-]+ [A-Za-z0-9.-]+(?::\d{1,5})?(?:;[A-Za-z0-9.!%*_+`'~-]+(?:=[A-Za-z0-9.!%*_+`'~-]*)?)*$/;
+/** RFC 3261 7.3.1: parameter names are case-insensitive; in plain text ";branch" can only start a parameter. */
+const BRANCH_PARAM = /;branch(?:=([^;]*))?(?=;|$)/i;
 
 /**
- * The branch of a via-parm written as nearly every Via is: "SIP/2.0/" transport, one SP, a host name
- * or IPv4 address, an optional port, then ";name" or ";name=value" parameters made of token
- * characters only (RFC 3261 25.1), with no LWS, comma or quote anywhere. Such text is one that
- * parseVia reads without error, and the result is viaBranch of it: read here without building the
- * Via (a load reads the branch of every message). `null` for any other text, which parseVia
- * decides.
+ * The branch of a via-parm in the plain spelling (PLAIN_VIA), read without building the Via (a load
+ * reads the branch of every message): such text is one that parseVia reads without error (a port
+ * above 65535 excepted here), and the result is viaBranch of it. `null` for any other text, which
+ * parseVia decides. Two regular expressions: compiled, they scan faster than a loop over characters.
  */
 export function plainViaBranch(text: string): string | undefined | null {
-  if (!text.startsWith(SIP_2_0)) return null;
-  const n = text.length;
-  let i = SIP_2_0.length;
-  while (i < n && isTokenChar(text.charCodeAt(i))) i++;
-  if (i === SIP_2_0.length || text.charCodeAt(i) !== 32) return null;
-  const hostStart = ++i;
-  while (i < n && isPlainHostChar(text.charCodeAt(i))) i++;
-  if (i === hostStart) return null;
-  if (text.charCodeAt(i) === 58 /* : */) {
-    i = scanPort(text, i + 1, false);
-    if (i < 0) return null;
+  if (!PLAIN_VIA.test(text)) return null;
+  // The first ":" after "SIP/2.0/" is the port's: neither the transport, the host nor a parameter has one
+  const colon = text.indexOf(":", 8);
+  if (colon >= 0) {
+    let port = 0;
+    for (let i = colon + 1, c = text.charCodeAt(i); c >= 48 && c <= 57; c = text.charCodeAt(++i)) port = port * 10 + c - 48;
+    if (port > 65535) return null;
   }
-  const params = scanPlainParams(text, i, "branch");
-  if (params.end !== n) return null;
-  return params.value === null ? undefined : params.value;
+  const m = BRANCH_PARAM.exec(text);
+  return m === null || !m[1] ? undefined : m[1];
 }
 
 export function viaBranch(v: Via): string | undefined {
