@@ -5,8 +5,11 @@
 // calls are promoted (measured: 100-135 MB promoted per 20,000 calls, against 2.7 MB without).
 // Not a dictionary-mode object either: every new key would be internalized into V8's string table.
 
-/** FNV-1a over the UTF-16 code units, kept to 30 bits: a small integer, stored without a heap number. */
-function hashOf(key: string): number {
+/**
+ * FNV-1a over the UTF-16 code units, kept to 30 bits: a small integer, stored without a heap number
+ * (and exact in a float). The hash of this table's keys and of ExpiringRecords'.
+ */
+export function keyHash(key: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
   return h & 0x3fffffff;
@@ -32,17 +35,17 @@ export class KeyedTable<V> {
   }
 
   get(key: string): V | undefined {
-    const i = this.find(key, hashOf(key));
+    const i = this.find(key, keyHash(key));
     return i < 0 ? undefined : this.values_[i];
   }
 
   has(key: string): boolean {
-    return this.find(key, hashOf(key)) >= 0;
+    return this.find(key, keyHash(key)) >= 0;
   }
 
   set(key: string, value: V): this {
     if (this.mask < 0) this.grow();
-    const hash = hashOf(key);
+    const hash = keyHash(key);
     const keys = this.keys;
     let i = hash & this.mask;
     for (let k = keys[i]; k !== undefined; k = keys[i]) {
@@ -61,7 +64,7 @@ export class KeyedTable<V> {
   }
 
   delete(key: string): boolean {
-    let i = this.find(key, hashOf(key));
+    let i = this.find(key, keyHash(key));
     if (i < 0) return false;
     const { keys, values_: values, hashes, mask } = this;
     // Algorithm R: move back each later entry of the run whose home slot is not between the hole and it

@@ -8,6 +8,7 @@
 // expires: it is no longer found, and its room is taken back when the records before it have
 // expired too.
 import type { Clock, TimerHandle } from "../clock.ts";
+import { keyHash } from "../keyed-table.ts";
 
 /** A record as stored: its fields are byte strings (one character per byte, latin1). */
 export interface ExpiringRecord {
@@ -76,11 +77,8 @@ export class ExpiringRecords {
    */
   add(key: string, due: number, fields: readonly (string | Buffer)[] = [], meta = 0): void {
     this.sweep(this.clock.now());
-    const h = hashOf(key);
-    // hashOf tells an ASCII key (most are: branches, tags, Call-IDs) by a negative sign
-    const ascii = h < 0;
-    const hash = ascii ? ~h : h;
-    const keyLength = ascii ? key.length : Buffer.byteLength(key, "utf8");
+    const hash = keyHash(key);
+    const keyLength = Buffer.byteLength(key, "utf8");
     let length = 4 + keyLength + 2;
     for (const f of fields) length += 4 + f.length;
     if (this.count === this.slots) this.growSlots();
@@ -91,7 +89,7 @@ export class ExpiringRecords {
     let p = this.used;
     this.used += length;
     b.writeUInt32LE(keyLength, p);
-    b.write(key, p + 4, keyLength, ascii ? "latin1" : "utf8");
+    b.write(key, p + 4, keyLength, "utf8");
     p += 4 + keyLength;
     b.writeUInt16LE(fields.length, p);
     p += 2;
@@ -115,8 +113,7 @@ export class ExpiringRecords {
     const now = this.clock.now();
     this.sweep(now);
     if (this.count === 0) return undefined;
-    const h = hashOf(key);
-    const hash = h < 0 ? ~h : h;
+    const hash = keyHash(key);
     for (let slot = this.heads[hash & (this.heads.length - 1)]; slot !== NO_SLOT; slot = this.rows[slot * COLUMNS + OLDER]) {
       const row = slot * COLUMNS;
       if (this.rows[row + HASH] === hash && this.rows[row + DUE] > now && this.keyAt(slot) === key) return this.read(slot, key);
@@ -250,22 +247,6 @@ export class ExpiringRecords {
     }
     return { key, due: this.rows[slot * COLUMNS + DUE], meta: this.rows[slot * COLUMNS + META], fields };
   }
-}
-
-/**
- * FNV-1a over the UTF-16 code units, kept to 30 bits (a small integer, exact in a row's float);
- * returned as ~hash (negative) when every unit is ASCII.
- */
-function hashOf(key: string): number {
-  let h = 0x811c9dc5;
-  let units = 0;
-  for (let i = 0; i < key.length; i++) {
-    const c = key.charCodeAt(i);
-    units |= c;
-    h = Math.imul(h ^ c, 0x01000193);
-  }
-  h &= 0x3fffffff;
-  return units < 0x80 ? ~h : h;
 }
 
 /** A string as a byte string for a record's field: its UTF-8 bytes, a character each. */
