@@ -1,5 +1,5 @@
 // RFC 3261 17.1: what the INVITE and non-INVITE client transactions report to their user.
-import { type SipRequest, type SipResponse, parseMessage } from "../message/index.ts";
+import { type SipMessage, type SipRequest, type SipResponse, parseMessage } from "../message/index.ts";
 import type { LateInviteUser } from "./retired-transactions.ts";
 
 export interface ClientTransactionUser {
@@ -73,10 +73,18 @@ export class HeldRequest {
 
 /** A client transaction's own request read back from the bytes it sent (a Buffer, or a latin1 string, see heldBytes). */
 export function requestFromBytes(bytes: Buffer | string): SipRequest {
+  return ownMessage(bytes, "request", "a client transaction's own");
+}
+
+/**
+ * A message this process sent or received, read back from the bytes it kept (a Buffer, or a latin1
+ * string, see heldBytes); `whose` names the keeper in the error, which is a harness bug.
+ */
+export function ownMessage<K extends SipMessage["kind"]>(bytes: Buffer | string, kind: K, whose: string): Extract<SipMessage, { kind: K }> {
   const parsed = parseMessage(typeof bytes === "string" ? Buffer.from(bytes, "latin1") : bytes);
-  // The bytes were serialized from a request by this process: they parse as one
-  if (!parsed.ok || parsed.message.kind !== "request") throw new Error("a client transaction's own request no longer parses");
-  return parsed.message;
+  // The bytes were serialized by this process, or parsed by it once already: they parse as before
+  if (!parsed.ok || parsed.message.kind !== kind) throw new Error(`${whose} ${kind} no longer parses`);
+  return parsed.message as Extract<SipMessage, { kind: K }>;
 }
 
 /** Bytes kept for long as one flat string of latin1 characters, one per byte: Buffer.from(s, "latin1") gives them back. */

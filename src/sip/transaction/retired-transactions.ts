@@ -6,8 +6,8 @@
 // behaves the same: same id, state, request and events.
 import type { Clock } from "../clock.ts";
 import { ExpiringRecords, type ExpiringRecord } from "./expiring-records.ts";
-import { type SipMessage, type SipRequest, type SipResponse, parseMessage } from "../message/index.ts";
-import { type ClientTransaction, requestFromBytes } from "./client-transaction.ts";
+import { type SipMessage, type SipRequest, type SipResponse } from "../message/index.ts";
+import { type ClientTransaction, ownMessage, requestFromBytes } from "./client-transaction.ts";
 import { type IllegalEventListener, type TransactionKind, TransactionUserError, illegalEvent } from "./illegal-event.ts";
 import { afterAccepted } from "./invite-client-transaction.ts";
 import { afterCompleted } from "./non-invite-client-transaction.ts";
@@ -178,11 +178,11 @@ class RetiredServerTransaction extends RetiredView implements ServerTransaction 
   }
 
   get request(): SipRequest {
-    return (this.parsedRequest ??= ownMessage(this.record.fields[0], "request") as SipRequest);
+    return (this.parsedRequest ??= ownMessage(this.record.fields[0], "request", "a retired transaction's"));
   }
 
   get lastResponse(): SipResponse {
-    return (this.parsedResponse ??= ownMessage(this.record.fields[1], "response") as SipResponse);
+    return (this.parsedResponse ??= ownMessage(this.record.fields[1], "response", "a retired transaction's"));
   }
 
   respond(response: SipResponse): void {
@@ -196,11 +196,4 @@ class RetiredServerTransaction extends RetiredView implements ServerTransaction 
   }
 
   setUser(): void {}
-}
-
-/** A message this process received or sent, read back from its bytes (a byte string). */
-function ownMessage(bytes: string, kind: SipMessage["kind"]): SipMessage {
-  const parsed = parseMessage(Buffer.from(bytes, "latin1"));
-  if (!parsed.ok || parsed.message.kind !== kind) throw new Error(`a retired transaction's ${kind} no longer parses`);
-  return parsed.message;
 }
