@@ -184,7 +184,7 @@ abstract class SipMessageBase {
   get fromTag(): string | undefined {
     const line = this.firstLine("from");
     if (line === undefined || line !== this.#fromLine) {
-      this.#fromTag = this.tagOf(line, "from");
+      this.#fromTag = this.tagIn(line, "from");
       this.#fromLine = line;
     }
     return this.#fromTag;
@@ -193,14 +193,14 @@ abstract class SipMessageBase {
   get toTag(): string | undefined {
     const line = this.firstLine("to");
     if (line === undefined || line !== this.#toLine) {
-      this.#toTag = this.tagOf(line, "to");
+      this.#toTag = this.tagIn(line, "to");
       this.#toLine = line;
     }
     return this.#toTag;
   }
 
   /** The tag of the From or To line: read off its plain spelling, else parsed (throws as `from`/`to` do). */
-  private tagOf(line: SipHeader | undefined, key: "from" | "to"): string | undefined {
+  private tagIn(line: SipHeader | undefined, key: "from" | "to"): string | undefined {
     const plain = line === undefined ? null : plainNameAddr(line.value);
     return plain !== null ? plain.tag : tagOf(this.nameAddr(key));
   }
